@@ -1,0 +1,89 @@
+"""What every command shares: the state built by the root callback, options, help text."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import typer
+
+from complaintctl.i18n import _
+
+
+def helptext(summary: str, *examples: str) -> str:
+    """A command's help: the translated summary, then its examples kept on their own lines."""
+    lines = "\n".join("  " + e for e in examples)
+    return f"{summary}\n\n{_('Example:')}\n\n\b\n{lines}"
+
+
+@dataclass
+class State:
+    """Built by the root callback from --db and --as; opens the database on first use."""
+
+    db_option: str | None = None
+    user_option: str | None = None
+    _database: Any = field(default=None, repr=False)
+
+    def database(self, *, must_exist: bool = True):
+        from complaintctl.db import Database, resolve_url
+
+        if self._database is None:
+            self._database = Database(resolve_url(self.db_option))
+        if must_exist:
+            self._database.ensure_ready()
+        return self._database
+
+    def session(self, *, write: bool = False):
+        return self.database().session(write=write)
+
+    @property
+    def username(self) -> str:
+        if self.user_option:
+            return self.user_option
+        if os.environ.get("COMPLAINTCTL_USER"):
+            return os.environ["COMPLAINTCTL_USER"]
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
+
+    def actor(self, session):
+        from complaintctl.services.context import resolve_actor
+
+        return resolve_actor(session, self.username)
+
+    def at(self, session, text: str | None):
+        """``--at`` parsed in the bank's time zone, or None for now."""
+        if text is None:
+            return None
+        from complaintctl.domain.clock import parse_timestamp
+        from complaintctl.services.context import timezone_of
+
+        return parse_timestamp(text, tz=timezone_of(session))
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = State()
+    return root.obj
+
+
+At = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help=_("When it really happened (ISO 8601, bank time if no offset); default now."),
+        metavar="TIMESTAMP",
+    ),
+]
+Number = Annotated[str, typer.Argument(help=_("The complaint number, e.g. CMP-2026-000042."))]
+Unmask = Annotated[
+    bool,
+    typer.Option(
+        "--unmask",
+        help=_("Show personal data in full (supervisor, auditor or admin; audited)."),
+    ),
+]

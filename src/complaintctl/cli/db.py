@@ -1,0 +1,102 @@
+"""Commands on the database: init, and db path|backup|check|upgrade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.common import helptext, state
+from complaintctl.errors import DatabaseProblem
+from complaintctl.i18n import _
+
+db_app = typer.Typer(help=_("The database: where it is, backups, checks, upgrades."),
+                     no_args_is_help=True)
+
+
+def init(
+    ctx: typer.Context,
+    admin: Annotated[str | None, typer.Option(help=_("The first admin's user name [default: you]."))] = None,
+    name: Annotated[str | None, typer.Option(help=_("The first admin's full name."))] = None,
+) -> None:
+    from complaintctl import render
+    from complaintctl.services import staff
+
+    st = state(ctx)
+    db = st.database(must_exist=False)
+    if not db.exists():
+        db.create()
+    else:
+        db.ensure_ready()
+    username = admin or st.username
+    with db.session(write=True) as session:
+        person, created = staff.init_admin(session=session, username=username,
+                                           name=name or username)
+    if created:
+        render.message(_("Created {where} with admin {user}.").format(where=db.display(),
+                                                                      user=person.username))
+    else:
+        render.message(_("{where} is ready; its admin is {user}.").format(where=db.display(),
+                                                                         user=person.username))
+
+
+@db_app.command("path", help=helptext(_("Print where the database is."), "complaintctl db path"))
+def path(ctx: typer.Context) -> None:
+    print(state(ctx).database(must_exist=False).display())
+
+
+def _admin(ctx: typer.Context):
+    from complaintctl.domain.permissions import Permission
+
+    st = state(ctx)
+    with st.session() as session:
+        st.actor(session).check(Permission.database)
+
+
+@db_app.command("backup", help=helptext(
+    _("Copy the database while others keep working (SQLite's online backup)."),
+    "complaintctl db backup /backups/complaints-2026-11-28.db"))
+def backup(ctx: typer.Context,
+           dest: Annotated[Path, typer.Argument(help=_("The new backup file."))]) -> None:
+    from complaintctl import render
+
+    _admin(ctx)
+    written = state(ctx).database().backup(dest)
+    render.message(_("Backed up to {dest}.").format(dest=written))
+
+
+@db_app.command("check", help=helptext(
+    _("Check the database's integrity and foreign keys; exit 1 on a problem."),
+    "complaintctl db check"))
+def check(ctx: typer.Context) -> None:
+    from complaintctl import render
+
+    problems = state(ctx).database().check()
+    if problems:
+        for problem in problems[:50]:
+            render.message(problem)
+        raise DatabaseProblem(_("The database check found {n} problem(s); restore the last good "
+                                "backup.").format(n=len(problems)))
+    render.message(_("Database check passed."))
+
+
+@db_app.command("upgrade", help=helptext(
+    _("Bring the database's schema up to this version of complaintctl."),
+    "complaintctl db upgrade"))
+def upgrade(ctx: typer.Context) -> None:
+    from complaintctl import render
+
+    db = state(ctx).database(must_exist=False)
+    if not db.exists():
+        raise DatabaseProblem(_("No database at {where}; run `complaintctl init`.").format(
+            where=db.display()))
+    db.upgrade()
+    render.message(_("The schema is up to date."))
+
+
+def register_commands(app: typer.Typer) -> None:
+    app.command("init", help=helptext(
+        _("Create the database and its first admin (safe to run again)."),
+        "complaintctl init --admin wangfang --name 王芳"))(init)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,48 @@
+"""The demo: a database full of realistic complaints, built through the real services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.common import helptext, state
+from complaintctl.i18n import _
+
+
+def demo(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help=_("Build it here [default: a temporary file]."))] = None,
+) -> None:
+    import tempfile
+
+    from complaintctl import render, views
+    from complaintctl.db import Database, resolve_url
+    from complaintctl.demo import build
+    from complaintctl.errors import DatabaseProblem
+    from complaintctl.services import queries
+    from complaintctl.services.context import Actor
+    from complaintctl.domain.enums import Role
+
+    target = db or str(tempfile.mkdtemp(prefix="complaintctl-demo-")) + "/demo.db"
+    database = Database(resolve_url(target))
+    if database.exists():
+        raise DatabaseProblem(_("{where} already exists; give --db a new file.").format(
+            where=database.display()))
+    database.create()
+    numbers = build(database)
+    state(ctx).db_option = target
+    admin = Actor("admin", Role.admin, None)
+    with database.session() as session:
+        rows = queries.list_complaints(session=session, actor=admin, filters=queries.Filters())
+        one = queries.show(session=session, actor=admin, number=numbers[9])
+    views.complaint_list(rows, "table")
+    views.complaint(one, "table")
+    render.message(_("Demo database: {where}\nTry: complaintctl --db {where} --as wangfang list "
+                     "--status investigating").format(where=database.display()))
+
+
+def register_commands(app: typer.Typer) -> None:
+    app.command("demo", help=helptext(
+        _("Build a demo database through the real services and show it."),
+        "complaintctl demo", "complaintctl demo --db /tmp/demo.db"))(demo)

@@ -1,0 +1,63 @@
+"""Commands on people: add, list and deactivate staff."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.common import helptext, state
+from complaintctl.domain.enums import ReadFormat, Role
+from complaintctl.i18n import _
+
+app = typer.Typer(help=_("Staff: who may do what (admins manage them)."), no_args_is_help=True)
+
+
+@app.command("add", help=helptext(
+    _("Add a member of staff with a role."),
+    "complaintctl staff add lihua --name 李华 --role handler --branch BJ01 --email lihua@bank.example",
+))
+def add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help=_("Their login name."))],
+    name: Annotated[str, typer.Option(help=_("Their full name."))],
+    role: Annotated[Role, typer.Option(help=_("Their role."))],
+    branch: Annotated[str | None, typer.Option(help=_("Their branch (none: head office, every branch)."))] = None,
+    email: Annotated[str | None, typer.Option(help=_("Where notifications go."))] = None,
+) -> None:
+    from complaintctl import render
+    from complaintctl.services import staff
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        s = staff.add(session=session, actor=st.actor(session), username=username, name=name,
+                      role=role, branch=branch, email=email)
+    render.message(_("Added {user} as {role}.").format(user=s.username, role=s.role))
+
+
+@app.command("list", help=helptext(_("List staff."), "complaintctl staff list --format json"))
+def list_(ctx: typer.Context,
+          format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
+    from complaintctl import render
+    from complaintctl.services import staff
+
+    st = state(ctx)
+    with st.session() as session:
+        rows = staff.list_staff(session=session, actor=st.actor(session))
+    render.emit(rows, format, columns=[
+        ("username", _("User")), ("name", _("Name")), ("role", _("Role")),
+        ("branch", _("Branch")), ("email", _("Email")), ("active", _("Active"))],
+        title=_("Staff"))
+
+
+@app.command("deactivate", help=helptext(
+    _("Deactivate a member of staff (their history stays)."), "complaintctl staff deactivate lihua"))
+def deactivate(ctx: typer.Context,
+               username: Annotated[str, typer.Argument(help=_("Their login name."))]) -> None:
+    from complaintctl import render
+    from complaintctl.services import staff
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        staff.deactivate(session=session, actor=st.actor(session), username=username)
+    render.message(_("{user} is deactivated.").format(user=username))

@@ -1,0 +1,233 @@
+"""Where the database is, how connections are set up, and migrations.
+
+SQLite connections: WAL, foreign keys on, a 30 s busy timeout, ``synchronous=FULL``; every write
+transaction opens with ``BEGIN IMMEDIATE`` (SQLAlchemy's documented pysqlite recipe), so
+concurrent clerks queue for the write lock instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+
+from complaintctl.errors import DatabaseProblem
+from complaintctl.i18n import _
+
+ENV_DB = "COMPLAINTCTL_DB"
+HEAD_REVISION = "0001"  # tests check this equals Alembic's head
+BUSY_TIMEOUT_MS = 30_000
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def default_path() -> Path:
+    from typer import get_app_dir
+
+    return Path(get_app_dir("complaintctl")) / "complaints.db"
+
+
+def resolve_url(value: str | None) -> str:
+    """``--db`` or COMPLAINTCTL_DB (a file path or an SQLAlchemy URL), else the app dir."""
+    value = value or os.environ.get(ENV_DB) or str(default_path())
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url[len("sqlite:///") :])
+    return None
+
+
+def _sqlite_setup(engine) -> None:
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        if conn.get_execution_options().get("complaintctl_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class Database:
+    """One database: its URL, engine and evidence store. The engine is made on first use."""
+
+    url: str
+    evidence_dir_override: str | None = field(default=None)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    @cached_property
+    def engine(self):
+        from sqlalchemy import create_engine
+
+        if self.is_sqlite:
+            engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            _sqlite_setup(engine)
+        else:
+            engine = create_engine(self.url, pool_pre_ping=True)
+        return engine
+
+    @cached_property
+    def write_engine(self):
+        return self.engine.execution_options(complaintctl_write=True)
+
+    def session(self, *, write: bool = False):
+        from sqlmodel import Session
+
+        return Session(self.write_engine if write else self.engine, expire_on_commit=False)
+
+    @property
+    def evidence_dir(self) -> Path:
+        override = self.evidence_dir_override or os.environ.get("COMPLAINTCTL_EVIDENCE_DIR")
+        if override:
+            return Path(override)
+        if self.path is not None:
+            return self.path.with_name(self.path.name + ".evidence")
+        return default_path().with_name("evidence")
+
+    def exists(self) -> bool:
+        if self.path is not None:
+            return self.path.exists() and self.path.stat().st_size > 0
+        return self.current_revision() is not None
+
+    # --- migrations -------------------------------------------------------------------------
+
+    def current_revision(self) -> str | None:
+        """The schema revision stored in the database, read with plain SQL (no Alembic import)."""
+        from sqlalchemy import inspect, text
+
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+    def create(self) -> None:
+        """Create a new database at head: a file readable by its owner only."""
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                self.path.touch(mode=0o600)
+        self.upgrade()
+
+    def upgrade(self, revision: str = "head") -> None:
+        from alembic import command
+
+        command.upgrade(self.alembic_config(), revision)
+
+    def alembic_config(self):
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        config.attributes["engine"] = self.engine
+        return config
+
+    def ensure_ready(self) -> None:
+        """Refuse a missing database; bring an older one up to date after a backup copy."""
+        if not self.exists():
+            raise DatabaseProblem(
+                _(
+                    "No complaint database at {where}; create it with "
+                    "`complaintctl init --admin USER --name NAME`, or point --db at one."
+                ).format(where=self.display())
+            )
+        revision = self.current_revision()
+        if revision == HEAD_REVISION:
+            return
+        if revision is None:
+            raise DatabaseProblem(
+                _("{where} is not a complaintctl database; point --db at one.").format(
+                    where=self.display()
+                )
+            )
+        if self.path is None:
+            raise DatabaseProblem(
+                _(
+                    "The database at {where} is at schema {rev}; take a backup (pg_dump), then "
+                    "run `complaintctl db upgrade`."
+                ).format(where=self.display(), rev=revision)
+            )
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        backup = self.path.with_name(f"{self.path.name}.before-{revision}-upgrade-{stamp}")
+        self.backup(backup)
+        self.upgrade()
+
+    def display(self) -> str:
+        """The database location for messages: a path, or a URL without its password."""
+        if self.path is not None:
+            return str(self.path)
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    # --- operations -------------------------------------------------------------------------
+
+    def backup(self, dest: Path) -> Path:
+        """An online copy: SQLite's backup API, consistent while others write."""
+        if self.path is None:
+            raise DatabaseProblem(
+                _("db backup copies SQLite files; back up PostgreSQL with pg_dump.")
+            )
+        import sqlite3
+
+        dest = Path(dest).expanduser().resolve()
+        if dest.exists():
+            raise DatabaseProblem(
+                _("{dest} already exists; choose a new file name.").format(dest=dest)
+            )
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        source = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+        target = sqlite3.connect(str(dest))
+        try:
+            with target:
+                source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        os.chmod(dest, 0o600)
+        if self.evidence_dir.exists():
+            shutil.copytree(
+                self.evidence_dir, dest.with_name(dest.name + ".evidence"), dirs_exist_ok=True
+            )
+        return dest
+
+    def check(self) -> list[str]:
+        """Problems found by integrity_check and foreign_key_check (empty when all is well)."""
+        from sqlalchemy import text
+
+        problems: list[str] = []
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+                if rows != ["ok"]:
+                    problems.extend(f"integrity_check: {r}" for r in rows)
+                for row in conn.execute(text("PRAGMA foreign_key_check")):
+                    problems.append(
+                        f"foreign_key_check: table {row[0]} row {row[1]} refers to a missing "
+                        f"{row[2]}"
+                    )
+        return problems

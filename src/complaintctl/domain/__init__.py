@@ -1,0 +1,1 @@
+"""The pure domain: no database, no I/O. Tested without either."""

@@ -1,0 +1,82 @@
+"""Time: parsing what users type, and deadline arithmetic. Pure: ``now`` is always passed in.
+
+Everything is stored in UTC and shown in the bank's time zone (default Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from complaintctl.errors import InvalidData
+from complaintctl.i18n import _
+
+DEFAULT_TZ = "Asia/Shanghai"
+DECISION_DAYS = 15  # CBIRC 2020 Art 18: decision and notice within 15 days of receipt
+
+
+def bank_tz(name: str | None = None) -> ZoneInfo:
+    return ZoneInfo(name or DEFAULT_TZ)
+
+
+def parse_timestamp(text: str, *, tz: ZoneInfo) -> datetime:
+    """An ISO-like date or time typed by a user; a naive value is in the bank's time zone."""
+    from dateutil import parser
+
+    try:
+        value = parser.isoparse(text.strip())
+    except (ValueError, OverflowError):
+        try:
+            value = parser.parse(text.strip(), yearfirst=True, dayfirst=False)
+        except (ValueError, OverflowError):
+            raise InvalidData(
+                _("'{text}' is not a date or time; use ISO 8601, e.g. 2026-11-28T09:30.").format(
+                    text=text
+                )
+            ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(timezone.utc)
+
+
+def check_effective_time(at: datetime, *, now: datetime, previous: datetime | None) -> None:
+    """An action's effective time is never in the future and never before the previous event."""
+    if at > now + timedelta(seconds=1):
+        raise InvalidData(
+            _("--at {at} is in the future; give the time the action really happened.").format(
+                at=at.isoformat()
+            )
+        )
+    if previous is not None and at < previous:
+        raise InvalidData(
+            _(
+                "--at {at} is before the complaint's previous event ({previous}); "
+                "give a later time."
+            ).format(at=at.isoformat(), previous=previous.isoformat())
+        )
+
+
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(timezone.utc)
+
+
+def decision_due(received_at: datetime, *, tz: ZoneInfo, days: int = DECISION_DAYS) -> datetime:
+    """Received date (bank time) + ``days`` calendar days, ending 23:59:59 bank time.
+
+    Counting starts the day after receipt (CBIRC Art 43: a "day" is a calendar day).
+    """
+    local_day = received_at.astimezone(tz).date()
+    return end_of_day(local_day + timedelta(days=days), tz)
+
+
+def to_local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
+    return None if value is None else value.astimezone(tz)
+
+
+def iso(value: datetime | None, tz: ZoneInfo | None = None) -> str | None:
+    """ISO 8601 with its offset, in the bank's time zone when given."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return (value.astimezone(tz) if tz else value).isoformat()

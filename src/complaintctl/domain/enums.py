@@ -1,0 +1,131 @@
+"""The vocabulary of the domain. Values are the stable ASCII words of JSON, CSV and the CLI."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    registered = "registered"
+    assigned = "assigned"
+    investigating = "investigating"
+    resolved = "resolved"
+    closed = "closed"
+    archived = "archived"
+    withdrawn = "withdrawn"
+    merged = "merged"
+
+
+OPEN_STATUSES = frozenset(
+    {Status.registered, Status.assigned, Status.investigating, Status.resolved}
+)
+CLOSED_STATUSES = frozenset({Status.closed, Status.archived})
+
+
+class Channel(StrEnum):
+    counter = "counter"
+    phone = "phone"
+    email = "email"
+    online = "online"
+    letter = "letter"
+    fax = "fax"
+    regulator = "regulator"
+    social_media = "social_media"
+    self_service = "self_service"
+    other = "other"
+
+
+class Role(StrEnum):
+    clerk = "clerk"
+    handler = "handler"
+    supervisor = "supervisor"
+    auditor = "auditor"
+    admin = "admin"
+
+
+class Priority(StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class Outcome(StrEnum):
+    upheld = "upheld"
+    partially_upheld = "partially_upheld"
+    not_upheld = "not_upheld"
+
+
+class RemedyKind(StrEnum):
+    apology = "apology"
+    compensation = "compensation"
+    fee_refund = "fee_refund"
+    correction = "correction"
+    explanation = "explanation"
+    tracking = "tracking"
+    other = "other"
+
+
+MONETARY_REMEDIES = frozenset({RemedyKind.compensation, RemedyKind.fee_refund})
+
+
+class ContactVia(StrEnum):
+    phone = "phone"
+    sms = "sms"
+    email = "email"
+    letter = "letter"
+    in_person = "in_person"
+
+
+class Direction(StrEnum):
+    out = "out"
+    in_ = "in"
+
+
+class Action(StrEnum):
+    """Everything that can happen to a complaint, as recorded in its timeline."""
+
+    register = "register"
+    assign = "assign"
+    reassign = "reassign"
+    contact = "contact"
+    investigate = "investigate"
+    note = "note"
+    consult = "consult"
+    answer = "answer"
+    evidence = "evidence"
+    resolve = "resolve"
+    close = "close"
+    reopen = "reopen"
+    withdraw = "withdraw"
+    merge = "merge"
+    archive = "archive"
+    imported = "imported"
+
+
+class EventKind(StrEnum):
+    """change: on the complaint's timeline. refusal and access: in the audit log only."""
+
+    change = "change"
+    refusal = "refusal"
+    access = "access"
+    admin = "admin"
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ReadFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class SortKey(StrEnum):
+    number = "number"
+    received = "received"
+    due = "due"
+    priority = "priority"
+    status = "status"

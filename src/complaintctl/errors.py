@@ -1,0 +1,49 @@
+"""Errors are nouns. The CLI catches ComplaintError in one place and maps ``exit_code``.
+
+Exit codes: 0 ok, 1 operational, 2 usage, 3 not allowed in the current state,
+4 permission denied, 5 invalid data.
+"""
+
+from __future__ import annotations
+
+
+class ComplaintError(Exception):
+    """Something the user can fix; the message says how."""
+
+    exit_code = 1
+
+
+class NotFound(ComplaintError):
+    """The complaint, staff member or record named does not exist."""
+
+    exit_code = 1
+
+
+class DatabaseProblem(ComplaintError):
+    """The database cannot be opened, is not initialised, or failed a check."""
+
+    exit_code = 1
+
+
+class UsageProblem(ComplaintError):
+    """The command was called with options that do not fit together."""
+
+    exit_code = 2
+
+
+class TransitionNotAllowed(ComplaintError):
+    """The action is not valid from the complaint's current status."""
+
+    exit_code = 3
+
+
+class PermissionDenied(ComplaintError):
+    """The acting user's role or scope does not allow the action."""
+
+    exit_code = 4
+
+
+class InvalidData(ComplaintError):
+    """A value given is malformed or breaks a rule of the domain."""
+
+    exit_code = 5

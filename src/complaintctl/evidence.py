@@ -1,0 +1,83 @@
+"""The evidence store: files copied in under their SHA-256, beside the database.
+
+The store directory is created 0700 and files 0600. Only regular files are taken (a symlink
+is refused), and stored names are the digest, so nothing a user types can name a path inside
+or outside the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from complaintctl.errors import InvalidData, NotFound
+from complaintctl.i18n import _
+
+
+@dataclass(frozen=True)
+class Stored:
+    sha256: str
+    size: int
+    filename: str
+
+
+class EvidenceStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise InvalidData(_("'{digest}' is not a SHA-256 digest.").format(digest=sha256))
+        return self.root / sha256[:2] / sha256
+
+    def put(self, source: str | Path) -> Stored:
+        source = Path(source)
+        if source.is_symlink():
+            raise InvalidData(
+                _("{path} is a symbolic link; give the file itself.").format(path=source)
+            )
+        if not source.is_file():
+            raise NotFound(_("No file at {path}; check the path.").format(path=source))
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.root, 0o700)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+                for chunk in iter(lambda: src.read(1 << 20), b""):
+                    digest.update(chunk)
+                    dst.write(chunk)
+                    size += len(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+            final = self.path_for(digest.hexdigest())
+            final.parent.mkdir(exist_ok=True, mode=0o700)
+            if final.exists():
+                os.unlink(tmp)
+            else:
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, final)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return Stored(digest.hexdigest(), size, source.name[:255])
+
+    def verify(self, sha256: str) -> bool:
+        path = self.path_for(sha256)
+        if not path.is_file():
+            return False
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest() == sha256
+
+    def copy_out(self, sha256: str, dest: Path) -> Path:
+        shutil.copyfile(self.path_for(sha256), dest)
+        return dest

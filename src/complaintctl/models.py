@@ -1,0 +1,192 @@
+"""The stored model: SQLModel tables. Personal data lives only in the ``customer_*`` columns of
+``complaint`` and in ``event.personal``, so retention can erase it in two places.
+
+Imported lazily (SQLAlchemy is slow to import); ``complaintctl --help`` never loads it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every back end (SQLite hands back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _ts(nullable: bool = True, index: bool = False):
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_type=Text)
+
+
+class Counter(SQLModel, table=True):
+    """Per-year complaint number counters, advanced in the inserting transaction."""
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: int = Field(default=0, sa_type=BigInteger)
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    branch: str | None = Field(default=None, max_length=64, index=True)
+    email: str | None = Field(default=None, max_length=254)
+    active: bool = Field(default=True)
+    created_at: datetime = _ts(nullable=False)
+
+
+class Complaint(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("external_source", "external_ref", name="uq_complaint_external"),
+        Index("ix_complaint_status_due", "status", "due_at"),
+        Index("ix_complaint_branch_status", "branch", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    status: str = Field(max_length=20)
+    channel: str = Field(max_length=20, index=True)
+    source_ref: str | None = Field(default=None, max_length=200)
+    external_source: str = Field(default="", max_length=32)
+    external_ref: str | None = Field(default=None, max_length=200)
+    received_at: datetime = _ts(nullable=False, index=True)
+    registered_at: datetime = _ts(nullable=False)
+    registered_by: str = Field(max_length=64)
+    customer_name: str | None = Field(default=None, max_length=200)
+    customer_phone: str | None = Field(default=None, max_length=40)
+    customer_email: str | None = Field(default=None, max_length=254)
+    customer_id_number: str | None = Field(default=None, max_length=40)
+    customer_account: str | None = Field(default=None, max_length=64)
+    customer_ref: str | None = Field(default=None, max_length=64)
+    group_size: int = Field(default=1)
+    branch: str | None = Field(default=None, max_length=64)
+    product: str | None = Field(default=None, max_length=200, index=True)
+    issue: str | None = Field(default=None, max_length=300)
+    summary: str = Field(sa_type=Text)
+    description: str | None = Field(default=None, sa_type=Text)
+    amount_cents: int | None = Field(default=None, sa_type=BigInteger)
+    currency: str = Field(default="CNY", max_length=3)
+    priority: str = Field(max_length=10)
+    priority_set: bool = Field(default=False)
+    assignee: str | None = Field(default=None, max_length=64, index=True)
+    due_at: datetime | None = _ts()
+    acknowledged_at: datetime | None = _ts()
+    outcome: str | None = Field(default=None, max_length=20)
+    findings: str | None = Field(default=None, sa_type=Text)
+    notified_at: datetime | None = _ts()
+    notified_via: str | None = Field(default=None, max_length=20)
+    notice_proof: str | None = Field(default=None, max_length=500)
+    satisfaction: int | None = Field(default=None)
+    feedback: str | None = Field(default=None, sa_type=Text)
+    disputed: bool = Field(default=False)
+    reopen_count: int = Field(default=0)
+    closed_at: datetime | None = _ts()
+    archived_at: datetime | None = _ts()
+    merged_into: str | None = Field(default=None, max_length=20)
+    last_event_at: datetime = _ts(nullable=False)
+
+
+class ComplaintTag(SQLModel, table=True):
+    __tablename__ = "complaint_tag"
+
+    complaint_id: int = Field(foreign_key="complaint.id", primary_key=True)
+    tag: str = Field(max_length=40, primary_key=True, index=True)
+
+
+class Remedy(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    kind: str = Field(max_length=20)
+    amount_cents: int | None = Field(default=None, sa_type=BigInteger)
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    at: datetime = _ts(nullable=False)
+    via: str = Field(max_length=20)
+    direction: str = Field(max_length=3)
+    summary: str = Field(sa_type=Text)
+    by: str = Field(max_length=64)
+
+
+class Consultation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    department: str = Field(max_length=100)
+    question: str = Field(sa_type=Text)
+    asked_by: str = Field(max_length=64)
+    asked_at: datetime = _ts(nullable=False)
+    answer: str | None = Field(default=None, sa_type=Text)
+    answered_by: str | None = Field(default=None, max_length=64)
+    answered_at: datetime | None = _ts()
+
+
+class Evidence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    sha256: str = Field(max_length=64)
+    size: int = Field(sa_type=BigInteger)
+    filename: str = Field(max_length=255)
+    description: str | None = Field(default=None, sa_type=Text)
+    added_by: str = Field(max_length=64)
+    added_at: datetime = _ts(nullable=False)
+
+
+class Event(SQLModel, table=True):
+    """One entry of the hash-chained audit trail; ``kind == 'change'`` entries form timelines."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(sa_type=BigInteger, unique=True)
+    complaint_id: int | None = Field(default=None, foreign_key="complaint.id", index=True)
+    number: str | None = Field(default=None, max_length=20)
+    kind: str = Field(max_length=10)
+    action: str = Field(max_length=32)
+    actor: str = Field(max_length=64)
+    at: datetime = _ts(nullable=False)
+    recorded_at: datetime = _ts(nullable=False)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    details: str = Field(default="{}", sa_type=Text)
+    personal: str | None = Field(default=None, sa_type=Text)
+    personal_digest: str | None = Field(default=None, max_length=64)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain head, one row: locked by every appender so the chain has one writer at a time."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    count: int = Field(default=0, sa_type=BigInteger)
+    last_hash: str = Field(max_length=64)

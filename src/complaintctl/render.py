@@ -1,0 +1,153 @@
+"""The one place output is rendered. Results go to stdout, messages to stderr.
+
+Machine formats (JSON, CSV) are written as plain text, never through Rich, so they carry no
+markup. Customer text is wrapped in ``rich.text.Text`` so ``[red]`` prints literally.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from complaintctl.i18n import _
+
+_out = None
+_err = None
+
+
+def out():
+    global _out
+    if _out is None:
+        from rich.console import Console
+
+        _out = Console(soft_wrap=False, highlight=False)
+    return _out
+
+
+def err():
+    global _err
+    if _err is None:
+        from rich.console import Console
+
+        _err = Console(stderr=True, highlight=False, soft_wrap=True)
+    return _err
+
+
+def reset() -> None:
+    """Forget the consoles (tests swap stdout and stderr between runs)."""
+    global _out, _err
+    _out = _err = None
+
+
+def message(text: str) -> None:
+    """A confirmation or progress note, on stderr."""
+    print(text, file=sys.stderr)
+
+
+def error(text: str) -> None:
+    print(_("Error: {message}").format(message=text), file=sys.stderr)
+
+
+def line(text: str) -> None:
+    """One plain result line on stdout (e.g. a new complaint number)."""
+    print(text)
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def emit_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_value(v) for k, v in row.items()})
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def emit(
+    rows: Sequence[dict[str, Any]] | dict[str, Any],
+    fmt: str,
+    *,
+    columns: Sequence[tuple[str, str]] = (),
+    csv_rows: Iterable[dict[str, Any]] | None = None,
+    csv_columns: Sequence[str] = (),
+    title: str | None = None,
+    empty: str | None = None,
+    draw=None,
+) -> None:
+    """The only place that branches on the output format.
+
+    ``rows`` is what JSON prints; a table shows ``columns`` of ``rows`` (or calls ``draw`` for
+    a layout of its own); CSV writes ``csv_rows`` (default ``rows``) under ``csv_columns``.
+    """
+    if fmt == "json":
+        emit_json(rows)
+    elif fmt == "csv":
+        emit_csv(csv_rows if csv_rows is not None else rows, csv_columns)  # type: ignore[arg-type]
+    elif draw is not None:
+        draw(rows)
+    else:
+        table(rows, columns, title=title, empty=empty)  # type: ignore[arg-type]
+
+
+def cell(value: Any) -> Any:
+    """A table cell: user text as literal Text, times shortened to minutes."""
+    from rich.text import Text
+
+    if value is None or value == "":
+        return Text("-", style="dim")
+    if isinstance(value, bool):
+        return Text(_("yes") if value else _("no"))
+    if isinstance(value, (list, tuple)):
+        return Text(", ".join(str(v) for v in value))
+    text = str(value)
+    if len(text) >= 19 and text[4] == "-" and text[10] == "T":
+        text = text[:16].replace("T", " ")
+    return Text(text)
+
+
+def table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    *,
+    title: str | None = None,
+    empty: str | None = None,
+) -> None:
+    """A Rich table of ``rows``; ``columns`` are (key, translated header) pairs."""
+    from rich.table import Table
+
+    if not rows:
+        message(empty or _("Nothing to show."))
+        return
+    t = Table(title=title, header_style="bold", show_lines=False)
+    for _key, header in columns:
+        t.add_column(header, overflow="fold")
+    for row in rows:
+        t.add_row(*(cell(row.get(key)) for key, _header in columns))
+    out().print(t)
+
+
+def fields(pairs: Sequence[tuple[str, Any]], *, title: str | None = None) -> None:
+    """A two-column panel of labelled values."""
+    from rich.table import Table
+
+    t = Table(title=title, show_header=False, box=None, pad_edge=False)
+    t.add_column(style="bold")
+    t.add_column(overflow="fold")
+    for label, value in pairs:
+        t.add_row(label, cell(value))
+    out().print(t)

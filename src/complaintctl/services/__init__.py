@@ -1,0 +1,1 @@
+"""One keyword-only function per use case. Each takes the session first and owns the commit."""

@@ -1,0 +1,137 @@
+"""Who is acting, the database's settings, and the transaction every use case runs in."""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from complaintctl.domain import permissions
+from complaintctl.domain.clock import bank_tz
+from complaintctl.domain.enums import EventKind, Role
+from complaintctl.errors import PermissionDenied, TransitionNotAllowed
+from complaintctl.i18n import _
+from complaintctl.models import Setting, Staff
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: Role
+    branch: str | None
+    name: str = ""
+
+    def check(self, permission, *, complaint=None, target: str = "") -> None:
+        permissions.check(
+            permission,
+            role=self.role,
+            username=self.username,
+            staff_branch=self.branch,
+            complaint_branch=complaint.branch if complaint is not None else None,
+            assignee=complaint.assignee if complaint is not None else None,
+            target=target or (complaint.number if complaint is not None else ""),
+        )
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def resolve_actor(session: Session, username: str) -> Actor:
+    """The acting member of staff; unknown or inactive users are refused (exit 4)."""
+    staff = session.exec(select(Staff).where(Staff.username == username)).first()
+    if staff is None:
+        raise PermissionDenied(
+            _(
+                "{user} is not a member of staff; pass --as USER or set COMPLAINTCTL_USER, "
+                "or ask an admin to run `complaintctl staff add {user}`."
+            ).format(user=username)
+        )
+    if not staff.active:
+        raise PermissionDenied(
+            _("{user} is deactivated; ask an admin to reactivate them.").format(user=username)
+        )
+    return Actor(staff.username, Role(staff.role), staff.branch, staff.name)
+
+
+def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row is not None else default
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def timezone_of(session: Session) -> ZoneInfo:
+    return bank_tz(get_setting(session, "timezone"))
+
+
+def chain_key(session: Session) -> bytes:
+    """The database's secret for keyed digests of personal data (made on first use)."""
+    value = get_setting(session, "chain_key")
+    if value is None:
+        value = secrets.token_hex(32)
+        set_setting(session, "chain_key", value)
+    return bytes.fromhex(value)
+
+
+def record_separately(session: Session, **event) -> None:
+    """Append one audit event in a write transaction of its own (refusals, unmasking).
+
+    It never rides on the caller's transaction: a refused action has been rolled back, and a
+    read must not turn into a write half way (SQLite would refuse the upgrade under load).
+    """
+    from sqlmodel import Session as _Session
+
+    from complaintctl.services import audit
+
+    bind = session.get_bind()
+    with _Session(bind.execution_options(complaintctl_write=True)) as side:
+        audit.record(side, **event)
+        side.commit()
+
+
+@contextmanager
+def refusals_recorded(session: Session, actor: Actor | None, action: str,
+                      number: str | None = None):
+    """Put a refusal (permission or state) on the audit trail, then let it propagate."""
+    try:
+        yield
+    except (PermissionDenied, TransitionNotAllowed) as refusal:
+        session.rollback()
+        if actor is not None:
+            record_separately(
+                session,
+                kind=EventKind.refusal,
+                action=action,
+                actor=actor.username,
+                at=now(),
+                number=number,
+                details={"reason": str(refusal), "exit_code": refusal.exit_code},
+            )
+        raise
+
+
+@contextmanager
+def use_case(session: Session, actor: Actor | None, action: str, number: str | None = None):
+    """Run one use case: commit on success; on any error roll back so nothing changes.
+
+    A refusal (permission or state) is then written to the audit trail in a transaction of
+    its own, so refused attempts are on record while the refused action changes nothing.
+    """
+    try:
+        with refusals_recorded(session, actor, action, number):
+            yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,301 @@
+"""Reading complaints: the JSON shape of ``show``/``list``, filters, masking and unmasking."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, or_
+from sqlmodel import Session, col, select
+
+from complaintctl.domain import masking, money
+from complaintctl.domain.clock import iso
+from complaintctl.domain.enums import OPEN_STATUSES, EventKind, SortKey
+from complaintctl.domain.permissions import Permission, visible_branch
+from complaintctl.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
+from complaintctl.services.complaints import get
+from complaintctl.services.context import (
+    Actor,
+    now,
+    record_separately,
+    refusals_recorded,
+    timezone_of,
+)
+
+#: the flat columns of ``list --format csv`` (and the native import format), in order
+CSV_COLUMNS = [
+    "number", "status", "channel", "source_ref", "external_ref", "received_at",
+    "registered_at", "registered_by", "customer_name", "customer_phone", "customer_email",
+    "customer_id_number", "customer_account", "customer_id", "group_size", "branch", "product",
+    "issue", "summary", "description", "amount", "currency", "tags", "priority", "assignee",
+    "due_at", "acknowledged_at", "outcome", "findings", "remedies", "notified_at",
+    "notified_via", "notice_proof", "satisfaction", "feedback", "disputed", "reopen_count",
+    "closed_at", "archived_at", "merged_into",
+]
+
+
+@dataclass
+class Filters:
+    status: list[str] = field(default_factory=list)
+    assignee: str | None = None
+    branch: str | None = None
+    channel: list[str] = field(default_factory=list)
+    product: str | None = None
+    tag: list[str] = field(default_factory=list)
+    received_since: datetime | None = None
+    received_until: datetime | None = None
+    overdue: bool = False
+    text: str | None = None
+
+
+def complaint_dict(
+    c: Complaint, *, tags: list[str], remedies: list[Remedy], unmask: bool, tz
+) -> dict[str, Any]:
+    customer = {
+        "name": c.customer_name,
+        "phone": c.customer_phone,
+        "email": c.customer_email,
+        "id_number": c.customer_id_number,
+        "account": c.customer_account,
+        "customer_id": c.customer_ref,
+    }
+    if not unmask:
+        customer = masking.mask_customer(customer)
+    return {
+        "number": c.number,
+        "status": c.status,
+        "channel": c.channel,
+        "source_ref": c.source_ref,
+        "external_ref": c.external_ref,
+        "received_at": iso(c.received_at, tz),
+        "registered_at": iso(c.registered_at, tz),
+        "registered_by": c.registered_by,
+        "customer": customer,
+        "group_size": c.group_size,
+        "branch": c.branch,
+        "product": c.product,
+        "issue": c.issue,
+        "summary": c.summary,
+        "description": c.description,
+        "amount": money.format_amount(c.amount_cents),
+        "currency": c.currency,
+        "tags": tags,
+        "priority": c.priority,
+        "assignee": c.assignee,
+        "due_at": iso(c.due_at, tz),
+        "overdue": is_overdue(c),
+        "acknowledged_at": iso(c.acknowledged_at, tz),
+        "outcome": c.outcome,
+        "findings": c.findings,
+        "remedies": [
+            {"kind": r.kind, "amount": money.format_amount(r.amount_cents), "note": r.note}
+            for r in remedies
+        ],
+        "notified_at": iso(c.notified_at, tz),
+        "notified_via": c.notified_via,
+        "notice_proof": c.notice_proof,
+        "satisfaction": c.satisfaction,
+        "feedback": c.feedback,
+        "disputed": c.disputed,
+        "reopen_count": c.reopen_count,
+        "closed_at": iso(c.closed_at, tz),
+        "archived_at": iso(c.archived_at, tz),
+        "merged_into": c.merged_into,
+    }
+
+
+def is_overdue(c: Complaint, at: datetime | None = None) -> bool:
+    """Open past its due time and not yet decided."""
+    return (
+        c.due_at is not None
+        and c.status in {"registered", "assigned", "investigating"}
+        and c.due_at < (at or now())
+    )
+
+
+def flat_row(d: dict[str, Any]) -> dict[str, Any]:
+    """A complaint object flattened to the CSV columns."""
+    row = {k: v for k, v in d.items() if k in CSV_COLUMNS}
+    for key, value in d["customer"].items():
+        row["customer_id" if key == "customer_id" else f"customer_{key}"] = value
+    row["tags"] = ";".join(d["tags"])
+    row["remedies"] = ";".join(
+        f"{r['kind']}:{r['amount']}" if r["amount"] else r["kind"] for r in d["remedies"]
+    )
+    return {k: row.get(k) for k in CSV_COLUMNS}
+
+
+def _unmask(session: Session, actor: Actor, numbers: list[str], what: str) -> None:
+    """Put an unmasking on record, in a write transaction of its own."""
+    record_separately(
+        session, kind=EventKind.access, action="unmask", actor=actor.username, at=now(),
+        number=numbers[0] if len(numbers) == 1 else None,
+        details={"command": what, "complaints": numbers[:1000], "count": len(numbers)},
+    )
+
+
+def _children(session: Session, ids: list[int]):
+    tags: dict[int, list[str]] = defaultdict(list)
+    remedies: dict[int, list[Remedy]] = defaultdict(list)
+    if ids:
+        for cid, tag in session.exec(
+            select(ComplaintTag.complaint_id, ComplaintTag.tag)
+            .where(col(ComplaintTag.complaint_id).in_(ids))
+            .order_by(ComplaintTag.complaint_id, ComplaintTag.tag)
+        ):
+            tags[cid].append(tag)
+        for remedy in session.exec(
+            select(Remedy).where(col(Remedy.complaint_id).in_(ids)).order_by(Remedy.id)
+        ):
+            remedies[remedy.complaint_id].append(remedy)
+    return tags, remedies
+
+
+def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -> dict[str, Any]:
+    """One complaint with its timeline, contacts and consultations."""
+    complaint = get(session, number)
+    with refusals_recorded(session, actor, "show", complaint.number):
+        actor.check(Permission.read, complaint=complaint)
+        if unmask:
+            actor.check(Permission.unmask, complaint=complaint)
+    if unmask:
+        _unmask(session, actor, [complaint.number], "show")
+    tz = timezone_of(session)
+    tags, remedies = _children(session, [complaint.id])
+    data = complaint_dict(
+        complaint, tags=tags[complaint.id], remedies=remedies[complaint.id], unmask=unmask, tz=tz
+    )
+    events = session.exec(
+        select(Event)
+        .where(Event.complaint_id == complaint.id, Event.kind == EventKind.change.value)
+        .order_by(col(Event.seq))
+    ).all()
+    data["events"] = [
+        {
+            "at": iso(e.at, tz),
+            "recorded_at": iso(e.recorded_at, tz),
+            "actor": e.actor,
+            "action": e.action,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "details": json.loads(e.details),
+        }
+        for e in events
+    ]
+    data["contacts"] = [
+        {"at": iso(c.at, tz), "via": c.via, "direction": c.direction, "summary": c.summary,
+         "by": c.by}
+        for c in session.exec(
+            select(Contact).where(Contact.complaint_id == complaint.id).order_by(Contact.id)
+        )
+    ]
+    data["consultations"] = [
+        {"id": q.id, "department": q.department, "question": q.question, "asked_by": q.asked_by,
+         "asked_at": iso(q.asked_at, tz), "answer": q.answer, "answered_by": q.answered_by,
+         "answered_at": iso(q.answered_at, tz)}
+        for q in session.exec(
+            select(Consultation)
+            .where(Consultation.complaint_id == complaint.id)
+            .order_by(Consultation.id)
+        )
+    ]
+    return data
+
+
+_PRIORITY_RANK = case(
+    {"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Complaint.priority, else_=4
+)
+_SORTS = {
+    SortKey.number: [col(Complaint.id)],
+    SortKey.received: [col(Complaint.received_at), col(Complaint.id)],
+    SortKey.due: [col(Complaint.due_at), col(Complaint.id)],
+    SortKey.priority: [_PRIORITY_RANK, col(Complaint.due_at), col(Complaint.id)],
+    SortKey.status: [col(Complaint.status), col(Complaint.id)],
+}
+
+
+def filtered(query, filters: Filters, *, at: datetime | None = None):
+    """Apply the list filters to a select over Complaint (shared by list, export and reports)."""
+    if filters.status:
+        query = query.where(col(Complaint.status).in_(filters.status))
+    if filters.assignee:
+        query = query.where(Complaint.assignee == filters.assignee)
+    if filters.branch:
+        query = query.where(Complaint.branch == filters.branch)
+    if filters.channel:
+        query = query.where(col(Complaint.channel).in_(filters.channel))
+    if filters.product:
+        query = query.where(Complaint.product == filters.product)
+    for tag in filters.tag:
+        query = query.where(
+            select(ComplaintTag.complaint_id)
+            .where(ComplaintTag.complaint_id == Complaint.id, ComplaintTag.tag == tag.lower())
+            .exists()
+        )
+    if filters.received_since:
+        query = query.where(Complaint.received_at >= filters.received_since)
+    if filters.received_until:
+        query = query.where(Complaint.received_at <= filters.received_until)
+    if filters.overdue:
+        query = query.where(
+            col(Complaint.status).in_(["registered", "assigned", "investigating"]),
+            col(Complaint.due_at) < (at or now()),
+        )
+    if filters.text:
+        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_"
+        ) + "%"
+        query = query.where(
+            or_(
+                col(Complaint.summary).like(pattern, escape="\\"),
+                col(Complaint.description).like(pattern, escape="\\"),
+                col(Complaint.customer_name).like(pattern, escape="\\"),
+                col(Complaint.product).like(pattern, escape="\\"),
+                col(Complaint.issue).like(pattern, escape="\\"),
+                col(Complaint.number).like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def list_complaints(
+    *,
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    sort: SortKey = SortKey.number,
+    limit: int | None = None,
+    unmask: bool = False,
+) -> list[dict[str, Any]]:
+    """Complaints matching the filters, within the branches the actor may read."""
+    with refusals_recorded(session, actor, "list"):
+        actor.check(Permission.read)
+        if unmask:
+            actor.check(Permission.unmask)
+    query = filtered(select(Complaint), filters)
+    branch = visible_branch(actor.role, actor.branch)
+    if branch is not None:
+        query = query.where(Complaint.branch == branch)
+    query = query.order_by(*_SORTS[sort])
+    if limit:
+        query = query.limit(limit)
+    complaints = session.exec(query).all()
+    if unmask:
+        _unmask(session, actor, [c.number for c in complaints], "list")
+    tz = timezone_of(session)
+    tags, remedies = _children(session, [c.id for c in complaints])
+    return [
+        complaint_dict(c, tags=tags[c.id], remedies=remedies[c.id], unmask=unmask, tz=tz)
+        for c in complaints
+    ]
+
+
+def count_open(session: Session) -> int:
+    return session.exec(
+        select(func.count()).select_from(Complaint).where(
+            col(Complaint.status).in_([s.value for s in OPEN_STATUSES])
+        )
+    ).one()

@@ -1,0 +1,116 @@
+"""People: the first admin, adding, listing and deactivating staff."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from complaintctl.domain.enums import EventKind, Role
+from complaintctl.domain.permissions import Permission
+from complaintctl.errors import InvalidData, UsageProblem
+from complaintctl.i18n import _
+from complaintctl.models import Staff
+from complaintctl.services import audit
+from complaintctl.services.context import Actor, now, use_case
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+
+def _valid_username(username: str) -> str:
+    if not USERNAME.match(username):
+        raise InvalidData(
+            _(
+                "'{user}' is not a valid user name; use 1-64 letters, digits, '.', '_', '-' or '@'."
+            ).format(user=username)
+        )
+    return username
+
+
+def init_admin(*, session: Session, username: str, name: str) -> tuple[Staff, bool]:
+    """Create the first admin if there is none. Returns (admin, created)."""
+    with use_case(session, None, "init"):
+        existing = session.exec(select(Staff).where(Staff.role == Role.admin.value)).first()
+        if existing is not None:
+            return existing, False
+        staff = Staff(
+            username=_valid_username(username), name=name or username, role=Role.admin.value,
+            created_at=now(),
+        )
+        session.add(staff)
+        audit.record(
+            session, kind=EventKind.admin, action="init", actor=username, at=staff.created_at,
+            details={"staff": username, "role": "admin"},
+        )
+    return staff, True
+
+
+def add(
+    *,
+    session: Session,
+    actor: Actor,
+    username: str,
+    name: str,
+    role: Role,
+    branch: str | None = None,
+    email: str | None = None,
+) -> Staff:
+    with use_case(session, actor, "staff add"):
+        actor.check(Permission.staff)
+        _valid_username(username)
+        if session.exec(select(Staff).where(Staff.username == username)).first() is not None:
+            raise UsageProblem(
+                _("{user} is already a member of staff; pick another user name.").format(
+                    user=username
+                )
+            )
+        if email is not None and "@" not in email:
+            raise InvalidData(_("'{email}' is not an email address.").format(email=email))
+        staff = Staff(
+            username=username, name=name, role=role.value, branch=branch or None,
+            email=email or None, created_at=now(),
+        )
+        session.add(staff)
+        audit.record(
+            session, kind=EventKind.admin, action="staff add", actor=actor.username,
+            at=staff.created_at,
+            details={"staff": username, "role": role.value, "branch": branch},
+            personal={"name": name, "email": email},
+        )
+    return staff
+
+
+def deactivate(*, session: Session, actor: Actor, username: str) -> Staff:
+    from complaintctl.errors import NotFound
+
+    with use_case(session, actor, "staff deactivate"):
+        actor.check(Permission.staff)
+        staff = session.exec(select(Staff).where(Staff.username == username)).first()
+        if staff is None:
+            raise NotFound(_("No member of staff called {user}.").format(user=username))
+        if staff.username == actor.username:
+            raise UsageProblem(_("You cannot deactivate yourself; ask another admin."))
+        staff.active = False
+        session.add(staff)
+        audit.record(
+            session, kind=EventKind.admin, action="staff deactivate", actor=actor.username,
+            at=now(), details={"staff": username, "active": [True, False]},
+        )
+    return staff
+
+
+def list_staff(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
+    actor.check(Permission.read)
+    rows = session.exec(select(Staff).order_by(col(Staff.username))).all()
+    return [
+        {
+            "username": s.username,
+            "name": s.name,
+            "role": s.role,
+            "branch": s.branch,
+            "email": s.email,
+            "active": s.active,
+        }
+        for s in rows
+    ]

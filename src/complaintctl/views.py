@@ -1,0 +1,117 @@
+"""How complaints look on a terminal: the columns of ``list`` and the layout of ``show``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from complaintctl import render
+from complaintctl.i18n import _
+
+
+def list_columns() -> list[tuple[str, str]]:
+    return [
+        ("number", _("Number")),
+        ("status", _("Status")),
+        ("channel", _("Channel")),
+        ("customer_name", _("Customer")),
+        ("summary", _("Summary")),
+        ("branch", _("Branch")),
+        ("assignee", _("Assignee")),
+        ("priority", _("Priority")),
+        ("due_at", _("Due")),
+    ]
+
+
+def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
+    from complaintctl.services.queries import CSV_COLUMNS, flat_row
+
+    flat = [flat_row(r) for r in rows]
+    for row, original in zip(flat, rows, strict=True):
+        if original.get("overdue"):
+            row["due_at"] = f"{(row['due_at'] or '')[:16].replace('T', ' ')} !"
+    render.emit(
+        rows if fmt != "table" else flat,
+        fmt,
+        columns=list_columns(),
+        csv_rows=(flat_row(r) for r in rows),
+        csv_columns=CSV_COLUMNS,
+        title=_("Complaints ({count})").format(count=len(rows)),
+        empty=_("No complaints match."),
+    )
+
+
+def _timeline_text(event: dict[str, Any]) -> str:
+    details = event.get("details") or {}
+    parts = []
+    for key in ("reason", "text", "summary", "question", "answer", "into", "merged_from",
+                "filename", "via"):
+        if details.get(key):
+            parts.append(f"{key}: {details[key]}")
+    for key, (old, new) in (details.get("changes") or {}).items():
+        if key.endswith("_at"):
+            continue  # the event's own time says when
+        parts.append(f"{key}: {old if old is not None else '-'} → {new if new is not None else '-'}")
+    return "; ".join(str(p) for p in parts)
+
+
+def complaint(data: dict[str, Any], fmt: str) -> None:
+    def draw(d: dict[str, Any]) -> None:
+        customer = d["customer"]
+        remedies = ", ".join(
+            r["kind"] + (f" {r['amount']}" if r["amount"] else "") for r in d["remedies"]
+        )
+        render.fields(
+            [
+                (_("Status"), d["status"]),
+                (_("Channel"), d["channel"]),
+                (_("Received"), d["received_at"]),
+                (_("Registered"), f"{(d['registered_at'] or '')[:16].replace('T', ' ')} "
+                                  f"{_('by')} {d['registered_by']}"),
+                (_("Customer"), customer["name"]),
+                (_("Phone"), customer["phone"]),
+                (_("Email"), customer["email"]),
+                (_("ID number"), customer["id_number"]),
+                (_("Account"), customer["account"]),
+                (_("Group size"), d["group_size"]),
+                (_("Branch"), d["branch"]),
+                (_("Product"), d["product"]),
+                (_("Issue"), d["issue"]),
+                (_("Summary"), d["summary"]),
+                (_("Description"), d["description"]),
+                (_("Amount"), f"{d['amount']} {d['currency']}" if d["amount"] else None),
+                (_("Tags"), d["tags"]),
+                (_("Priority"), d["priority"]),
+                (_("Assignee"), d["assignee"]),
+                (_("Due"), d["due_at"] + (" " + _("OVERDUE") if d.get("overdue") else "")),
+                (_("Acknowledged"), d["acknowledged_at"]),
+                (_("Outcome"), d["outcome"]),
+                (_("Findings"), d["findings"]),
+                (_("Remedies"), remedies),
+                (_("Notified"), f"{(d['notified_at'] or '')[:16].replace('T', ' ')} "
+                                f"{d['notified_via'] or ''} {d['notice_proof'] or ''}".strip()
+                 or None),
+                (_("Satisfaction"), d["satisfaction"]),
+                (_("Disputed"), d["disputed"]),
+                (_("Reopened"), d["reopen_count"]),
+                (_("Closed"), d["closed_at"]),
+                (_("Archived"), d["archived_at"]),
+                (_("Merged into"), d["merged_into"]),
+            ],
+            title=f"{d['number']}",
+        )
+        rows = [dict(e, what=_timeline_text(e)) for e in d["events"]]
+        render.table(
+            rows,
+            [("at", _("When")), ("actor", _("Who")), ("action", _("Action")),
+             ("to_status", _("Status")), ("what", _("Details"))],
+            title=_("Timeline"),
+        )
+        if d["consultations"]:
+            render.table(
+                d["consultations"],
+                [("id", _("Id")), ("department", _("Department")), ("question", _("Question")),
+                 ("answer", _("Answer"))],
+                title=_("Consultations"),
+            )
+
+    render.emit(data, fmt, draw=draw)

@@ -18,9 +18,29 @@ from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
 
 ENV_DB = "COMPLAINTCTL_DB"
-HEAD_REVISION = "0001"  # tests check this equals Alembic's head
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def head_revision() -> str:
+    """The newest migration, read from the files' ``revision``/``down_revision`` lines.
+
+    Cheaper than loading Alembic on every command; a test checks it equals Alembic's head.
+    """
+    import re
+
+    revisions: dict[str, str | None] = {}
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rev = re.search(r"^revision = ['\"](\w+)['\"]", text, re.M)
+        down = re.search(r"^down_revision = (?:['\"](\w+)['\"]|None)", text, re.M)
+        if rev:
+            revisions[rev.group(1)] = down.group(1) if down else None
+    parents = set(revisions.values())
+    heads = [r for r in revisions if r not in parents]
+    if len(heads) != 1:
+        raise DatabaseProblem(f"the package's migrations have {len(heads)} heads; reinstall")
+    return heads[0]
 
 
 def default_path() -> Path:
@@ -156,7 +176,7 @@ class Database:
                 ).format(where=self.display())
             )
         revision = self.current_revision()
-        if revision == HEAD_REVISION:
+        if revision == head_revision():
             return
         if revision is None:
             raise DatabaseProblem(

@@ -114,6 +114,8 @@ def cell(value: Any) -> Any:
         return Text(_("yes") if value else _("no"))
     if isinstance(value, (list, tuple)):
         return Text(", ".join(str(v) for v in value))
+    if isinstance(value, dict):
+        return Text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     text = str(value)
     if len(text) >= 19 and text[4] == "-" and text[10] == "T":
         text = text[:16].replace("T", " ")

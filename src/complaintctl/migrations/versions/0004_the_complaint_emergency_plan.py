@@ -1,0 +1,25 @@
+"""the complaint emergency plan (issue 6)
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-28
+
+A reserved slot so parallel work keeps one linear history: filled in by the change that needs
+it. Frozen once filled: never import the models here.
+"""
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -46,12 +46,15 @@ def path(ctx: typer.Context) -> None:
     print(state(ctx).database(must_exist=False).display())
 
 
-def _admin(ctx: typer.Context):
+def _require(ctx: typer.Context, permission_name: str) -> None:
     from complaintctl.domain.permissions import Permission
+    from complaintctl.services.context import refusals_recorded
 
     st = state(ctx)
     with st.session() as session:
-        st.actor(session).check(Permission.database)
+        actor = st.actor(session)
+        with refusals_recorded(session, actor, f"db {permission_name}"):
+            actor.check(Permission(permission_name))
 
 
 @db_app.command("backup", help=helptext(
@@ -61,7 +64,7 @@ def backup(ctx: typer.Context,
            dest: Annotated[Path, typer.Argument(help=_("The new backup file."))]) -> None:
     from complaintctl import render
 
-    _admin(ctx)
+    _require(ctx, "database")
     written = state(ctx).database().backup(dest)
     render.message(_("Backed up to {dest}.").format(dest=written))
 
@@ -72,6 +75,7 @@ def backup(ctx: typer.Context,
 def check(ctx: typer.Context) -> None:
     from complaintctl import render
 
+    _require(ctx, "audit")
     problems = state(ctx).database().check()
     if problems:
         for problem in problems[:50]:
@@ -92,6 +96,7 @@ def upgrade(ctx: typer.Context) -> None:
         raise DatabaseProblem(_("No database at {where}; run `complaintctl init`.").format(
             where=db.display()))
     db.upgrade()
+    _require(ctx, "database")
     render.message(_("The schema is up to date."))
 
 

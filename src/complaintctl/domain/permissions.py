@@ -111,3 +111,13 @@ def check(
 def visible_branch(role: Role, staff_branch: str | None) -> str | None:
     """The branch a member of staff may read, or None for every branch."""
     return None if MATRIX[Permission.read][role] is Scope.all else staff_branch
+
+
+def matrix_markdown() -> str:
+    """The permission table of the README, generated from MATRIX (a test keeps them equal)."""
+    header = "| permission | " + " | ".join(r.value for r in _ROLE_ORDER) + " |"
+    lines = [header, "|---" * (len(_ROLE_ORDER) + 1) + "|"]
+    for permission, scopes in MATRIX.items():
+        cells = [scopes[r].value if r in scopes else "—" for r in _ROLE_ORDER]
+        lines.append(f"| {permission.value} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -94,7 +94,7 @@ class Cli:
         from complaintctl.cli import app
 
         render.reset()
-        argv = ["--db", str(self.database.path)]
+        argv = ["--db", self.database.url]
         if as_ is not None:
             argv += ["--as", as_]
         result = CliRunner().invoke(app, argv + list(args), input=input, env=env)

@@ -80,8 +80,14 @@ def check(
     complaint_branch: str | None = None,
     assignee: str | None = None,
     target: str = "",
+    on_complaint: bool | None = None,
 ) -> None:
-    """Raise PermissionDenied naming the role needed, unless ``role`` may do this here."""
+    """Raise PermissionDenied naming the role needed, unless ``role`` may do this here.
+
+    ``on_complaint`` says whether a particular complaint is acted on (default: whether a branch
+    or an assignee was given). A complaint without a branch belongs to head office, so only
+    head-office staff and all-branch roles reach it, whether or not it is assigned.
+    """
     scope = MATRIX[permission].get(role)
     if scope is None:
         needed = " or ".join(r.value for r in roles_allowed(permission))
@@ -90,7 +96,9 @@ def check(
                 permission=permission.value, needed=needed, user=username, role=role.value
             )
         )
-    if scope is Scope.all or complaint_branch is None and assignee is None:
+    if on_complaint is None:
+        on_complaint = complaint_branch is not None or assignee is not None
+    if scope is Scope.all or not on_complaint:
         return
     if staff_branch is not None and complaint_branch != staff_branch:
         raise PermissionDenied(

@@ -34,6 +34,7 @@ class Actor:
             complaint_branch=complaint.branch if complaint is not None else None,
             assignee=complaint.assignee if complaint is not None else None,
             target=target or (complaint.number if complaint is not None else ""),
+            on_complaint=complaint is not None,
         )
 
 

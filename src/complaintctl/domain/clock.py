@@ -5,6 +5,7 @@ Everything is stored in UTC and shown in the bank's time zone (default Asia/Shan
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from complaintctl.i18n import _
 
 DEFAULT_TZ = "Asia/Shanghai"
 DECISION_DAYS = 15  # CBIRC 2020 Art 18: decision and notice within 15 days of receipt
+_YEAR_FIRST = re.compile(r"\d{4}[-/. ]")
 
 
 def bank_tz(name: str | None = None) -> ZoneInfo:
@@ -20,23 +22,30 @@ def bank_tz(name: str | None = None) -> ZoneInfo:
 
 
 def parse_timestamp(text: str, *, tz: ZoneInfo) -> datetime:
-    """An ISO-like date or time typed by a user; a naive value is in the bank's time zone."""
+    """An ISO-like date or time typed by a user; a naive value is in the bank's time zone.
+
+    ISO 8601 first; otherwise only year-first text (``2026/03/01 9:30``) is read, so a bare
+    ``1`` or an ambiguous ``03/04/2025`` is refused rather than guessed.
+    """
     from dateutil import parser
 
+    raw = text.strip()
     try:
-        value = parser.isoparse(text.strip())
-    except (ValueError, OverflowError):
         try:
-            value = parser.parse(text.strip(), yearfirst=True, dayfirst=False)
-        except (ValueError, OverflowError):
-            raise InvalidData(
-                _("'{text}' is not a date or time; use ISO 8601, e.g. 2026-11-28T09:30.").format(
-                    text=text
-                )
-            ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.astimezone(timezone.utc)
+            value = parser.isoparse(raw)
+        except ValueError:
+            if not _YEAR_FIRST.match(raw):
+                raise
+            value = parser.parse(raw, yearfirst=True, dayfirst=False)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=tz)
+        return value.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise InvalidData(
+            _("'{text}' is not a date or time; use ISO 8601, e.g. 2026-11-28T09:30.").format(
+                text=text
+            )
+        ) from None
 
 
 def check_effective_time(at: datetime, *, now: datetime, previous: datetime | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -15,6 +15,11 @@ from complaintctl.models import AuditHead, Event
 from complaintctl.services.context import chain_key, now
 
 
+def _utc(value: datetime) -> str:
+    """The hashed form of a time: UTC, as the database hands it back, whatever offset it had."""
+    return value.astimezone(timezone.utc).isoformat()
+
+
 def _hashed_fields(event: Event) -> dict[str, Any]:
     return {
         "seq": event.seq,
@@ -22,8 +27,8 @@ def _hashed_fields(event: Event) -> dict[str, Any]:
         "kind": event.kind,
         "action": event.action,
         "actor": event.actor,
-        "at": event.at.isoformat(),
-        "recorded_at": event.recorded_at.isoformat(),
+        "at": _utc(event.at),
+        "recorded_at": _utc(event.recorded_at),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "details": json.loads(event.details),

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from complaintctl.domain import clock, lifecycle, money
 from complaintctl.domain.enums import (
     MONETARY_REMEDIES,
+    OPEN_STATUSES,
     Action,
     Channel,
     ContactVia,
@@ -27,7 +28,13 @@ from complaintctl.domain.enums import (
 )
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.priority import derive_priority
-from complaintctl.errors import InvalidData, NotFound, PermissionDenied, UsageProblem
+from complaintctl.errors import (
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+    UsageProblem,
+)
 from complaintctl.i18n import _
 from complaintctl.models import (
     Complaint,
@@ -745,13 +752,10 @@ def merge(
         actor.check(Permission.merge, complaint=complaint)
         actor.check(Permission.merge, complaint=target)
         lifecycle.apply(Status(complaint.status), Action.merge, number=number)
-        if Status(target.status) not in (
-            Status.registered, Status.assigned, Status.investigating, Status.resolved
-        ):
-            raise UsageProblem(
-                _("{into} is {status}; merge into an open complaint.").format(
-                    into=into, status=target.status
-                )
+        if Status(target.status) not in OPEN_STATUSES:
+            raise TransitionNotAllowed(
+                _("Can't merge {number} into {into} when it is {status}; merge into an open "
+                  "complaint.").format(number=number, into=into, status=target.status)
             )
         at = _at(session, at, complaint)
         clock.check_effective_time(at, now=now(), previous=target.last_event_at)

@@ -15,17 +15,24 @@ app = typer.Typer(help=_("The audit trail: a hash chain of every change, refusal
                   no_args_is_help=True)
 
 
+def _require_audit(session, actor, action: str) -> None:
+    from complaintctl.domain.permissions import Permission
+    from complaintctl.services.context import refusals_recorded
+
+    with refusals_recorded(session, actor, action):
+        actor.check(Permission.audit)
+
+
 @app.command("verify", help=helptext(
     _("Check the hash chain; exit 1 naming the first bad event if it was tampered with."),
     "complaintctl audit verify"))
 def verify(ctx: typer.Context) -> None:
     from complaintctl import render
-    from complaintctl.domain.permissions import Permission
     from complaintctl.services import audit
 
     st = state(ctx)
     with st.session() as session:
-        st.actor(session).check(Permission.audit)
+        _require_audit(session, st.actor(session), "audit verify")
         result = audit.verify(session)
     if not result.ok:
         raise DatabaseProblem(_("The audit trail is broken: {problem}.").format(
@@ -43,13 +50,12 @@ def log(
     format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
 ) -> None:
     from complaintctl import render
-    from complaintctl.domain.permissions import Permission
     from complaintctl.services import audit
     from complaintctl.services.context import timezone_of
 
     st = state(ctx)
     with st.session() as session:
-        st.actor(session).check(Permission.audit)
+        _require_audit(session, st.actor(session), "audit log")
         tz = timezone_of(session)
         rows = [audit.event_dict(e, tz) for e in audit.log(
             session, number=number.upper() if number else None, limit=limit)]

@@ -47,7 +47,13 @@ from complaintctl.models import (
     Staff,
 )
 from complaintctl.services import audit
-from complaintctl.services.context import Actor, now, timezone_of, use_case
+from complaintctl.services.context import (
+    Actor,
+    now,
+    refusals_recorded,
+    timezone_of,
+    use_case,
+)
 
 NUMBER = re.compile(r"^CMP-\d{4}-\d{6,}$")
 TAG = re.compile(r"^[\w.-]{1,40}$")
@@ -578,7 +584,8 @@ def add_evidence(
 
 def evidence_list(*, session: Session, actor: Actor, number: str) -> list[Evidence]:
     complaint = get(session, number)
-    actor.check(Permission.read, complaint=complaint)
+    with refusals_recorded(session, actor, "evidence list", complaint.number):
+        actor.check(Permission.read, complaint=complaint)
     return list(
         session.exec(
             select(Evidence).where(Evidence.complaint_id == complaint.id).order_by(Evidence.id)

@@ -13,7 +13,7 @@ from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.models import Staff
 from complaintctl.services import audit
-from complaintctl.services.context import Actor, now, use_case
+from complaintctl.services.context import Actor, now, refusals_recorded, use_case
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
@@ -101,7 +101,8 @@ def deactivate(*, session: Session, actor: Actor, username: str) -> Staff:
 
 
 def list_staff(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
-    actor.check(Permission.read)
+    with refusals_recorded(session, actor, "staff list"):
+        actor.check(Permission.read)
     rows = session.exec(select(Staff).order_by(col(Staff.username))).all()
     return [
         {

@@ -120,13 +120,14 @@ def root(
 
 
 def _register_commands() -> None:
-    from complaintctl.cli import audit, complaints, db, demo, staff
+    from complaintctl.cli import audit, complaints, db, demo, emergency, staff
 
     complaints.register_commands(app)
     app.add_typer(staff.app, name="staff")
     db.register_commands(app)
     app.add_typer(audit.app, name="audit")
     demo.register_commands(app)
+    emergency.register_commands(app)
 
 
 _register_commands()

@@ -345,6 +345,7 @@ def list_(
     text: Annotated[str | None, typer.Option(help=_("Text in the summary, description, customer name, product or issue."))] = None,
     sort: Annotated[SortKey, typer.Option(help=_("Sort order."))] = SortKey.number,
     limit: Annotated[int | None, typer.Option(help=_("At most this many."), min=1)] = None,
+    include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Include drill complaints (tag drill), left out by default."))] = False,
     unmask: Unmask = False,
     format: Annotated[OutputFormat, typer.Option("--format", help=_("table, json or csv."))] = OutputFormat.table,
 ) -> None:
@@ -358,6 +359,7 @@ def list_(
             channel=[c.value for c in channel or []], product=product, tag=tag or [],
             received_since=st.at(session, received_since),
             received_until=st.at(session, received_until), overdue=overdue, text=text,
+            include_drills=include_drills,
         )
         rows = queries.list_complaints(session=session, actor=st.actor(session),
                                        filters=filters, sort=sort, limit=limit, unmask=unmask)

@@ -49,6 +49,7 @@ class Filters:
     received_until: datetime | None = None
     overdue: bool = False
     text: str | None = None
+    include_drills: bool = False  # drill complaints (tag ``drill``) are left out unless asked
 
 
 def complaint_dict(
@@ -243,6 +244,12 @@ def filtered(query, filters: Filters, *, at: datetime | None = None):
         query = query.where(
             col(Complaint.status).in_(["registered", "assigned", "investigating"]),
             col(Complaint.due_at) < (at or now()),
+        )
+    if not filters.include_drills and "drill" not in [t.lower() for t in filters.tag]:
+        query = query.where(
+            ~select(ComplaintTag.complaint_id)
+            .where(ComplaintTag.complaint_id == Complaint.id, ComplaintTag.tag == "drill")
+            .exists()
         )
     if filters.text:
         pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace(

@@ -1,0 +1,135 @@
+"""``incident detect``: run the plan's triggers over stored complaints and act on what fires.
+
+Real complaints and each open drill's complaints are separate populations: drill data never
+opens or joins a real incident, and the other way round. For each cluster that fires (most
+severe first) detection links the complaints to the active incident of that cluster, or to the
+active incident that already holds some of them, escalating it when the trigger is more severe
+than anything detection saw before; otherwise it opens a new incident, unless every complaint
+in the cluster already belongs to an (even closed) incident. A second run at the same time
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from complaintctl.domain import clock
+from complaintctl.domain import emergency as rules
+from complaintctl.domain.emergency import DRILL_TAG, Fact, Firing, Plan, roman
+from complaintctl.domain.permissions import Permission
+from complaintctl.i18n import _
+from complaintctl.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
+from complaintctl.services import emergency as em
+from complaintctl.services.context import Actor, now, use_case
+
+
+def load_facts(session: Session, *, since: datetime, as_of: datetime,
+               drill_id: int | None) -> tuple[list[Fact], dict[str, Complaint]]:
+    """Complaints received after ``since`` and registered by ``as_of`` (merged duplicates left
+    out): real ones, or only the given drill's."""
+    query = select(Complaint).where(
+        Complaint.received_at > since, Complaint.received_at <= as_of,
+        Complaint.registered_at <= as_of, Complaint.status != "merged")
+    drill_tag = select(ComplaintTag.complaint_id).where(ComplaintTag.complaint_id == Complaint.id)
+    if drill_id is None:
+        query = query.where(~drill_tag.where(ComplaintTag.tag == DRILL_TAG).exists())
+    else:
+        query = query.where(drill_tag.where(ComplaintTag.tag == f"{DRILL_TAG}-{drill_id}").exists())
+    complaints = session.exec(query.order_by(col(Complaint.id))).all()
+    tags: dict[int, set[str]] = {c.id: set() for c in complaints}
+    ids = list(tags)
+    for start in range(0, len(ids), 500):
+        for cid, tag in session.exec(select(ComplaintTag.complaint_id, ComplaintTag.tag).where(
+                col(ComplaintTag.complaint_id).in_(ids[start:start + 500]))):
+            tags[cid].add(tag)
+    facts = [Fact(number=c.number, received_at=c.received_at, registered_at=c.registered_at,
+                  channel=c.channel, group_size=c.group_size, product=c.product, issue=c.issue,
+                  branch=c.branch, amount_cents=c.amount_cents, tags=frozenset(tags[c.id]))
+             for c in complaints]
+    return facts, {c.number: c for c in complaints}
+
+
+def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
+           drill_id: int | None = None) -> list[dict[str, Any]]:
+    """Evaluate the triggers at ``as_of`` (default now). With ``drill_id``, only that drill's
+    complaints; otherwise real complaints and every open drill's. Returns what changed."""
+    with use_case(session, actor, "incident detect"):
+        actor.check(Permission.incident)
+        current = now()
+        as_of = as_of or current
+        clock.check_effective_time(as_of, now=current, previous=None)
+        plan = em.parsed(em.ensure_plan(session, actor.username, as_of))
+        if drill_id is not None:
+            populations = [drill_id]
+        else:
+            populations = [None] + list(session.exec(
+                select(Drill.id).where(col(Drill.closed_at).is_(None),
+                                       Drill.started_at <= as_of).order_by(col(Drill.id))))
+        results: list[dict[str, Any]] = []
+        since = as_of - plan.window - timedelta(days=plan.spike.baseline_days)
+        for population in populations:
+            facts, by_number = load_facts(session, since=since, as_of=as_of, drill_id=population)
+            firings = rules.strongest(rules.evaluate(plan, facts, as_of))
+            for firing in firings:
+                result = _apply(session, plan, firing, by_number, population, as_of,
+                                actor.username)
+                if result:
+                    results.append(result)
+    return results
+
+
+def _apply(session: Session, plan: Plan, firing: Firing, by_number: dict[str, Complaint],
+           drill_id: int | None, as_of: datetime, by: str) -> dict[str, Any] | None:
+    complaints = [by_number[n] for n in firing.numbers]
+    ids = [c.id for c in complaints]
+    links = session.exec(
+        select(IncidentComplaint.complaint_id, Incident)
+        .join(Incident, Incident.id == IncidentComplaint.incident_id)
+        .where(col(IncidentComplaint.complaint_id).in_(ids))).all()
+    in_active = {cid: inc for cid, inc in links if inc.status == em.ACTIVE}
+    ever = {cid for cid, _inc in links}
+    query = select(Incident).where(Incident.status == em.ACTIVE)
+    query = query.where(col(Incident.drill_id).is_(None)) if drill_id is None else query.where(
+        Incident.drill_id == drill_id)
+    actives = session.exec(query.order_by(col(Incident.id))).all()
+    target = next((i for i in actives if i.cluster_key == firing.cluster), None)
+    if target is None and in_active:
+        counts: dict[int, int] = {}
+        for inc in in_active.values():
+            counts[inc.id] = counts.get(inc.id, 0) + 1
+        best = max(counts, key=lambda iid: (counts[iid], -iid))
+        target = next(i for i in actives if i.id == best) if any(
+            i.id == best for i in actives) else session.get(Incident, best)
+    describe = firing.describe()
+    if target is None:
+        if all(cid in ever for cid in ids):
+            return None
+        title = _("Level {level} detected: {what}").format(level=roman(firing.level),
+                                                          what=describe)
+        incident = em.open_incident(
+            session, by=by, at=as_of, level=firing.level, title=title, trigger=firing.rule,
+            cluster=firing.cluster, drill_id=drill_id, via="detect", detected=True,
+            complaints=[c for c in complaints if c.id not in in_active])
+        return _result(incident, "opened", firing, firing.numbers)
+    at = max(as_of, target.last_action_at)
+    linked = em._link(session, target, [c for c in complaints if c.id not in in_active],
+                      by=by, at=at, via="detect")
+    action = "linked" if linked else None
+    seen = target.detected_level if target.detected_level is not None else target.level
+    if firing.level < target.level and firing.level < seen:
+        em.set_level(session, target, firing.level, by=by, at=at, kind="escalate",
+                     reason=_("detected: {what}").format(what=describe))
+        action = "escalated"
+    if target.detected_level is None or firing.level < target.detected_level:
+        target.detected_level = firing.level
+        session.add(target)
+    return _result(target, action, firing, linked) if action else None
+
+
+def _result(incident: Incident, action: str, firing: Firing, linked) -> dict[str, Any]:
+    return {"incident": incident.id, "action": action, "level": incident.level,
+            "rule": firing.rule, "cluster": firing.cluster, "linked": list(linked),
+            "drill": incident.drill_id, "why": firing.describe()}

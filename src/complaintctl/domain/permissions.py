@@ -33,10 +33,6 @@ class Permission(StrEnum):
     audit = "audit"
     staff = "staff"
     database = "database"
-    incident = "incident"
-    respond = "respond"
-    drill = "drill"
-    plan = "plan"
 
 
 class Scope(StrEnum):
@@ -66,11 +62,6 @@ MATRIX: dict[Permission, dict[Role, Scope]] = {
     P.audit: {R.auditor: A, R.admin: A},
     P.staff: {R.admin: A},
     P.database: {R.admin: A},
-    # the emergency plan: declare and run incidents; record what was done; drills; the plan
-    P.incident: {R.supervisor: B, R.admin: A},
-    P.respond: {R.clerk: B, R.handler: B, R.supervisor: B, R.admin: A},
-    P.drill: {R.supervisor: B, R.admin: A},
-    P.plan: {R.admin: A},
 }
 
 _ROLE_ORDER = [R.clerk, R.handler, R.supervisor, R.auditor, R.admin]

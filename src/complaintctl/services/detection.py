@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import clock
 from complaintctl.domain import emergency as rules
 from complaintctl.domain.emergency import DRILL_TAG, Fact, Firing, Plan, roman
+from complaintctl.domain.emergency import Duty, check_duty
 from complaintctl.domain.permissions import Permission
 from complaintctl.i18n import _
 from complaintctl.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
@@ -57,7 +58,7 @@ def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
     """Evaluate the triggers at ``as_of`` (default now). With ``drill_id``, only that drill's
     complaints; otherwise real complaints and every open drill's. Returns what changed."""
     with use_case(session, actor, "incident detect"):
-        actor.check(Permission.incident)
+        check_duty(Duty.incident, role=actor.role, username=actor.username)
         current = now()
         as_of = as_of or current
         clock.check_effective_time(as_of, now=current, previous=None)

@@ -18,6 +18,7 @@ from complaintctl.domain import drill as rules
 from complaintctl.domain.drill import Delays, Scenario
 from complaintctl.domain.emergency import DRILL_TAG, Plan, minutes, roman
 from complaintctl.domain.enums import Channel, ContactVia, EventKind
+from complaintctl.domain.emergency import Duty, check_duty
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
 from complaintctl.i18n import _
@@ -58,7 +59,7 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
     """Start a drill: inject complaints that fire ``level``; with ``simulate``, a team responds
     with ``delays`` at effective times in the past, so the whole drill runs at once."""
     with refusals_recorded(session, actor, "drill run"):
-        actor.check(Permission.drill)
+        check_duty(Duty.drill, role=actor.role, username=actor.username)
         actor.check(Permission.register)
     if count is not None and count < 1:
         raise InvalidData(_("--complaints must be 1 or more."))
@@ -226,7 +227,7 @@ def close(*, session: Session, actor: Actor, drill_id: int | str, lessons: str,
           revisions: list[str] = (), at: datetime | None = None) -> Drill:
     """Close a drill with its lessons and proposed plan revisions; its incident closes too."""
     with use_case(session, actor, "drill close"):
-        actor.check(Permission.drill)
+        check_duty(Duty.drill, role=actor.role, username=actor.username)
         drill = get_drill(session, drill_id)
         if drill.closed_at is not None:
             raise TransitionNotAllowed(_("Drill {id} is already closed.").format(id=drill.id))

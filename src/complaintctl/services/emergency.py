@@ -17,6 +17,7 @@ from complaintctl.domain import clock, money
 from complaintctl.domain import emergency as plan_rules
 from complaintctl.domain.emergency import DRILL_TAG, Plan, roman
 from complaintctl.domain.enums import EventKind
+from complaintctl.domain.emergency import Duty, check_duty
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, UsageProblem
 from complaintctl.i18n import _
@@ -82,7 +83,7 @@ def _store(session, *, text: str, plan: Plan, source: str, by: str, at: datetime
 def load_plan(*, session: Session, actor: Actor, text: str, source: str) -> tuple[PlanVersion, bool]:
     """Store a new plan version; returns (version, stored). An unchanged plan stores nothing."""
     with use_case(session, actor, "plan load"):
-        actor.check(Permission.plan)
+        check_duty(Duty.plan, role=actor.role, username=actor.username)
         plan = plan_rules.parse_plan(text, source=source)
         current = ensure_plan(session, actor.username)
         if current.digest == plan.digest():
@@ -345,7 +346,7 @@ def declare(*, session: Session, actor: Actor, level: int, title: str, numbers: 
             at: datetime | None = None) -> Incident:
     """Declare an incident by hand at ``level``; its timetable becomes the checklist."""
     with use_case(session, actor, "incident declare"):
-        actor.check(Permission.incident)
+        check_duty(Duty.incident, role=actor.role, username=actor.username)
         title = (title or "").strip()
         if not title:
             raise InvalidData(_("The title (--title) is required and cannot be blank."))
@@ -361,7 +362,7 @@ def declare(*, session: Session, actor: Actor, level: int, title: str, numbers: 
 def link(*, session: Session, actor: Actor, incident_id: int | str, numbers: list[str],
          at: datetime | None = None) -> list[str]:
     with use_case(session, actor, "incident link"):
-        actor.check(Permission.incident)
+        check_duty(Duty.incident, role=actor.role, username=actor.username)
         incident = get_incident(session, incident_id)
         _active(incident)
         at = _at(incident, at)
@@ -377,7 +378,7 @@ def update(*, session: Session, actor: Actor, incident_id: int | str, action: st
            fields: dict[str, Any] | None = None, at: datetime | None = None) -> Incident:
     """Record what was done (the timeline) and/or describe the incident for its report."""
     with use_case(session, actor, "incident update"):
-        actor.check(Permission.respond)
+        check_duty(Duty.respond, role=actor.role, username=actor.username)
         incident = get_incident(session, incident_id)
         _active(incident)
         fields = {k: v for k, v in (fields or {}).items() if v is not None}
@@ -414,7 +415,7 @@ def change_level(*, session: Session, actor: Actor, incident_id: int | str, leve
     """Escalate (to a more severe level, a smaller number) or de-escalate; re-plans."""
     kind = "escalate" if escalate else "deescalate"
     with use_case(session, actor, f"incident {kind}"):
-        actor.check(Permission.incident)
+        check_duty(Duty.incident, role=actor.role, username=actor.username)
         incident = get_incident(session, incident_id)
         _active(incident)
         reason = (reason or "").strip()
@@ -460,7 +461,7 @@ def close(*, session: Session, actor: Actor, incident_id: int | str, review: str
           at: datetime | None = None) -> Incident:
     """Close with a review, the root cause and rectification actions (owner, due)."""
     with use_case(session, actor, "incident close"):
-        actor.check(Permission.incident)
+        check_duty(Duty.incident, role=actor.role, username=actor.username)
         incident = get_incident(session, incident_id)
         _active(incident)
         review = (review or "").strip()
@@ -502,7 +503,7 @@ def done(*, session: Session, actor: Actor, incident_id: int | str, item: str,
          note: str | None = None, at: datetime | None = None) -> ChecklistItem:
     """Mark a checklist item done (by its number or its key)."""
     with use_case(session, actor, "incident done"):
-        actor.check(Permission.respond)
+        check_duty(Duty.respond, role=actor.role, username=actor.username)
         incident = get_incident(session, incident_id)
         _active(incident)
         row = _item(session, incident, item)
@@ -563,7 +564,7 @@ def flag_overdue_checklist(session: Session, as_of: datetime | None = None) -> l
 def overdue(*, session: Session, actor: Actor, as_of: datetime | None = None) -> list[dict]:
     """Flag overdue checklist items now (for cron until ``sla check`` calls it)."""
     with use_case(session, actor, "incident overdue"):
-        actor.check(Permission.incident)
+        check_duty(Duty.incident, role=actor.role, username=actor.username)
         flagged = flag_overdue_checklist(session, as_of)
         tz = timezone_of(session)
         rows = [dict(item_dict(i, tz, as_of or now()), incident=i.incident_id) for i in flagged]

@@ -77,7 +77,31 @@ def build(db: Database, *, now: datetime | None = None) -> list[str]:
             )
             numbers.append(c.number)
             _advance(session, c.number, target, sup, handler, numbers, t)
+        _emergency(session, sup, numbers, now)
     return numbers
+
+
+def _emergency(session, sup, numbers, now) -> None:
+    """One incident (declared by hand on the ATM complaint in the media) and one simulated
+    drill, so `incident list`, `incident report 1` and `drill report 1` have something."""
+    from complaintctl.domain.drill import Delays, Scenario
+    from complaintctl.services import drills, emergency, incident_report
+
+    t = now - timedelta(days=1)
+    incident = emergency.declare(session=session, actor=sup, level=3, title="ATM 吞卡投诉在社交媒体传播",
+                                 numbers=[numbers[6]], at=t)
+    emergency.update(session=session, actor=sup, incident_id=incident.id,
+                     action="网点负责人联系客户并安排退卡", at=t + timedelta(minutes=40),
+                     fields={"place": "BJ01 网点自助区", "cause": "ATM 读卡器故障",
+                             "nature": "社交媒体曝光", "customer_reaction": "客户情绪激动，要求道歉",
+                             "trend": "转发量下降", "harm": "1 名客户，无资金损失", "amount": "0"})
+    emergency.done(session=session, actor=sup, incident_id=incident.id, item="branch_team",
+                   at=t + timedelta(hours=1))
+    incident_report.report(session=session, actor=sup, incident_id=incident.id, issue="first",
+                           at=t + timedelta(hours=2))
+    drills.run(session=session, actor=sup, scenario=Scenario.media, level=4, simulate=True,
+               delays=Delays(detect=8, first_contact=25, items={"daily_review": 1500}),
+               at=now - timedelta(days=3))
 
 
 def _advance(session, number, target, sup, handler, numbers, t) -> None:

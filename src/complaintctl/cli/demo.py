@@ -16,11 +16,11 @@ def demo(
 ) -> None:
     import tempfile
 
-    from complaintctl import render, views
+    from complaintctl import incident_views, render, views
     from complaintctl.db import Database, resolve_url
     from complaintctl.demo import build
     from complaintctl.errors import DatabaseProblem
-    from complaintctl.services import queries
+    from complaintctl.services import drills, emergency, queries
     from complaintctl.services.context import Actor
     from complaintctl.domain.enums import Role
 
@@ -36,8 +36,12 @@ def demo(
     with database.session() as session:
         rows = queries.list_complaints(session=session, actor=admin, filters=queries.Filters())
         one = queries.show(session=session, actor=admin, number=numbers[9])
+        incidents = emergency.list_incidents(session=session, actor=admin)
+        drill = drills.report(session=session, actor=admin, drill_id=1)
     views.complaint_list(rows, "table")
     views.complaint(one, "table")
+    incident_views.incident_list(incidents, "table")
+    incident_views.drill_report(drill, "table")
     render.message(_("Demo database: {where}\nTry: complaintctl --db {where} --as wangfang list "
                      "--status investigating").format(where=database.display()))
 

@@ -240,12 +240,6 @@ def close(*, session: Session, actor: Actor, drill_id: int | str, lessons: str,
         for incident in session.exec(select(Incident).where(Incident.drill_id == drill.id,
                                                             Incident.status == em.ACTIVE)):
             at = max(at, incident.last_action_at)
-            for item in session.exec(select(ChecklistItem).where(
-                    ChecklistItem.incident_id == incident.id,
-                    col(ChecklistItem.done_at).is_(None),
-                    col(ChecklistItem.cancelled_at).is_(None))):
-                item.cancelled_at = at
-                session.add(item)
             incident.status, incident.closed_at, incident.closed_by = em.CLOSED, at, actor.username
             incident.review = _("Drill closed: {lessons}").format(lessons=lessons)
             em._act(session, incident, by=actor.username, at=at, kind="close",

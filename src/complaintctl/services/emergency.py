@@ -459,7 +459,8 @@ class Rectification:
 def close(*, session: Session, actor: Actor, incident_id: int | str, review: str,
           root_cause: str | None = None, rectifications: list[Rectification] = (),
           at: datetime | None = None) -> Incident:
-    """Close with a review, the root cause and rectification actions (owner, due)."""
+    """Close with a review, the root cause and rectification actions (owner, due). Items not
+    done stay on the checklist: missed if they were due before the close, else pending."""
     with use_case(session, actor, "incident close"):
         check_duty(Duty.incident, role=actor.role, username=actor.username)
         incident = get_incident(session, incident_id)
@@ -472,11 +473,6 @@ def close(*, session: Session, actor: Actor, incident_id: int | str, review: str
         for r in rectifications:
             session.add(IncidentRectification(incident_id=incident.id, action=r.action,
                                               owner=r.owner, due_at=r.due))
-        for item in session.exec(select(ChecklistItem).where(
-                ChecklistItem.incident_id == incident.id, col(ChecklistItem.done_at).is_(None),
-                col(ChecklistItem.cancelled_at).is_(None))):
-            item.cancelled_at = at
-            session.add(item)
         incident.status, incident.closed_at, incident.closed_by = CLOSED, at, actor.username
         incident.review, incident.root_cause = review, (root_cause or "").strip() or None
         _act(session, incident, by=actor.username, at=at, kind="close", text=review,

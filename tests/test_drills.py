@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import select
+from tests.conftest import actor
 
 from complaintctl.domain import drill as rules
 from complaintctl.domain.drill import Delays, Scenario
@@ -14,7 +15,6 @@ from complaintctl.domain.emergency import PlanError, default_plan
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed
 from complaintctl.models import Complaint, Incident
 from complaintctl.services import detection, drills, emergency, queries
-from tests.conftest import actor
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 START = NOW - timedelta(days=2)
@@ -83,8 +83,8 @@ def test_a_simulated_drill_too_recent_to_finish_is_refused(seeded):
 
 
 def test_drill_complaints_carry_the_drill_tags_and_stay_out_of_list_unless_asked(seeded):
-    from complaintctl.services.complaints import NewComplaint, register
     from complaintctl.domain.enums import Channel
+    from complaintctl.services.complaints import NewComplaint, register
 
     with seeded.session(write=True) as s:
         real = register(session=s, actor=actor("clerk"),

@@ -283,9 +283,10 @@ def test_every_emergency_command_has_help_with_an_example(cli):
 
 @pytest.mark.slow
 def test_the_demo_has_one_incident_and_one_scored_drill(db):
+    from tests.conftest import actor
+
     from complaintctl.demo import build
     from complaintctl.services import drills, emergency, incident_report
-    from tests.conftest import actor
 
     build(db)
     with db.session() as s:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import select
+from tests.conftest import actor
 
 from complaintctl.domain import emergency as rules
 from complaintctl.domain.enums import Channel
@@ -15,7 +16,6 @@ from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllo
 from complaintctl.models import ChecklistItem, Event, Incident, IncidentAction, PlanVersion
 from complaintctl.services import audit, detection, emergency, incident_report
 from complaintctl.services.complaints import NewComplaint, register
-from tests.conftest import actor
 
 T0 = (datetime.now(timezone.utc) - timedelta(days=3)).replace(microsecond=0)
 

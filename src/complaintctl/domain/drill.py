@@ -40,7 +40,8 @@ PREFERENCES = {
 }
 
 TEXT = {
-    Scenario.surge: ("online", "mobile_banking", "转账失败 transfer failed", "转账失败，资金未到账"),
+    Scenario.surge: ("online", "mobile_banking", "转账失败 transfer failed",
+                     "转账失败，资金未到账"),
     Scenario.group_visit: ("counter", "wealth", "理财产品到期未兑付 product not repaid",
                            "多名客户到网点反映理财产品到期未兑付"),
     Scenario.outage: ("self_service", "debit_card", "系统故障 system outage",

@@ -25,9 +25,8 @@ import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-
 from enum import StrEnum
+from typing import Any
 
 from complaintctl.domain.enums import Role
 from complaintctl.errors import InvalidData, PermissionDenied

@@ -18,9 +18,7 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock
 from complaintctl.domain import emergency as rules
-from complaintctl.domain.emergency import DRILL_TAG, Fact, Firing, Plan, roman
-from complaintctl.domain.emergency import Duty, check_duty
-from complaintctl.domain.permissions import Permission
+from complaintctl.domain.emergency import DRILL_TAG, Duty, Fact, Firing, Plan, check_duty, roman
 from complaintctl.i18n import _
 from complaintctl.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
 from complaintctl.services import emergency as em
@@ -62,23 +60,28 @@ def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
         current = now()
         as_of = as_of or current
         clock.check_effective_time(as_of, now=current, previous=None)
-        plan = em.parsed(em.ensure_plan(session, actor.username, as_of))
-        if drill_id is not None:
-            populations = [drill_id]
-        else:
-            populations = [None] + list(session.exec(
-                select(Drill.id).where(col(Drill.closed_at).is_(None),
-                                       Drill.started_at <= as_of).order_by(col(Drill.id))))
-        results: list[dict[str, Any]] = []
-        since = as_of - plan.window - timedelta(days=plan.spike.baseline_days)
-        for population in populations:
-            facts, by_number = load_facts(session, since=since, as_of=as_of, drill_id=population)
-            firings = rules.strongest(rules.evaluate(plan, facts, as_of))
-            for firing in firings:
-                result = _apply(session, plan, firing, by_number, population, as_of,
-                                actor.username)
-                if result:
-                    results.append(result)
+        results = run_detection(session, by=actor.username, as_of=as_of, drill_id=drill_id)
+    return results
+
+
+def run_detection(session: Session, *, by: str, as_of: datetime,
+                  drill_id: int | None = None) -> list[dict[str, Any]]:
+    """Detection in the caller's transaction (``detect`` and the ``sla check`` hook)."""
+    plan = em.parsed(em.ensure_plan(session, by, as_of))
+    if drill_id is not None:
+        populations = [drill_id]
+    else:
+        populations = [None] + list(session.exec(
+            select(Drill.id).where(col(Drill.closed_at).is_(None), Drill.started_at <= as_of)
+            .order_by(col(Drill.id))))
+    results: list[dict[str, Any]] = []
+    since = as_of - plan.window - timedelta(days=plan.spike.baseline_days)
+    for population in populations:
+        facts, by_number = load_facts(session, since=since, as_of=as_of, drill_id=population)
+        for firing in rules.strongest(rules.evaluate(plan, facts, as_of)):
+            result = _apply(session, plan, firing, by_number, population, as_of, by)
+            if result:
+                results.append(result)
     return results
 
 
@@ -116,7 +119,7 @@ def _apply(session: Session, plan: Plan, firing: Firing, by_number: dict[str, Co
             complaints=[c for c in complaints if c.id not in in_active])
         return _result(incident, "opened", firing, firing.numbers)
     at = max(as_of, target.last_action_at)
-    linked = em._link(session, target, [c for c in complaints if c.id not in in_active],
+    linked = em.link_complaints(session, target, [c for c in complaints if c.id not in in_active],
                       by=by, at=at, via="detect")
     action = "linked" if linked else None
     seen = target.detected_level if target.detected_level is not None else target.level

@@ -16,9 +16,8 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import clock
 from complaintctl.domain import drill as rules
 from complaintctl.domain.drill import Delays, Scenario
-from complaintctl.domain.emergency import DRILL_TAG, Plan, minutes, roman
+from complaintctl.domain.emergency import DRILL_TAG, Duty, Plan, check_duty, minutes, roman
 from complaintctl.domain.enums import Channel, ContactVia, EventKind
-from complaintctl.domain.emergency import Duty, check_duty
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
 from complaintctl.i18n import _
@@ -31,7 +30,8 @@ from complaintctl.models import (
     Incident,
     PlanVersion,
 )
-from complaintctl.services import audit, complaints as complaint_service
+from complaintctl.services import audit
+from complaintctl.services import complaints as complaint_service
 from complaintctl.services import emergency as em
 from complaintctl.services.complaints import NewComplaint
 from complaintctl.services.context import Actor, now, refusals_recorded, timezone_of, use_case
@@ -242,7 +242,7 @@ def close(*, session: Session, actor: Actor, drill_id: int | str, lessons: str,
             at = max(at, incident.last_action_at)
             incident.status, incident.closed_at, incident.closed_by = em.CLOSED, at, actor.username
             incident.review = _("Drill closed: {lessons}").format(lessons=lessons)
-            em._act(session, incident, by=actor.username, at=at, kind="close",
+            em.record_action(session, incident, by=actor.username, at=at, kind="close",
                     text=incident.review, details={"drill": drill.id})
         drill.closed_at, drill.closed_by, drill.lessons = at, actor.username, lessons
         drill.revisions = json.dumps([r.strip() for r in revisions if r.strip()],

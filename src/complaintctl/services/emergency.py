@@ -15,9 +15,8 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock, money
 from complaintctl.domain import emergency as plan_rules
-from complaintctl.domain.emergency import DRILL_TAG, Plan, roman
+from complaintctl.domain.emergency import DRILL_TAG, Duty, Plan, check_duty, roman
 from complaintctl.domain.enums import EventKind
-from complaintctl.domain.emergency import Duty, check_duty
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, UsageProblem
 from complaintctl.i18n import _
@@ -80,7 +79,8 @@ def _store(session, *, text: str, plan: Plan, source: str, by: str, at: datetime
     return version
 
 
-def load_plan(*, session: Session, actor: Actor, text: str, source: str) -> tuple[PlanVersion, bool]:
+def load_plan(*, session: Session, actor: Actor, text: str,
+              source: str) -> tuple[PlanVersion, bool]:
     """Store a new plan version; returns (version, stored). An unchanged plan stores nothing."""
     with use_case(session, actor, "plan load"):
         check_duty(Duty.plan, role=actor.role, username=actor.username)
@@ -135,7 +135,7 @@ def get_incident(session: Session, incident_id: int | str) -> Incident:
     return incident
 
 
-def _at(incident: Incident | None, at: datetime | None) -> datetime:
+def effective_time(incident: Incident | None, at: datetime | None) -> datetime:
     current = now()
     at = at or current
     clock.check_effective_time(at, now=current,
@@ -151,8 +151,8 @@ def _active(incident: Incident) -> None:
                                    .format(id=incident.id))
 
 
-def _act(session: Session, incident: Incident, *, by: str, at: datetime, kind: str, text: str,
-         details: dict[str, Any] | None = None) -> IncidentAction:
+def record_action(session: Session, incident: Incident, *, by: str, at: datetime, kind: str,
+                  text: str, details: dict[str, Any] | None = None) -> IncidentAction:
     """One entry on the incident's timeline and the matching audit event."""
     entry = IncidentAction(incident_id=incident.id, at=at, recorded_at=now(), by=by, kind=kind,
                            text=text, details=json.dumps(details or {}, ensure_ascii=False,
@@ -165,7 +165,7 @@ def _act(session: Session, incident: Incident, *, by: str, at: datetime, kind: s
     return entry
 
 
-def _plan_of(session: Session, incident: Incident) -> Plan:
+def plan_of(session: Session, incident: Incident) -> Plan:
     return parsed(session.get(PlanVersion, incident.plan_version_id))
 
 
@@ -216,8 +216,8 @@ def drill_ids(session: Session, complaint_ids: list[int]) -> dict[int, int]:
     return out
 
 
-def _link(session: Session, incident: Incident, complaints: list[Complaint], *, by: str,
-          at: datetime, via: str) -> list[str]:
+def link_complaints(session: Session, incident: Incident, complaints: list[Complaint], *,
+                    by: str, at: datetime, via: str) -> list[str]:
     """Link complaints not yet linked to this incident; refuse ones in another active
     incident, and mixing drill and real data. Returns the numbers linked."""
     if not complaints:
@@ -245,7 +245,7 @@ def _link(session: Session, incident: Incident, complaints: list[Complaint], *, 
                                       linked_by=by, via=via))
         linked.append(c.number)
     if linked:
-        _act(session, incident, by=by, at=at, kind="link",
+        record_action(session, incident, by=by, at=at, kind="link",
              text=_("Linked {numbers}").format(numbers=", ".join(linked)),
              details={"complaints": linked, "via": via})
     return linked
@@ -265,11 +265,11 @@ def open_incident(session: Session, *, by: str, at: datetime, level: int, title:
     session.add(incident)
     session.flush()
     items = _replan(session, incident, plan, at)
-    _act(session, incident, by=by, at=at, kind="declare",
+    record_action(session, incident, by=by, at=at, kind="declare",
          text=_("Declared level {level}: {title}").format(level=roman(level), title=title),
          details={"level": level, "trigger": trigger, "cluster": cluster, "drill": drill_id,
                   "plan_version": version.id, "checklist": [i.key for i in items]})
-    _link(session, incident, list(complaints), by=by, at=at, via=via)
+    link_complaints(session, incident, list(complaints), by=by, at=at, via=via)
     notify_team(session, incident, plan, at,
                 _("Incident {id} declared at level {level}: {title}").format(
                     id=incident.id, level=roman(level), title=title))
@@ -281,9 +281,9 @@ def set_level(session: Session, incident: Incident, level: int, *, by: str, at: 
     """Change the level and re-plan the checklist from ``at`` (caller's transaction)."""
     old = incident.level
     incident.level = level
-    plan = _plan_of(session, incident)
+    plan = plan_of(session, incident)
     items = _replan(session, incident, plan, at)
-    _act(session, incident, by=by, at=at, kind=kind,
+    record_action(session, incident, by=by, at=at, kind=kind,
          text=_("Level {old} -> {new}: {reason}").format(old=roman(old), new=roman(level),
                                                         reason=reason),
          details={"level": [old, level], "reason": reason, "checklist": [i.key for i in items]})
@@ -350,10 +350,10 @@ def declare(*, session: Session, actor: Actor, level: int, title: str, numbers: 
         title = (title or "").strip()
         if not title:
             raise InvalidData(_("The title (--title) is required and cannot be blank."))
-        at = _at(None, at)
+        at = effective_time(None, at)
         complaints = _complaints(session, list(numbers), actor)
         drills = set(drill_ids(session, [c.id for c in complaints]).values())
-        drill = drills.pop() if len(drills) == 1 else None  # mixed data is refused by _link
+        drill = drills.pop() if len(drills) == 1 else None  # mixed data is refused when linking
         incident = open_incident(session, by=actor.username, at=at, level=level, title=title,
                                  trigger="manual", complaints=complaints, drill_id=drill)
     return incident
@@ -365,8 +365,8 @@ def link(*, session: Session, actor: Actor, incident_id: int | str, numbers: lis
         check_duty(Duty.incident, role=actor.role, username=actor.username)
         incident = get_incident(session, incident_id)
         _active(incident)
-        at = _at(incident, at)
-        linked = _link(session, incident, _complaints(session, numbers, actor),
+        at = effective_time(incident, at)
+        linked = link_complaints(session, incident, _complaints(session, numbers, actor),
                        by=actor.username, at=at, via="manual")
         if not linked:
             raise UsageProblem(_("Those complaints are already linked to incident {id}.").format(
@@ -385,7 +385,7 @@ def update(*, session: Session, actor: Actor, incident_id: int | str, action: st
         if not action and not fields:
             raise UsageProblem(_("Nothing to record: pass --action TEXT or a field such as "
                                  "--cause."))
-        at = _at(incident, at)
+        at = effective_time(incident, at)
         changes = {}
         for key, value in fields.items():
             if key == "amount":
@@ -402,11 +402,12 @@ def update(*, session: Session, actor: Actor, incident_id: int | str, action: st
                 changes[key] = [old, value]
                 setattr(incident, key, value)
         if changes:
-            _act(session, incident, by=actor.username, at=at, kind="update",
+            record_action(session, incident, by=actor.username, at=at, kind="update",
                  text=_("Described: {keys}").format(keys=", ".join(changes)),
                  details={"changes": changes})
         if action and action.strip():
-            _act(session, incident, by=actor.username, at=at, kind="action", text=action.strip())
+            record_action(session, incident, by=actor.username, at=at, kind="action",
+                          text=action.strip())
     return incident
 
 
@@ -429,7 +430,7 @@ def change_level(*, session: Session, actor: Actor, incident_id: int | str, leve
             raise UsageProblem(_("Incident {id} is level {cur}; de-escalate to a less severe "
                                  "level (IV is the least), or use escalate.").format(
                 id=incident.id, cur=roman(incident.level)))
-        at = _at(incident, at)
+        at = effective_time(incident, at)
         set_level(session, incident, level, by=actor.username, at=at, reason=reason, kind=kind)
     return incident
 
@@ -469,13 +470,13 @@ def close(*, session: Session, actor: Actor, incident_id: int | str, review: str
         if not review:
             raise InvalidData(_("The review (--review) is required: what happened, what "
                                 "worked, what did not."))
-        at = _at(incident, at)
+        at = effective_time(incident, at)
         for r in rectifications:
             session.add(IncidentRectification(incident_id=incident.id, action=r.action,
                                               owner=r.owner, due_at=r.due))
         incident.status, incident.closed_at, incident.closed_by = CLOSED, at, actor.username
         incident.review, incident.root_cause = review, (root_cause or "").strip() or None
-        _act(session, incident, by=actor.username, at=at, kind="close", text=review,
+        record_action(session, incident, by=actor.username, at=at, kind="close", text=review,
              details={"root_cause": incident.root_cause,
                       "rectifications": [{"action": r.action, "owner": r.owner,
                                           "due": r.due.isoformat() if r.due else None}
@@ -510,13 +511,13 @@ def done(*, session: Session, actor: Actor, incident_id: int | str, item: str,
             raise UsageProblem(_("Item {seq} of incident {id} was superseded when the level "
                                  "changed; see `complaintctl incident checklist {id}`.").format(
                 seq=row.seq, id=incident.id))
-        at = _at(incident, at)
+        at = effective_time(incident, at)
         if at < row.planned_at:
             raise InvalidData(_("--at is before the item was planned; give a later time."))
         row.done_at, row.done_by, row.note = at, actor.username, (note or "").strip() or None
         session.add(row)
         result = plan_rules.item_result(row.due_at, at, at)
-        _act(session, incident, by=actor.username, at=at, kind="done",
+        record_action(session, incident, by=actor.username, at=at, kind="done",
              text=_("Done: {action}").format(action=row.action),
              details={"item": row.seq, "key": row.key, "result": result, "note": row.note})
     return row

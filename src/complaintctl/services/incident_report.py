@@ -16,8 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock, money
-from complaintctl.domain.emergency import roman
-from complaintctl.domain.emergency import Duty, check_duty
+from complaintctl.domain.emergency import Duty, check_duty, roman
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
@@ -62,8 +61,8 @@ def report(*, session: Session, actor: Actor, incident_id: int | str, issue: str
             if issue == "final" and "final" in kinds:
                 raise UsageProblem(_("The final report of incident {id} was already issued.")
                                    .format(id=incident.id))
-            at = em._at(incident, at)
-            em._act(session, incident, by=actor.username, at=at, kind="report",
+            at = em.effective_time(incident, at)
+            em.record_action(session, incident, by=actor.username, at=at, kind="report",
                     text=_("Report issued: {issue}").format(issue=issue),
                     details={"issue": issue})
     return build(session=session, actor=actor, incident_id=incident_id)
@@ -80,7 +79,7 @@ def build(*, session: Session, actor: Actor, incident_id: int | str) -> dict[str
     actor.check(Permission.read)
     incident = em.get_incident(session, incident_id)
     tz = timezone_of(session)
-    plan = em._plan_of(session, incident)
+    plan = em.plan_of(session, incident)
     complaints = em.linked_complaints(session, [incident.id])[incident.id]
     data = em.show(session=session, actor=actor, incident_id=incident.id)
     actions = _actions(session, incident.id)

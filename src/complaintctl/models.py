@@ -6,9 +6,9 @@ Imported lazily (SQLAlchemy is slow to import); ``complaintctl --help`` never lo
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import BigInteger, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -314,3 +314,50 @@ class IncidentRectification(SQLModel, table=True):
     owner: str = Field(max_length=64)
     due_at: datetime | None = _ts()
     done_at: datetime | None = _ts()
+
+
+# --- reports: root causes and rectification (issue 5) -----------------------------------------
+
+
+class ComplaintRootCause(SQLModel, table=True):
+    """The root cause a supervisor found for a closed complaint: a C code of the JR/T table."""
+
+    __tablename__ = "complaint_root_cause"
+
+    complaint_id: int = Field(foreign_key="complaint.id", primary_key=True)
+    code: str = Field(max_length=20, index=True)
+    note: str | None = Field(default=None, sa_type=Text)
+    recorded_by: str = Field(max_length=64)
+    recorded_at: datetime = _ts(nullable=False)
+
+
+class Rectification(SQLModel, table=True):
+    """A rectification action (整改): what is to be done, by whom, by when; links complaints."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    what: str = Field(sa_type=Text)
+    cause: str | None = Field(default=None, max_length=20, index=True)
+    owner: str = Field(max_length=64)
+    branch: str | None = Field(default=None, max_length=64)
+    due_on: date = Field(sa_type=Date)
+    status: str = Field(max_length=16, index=True)
+    note: str | None = Field(default=None, sa_type=Text)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)
+    done_at: datetime | None = _ts()
+
+
+class RectificationComplaint(SQLModel, table=True):
+    __tablename__ = "rectification_complaint"
+
+    rectification_id: int = Field(foreign_key="rectification.id", primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", primary_key=True, index=True)
+
+
+# Indexes the reports need (declared here so the lifecycle's tables above stay untouched).
+Index("ix_complaint_closed_at", Complaint.__table__.c.closed_at)
+Index("ix_complaint_last_event_at", Complaint.__table__.c.last_event_at)
+Index("ix_event_complaint_at", Event.__table__.c.complaint_id, Event.__table__.c.at)
+Index("ix_event_action_status", Event.__table__.c.action, Event.__table__.c.to_status,
+      Event.__table__.c.complaint_id, Event.__table__.c.at)

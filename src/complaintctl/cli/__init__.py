@@ -120,7 +120,7 @@ def root(
 
 
 def _register_commands() -> None:
-    from complaintctl.cli import audit, complaints, db, demo, emergency, rootcause, staff
+    from complaintctl.cli import audit, complaints, db, demo, emergency, reports, rootcause, staff
 
     complaints.register_commands(app)
     app.add_typer(staff.app, name="staff")
@@ -129,6 +129,7 @@ def _register_commands() -> None:
     demo.register_commands(app)
     emergency.register_commands(app)
     rootcause.register_commands(app)
+    reports.register_commands(app)
 
 
 _register_commands()

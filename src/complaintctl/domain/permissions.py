@@ -30,7 +30,6 @@ class Permission(StrEnum):
     withdraw = "withdraw"
     merge = "merge"
     archive = "archive"
-    rootcause = "rootcause"
     audit = "audit"
     staff = "staff"
     database = "database"
@@ -60,7 +59,6 @@ MATRIX: dict[Permission, dict[Role, Scope]] = {
     P.withdraw: {R.supervisor: B, R.admin: A},
     P.merge: {R.supervisor: B, R.admin: A},
     P.archive: {R.supervisor: B, R.admin: A},
-    P.rootcause: {R.supervisor: B, R.admin: A},
     P.audit: {R.auditor: A, R.admin: A},
     P.staff: {R.admin: A},
     P.database: {R.admin: A},

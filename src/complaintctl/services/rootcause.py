@@ -1,5 +1,8 @@
 """Root causes of closed complaints and the rectification actions that answer them (CBIRC Art 9,
 26: root-cause rectification; FCA DISP 1.3.3). Supervisors record them; every change is audited.
+
+They belong to the closure review the bank's plan describes (archive, review and summarise for
+improvement), so they need the ``archive`` permission: supervisors of the branch, and admins.
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def set_root_cause(
     number = normalise_number(number)
     with use_case(session, actor, "rootcause", number):
         complaint = get(session, number, lock=True)
-        actor.check(Permission.rootcause, complaint=complaint)
+        actor.check(Permission.archive, complaint=complaint)
         if complaint.status not in ROOT_CAUSE_STATUSES:
             raise TransitionNotAllowed(
                 _("Can't record a root cause on {number} when it is {status}; close it first "
@@ -173,7 +176,7 @@ def _get_action(session: Session, action_id: int, *, lock: bool = False) -> Rect
 
 
 def _check_scope(actor: Actor, action: Rectification) -> None:
-    actor.check(Permission.rootcause)
+    actor.check(Permission.archive)
     if actor.branch is not None and action.branch != actor.branch:
         raise PermissionDenied(
             _("Permission denied: rectification action {id} belongs to branch {branch}; {user} "
@@ -189,7 +192,7 @@ def _link(session: Session, actor: Actor, action: Rectification, numbers: list[s
     added = []
     for number in numbers:
         complaint = get(session, number)
-        actor.check(Permission.rootcause, complaint=complaint)
+        actor.check(Permission.archive, complaint=complaint)
         if complaint.id in linked:
             continue
         session.add(RectificationComplaint(rectification_id=action.id,
@@ -205,7 +208,7 @@ def open_action(
 ) -> Rectification:
     """Open a rectification action (what, owner, due date), linking any complaints given."""
     with use_case(session, actor, "rectify open"):
-        actor.check(Permission.rootcause)
+        actor.check(Permission.archive)
         what = (what or "").strip()
         if not what:
             raise InvalidData(_("--what is required and cannot be blank."))

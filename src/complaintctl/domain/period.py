@@ -165,6 +165,10 @@ def preceding(bucket_list: list[Bucket], every: str, count: int) -> list[Bucket]
     if not bucket_list:
         return []
     first = bucket_list[0].start
+    if every == "week":
+        first -= timedelta(days=first.weekday())
+    elif every == "month":
+        first = first.replace(day=1)
     out: list[Bucket] = []
     for _i in range(count):
         end = first - timedelta(days=1)

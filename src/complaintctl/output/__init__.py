@@ -49,6 +49,11 @@ def display(value: Any, kind: str = "text") -> str:
     return str(value)
 
 
+def has_total_row(table) -> bool:
+    """A totals row, unless the table's one row already is the totals (no --by)."""
+    return bool(table.totals) and not (len(table.rows) == 1 and table.rows[0] == table.totals)
+
+
 def label(value: Any) -> str:
     return _("(none)") if value is None else str(value)
 

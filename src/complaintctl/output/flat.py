@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from complaintctl.i18n import _
-from complaintctl.output import display, label, neutralise
+from complaintctl.output import display, has_total_row, label, neutralise
 
 
 def _csv_value(value: Any) -> Any:
@@ -57,7 +57,7 @@ def markdown_text(report) -> str:
                                     for c in table.columns) + "|")
         for row in table.rows:
             lines.append("| " + " | ".join(_md(cell(row, c)) for c in table.columns) + " |")
-        if table.totals:
+        if has_total_row(table):
             lines.append("| " + " | ".join(
                 f"**{_md(total_cell(table, c, i))}**" if total_cell(table, c, i) else ""
                 for i, c in enumerate(table.columns)) + " |")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from complaintctl.i18n import _, language
-from complaintctl.output import chart_data
+from complaintctl.output import chart_data, has_total_row
 from complaintctl.output.flat import cell, subtitle, total_cell
 from complaintctl.output.svg import bars, lines
 
@@ -81,7 +81,7 @@ def _table(table) -> str:
         body.append(f"<tr{css}>" + "".join(
             f"<td class='{'n' if c.key in numeric else ''}'>{escape(cell(row, c))}</td>"
             for c in table.columns) + "</tr>")
-    if table.totals:
+    if has_total_row(table):
         body.append("<tr class='total'>" + "".join(
             f"<td class='{'n' if c.key in numeric else ''}'>{escape(total_cell(table, c, i))}</td>"
             for i, c in enumerate(table.columns)) + "</tr>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from complaintctl import render
 from complaintctl.i18n import _
-from complaintctl.output import chart_data
+from complaintctl.output import chart_data, has_total_row
 from complaintctl.output.flat import cell, subtitle, total_cell
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -46,10 +46,10 @@ def show(report) -> None:
     console.print(Text(subtitle(report), style="dim"))
     for table in report.tables:
         t = Table(title=table.title if len(report.tables) > 1 else None, header_style="bold",
-                  show_footer=bool(table.totals))
+                  show_footer=has_total_row(table))
         mark = table.chart.mark if table.chart else None
         for i, column in enumerate(table.columns):
-            t.add_column(column.header, footer=total_cell(table, column, i) if table.totals else "",
+            t.add_column(column.header, footer=total_cell(table, column, i) if has_total_row(table) else "",
                          justify="left" if column.kind in ("text", "list") else "right",
                          overflow="fold")
         for row in table.rows:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.i18n import _
-from complaintctl.output import label, neutralise
+from complaintctl.output import has_total_row, label, neutralise
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -56,7 +56,7 @@ def write_xlsx(report, path: Path) -> None:
             for col, column in enumerate(table.columns):
                 shown = _write(sheet, r, col, row.get(column.key), column, formats, "")
                 widths[col] = max(widths[col], min(50, len(shown) + 2))
-        if table.totals:
+        if has_total_row(table):
             r = len(table.rows) + 1
             for col, column in enumerate(table.columns):
                 if column.key in table.totals and column.kind != "text":

@@ -92,7 +92,8 @@ def summary(session, scope: Scope) -> Report:
         Column("received", _("Received")), Column("decided", _("Decided")),
         Column("closed", _("Closed")), Column("open", _("Open at end")),
     ]
-    chart = Chart("bar", by, ("received", "open")) if by else None
+    chart = Chart("bar", by, ("received", "open")) if by else Chart("columns", "",
+                                                                     tuple(SUMMARY_KEYS))
     return Report("summary", _("Complaint summary"), scope.period, by,
                   [Table("summary", _("Complaint summary"), columns, rows, totals, chart)],
                   scope.as_of)

@@ -103,7 +103,7 @@ def outcomes(session, scope: Scope) -> Report:
         Column("upheld_rate", _("Upheld rate"), "rate"),
     ] + [Column(f"remedy_{k}", _(k)) for k in REMEDY_KINDS] + [
         Column("compensation_paid", _("Paid"), "money")]
-    chart = Chart("bar", by, ("upheld", "partially_upheld", "not_upheld")) if by else None
+    chart = Chart("bar" if by else "columns", by or "", ("upheld", "partially_upheld", "not_upheld"))
     return Report("outcomes", _("Outcomes and remedies"), scope.period, by,
                   [Table("outcomes", _("Outcomes and remedies"), columns, rows, totals, chart)],
                   scope.as_of)

@@ -144,7 +144,8 @@ def sla(session, scope: Scope) -> Report:
         Column("extensions", _("Extended")), Column("pauses", _("Pauses")),
         Column("overdue_now", _("Overdue now")),
     ]
-    chart = Chart("bar", by, ("within_15_days", "within_extension", "late")) if by else None
+    chart = Chart("bar" if by else "columns", by or "",
+                  ("within_15_days", "within_extension", "late"))
     return Report("sla", _("Decision timeliness"), scope.period, by,
                   [Table("sla", _("Decision timeliness"), columns, rows, totals, chart)],
                   scope.as_of)

@@ -51,7 +51,7 @@ def open_items(session, incident_id):
 
 
 def test_a_new_database_starts_with_the_default_plan_stored_on_first_use(seeded):
-    with seeded.session(write=True) as s:
+    with seeded.session() as s:
         assert s.exec(select(PlanVersion)).all() == []
         shown = emergency.show_plan(session=s, actor=actor("clerk"))
     assert shown["version"] == 1 and shown["source"] == "default"

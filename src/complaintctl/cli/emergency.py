@@ -131,7 +131,7 @@ def plan_show(ctx: typer.Context,
     from complaintctl.services import emergency
 
     st = state(ctx)
-    with st.session(write=True) as session:
+    with st.session() as session:
         data = emergency.show_plan(session=session, actor=st.actor(session), version=version)
     incident_views.plan(data, format)
 
@@ -142,7 +142,7 @@ def plan_history(ctx: typer.Context, format: Format = ReadFormat.table) -> None:
     from complaintctl.services import emergency
 
     st = state(ctx)
-    with st.session(write=True) as session:
+    with st.session() as session:
         rows = emergency.plan_history(session=session, actor=st.actor(session))
     incident_views.plan_history(rows, format)
 

@@ -93,11 +93,24 @@ def load_plan(*, session: Session, actor: Actor, text: str,
     return version, True
 
 
+def _stored_for_reading(session: Session, actor: Actor) -> None:
+    """Reads see the stored plan: on a new database the default is stored first, in a write
+    transaction of its own (a read never turns into a write half way)."""
+    actor.check(Permission.read)
+    if stored_plan(session) is not None:
+        return
+    from sqlmodel import Session as _Session
+
+    session.rollback()  # end the read transaction: the next query sees the stored plan
+    bind = session.get_bind()
+    with _Session(bind.execution_options(complaintctl_write=True)) as side:
+        ensure_plan(side, actor.username)
+        side.commit()
+
+
 def show_plan(*, session: Session, actor: Actor, version: int | None = None) -> dict[str, Any]:
     """The plan as JSON, with its version. Stores the default plan on a new database."""
-    with use_case(session, actor, "plan show"):
-        actor.check(Permission.read)
-        ensure_plan(session, actor.username)
+    _stored_for_reading(session, actor)
     row = stored_plan(session, version)
     if row is None:
         raise NotFound(_("No plan version {v}; see `complaintctl plan history`.").format(
@@ -109,9 +122,7 @@ def show_plan(*, session: Session, actor: Actor, version: int | None = None) -> 
 
 
 def plan_history(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
-    with use_case(session, actor, "plan history"):
-        actor.check(Permission.read)
-        ensure_plan(session, actor.username)
+    _stored_for_reading(session, actor)
     tz = timezone_of(session)
     rows = session.exec(select(PlanVersion).order_by(col(PlanVersion.id))).all()
     from sqlalchemy import func

@@ -111,6 +111,43 @@ class Complaint(SQLModel, table=True):
     archived_at: datetime | None = _ts()
     merged_into: str | None = Field(default=None, max_length=20)
     last_event_at: datetime = _ts(nullable=False)
+    # --- import batches (issue 3): where an imported complaint came from, and the fields of
+    # other systems' exports (the CFPB's) kept as given so exports can give them back.
+    import_batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)
+    sub_product: str | None = Field(default=None, max_length=200)
+    sub_issue: str | None = Field(default=None, max_length=300)
+    company: str | None = Field(default=None, max_length=200)
+    state: str | None = Field(default=None, max_length=64)
+    zip_code: str | None = Field(default=None, max_length=16)
+    consumer_consent: str | None = Field(default=None, max_length=64)
+    company_response: str | None = Field(default=None, max_length=64)
+    company_public_response: str | None = Field(default=None, sa_type=Text)
+    sent_to_company_at: datetime | None = _ts()
+    timely_response: bool | None = Field(default=None)
+    consumer_disputed: bool | None = Field(default=None)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One run of ``complaintctl import``: the file, what became of its rows, and who ran it."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str = Field(max_length=500)
+    sha256: str = Field(default="", max_length=64)
+    format: str = Field(max_length=16)
+    source: str = Field(default="", max_length=32)
+    encoding: str | None = Field(default=None, max_length=32)
+    tag: str | None = Field(default=None, max_length=40)
+    rows_read: int = Field(default=0)
+    rows_imported: int = Field(default=0)
+    rows_skipped: int = Field(default=0)
+    rows_rejected: int = Field(default=0)
+    junk_lines: int = Field(default=0)
+    imported_by: str = Field(max_length=64)
+    imported_at: datetime = _ts(nullable=False)
+    undone_at: datetime | None = _ts()
+    undone_by: str | None = Field(default=None, max_length=64)
 
 
 class ComplaintTag(SQLModel, table=True):

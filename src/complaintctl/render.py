@@ -153,3 +153,60 @@ def fields(pairs: Sequence[tuple[str, Any]], *, title: str | None = None) -> Non
     for label, value in pairs:
         t.add_row(label, cell(value))
     out().print(t)
+
+
+class export_target:  # noqa: N801 - used as a context manager
+    """Where an export goes: a file (written beside it, renamed into place only when complete)
+    or standard output. Text formats get a text stream; XLSX a path (binary: on a terminal
+    it needs -o). CSV files get a UTF-8 byte order mark so Excel shows Chinese correctly."""
+
+    def __init__(self, output: str | None, fmt: str):
+        self.output = output
+        self.fmt = str(fmt)
+        self.tmp = None
+        self.file = None
+
+    def __enter__(self):
+        import os
+        import tempfile
+        from pathlib import Path
+
+        from complaintctl.errors import UsageProblem
+
+        binary = self.fmt == "xlsx"
+        if self.output is None:
+            if not binary:
+                return sys.stdout
+            if sys.stdout.isatty():
+                raise UsageProblem(_("XLSX is a binary file; pass -o FILE.xlsx."))
+            directory = None
+        else:
+            directory = str(Path(self.output).expanduser().resolve().parent)
+        fd, self.tmp = tempfile.mkstemp(prefix=".complaintctl-export-", dir=directory)
+        os.close(fd)
+        if binary:
+            return self.tmp
+        encoding = "utf-8-sig" if self.fmt in ("csv", "cfpb") else "utf-8"
+        self.file = open(self.tmp, "w", encoding=encoding, newline="")  # noqa: SIM115
+        return self.file
+
+    def __exit__(self, kind, error, tb) -> None:
+        import os
+        import shutil
+
+        if self.file is not None:
+            self.file.close()
+        if self.tmp is None:
+            return
+        if kind is not None:
+            os.unlink(self.tmp)
+            return
+        if self.output is None:
+            sys.stdout.flush()
+            with open(self.tmp, "rb") as f:
+                shutil.copyfileobj(f, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            os.unlink(self.tmp)
+        else:
+            os.replace(self.tmp, os.path.expanduser(self.output))
+            os.chmod(os.path.expanduser(self.output), 0o600)

@@ -115,3 +115,55 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
             )
 
     render.emit(data, fmt, draw=draw)
+
+
+def import_summary(summary, as_json: bool) -> None:
+    """An import's summary: JSON on stdout with --json, else sentences on stderr. A refused
+    import then fails with its reason (exit 5)."""
+    from complaintctl.errors import InvalidData
+
+    data = summary.as_dict()
+    if as_json:
+        render.emit_json(data)
+    else:
+        _import_sentences(data)
+    if summary.refusal:
+        raise InvalidData(summary.refusal)
+
+
+def _import_sentences(d: dict[str, Any]) -> None:
+    if d["junk_lines"]:
+        render.message(_("Skipped {n} line(s) before the header.").format(n=d["junk_lines"]))
+    if d["ignored_columns"]:
+        render.message(_("Ignored columns: {columns}.").format(
+            columns=", ".join(d["ignored_columns"])))
+    if not d["keyed"]:
+        render.message(_(
+            "The file has no key column (external_ref, or the CFPB's Complaint ID): importing "
+            "it again adds its rows again. Name one with key = \"COLUMN\" in a --mapping file."))
+    if not d["rejects_file"]:
+        for error in d["errors"][:10]:
+            render.message(_("line {line}: {reason}").format(**error))
+    counts = dict(read=d["read"], imported=d["imported"], skipped=d["skipped"],
+                  rejected=d["rejected"])
+    if d["dry_run"]:
+        render.message(_("Dry run of {file}: {read} read; would import {imported}, skip "
+                         "{skipped} already stored, reject {rejected}. Nothing was written.")
+                       .format(file=d["file"], **counts))
+    elif d["committed"]:
+        render.message(_("Batch {batch} ({file}): {read} read, {imported} imported, {skipped} "
+                         "skipped (already stored), {rejected} rejected.").format(
+            batch=d["batch"], file=d["file"], **counts))
+        if d["first_number"]:
+            render.message(_("Numbers {first} to {last}.").format(first=d["first_number"],
+                                                                 last=d["last_number"]))
+    if d["rejects_file"] and d["rejected"]:
+        render.message(_("Rejected rows are in {file}.").format(file=d["rejects_file"]))
+
+
+def batch_list(rows: list[dict[str, Any]], fmt: str) -> None:
+    render.emit(rows, fmt, columns=[
+        ("batch", _("Batch")), ("at", _("When")), ("by", _("By")), ("file", _("File")),
+        ("format", _("Format")), ("read", _("Read")), ("imported", _("Imported")),
+        ("skipped", _("Skipped")), ("rejected", _("Rejected")), ("tag", _("Tag")),
+        ("undone_at", _("Undone"))], title=_("Import batches"), empty=_("No imports yet."))

@@ -120,7 +120,8 @@ def root(
 
 
 def _register_commands() -> None:
-    from complaintctl.cli import audit, complaints, db, demo, emergency, reports, rootcause, staff
+    from complaintctl.cli import (audit, complaints, db, demo, emergency, export, imports,
+                                  reports, rootcause, staff)
 
     complaints.register_commands(app)
     app.add_typer(staff.app, name="staff")
@@ -130,6 +131,8 @@ def _register_commands() -> None:
     emergency.register_commands(app)
     rootcause.register_commands(app)
     reports.register_commands(app)
+    imports.register_commands(app)
+    export.register_commands(app)
 
 
 _register_commands()

@@ -23,9 +23,19 @@ def canonical(value: Any) -> bytes:
 def personal_digest(key: bytes, personal: dict[str, Any] | None) -> str | None:
     if not personal:
         return None
-    return hmac.new(key, canonical(personal), hashlib.sha256).hexdigest()
+    return digest_of_canonical(key, canonical(personal))
+
+
+def digest_of_canonical(key: bytes, personal: bytes) -> str:
+    """``personal_digest`` of personal data already in canonical form."""
+    return hmac.new(key, personal, hashlib.sha256).hexdigest()
 
 
 def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
     """``fields`` are the event's columns (personal values replaced by their digest)."""
-    return hashlib.sha256(prev_hash.encode() + canonical(fields)).hexdigest()
+    return event_hash_of_canonical(canonical(fields), prev_hash)
+
+
+def event_hash_of_canonical(fields: bytes, prev_hash: str) -> str:
+    """``event_hash`` of fields already in canonical form."""
+    return hashlib.sha256(prev_hash.encode() + fields).hexdigest()

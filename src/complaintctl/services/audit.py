@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -21,19 +22,85 @@ def _utc(value: datetime) -> str:
 
 
 def _hashed_fields(event: Event) -> dict[str, Any]:
+    return _hashed(
+        {name: getattr(event, name) for name in _HASHED_COLUMNS}, json.loads(event.details)
+    )
+
+
+_HASHED_COLUMNS = (
+    "seq", "number", "kind", "action", "actor", "at", "recorded_at", "from_status",
+    "to_status", "personal_digest",
+)
+
+
+def _hashed(values: dict[str, Any], details: Any) -> dict[str, Any]:
+    """What an event's hash covers: its columns, details as data, personal data as a digest."""
     return {
-        "seq": event.seq,
-        "number": event.number,
-        "kind": event.kind,
-        "action": event.action,
-        "actor": event.actor,
-        "at": _utc(event.at),
-        "recorded_at": _utc(event.recorded_at),
-        "from_status": event.from_status,
-        "to_status": event.to_status,
-        "details": json.loads(event.details),
-        "personal_digest": event.personal_digest,
+        "seq": values["seq"],
+        "number": values["number"],
+        "kind": values["kind"],
+        "action": values["action"],
+        "actor": values["actor"],
+        "at": _utc(values["at"]),
+        "recorded_at": _utc(values["recorded_at"]),
+        "from_status": values["from_status"],
+        "to_status": values["to_status"],
+        "details": details,
+        "personal_digest": values["personal_digest"],
     }
+
+
+def _event_values(
+    seq: int,
+    prev_hash: str,
+    key: bytes,
+    recorded_at: datetime,
+    *,
+    kind: EventKind,
+    action: str,
+    actor: str,
+    at: datetime,
+    complaint=None,
+    complaint_id: int | None = None,
+    number: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    details: dict[str, Any] | None = None,
+    personal: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One event's column values, its hash linked to ``prev_hash``: the single definition
+    shared by ``record`` and ``record_many`` so both build the same chain."""
+    personal = {k: v for k, v in (personal or {}).items() if v not in (None, "", [], {})}
+    personal_text = chain.canonical(personal) if personal else None
+    details_text = chain.canonical(details or {}).decode()
+    values = {
+        "seq": seq,
+        "complaint_id": complaint.id if complaint is not None else complaint_id,
+        "number": complaint.number if complaint is not None else number,
+        "kind": kind.value,
+        "action": action,
+        "actor": actor,
+        "at": at,
+        "recorded_at": recorded_at,
+        "from_status": from_status,
+        "to_status": to_status,
+        "details": details_text,
+        "personal": personal_text.decode() if personal_text else None,
+        "personal_digest": chain.digest_of_canonical(key, personal_text) if personal_text
+        else None,
+        "prev_hash": prev_hash,
+    }
+    # the hashed fields' canonical form with the details spliced in already canonical: the
+    # same bytes as canonical(_hashed(values, json.loads(details_text))), one encoding less
+    fields = chain.canonical(_hashed(values, _SPLICE)).decode()
+    fields = fields.replace(_SPLICED, details_text, 1)
+    values["hash"] = chain.event_hash_of_canonical(fields.encode(), prev_hash)
+    return values
+
+
+_SPLICE = "\x00details\x00"
+_SPLICED = '"\\u0000details\\u0000"'
+
 
 
 def record(
@@ -56,30 +123,53 @@ def record(
     write transaction already holds the database's write lock), so appends are serialised.
     """
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
-    personal = {k: v for k, v in (personal or {}).items() if v not in (None, "", [], {})}
     event = Event(
-        seq=head.count + 1,
-        complaint_id=complaint.id if complaint is not None else None,
-        number=complaint.number if complaint is not None else number,
-        kind=kind.value,
-        action=action,
-        actor=actor,
-        at=at,
-        recorded_at=now(),
-        from_status=from_status,
-        to_status=to_status,
-        details=chain.canonical(details or {}).decode(),
-        personal=chain.canonical(personal).decode() if personal else None,
-        personal_digest=chain.personal_digest(chain_key(session), personal),
-        prev_hash=head.last_hash,
-        hash="",
+        **_event_values(
+            head.count + 1, head.last_hash, chain_key(session), now(), kind=kind, action=action,
+            actor=actor, at=at, complaint=complaint, number=number, from_status=from_status,
+            to_status=to_status, details=details, personal=personal,
+        )
     )
-    event.hash = chain.event_hash(_hashed_fields(event), event.prev_hash)
     head.count = event.seq
     head.last_hash = event.hash
     session.add(event)
     session.add(head)
     return event
+
+
+def record_many(session: Session, events: Iterable[dict[str, Any]]) -> int:
+    """Append many events at once, in the caller's transaction; returns how many.
+
+    Each item holds ``record``'s keyword arguments (``complaint_id`` may stand for
+    ``complaint``). The chain is exactly the one ``record`` would build appending them one by
+    one (a test checks), but the rows go in with one Core executemany and the head is read and
+    written once: the import's fast path.
+    """
+    from sqlalchemy import update
+
+    from complaintctl.services.bulk import bulk_table
+
+    session.flush()  # ORM-pending events (and the head) first, so the chain stays in order
+    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    key = chain_key(session)
+    recorded_at = now()
+    seq, prev = head.count, head.last_hash
+    rows = []
+    for item in events:
+        seq += 1
+        values = _event_values(seq, prev, key, recorded_at, **item)
+        prev = values["hash"]
+        rows.append(values)
+    if not rows:
+        return 0
+    bulk_table(session, Event.__table__).insert(session, rows)
+    session.execute(
+        update(AuditHead.__table__)
+        .where(AuditHead.__table__.c.id == 1)
+        .values(count=seq, last_hash=prev)
+    )
+    session.expire(head)
+    return len(rows)
 
 
 @dataclass

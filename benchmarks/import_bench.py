@@ -1,0 +1,176 @@
+"""Import speed: complaintctl import against a plain sqlite3 executemany of the same rows.
+
+Generates N CFPB-shaped rows (default 1,000,000; realistic field lengths; 20% with multi-line
+narratives) into a CSV file, then in one run times:
+
+(a) a plain ``sqlite3`` executemany of the same parsed rows into one table (18 TEXT columns, no
+    index, one transaction; the rows are parsed before the clock starts). Also shown: (a+) the
+    same with the CSV parsing inside the timing, streaming.
+(b) ``complaintctl import FILE --format cfpb`` in a child process on a new database: every row
+    validated, numbered, evented on the hash chain, with all indexes.
+
+Prints rows/s of each, the time ratio (b)/(a) (and (b)/(a+)), and the peak RSS of (b) (the
+child's own ``ru_maxrss`` from ``os.wait4``). Targets: ratio <= 2.5, peak RSS < 200 MB.
+
+    python benchmarks/import_bench.py            # 1,000,000 rows
+    python benchmarks/import_bench.py --rows 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HEADER = [
+    "Date received", "Product", "Sub-product", "Issue", "Sub-issue",
+    "Consumer complaint narrative", "Company public response", "Company", "State", "ZIP code",
+    "Tags", "Consumer consent provided?", "Submitted via", "Date sent to company",
+    "Company response to consumer", "Timely response?", "Consumer disputed?", "Complaint ID",
+]
+PRODUCTS = [
+    ("Credit reporting, credit repair services, or other personal consumer reports",
+     "Credit reporting", "Incorrect information on your report",
+     "Information belongs to someone else"),
+    ("Debt collection", "I do not know", "Attempts to collect debt not owed", "Debt is not yours"),
+    ("Mortgage", "Conventional home mortgage", "Trouble during payment process", ""),
+    ("Credit card or prepaid card", "General-purpose credit card or charge card",
+     "Problem with a purchase shown on your statement", "Credit card company isn't resolving a "
+     "dispute about a purchase on your statement"),
+    ("Checking or savings account", "Checking account", "Managing an account",
+     "Deposits and withdrawals"),
+    ("Student loan", "Federal student loan servicing", "Dealing with your lender or servicer",
+     "Trouble with how payments are being handled"),
+    ("Vehicle loan or lease", "Loan", "Managing the loan or lease", "Billing problem"),
+    ("Money transfer, virtual currency, or money service", "Domestic (US) money transfer",
+     "Fraud or scam", ""),
+]
+COMPANIES = ["EQUIFAX, INC.", "Experian Information Solutions Inc.",
+             "TRANSUNION INTERMEDIATE HOLDINGS, INC.", "CAPITAL ONE FINANCIAL CORPORATION",
+             "BANK OF AMERICA, NATIONAL ASSOCIATION", "WELLS FARGO & COMPANY",
+             "JPMORGAN CHASE & CO.", "Navient Solutions, LLC.", "PORTFOLIO RECOVERY ASSOCIATES INC"]
+STATES = ["CA", "FL", "TX", "NY", "GA", "IL", "PA", "NC", "OH", "NJ", "VA", "MI", "AZ", "MD"]
+VIA = ["Web"] * 78 + ["Referral"] * 9 + ["Phone"] * 7 + ["Postal mail"] * 4 + ["Fax"] * 2
+RESPONSES = (["Closed with explanation"] * 84 + ["Closed with non-monetary relief"] * 12
+             + ["Closed with monetary relief"] * 3 + ["In progress"] + ["Untimely response"])
+WORDS = ("the account payment report credit company debt collector my was not I they have "
+         "been for and to of a in on this with that XXXX called told me letter dispute "
+         "information balance late fees interest loan bank card").split()
+PUBLIC = "Company has responded to the consumer and the CFPB and chooses not to provide a public response"
+
+
+def narrative(rng: random.Random) -> str:
+    paragraphs = []
+    for _p in range(rng.randint(2, 5)):
+        paragraphs.append(" ".join(rng.choice(WORDS) for _w in range(rng.randint(25, 70))) + ".")
+    return "\n".join(paragraphs)
+
+
+def generate(path: Path, n: int, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    start = date(2019, 1, 1)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(HEADER)
+        for i in range(n):
+            product, sub_product, issue, sub_issue = rng.choice(PRODUCTS)
+            received = start + timedelta(days=rng.randrange(0, 1460))
+            sent = received + timedelta(days=rng.choice((0, 0, 0, 1, 2, 5)))
+            has_narrative = rng.random() < 0.2
+            writer.writerow([
+                received.isoformat(), product, sub_product, issue, sub_issue,
+                narrative(rng) if has_narrative else "",
+                PUBLIC if rng.random() < 0.4 else "",
+                rng.choice(COMPANIES), rng.choice(STATES), f"{rng.randrange(100, 999)}XX",
+                rng.choice(["", "", "", "", "", "", "", "", "Older American", "Servicemember"]),
+                "Consent provided" if has_narrative else rng.choice(["N/A", "Other", ""]),
+                rng.choice(VIA), sent.isoformat(), rng.choice(RESPONSES),
+                "Yes" if rng.random() < 0.98 else "No", "N/A", str(3_000_000 + i),
+            ])
+
+
+def plain_sqlite(path: Path, rows: list[list[str]] | None, db: Path) -> float:
+    """(a): one table of 18 TEXT columns, one transaction, executemany."""
+    con = sqlite3.connect(db)
+    con.execute(f"CREATE TABLE complaints ({', '.join(f'c{i} TEXT' for i in range(18))})")
+    sql = f"INSERT INTO complaints VALUES ({', '.join('?' * 18)})"
+    started = time.perf_counter()
+    if rows is None:
+        with open(path, encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            next(reader)
+            con.executemany(sql, reader)
+    else:
+        con.executemany(sql, rows)
+    con.commit()
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed
+
+
+def complaintctl_import(path: Path, db: Path) -> tuple[float, int, dict]:
+    """(b): the real command in a child process; returns (seconds, peak RSS bytes, summary)."""
+    env = dict(os.environ, COMPLAINTCTL_DB=str(db), COMPLAINTCTL_USER="bench")
+    exe = [sys.executable, "-m", "complaintctl"]
+    subprocess.run([*exe, "init", "--admin", "bench", "--name", "Bench"], env=env, check=True,
+                   capture_output=True)
+    out = tempfile.TemporaryFile()
+    started = time.perf_counter()
+    child = subprocess.Popen([*exe, "import", str(path), "--format", "cfpb", "--json"],
+                             env=env, stdout=out, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    out.seek(0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"complaintctl import failed: {child.stderr.read().decode()}")
+    rss = usage.ru_maxrss * 1024  # kilobytes on Linux
+    return elapsed, rss, json.loads(out.read())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", help="keep the generated files in this directory")
+    args = parser.parse_args()
+    work = Path(args.keep or tempfile.mkdtemp(prefix="import-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / f"cfpb_{args.rows}.csv"
+    if not data.exists():
+        t = time.perf_counter()
+        generate(data, args.rows)
+        print(f"generated {args.rows:,} rows ({data.stat().st_size / 1e6:.0f} MB) in "
+              f"{time.perf_counter() - t:.1f} s", file=sys.stderr)
+    with open(data, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        parsed = list(reader)
+    for name in ("a.db", "a_plus.db", "b.db"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(work / name) + suffix).unlink(missing_ok=True)
+    a = plain_sqlite(data, parsed, work / "a.db")
+    del parsed
+    a_plus = plain_sqlite(data, None, work / "a_plus.db")
+    b, rss, summary = complaintctl_import(data, work / "b.db")
+    n = args.rows
+    if summary["imported"] != n:
+        sys.exit(f"imported {summary['imported']} of {n} rows: {summary}")
+    print(f"rows: {n:,}")
+    print(f"(a)  sqlite3 executemany of parsed rows: {a:8.2f} s  {n / a:10,.0f} rows/s")
+    print(f"(a+) sqlite3 csv parse + executemany:    {a_plus:8.2f} s  {n / a_plus:10,.0f} rows/s")
+    print(f"(b)  complaintctl import:                {b:8.2f} s  {n / b:10,.0f} rows/s")
+    print(f"ratio (b)/(a):  {b / a:.2f}   (target <= 2.5)")
+    print(f"ratio (b)/(a+): {b / a_plus:.2f}")
+    print(f"peak RSS of (b): {rss / 2**20:.0f} MB   (target < 200 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -25,7 +25,7 @@ def write_csv(rows, out) -> int:
     """The columns of ``list --format csv``, so ``import --format native`` reads it back."""
     from complaintctl.services.queries import CSV_COLUMNS, flat_row
 
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a bare CR is quoted too
     writer.writerow(CSV_COLUMNS)
     n = 0
     for row in rows:
@@ -100,7 +100,8 @@ def cfpb_row(row: dict[str, Any]) -> list[str]:
     ref = row["external_ref"] if row.get("external_source") == "cfpb" and row.get(
         "external_ref") else row["number"]
     values = [
-        _day(row["received_at"]), row.get("product"), row.get("sub_product"), row.get("issue"),
+        _day(row["received_at"]), row.get("product"), row.get("sub_product"),
+        row.get("issue") or row.get("summary"),  # the CFPB has no summary: keep ours
         row.get("sub_issue"), row.get("description"), row.get("company_public_response"),
         row.get("company"), row.get("state"), row.get("zip_code"),
         ", ".join(TAG_TO_CFPB[t] for t in row["tags"] if t in TAG_TO_CFPB),
@@ -114,7 +115,7 @@ def cfpb_row(row: dict[str, Any]) -> list[str]:
 
 def write_cfpb(rows, out) -> int:
     """The canonical 18 CFPB columns; ``import --format cfpb`` reads it back."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a bare CR is quoted too
     writer.writerow(CFPB_HEADER)
     n = 0
     for row in rows:

@@ -212,16 +212,20 @@ def _open_records(source: Source, options: ImportOptions, layout_override):
         yield first
         yield from records
 
-    return chained(), _JsonBound(layout), container, 0, []
+    return chained(), _JsonBound(layout, header), container, 0, []
 
 
 class _JsonBound(layouts.Bound):
     """JSON records carry their own keys: bind each record's keys as it comes."""
 
-    def __init__(self, layout):
+    def __init__(self, layout, first_keys: list[str]):
         super().__init__(layout, [], [])
         self._cache: dict[tuple[str, ...], layouts.Bound] = {}
-        self.keyed = True
+        self._keyed = layout.bind(first_keys).keyed
+
+    @property
+    def keyed(self) -> bool:
+        return self._keyed
 
     def convert(self, row):
         names = tuple(row)

@@ -1,0 +1,214 @@
+"""Export: CSV, JSON Lines, XLSX and the CFPB's layout; formula neutralisation; masking."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+
+import pytest
+from importing import CFPB, chain_ok, run_import, stored
+
+from complaintctl.importers.layouts import CFPB_HEADER
+from complaintctl.services.queries import CSV_COLUMNS
+
+DANGEROUS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "\nLF"]
+
+
+@pytest.fixture
+def dangerous(cli):
+    """Complaints whose text starts with every formula trigger."""
+    numbers = []
+    for i, text in enumerate(DANGEROUS):
+        run = cli("register", "--channel", "phone", "--customer", f"客户{i}", "--summary",
+                  text.strip(), "--description", text, "--phone", "13812345678",
+                  "--amount", "12.50", "--tag", "elderly",
+                  "--external-ref", f"D-{i}", as_="clerk")
+        assert run.exit_code == 0, run.stderr
+        numbers.append(run.stdout.strip())
+    return numbers
+
+
+def test_csv_export_neutralises_formula_cells_and_masks_personal_data(cli, dangerous):
+    run = cli("export", "--format", "csv", as_="clerk")
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.strip() == f"Exported {len(DANGEROUS)} complaint(s)."
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert list(rows[0]) == CSV_COLUMNS
+    assert [r["description"] for r in rows] == ["'" + text for text in DANGEROUS]
+    assert [r["summary"] for r in rows][:4] == ["'" + text for text in DANGEROUS[:4]]
+    assert {r["customer_phone"] for r in rows} == {"138****5678"}
+    assert rows[0]["amount"] == "12.50" and rows[0]["tags"] == "elderly"
+
+
+def test_csv_export_reimports_as_native_with_the_formulas_restored(cli, dangerous, tmp_path):
+    from conftest import Cli
+    from test_import_files import _fresh
+
+    path = tmp_path / "export.csv"
+    assert cli("export", "-o", str(path), "--unmask", as_="sup").exit_code == 0
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese right
+    other = _fresh(tmp_path / "other.db")
+    run, summary = run_import(Cli(other), path)
+    assert run.exit_code == 0, run.stderr
+    assert [r["summary"] for r in stored(other)] == [t.strip() for t in DANGEROUS]
+    # the leading ' is taken off again, so even a leading tab or line break survives
+    assert [r["description"] for r in stored(other)] == DANGEROUS
+    assert {r["customer_phone"] for r in stored(other)} == {"13812345678"}
+
+
+def test_unmask_needs_a_permitted_role_and_is_audited(cli, dangerous):
+    refused = cli("export", "--unmask", as_="clerk")
+    assert refused.exit_code == 4 and "Permission denied: unmask needs the role" in refused.stderr
+    assert refused.stdout == ""
+    run = cli("export", "--format", "jsonl", "--unmask", as_="sup")
+    assert run.exit_code == 0
+    assert json.loads(run.stdout.splitlines()[0])["customer"]["phone"] == "13812345678"
+    log = json.loads(cli("audit", "log", "--format", "json").stdout)
+    unmask = [e for e in log if e["action"] == "unmask"][-1]
+    assert unmask["actor"] == "sup" and unmask["kind"] == "access"
+    assert unmask["details"]["command"] == "export"
+    assert unmask["details"]["count"] == len(DANGEROUS)
+    assert chain_ok(cli.database)
+
+
+def test_jsonl_export_is_one_complaint_object_per_line(cli, dangerous):
+    run = cli("export", "--format", "jsonl", "--status", "registered")
+    lines = run.stdout.splitlines()
+    assert len(lines) == len(DANGEROUS)
+    first = json.loads(lines[0])
+    assert first["number"] == dangerous[0] and first["customer"]["phone"] == "138****5678"
+    assert first["summary"] == DANGEROUS[0]  # JSON is data: not neutralised
+    assert json.loads(lines[4])["description"] == "\tTAB"
+    assert "sub_product" in first and "events" not in first
+
+
+def test_export_takes_the_list_filters(cli, dangerous):
+    cli("withdraw", dangerous[0], "--reason", "customer withdrew", as_="sup")
+    run = cli("export", "--format", "jsonl", "--status", "withdrawn")
+    assert [json.loads(line)["number"] for line in run.stdout.splitlines()] == [dangerous[0]]
+    run = cli("export", "--format", "jsonl", "--text", "SUM")
+    assert len(run.stdout.splitlines()) == 1
+    assert cli("export", "--branch", "SH01", "--format", "jsonl").stdout == ""
+
+
+def _sheet(path):
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in \
+            z.namelist() else ""
+        styles = z.read("xl/styles.xml").decode()
+    return sheet, strings, styles
+
+
+def test_xlsx_export_has_a_frozen_bold_header_widths_real_types_and_no_formulas(
+        cli, dangerous, tmp_path):
+    path = tmp_path / "complaints.xlsx"
+    run = cli("export", "--format", "xlsx", "-o", str(path))
+    assert run.exit_code == 0, run.stderr
+    sheet, strings, styles = _sheet(path)
+    assert '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' in sheet
+    assert "<cols>" in sheet and 'width="' in sheet
+    assert "<f>" not in sheet  # nothing is a formula
+    assert "<b/>" in styles  # the bold header
+    assert 'numFmt numFmtId="164" formatCode="#,##0.00"' in styles or "#,##0.00" in styles
+    texts = re.findall(r"<t[^>]*>([^<]*)</t>", sheet + strings)
+    for text in DANGEROUS:
+        escaped = text.replace('"', "&quot;").replace("\r", "_x000D_")
+        assert "'" + escaped in texts or "'" + text in texts, repr(text)
+    assert not any(t[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") for t in texts
+                   if not re.match(r"^-?\d", t))
+    row2 = re.search(r'<row r="2".*?</row>', sheet).group(0)
+    col = {name: i for i, name in enumerate(CSV_COLUMNS)}
+
+    def cell(name):
+        letter = _letter(col[name])
+        return re.search(rf'<c r="{letter}2"[^>]*?(?:/>|>.*?</c>)', row2).group(0)
+
+    assert 't="' not in cell("received_at") and "<v>" in cell("received_at")  # a date number
+    assert 't="' not in cell("amount") and "<v>12.5</v>" in cell("amount")
+    assert 't="' not in cell("group_size") and "<v>1</v>" in cell("group_size")
+    assert 't="b"' in cell("disputed")
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def test_xlsx_to_a_terminal_is_refused(cli, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    run = cli("export", "--format", "xlsx")
+    assert run.exit_code in (0, 2)
+
+
+def test_cfpb_export_then_import_round_trips(cli, tmp_path):
+    from conftest import Cli
+    from test_import_files import _fresh
+
+    run, summary = run_import(cli, CFPB)
+    path, again = tmp_path / "cfpb.csv", tmp_path / "again.csv"
+    first = cli("export", "--format", "cfpb", "-o", str(path))
+    assert first.exit_code == 0, first.stderr
+    rows = list(csv.reader(open(path, newline="", encoding="utf-8-sig")))
+    assert rows[0] == CFPB_HEADER
+    original = [[v.replace("Web Referral", "Referral") for v in r]  # one word for a channel
+                for r in csv.reader(open(CFPB, newline=""))]
+    assert sorted(rows[1:]) == sorted(original[1:])  # the very same records
+    other_db = _fresh(tmp_path / "other.db")
+    other = Cli(other_db)
+    run, summary = run_import(other, path)
+    assert run.exit_code == 0 and summary["imported"] == 6
+    assert other("export", "--format", "cfpb", "-o", str(again)).exit_code == 0
+    assert again.read_bytes() == path.read_bytes()
+    keys = ("status", "outcome", "channel", "product", "sub_issue", "state", "zip_code",
+            "timely_response", "consumer_disputed", "company_response", "external_ref")
+    assert [{k: r[k] for k in keys} for r in stored(cli.database)] == [
+        {k: r[k] for k in keys} for r in stored(other_db)]
+    # and into the same database again: nothing new
+    run, summary = run_import(cli, path)
+    assert (summary["imported"], summary["skipped"]) == (0, 6)
+
+
+def test_native_complaints_export_to_cfpb_with_the_mapped_response(cli, tmp_path):
+    from conftest import Cli
+    from test_import_files import _fresh
+
+    number = cli("register", "--channel", "online", "--customer", "张伟", "--summary", "年费",
+                 "--product", "credit_card", "--issue", "fees", "--tag", "elderly",
+                 as_="clerk").stdout.strip()
+    cli("assign", number, "--to", "h1", as_="sup")
+    cli("investigate", number, as_="h1")
+    cli("resolve", number, "--outcome", "upheld", "--findings", "charged twice",
+        "--remedy", "fee_refund:300", "--notified-via", "phone", as_="h1")
+    cli("close", number, "--satisfaction", "5", as_="h1")
+    open_one = cli("register", "--channel", "counter", "--customer", "李", "--summary", "排队",
+                   as_="clerk").stdout.strip()
+    rows = list(csv.DictReader(io.StringIO(cli("export", "--format", "cfpb").stdout)))
+    closed = next(r for r in rows if r["Complaint ID"] == number)
+    assert closed["Company response to consumer"] == "Closed with monetary relief"
+    assert closed["Submitted via"] == "Web" and closed["Tags"] == "Older American"
+    assert closed["Timely response?"] == "Yes"
+    still_open = next(r for r in rows if r["Complaint ID"] == open_one)
+    assert still_open["Company response to consumer"] == "In progress"
+    assert still_open["Submitted via"] == "counter"  # no CFPB word: the channel's own
+    path = tmp_path / "out.csv"
+    path.write_text(cli("export", "--format", "cfpb").stdout)
+    other_db = _fresh(tmp_path / "other.db")
+    run, summary = run_import(Cli(other_db), path)
+    assert run.exit_code == 0, run.stderr
+    mine = {r["external_ref"]: r for r in stored(other_db)}
+    assert (mine[number]["status"], mine[number]["outcome"], mine[number]["channel"]) == (
+        "closed", "upheld", "online")
+    assert (mine[open_one]["status"], mine[open_one]["channel"]) == ("registered", "counter")
+    # the same database: the CFPB file's IDs are our own numbers, so nothing is duplicated
+    run, summary = run_import(cli, path)
+    assert (summary["imported"], summary["skipped"]) == (0, 2)

@@ -175,3 +175,23 @@ def test_the_score_formula():
         100 * (1 + 0.5 + 0 + 0.5 + 1) / 5)
     assert rules.detection_points(None, 15) == 0
     assert [rules.detection_points(m, 15) for m in (15, 16, 30, 31)] == [1, 0.5, 0.5, 0]
+
+
+def test_monitor_shows_active_incidents_and_when_the_next_drill_is_due(seeded):
+    from complaintctl.services import monitor
+
+    with seeded.session() as s:
+        assert monitor.snapshot(session=s, actor=actor("sup"))["next_drill_due"] is None
+    result = run(seeded, scenario=Scenario.surge, level=4, simulate=True, at=START,
+                 delays=Delays(items={"daily_review": None}))
+    with seeded.session(write=True) as s:
+        real = emergency.declare(session=s, actor=actor("sup"), level=2, title="群访",
+                                 at=NOW - timedelta(hours=3))
+    with seeded.session() as s:
+        plain = monitor.snapshot(session=s, actor=actor("sup"))
+        with_drills = monitor.snapshot(session=s, actor=actor("sup"), include_drills=True)
+    assert [(i["id"], i["level"], i["overdue_items"]) for i in plain["incidents"]] == [
+        (real.id, 2, 2)]  # on site (1 h) and report to head office (2 h) are past due
+    assert [i["id"] for i in with_drills["incidents"]] == [result["incident"], real.id]
+    assert plain["next_drill_due"] == (START.astimezone(timezone(timedelta(hours=8))).date()
+                                       .replace(year=START.year + 1).isoformat())

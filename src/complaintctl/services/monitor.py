@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import SQLModel
 
 from complaintctl.domain import period as periods
 from complaintctl.domain.clock import iso
@@ -70,7 +69,7 @@ def snapshot(*, session, actor: Actor, branch: str | None = None, include_drills
         "unassigned": count(C.c.status.in_(open_statuses()), C.c.assignee.is_(None)),
         "escalations": count(C.c.status.in_(open_statuses()), escalation > 0)
         if escalation is not None else 0,
-        "incidents": _incidents(session),
+        "incidents": _incidents(session, include_drills),
         "rectifications_overdue": [
             {k: a[k] for k in ("id", "what", "owner", "due", "status")} for a in actions],
         "last_24h": {
@@ -126,21 +125,18 @@ def _satisfaction(session, where, at: datetime, tz) -> list[dict[str, Any]]:
     return out
 
 
-def _incidents(session) -> list[dict[str, Any]]:
-    """Active incidents of the emergency plan, once its tables exist."""
-    table = SQLModel.metadata.tables.get("incident")
-    if table is None:
-        return []
-    columns = {c: table.c[c] for c in ("id", "level", "title", "declared_at", "status")
-               if c in table.c}
-    if "status" not in columns:
-        return []
-    rows = session.execute(select(*columns.values()).where(columns["status"] == "active")
-                           .order_by(table.c.id)).mappings()
-    return [{k: (iso(v) if isinstance(v, datetime) else v) for k, v in row.items()
-             if k != "status"} for row in rows]
+def _incidents(session, include_drills: bool = False) -> list[dict[str, Any]]:
+    """Active incidents of the emergency plan (drill incidents only with include_drills), with
+    how many checklist items are overdue."""
+    from complaintctl.services.emergency import active_incidents
+
+    return active_incidents(session, include_drills=include_drills)
 
 
 def _next_drill(session, today) -> str | None:
-    """When the next drill is due under the emergency plan, once it exists."""
-    return None
+    """When the next drill is due under the emergency plan (a date), or None before any plan
+    or drill exists."""
+    from complaintctl.services.drills import next_drill_due
+
+    due = next_drill_due(session)["next_due"]
+    return due[:10] if due else None

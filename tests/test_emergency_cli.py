@@ -259,7 +259,7 @@ def test_drill_run_without_simulate_prints_the_id_and_bad_delays_are_named(cli, 
     assert alone.exit_code == 5
 
 
-def test_drill_complaints_stay_out_of_list_and_csv_unless_asked(cli):
+def test_drill_complaints_stay_out_of_list_csv_and_export_unless_asked(cli):
     real = register(cli, 1)
     drill = js(cli("drill", "run", "--scenario", "surge", "--level", "4", "--json", as_="sup"))
     listed = [r["number"] for r in js(cli("list", "--format", "json"))]
@@ -269,6 +269,15 @@ def test_drill_complaints_stay_out_of_list_and_csv_unless_asked(cli):
     everything = [r["number"] for r in js(cli("list", "--include-drills", "--format", "json"))]
     assert everything == real + drill["complaints"]
     assert js(cli("incident", "list", "--format", "json")) == []
+
+    def exported(*extra):
+        run = cli("export", "--format", "jsonl", *extra)
+        assert run.exit_code == 0, run.stderr
+        return [json.loads(line)["number"] for line in run.stdout.splitlines() if line]
+
+    assert exported() == real
+    assert exported("--include-drills") == real + drill["complaints"]
+    assert exported("--tag", "drill") == drill["complaints"]
 
 
 def test_every_emergency_command_has_help_with_an_example(cli):
@@ -296,3 +305,19 @@ def test_the_demo_has_one_incident_and_one_scored_drill(db):
     assert incident["level"] == 3 and len(incident["complaints"]) == 1
     assert report["missing"] == []
     assert drill["detection_delay_minutes"] == 8 and drill["score"] == 88
+
+
+def test_an_import_runs_detection_after_it_commits(cli, tmp_path):
+    when = (datetime.now(BANK) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    rows = ["external_ref,channel,customer_name,summary,branch,product,received_at"]
+    rows += [f"EXT-{i},phone,客户{i},转账失败,BJ01,card,{when}" for i in range(5)]
+    source = tmp_path / "five.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = cli("import", str(source), "--json", as_="sup")
+    summary = js(run)
+    assert summary["imported"] == 5
+    [found] = summary["incidents"]
+    assert (found["action"], found["level"]) == ("opened", 4)
+    assert len(js(cli("incident", "list", "--format", "json"))) == 1
+    quiet = cli("import", str(source), "--json", as_="sup")  # all known: nothing new
+    assert js(quiet)["incidents"] == []

@@ -27,6 +27,7 @@ def export(
     received_until: Annotated[str | None, typer.Option(help=_("Received at or before."), metavar="DATE")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help=_("Only open complaints past their due time."))] = False,
     text: Annotated[str | None, typer.Option(help=_("Text in the summary, description, customer name, product or issue."))] = None,
+    include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Include drill complaints (tag drill), left out by default."))] = False,
     unmask: Unmask = False,
 ) -> None:
     from complaintctl import exporters, render
@@ -38,7 +39,8 @@ def export(
             status=[s.value for s in status or []], assignee=assignee, branch=branch,
             channel=[c.value for c in channel or []], product=product, tag=tag or [],
             received_since=st.at(session, received_since),
-            received_until=st.at(session, received_until), overdue=overdue, text=text)
+            received_until=st.at(session, received_until), overdue=overdue, text=text,
+            include_drills=include_drills)
         rows = exports.export_rows(session=session, actor=st.actor(session), filters=filters,
                                    unmask=unmask)
         count = exporters.write(rows, format, out)

@@ -64,6 +64,14 @@ def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
     return results
 
 
+def after_import(*, session: Session, by: str) -> list[dict[str, Any]]:
+    """Detection right after an import commits, in a transaction of its own: the import's
+    actor need not hold the incident duty (nobody chose to declare anything; the plan did)."""
+    with use_case(session, None, "incident detect"):
+        results = run_detection(session, by=by, as_of=now())
+    return results
+
+
 def run_detection(session: Session, *, by: str, as_of: datetime,
                   drill_id: int | None = None) -> list[dict[str, Any]]:
     """Detection in the caller's transaction (``detect`` and the ``sla check`` hook)."""

@@ -129,6 +129,7 @@ class ImportSummary:
     rejects_file: str | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     refusal: str | None = None
+    incidents: list[dict[str, Any]] = field(default_factory=list)  # what detection did after
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -276,6 +277,10 @@ def import_file(
         pass
     finally:
         importer.close()
+    if summary.committed and summary.imported:
+        from complaintctl.services import detection
+
+        summary.incidents = detection.after_import(session=session, by=actor.username)
     if not summary.committed:
         summary.batch = None
         if summary.rejected > options.max_errors:

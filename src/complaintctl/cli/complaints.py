@@ -218,12 +218,15 @@ def evidence_list(ctx: typer.Context, number: Number,
     from complaintctl import render
     from complaintctl.domain.clock import iso
     from complaintctl.services import complaints
+    from complaintctl.services.context import timezone_of
 
     st = state(ctx)
     with st.session() as session:
+        tz = timezone_of(session)
         rows = [
             {"id": e.id, "filename": e.filename, "size": e.size, "sha256": e.sha256,
-             "description": e.description, "added_by": e.added_by, "added_at": iso(e.added_at)}
+             "description": e.description, "added_by": e.added_by,
+             "added_at": iso(e.added_at, tz)}
             for e in complaints.evidence_list(session=session, actor=st.actor(session),
                                               number=number)
         ]

@@ -14,6 +14,7 @@ from complaintctl.domain.clock import (
     decision_due,
     end_of_day,
     iso,
+    parse_period_end,
     parse_timestamp,
 )
 from complaintctl.domain.money import format_amount, parse_amount, to_decimal
@@ -200,3 +201,17 @@ def test_an_action_dated_before_the_complaints_previous_event_is_refused():
         "--at 2026-11-28T10:59:59+00:00 is before the complaint's previous event "
         "(2026-11-28T11:00:00+00:00); give a later time."
     )
+
+
+@pytest.mark.parametrize("text", ["2026-03-02", "20260302", "2026/3/2", " 2026-03-02 "])
+def test_a_period_ending_on_a_date_includes_the_whole_of_that_day_in_bank_time(text):
+    end = parse_period_end(text, tz=SHANGHAI)
+    assert end == datetime(2026, 3, 2, 23, 59, 59, 999999, tzinfo=SHANGHAI)
+    assert end.tzinfo == UTC
+
+
+def test_a_period_ending_at_a_time_ends_at_that_instant():
+    assert parse_period_end("2026-03-02T12:00", tz=SHANGHAI) == datetime(
+        2026, 3, 2, 4, 0, tzinfo=UTC)
+    with pytest.raises(InvalidData):
+        parse_period_end("soon", tz=SHANGHAI)

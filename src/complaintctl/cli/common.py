@@ -63,6 +63,15 @@ class State:
 
         return parse_timestamp(text, tz=timezone_of(session))
 
+    def until(self, session, text: str | None):
+        """The inclusive end of a period: a bare date means the whole of that day."""
+        if text is None:
+            return None
+        from complaintctl.domain.clock import parse_period_end
+        from complaintctl.services.context import timezone_of
+
+        return parse_period_end(text, tz=timezone_of(session))
+
 
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()

@@ -361,7 +361,7 @@ def list_(
             status=[s.value for s in status or []], assignee=assignee, branch=branch,
             channel=[c.value for c in channel or []], product=product, tag=tag or [],
             received_since=st.at(session, received_since),
-            received_until=st.at(session, received_until), overdue=overdue, text=text,
+            received_until=st.until(session, received_until), overdue=overdue, text=text,
             include_drills=include_drills,
         )
         rows = queries.list_complaints(session=session, actor=st.actor(session),

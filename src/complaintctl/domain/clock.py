@@ -15,6 +15,7 @@ from complaintctl.i18n import _
 DEFAULT_TZ = "Asia/Shanghai"
 DECISION_DAYS = 15  # CBIRC 2020 Art 18: decision and notice within 15 days of receipt
 _YEAR_FIRST = re.compile(r"\d{4}[-/. ]")
+_DATE_ONLY = re.compile(r"\d{4}(?:-\d{2}-\d{2}|\d{4}|[-/.]\d{1,2}[-/.]\d{1,2})")
 
 
 def bank_tz(name: str | None = None) -> ZoneInfo:
@@ -46,6 +47,18 @@ def parse_timestamp(text: str, *, tz: ZoneInfo) -> datetime:
                 text=text
             )
         ) from None
+
+
+def parse_period_end(text: str, *, tz: ZoneInfo) -> datetime:
+    """The inclusive end of a period typed by a user (``--received-until``, ``--to``).
+
+    A bare date means the whole of that day in the bank's time zone; a time means that instant.
+    """
+    value = parse_timestamp(text, tz=tz)
+    if not _DATE_ONLY.fullmatch(text.strip()):
+        return value
+    day = value.astimezone(tz).date()
+    return datetime.combine(day, time.max, tzinfo=tz).astimezone(timezone.utc)
 
 
 def check_effective_time(at: datetime, *, now: datetime, previous: datetime | None) -> None:

@@ -82,7 +82,8 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
                 (_("Tags"), d["tags"]),
                 (_("Priority"), d["priority"]),
                 (_("Assignee"), d["assignee"]),
-                (_("Due"), d["due_at"] + (" " + _("OVERDUE") if d.get("overdue") else "")),
+                (_("Due"), (d["due_at"] or "")[:16].replace("T", " ")
+                 + (" " + _("OVERDUE") if d.get("overdue") else "")),
                 (_("Acknowledged"), d["acknowledged_at"]),
                 (_("Outcome"), d["outcome"]),
                 (_("Findings"), d["findings"]),

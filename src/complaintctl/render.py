@@ -108,7 +108,7 @@ def cell(value: Any) -> Any:
     """A table cell: user text as literal Text, times shortened to minutes."""
     from rich.text import Text
 
-    if value is None or value == "":
+    if value is None or value == "" or value == [] or value == {}:
         return Text("-", style="dim")
     if isinstance(value, bool):
         return Text(_("yes") if value else _("no"))

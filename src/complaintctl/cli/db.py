@@ -46,14 +46,14 @@ def path(ctx: typer.Context) -> None:
     print(state(ctx).database(must_exist=False).display())
 
 
-def _require(ctx: typer.Context, permission_name: str) -> None:
+def _require(ctx: typer.Context, permission_name: str, command: str) -> None:
     from complaintctl.domain.permissions import Permission
     from complaintctl.services.context import refusals_recorded
 
     st = state(ctx)
     with st.session() as session:
         actor = st.actor(session)
-        with refusals_recorded(session, actor, f"db {permission_name}"):
+        with refusals_recorded(session, actor, f"db {command}"):
             actor.check(Permission(permission_name))
 
 
@@ -64,7 +64,7 @@ def backup(ctx: typer.Context,
            dest: Annotated[Path, typer.Argument(help=_("The new backup file."))]) -> None:
     from complaintctl import render
 
-    _require(ctx, "database")
+    _require(ctx, "database", "backup")
     written = state(ctx).database().backup(dest)
     render.message(_("Backed up to {dest}.").format(dest=written))
 
@@ -75,7 +75,7 @@ def backup(ctx: typer.Context,
 def check(ctx: typer.Context) -> None:
     from complaintctl import render
 
-    _require(ctx, "audit")
+    _require(ctx, "audit", "check")
     problems = state(ctx).database().check()
     if problems:
         for problem in problems[:50]:
@@ -96,7 +96,7 @@ def upgrade(ctx: typer.Context) -> None:
         raise DatabaseProblem(_("No database at {where}; run `complaintctl init`.").format(
             where=db.display()))
     db.upgrade()
-    _require(ctx, "database")
+    _require(ctx, "database", "upgrade")
     render.message(_("The schema is up to date."))
 
 

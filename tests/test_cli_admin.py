@@ -1,0 +1,356 @@
+"""CLI transcripts for the administrative commands: init, staff, db, audit and demo; the acting
+user; a missing, foreign or corrupted database; a tampered audit trail."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+
+import pytest
+from typer.testing import CliRunner
+
+from complaintctl import render
+from complaintctl.cli import app
+from conftest import Run
+
+
+def raw(*args: str, env: dict[str, str] | None = None) -> Run:
+    """complaintctl with exactly these arguments (no --db or --as added)."""
+    render.reset()
+    result = CliRunner().invoke(app, list(args), env=env)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def register(cli, as_="clerk") -> str:
+    run = cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "年费",
+              as_=as_)
+    assert run.exit_code == 0, run.stderr
+    return run.stdout.strip()
+
+
+# --- init ----------------------------------------------------------------------------------------
+
+
+def test_init_creates_the_database_owner_only_with_its_first_admin_and_is_idempotent(tmp_path):
+    path = tmp_path / "sub" / "complaints.db"
+    run = raw("--db", str(path), "init", "--admin", "wangfang", "--name", "王芳")
+    assert (run.exit_code, run.stdout) == (0, "")
+    assert run.stderr == f"Created {path} with admin wangfang.\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    again = raw("--db", str(path), "init", "--admin", "someone")
+    assert (again.exit_code, again.stderr) == (0, f"{path} is ready; its admin is wangfang.\n")
+    staff = json.loads(raw("--db", str(path), "--as", "wangfang", "staff", "list", "--format",
+                           "json").stdout)
+    assert staff == [{"username": "wangfang", "name": "王芳", "role": "admin", "branch": None,
+                      "email": None, "active": True}]
+
+
+def test_init_takes_the_acting_user_as_admin_by_default(tmp_path):
+    path = tmp_path / "c.db"
+    run = raw("--db", str(path), "init", env={"COMPLAINTCTL_USER": "boss"})
+    assert run.stderr == f"Created {path} with admin boss.\n"
+
+
+def test_init_refuses_a_bad_admin_name(tmp_path):
+    run = raw("--db", str(tmp_path / "c.db"), "init", "--admin", "no spaces")
+    assert run.exit_code == 5
+    assert run.stderr == ("Error: 'no spaces' is not a valid user name; use 1-64 letters, digits, "
+                          "'.', '_', '-' or '@'.\n")
+
+
+# --- the database --------------------------------------------------------------------------------
+
+
+def test_a_missing_database_exits_1_with_the_init_hint(tmp_path):
+    path = tmp_path / "nowhere.db"
+    run = raw("--db", str(path), "--as", "admin", "list")
+    assert (run.exit_code, run.stdout) == (1, "")
+    assert run.stderr == (
+        f"Error: No complaint database at {path}; create it with "
+        "`complaintctl init --admin USER --name NAME`, or point --db at one.\n"
+    )
+    assert not path.exists()
+
+
+def test_a_file_that_is_not_a_database_exits_1_without_a_traceback(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"just some notes\n" * 200)
+    for args in (["list"], ["db", "check"], ["show", "CMP-2026-000001"]):
+        run = raw("--db", str(path), "--as", "admin", *args)
+        assert run.exit_code == 1
+        assert run.stderr == ("Error: The database failed: file is not a database. Check --db "
+                              "and run `complaintctl db check`.\n")
+
+
+def test_db_path_prints_the_database_location_from_option_or_environment(tmp_path):
+    path = tmp_path / "x.db"
+    assert raw("--db", str(path), "db", "path").stdout == f"{path}\n"
+    assert raw("db", "path", env={"COMPLAINTCTL_DB": str(path)}).stdout == f"{path}\n"
+    default = raw("db", "path", env={"COMPLAINTCTL_DB": ""}).stdout.strip()
+    assert default.endswith(os.path.join("complaintctl", "complaints.db"))
+
+
+def test_db_backup_copies_the_database_and_its_evidence_and_refuses_to_overwrite(cli, tmp_path):
+    n = register(cli)
+    cli("assign", n, "--to", "h1", as_="sup")
+    (tmp_path / "e.txt").write_text("evidence")
+    cli("evidence", "add", n, str(tmp_path / "e.txt"), as_="h1")
+    dest = tmp_path / "backups" / "copy.db"
+    run = cli("db", "backup", str(dest))
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "", f"Backed up to {dest}.\n")
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    copy = sqlite3.connect(dest)
+    assert copy.execute("SELECT number FROM complaint").fetchall() == [(n,)]
+    copy.close()
+    assert len(list((tmp_path / "backups" / "copy.db.evidence").rglob("*"))) == 2  # dir + file
+    backed = raw("--db", str(dest), "--as", "aud", "audit", "verify")
+    assert backed.exit_code == 0, backed.stderr
+    again = cli("db", "backup", str(dest))
+    assert (again.exit_code, again.stderr) == (
+        1, f"Error: {dest} already exists; choose a new file name.\n")
+
+
+def test_db_backup_and_upgrade_need_the_admin(cli, tmp_path):
+    for args in (["db", "backup", str(tmp_path / "b.db")], ["db", "upgrade"]):
+        run = cli(*args, as_="sup")
+        assert run.exit_code == 4
+        assert run.stderr == ("Error: Permission denied: database needs the role admin; sup is a "
+                              "supervisor.\n")
+    assert not (tmp_path / "b.db").exists()
+
+
+def test_db_check_passes_on_a_sound_database(cli):
+    register(cli)
+    run = cli("db", "check", as_="aud")
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "", "Database check passed.\n")
+
+
+def test_db_check_exits_1_on_a_broken_foreign_key(cli):
+    register(cli)
+    cli.database.engine.dispose()
+    conn = sqlite3.connect(cli.database.path)
+    conn.execute("INSERT INTO complaint_tag (complaint_id, tag) VALUES (999, 'ghost')")
+    conn.commit()
+    conn.close()
+    run = cli("db", "check", as_="aud")
+    assert run.exit_code == 1
+    assert run.stderr.splitlines() == [
+        "foreign_key_check: table complaint_tag row 1 refers to a missing complaint",
+        "Error: The database check found 1 problem(s); restore the last good backup.",
+    ]
+
+
+def test_db_check_exits_1_on_a_corrupted_page(cli):
+    for _ in range(20):
+        register(cli)
+    db = cli.database
+    db.engine.dispose()
+    conn = sqlite3.connect(db.path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master "
+                        "WHERE name = 'ix_complaint_branch_status'").fetchone()[0]
+    conn.close()
+    with open(db.path, "r+b") as f:  # scribble over the index's cell pointers
+        f.seek((root - 1) * page_size + 8)
+        f.write(b"\xff" * 40)
+    run = cli("db", "check", as_="aud")
+    assert run.exit_code == 1
+    assert run.stderr.startswith("integrity_check: ")
+    assert run.stderr.rstrip().splitlines()[-1].startswith("Error: The database check found ")
+
+
+def test_db_upgrade_brings_the_schema_to_head(cli):
+    run = cli("db", "upgrade")
+    assert (run.exit_code, run.stderr) == (0, "The schema is up to date.\n")
+
+
+def test_db_upgrade_on_a_missing_database_says_run_init(tmp_path):
+    path = tmp_path / "none.db"
+    run = raw("--db", str(path), "db", "upgrade")
+    assert (run.exit_code, run.stderr) == (
+        1, f"Error: No database at {path}; run `complaintctl init`.\n")
+
+
+# --- staff and the acting user ----------------------------------------------------------------------
+
+
+def test_staff_add_list_and_deactivate(cli):
+    run = cli("staff", "add", "lihua2", "--name", "李华", "--role", "handler", "--branch", "BJ01",
+              "--email", "lihua@bank.example")
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "", "Added lihua2 as handler.\n")
+    rows = json.loads(cli("staff", "list", "--format", "json", as_="clerk").stdout)
+    assert {"username": "lihua2", "name": "李华", "role": "handler", "branch": "BJ01",
+            "email": "lihua@bank.example", "active": True} in rows
+    assert [r["username"] for r in rows] == sorted(r["username"] for r in rows)
+    table = cli("staff", "list", as_="clerk").stdout
+    assert "lihua2" in table and "李华" in table
+    run = cli("staff", "deactivate", "lihua2")
+    assert (run.exit_code, run.stderr) == (0, "lihua2 is deactivated.\n")
+    rows = json.loads(cli("staff", "list", "--format", "json").stdout)
+    assert {r["username"]: r["active"] for r in rows}["lihua2"] is False
+
+
+def test_staff_changes_are_refused_to_everyone_but_the_admin(cli):
+    run = cli("staff", "add", "x", "--name", "X", "--role", "clerk", as_="sup")
+    assert (run.exit_code, run.stderr) == (
+        4, "Error: Permission denied: staff needs the role admin; sup is a supervisor.\n")
+    assert cli("staff", "deactivate", "h1", as_="sup").exit_code == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["staff", "add", "h1", "--name", "Dup", "--role", "handler"], 2,
+         "h1 is already a member of staff; pick another user name."),
+        (["staff", "add", "x", "--name", "X", "--role", "clerk", "--email", "nope"], 5,
+         "'nope' is not an email address."),
+        (["staff", "deactivate", "admin"], 2, "You cannot deactivate yourself; ask another admin."),
+        (["staff", "deactivate", "nobody"], 1, "No member of staff called nobody."),
+    ],
+)
+def test_staff_refusals_say_what_to_do(cli, args, code, message):
+    run = cli(*args)
+    assert (run.exit_code, run.stdout, run.stderr) == (code, "", f"Error: {message}\n")
+
+
+def test_an_unknown_user_is_refused_with_exit_4(cli):
+    run = cli("list", as_="ghost")
+    assert (run.exit_code, run.stdout) == (4, "")
+    assert run.stderr == (
+        "Error: ghost is not a member of staff; pass --as USER or set COMPLAINTCTL_USER, or ask "
+        "an admin to run `complaintctl staff add ghost`.\n"
+    )
+
+
+def test_a_deactivated_user_is_refused_with_exit_4(cli):
+    n = register(cli)
+    cli("staff", "deactivate", "clerk")
+    for args in (["list"], ["note", n, "x"], ["show", n]):
+        run = cli(*args, as_="clerk")
+        assert (run.exit_code, run.stderr) == (
+            4, "Error: clerk is deactivated; ask an admin to reactivate them.\n")
+
+
+def test_the_acting_user_comes_from_as_then_the_environment_then_the_login(cli, monkeypatch):
+    run = cli("register", "--channel", "phone", "--customer", "x", "--summary", "y", as_=None,
+              env={"COMPLAINTCTL_USER": "clerk"})
+    assert run.exit_code == 0, run.stderr
+    number = run.stdout.strip()
+    data = json.loads(cli("show", number, "--format", "json").stdout)
+    assert data["registered_by"] == "clerk"
+    monkeypatch.setattr("getpass.getuser", lambda: "sup")
+    run = cli("note", number, "from the login", as_=None, env={"COMPLAINTCTL_USER": ""})
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(cli("show", number, "--format", "json").stdout)["events"][-1]["actor"] == "sup"
+    run = cli("note", number, "as wins", as_="h1", env={"COMPLAINTCTL_USER": "clerk"})
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(cli("show", number, "--format", "json").stdout)["events"][-1]["actor"] == "h1"
+
+
+# --- the audit trail -------------------------------------------------------------------------------
+
+
+def test_audit_verify_passes_on_an_intact_trail(cli):
+    register(cli)
+    run = cli("audit", "verify", as_="aud")
+    assert (run.exit_code, run.stdout, run.stderr) == (
+        0, "", "The audit trail is intact: 9 events.\n")
+
+
+def _tamper(db, statement):
+    db.engine.dispose()
+    conn = sqlite3.connect(db.path)
+    conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE event SET actor = 'sup' WHERE seq = 9", "event 9 was altered"),
+        ("DELETE FROM event WHERE seq = 9", "event 9 is missing (found 10 next)"),
+        ("DELETE FROM event WHERE seq = 10",
+         "the chain head records 10 events but 9 are stored: events were removed from or added "
+         "to the end"),
+    ],
+    ids=["edited", "deleted", "truncated"],
+)
+def test_audit_verify_exits_1_naming_the_first_bad_event_after_tampering(cli, statement, problem):
+    n = register(cli)
+    cli("note", n, "x", as_="clerk")
+    _tamper(cli.database, statement)
+    run = cli("audit", "verify", as_="aud")
+    assert (run.exit_code, run.stdout) == (1, "")
+    assert run.stderr == f"Error: The audit trail is broken: {problem}.\n"
+
+
+def test_audit_log_lists_events_for_one_complaint_or_the_latest(cli):
+    a, b = register(cli), register(cli)
+    cli("note", a, "x", as_="clerk")
+    rows = json.loads(cli("audit", "log", a.lower(), "--format", "json", as_="aud").stdout)
+    assert [(r["number"], r["action"], r["kind"]) for r in rows] == [
+        (a, "register", "change"), (a, "note", "change")]
+    latest = json.loads(cli("audit", "log", "--limit", "2", "--format", "json").stdout)
+    assert [(r["number"], r["action"]) for r in latest] == [(b, "register"), (a, "note")]
+    assert [r["seq"] for r in latest] == [10, 11]
+    table = cli("audit", "log", "--limit", "2", as_="aud")
+    assert table.exit_code == 0 and "Audit trail" in table.stdout and b in table.stdout
+    empty = cli("audit", "log", "CMP-2026-999999", as_="aud")
+    assert (empty.exit_code, empty.stdout, empty.stderr) == (0, "", "No events.\n")
+
+
+def test_audit_commands_need_the_audit_permission_and_refusals_are_logged(cli):
+    for args in (["audit", "verify"], ["audit", "log"], ["db", "check"]):
+        run = cli(*args, as_="sup")
+        assert run.exit_code == 4
+        assert run.stderr == (
+            "Error: Permission denied: audit needs the role auditor or admin; sup is a supervisor.\n"
+        )
+    rows = json.loads(cli("audit", "log", "--format", "json", as_="aud").stdout)
+    assert [(r["kind"], r["actor"], r["action"]) for r in rows if r["kind"] == "refusal"] == [
+        ("refusal", "sup", "audit verify"), ("refusal", "sup", "audit log"),
+        ("refusal", "sup", "db check")]
+
+
+# --- the demo ---------------------------------------------------------------------------------------
+
+
+def test_demo_builds_a_database_through_the_services_and_shows_it(tmp_path):
+    path = tmp_path / "demo.db"
+    run = raw("demo", "--db", str(path))
+    assert run.exit_code == 0, run.stderr
+    assert "Complaints (12)" in run.stdout and "Timeline" in run.stdout
+    assert run.stderr == (f"Demo database: {path}\nTry: complaintctl --db {path} --as wangfang "
+                          "list --status investigating\n")
+    rows = json.loads(raw("--db", str(path), "--as", "auditor", "list", "--format",
+                          "json").stdout)
+    statuses = {r["status"] for r in rows}
+    assert statuses == {"registered", "assigned", "investigating", "resolved", "closed",
+                        "archived", "withdrawn", "merged"}
+    assert any(r["reopen_count"] == 1 for r in rows)
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in r["summary"]) for r in rows)
+    assert raw("--db", str(path), "--as", "auditor", "audit", "verify").exit_code == 0
+    assert raw("--db", str(path), "--as", "admin", "db", "check").exit_code == 0
+
+
+def test_demo_refuses_to_overwrite_an_existing_database(cli):
+    run = raw("demo", "--db", str(cli.database.path))
+    assert (run.exit_code, run.stdout) == (1, "")
+    assert run.stderr == (f"Error: {cli.database.path} already exists; give --db a new file.\n")
+
+
+def test_demo_without_db_uses_a_temporary_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    run = raw("demo")
+    assert run.exit_code == 0, run.stderr
+    made = list(tmp_path.glob("complaintctl-demo-*/demo.db"))
+    assert len(made) == 1 and str(made[0]) in run.stderr

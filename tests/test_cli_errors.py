@@ -1,0 +1,226 @@
+"""Every exit code, with the exact sentence on stderr; --at checks; prompting only on a terminal;
+and the one place that turns errors into exit codes."""
+
+from __future__ import annotations
+
+import json
+import types
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+UTC = timezone.utc
+
+
+def register(cli, *extra) -> str:
+    run = cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "年费", *extra,
+              as_="clerk")
+    assert run.exit_code == 0, run.stderr
+    return run.stdout.strip()
+
+
+def failed(run, code: int, message: str) -> None:
+    assert (run.exit_code, run.stdout, run.stderr) == (code, "", f"Error: {message}\n")
+
+
+def timeline(cli, number) -> list[str]:
+    return [e["action"] for e in json.loads(cli("show", number, "--format", "json").stdout)["events"]]
+
+
+def test_exit_0_ok(cli):
+    n = register(cli)
+    run = cli("note", n, "ok", as_="clerk")
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "", f"Note added to {n}.\n")
+
+
+def test_exit_1_not_found(cli):
+    failed(cli("show", "CMP-2026-999999"), 1,
+           "No complaint CMP-2026-999999; check the number with `complaintctl list`.")
+    failed(cli("assign", "cmp-2026-000404", "--to", "h1", as_="sup"), 1,
+           "No complaint CMP-2026-000404; check the number with `complaintctl list`.")
+
+
+def test_exit_1_for_a_missing_evidence_file(cli, tmp_path):
+    n = register(cli)
+    cli("assign", n, "--to", "h1", as_="sup")
+    failed(cli("evidence", "add", n, str(tmp_path / "missing.pdf"), as_="h1"), 1,
+           f"No file at {tmp_path / 'missing.pdf'}; check the path.")
+
+
+def test_exit_2_usage_from_the_parser_names_the_option(cli):
+    n = register(cli)
+    run = cli("assign", n, as_="sup")
+    assert run.exit_code == 2 and run.stdout == ""
+    assert "Missing option '--to'" in run.stderr
+    run = cli("contact", n, "--via", "pigeon", "--summary", "x", as_="clerk")
+    assert run.exit_code == 2
+    assert "Invalid value for '--via'" in run.stderr and "'pigeon' is not one of" in run.stderr
+    run = cli("close", n, "--satisfaction", "four", as_="sup")
+    assert run.exit_code == 2 and "Invalid value for '--satisfaction'" in run.stderr
+    run = cli("list", "--limit", "0")
+    assert run.exit_code == 2 and "--limit" in run.stderr
+    run = cli("frobnicate")
+    assert run.exit_code == 2 and "No such command 'frobnicate'" in run.stderr
+
+
+def test_exit_2_usage_from_the_services(cli):
+    n = register(cli)
+    failed(cli("merge", n, "--into", n.lower(), as_="sup"), 2,
+           "A complaint cannot be merged into itself.")
+    cli("assign", n, "--to", "h1", as_="sup")
+    failed(cli("assign", n, "--to", "h1", as_="sup"), 2, f"{n} is already assigned to h1.")
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ([], "--channel"),
+        (["--channel", "phone"], "--customer"),
+        (["--channel", "phone", "--customer", "张伟"], "--summary"),
+    ],
+)
+def test_register_with_a_missing_required_field_and_no_terminal_exits_2(cli, given, missing):
+    failed(cli("register", *given, as_="clerk"), 2,
+           f"Missing {missing}; pass it (no prompt without a terminal).")
+    assert json.loads(cli("list", "--format", "json").stdout) == []
+
+
+def test_register_prompts_for_missing_fields_on_a_terminal(cli, monkeypatch):
+    import complaintctl.cli.complaints as commands
+
+    terminal = types.SimpleNamespace(stdin=types.SimpleNamespace(isatty=lambda: True))
+    monkeypatch.setattr(commands, "sys", terminal)
+    run = cli("register", "--phone", "13812345678", as_="clerk",
+              input="counter\n王秀英\n理财产品风险未充分告知\n")
+    assert run.exit_code == 0, run.stderr
+    number = run.stdout.strip().splitlines()[-1]
+    data = json.loads(cli("show", number, "--format", "json").stdout)
+    assert (data["channel"], data["customer"]["name"], data["summary"]) == (
+        "counter", "王秀英", "理财产品风险未充分告知")
+    run = cli("register", as_="clerk", input="pigeon\n")
+    assert run.exit_code == 2
+    assert run.stderr.endswith("Error: 'pigeon' is not a valid --channel.\n")
+
+
+def test_exit_3_action_not_allowed_in_the_current_state(cli):
+    n = register(cli)
+    failed(cli("close", n, "--satisfaction", "4", as_="sup"), 3,
+           f"Can't close {n} when it is registered (allowed: assign, contact, note, withdraw, "
+           "merge).")
+    failed(cli("evidence", "add", n, "/etc/hostname", as_="sup"), 3,
+           f"Can't evidence add {n} when it is registered (allowed: assign, contact, note, "
+           "withdraw, merge).")
+    assert timeline(cli, n) == ["register"]
+
+
+def test_exit_4_permission_denied_names_the_role_needed(cli):
+    n = register(cli)
+    failed(cli("assign", n, "--to", "h1", as_="clerk"), 4,
+           "Permission denied: assign needs the role supervisor or admin; clerk is a clerk.")
+    failed(cli("note", n, "x", as_="h3"), 4,
+           f"Permission denied: {n} belongs to branch BJ01; h3 works for branch SH01. Ask a "
+           "supervisor of that branch or an admin.")
+    cli("assign", n, "--to", "h1", as_="sup")
+    failed(cli("investigate", n, as_="h2"), 4,
+           f"Permission denied: {n} is not assigned to h2; a handler may investigate only their "
+           "own complaints (a supervisor or admin may act on any).")
+    assert timeline(cli, n) == ["register", "assign"]
+
+
+def test_exit_5_invalid_data(cli):
+    failed(cli("register", "--channel", "phone", "--customer", "x", "--summary", "y",
+               "--amount", "12.345", as_="clerk"), 5, "'12.345' has more than two decimal places.")
+    failed(cli("register", "--channel", "phone", "--customer", "x", "--summary", "y",
+               "--amount", "1e999999999", as_="clerk"), 5,
+           "'1e999999999' is not an amount; write it like 1200.50.")
+    n = register(cli)
+    cli("assign", n, "--to", "h1", as_="sup")
+    cli("investigate", n, as_="h1")
+    failed(cli("resolve", n, "--outcome", "upheld", "--findings", "x", "--notified-via", "phone",
+               "--remedy", "cash", as_="h1"), 5,
+           "'cash' is not a remedy; use one of apology, compensation, fee_refund, correction, "
+           "explanation, tracking, other (KIND or KIND:AMOUNT).")
+    failed(cli("resolve", n, "--outcome", "upheld", "--findings", "x", "--notified-via", "phone",
+               as_="h1"), 5, "An upheld complaint needs at least one --remedy (e.g. apology).")
+    cli("resolve", n, "--outcome", "not_upheld", "--findings", "x", "--notified-via", "phone",
+        as_="h1")
+    failed(cli("close", n, "--satisfaction", "1", as_="h1"), 5,
+           f"The customer is dissatisfied (1/5): close with --disputed to record the dispute, or "
+           f"`complaintctl reopen {n} --reason ...` to keep working.")
+    failed(cli("close", n, "--satisfaction", "9", as_="h1"), 5,
+           "--satisfaction must be a whole number from 1 to 5.")
+
+
+# --- --at ----------------------------------------------------------------------------------------
+
+
+def test_at_in_the_future_is_refused_with_exit_5_and_changes_nothing(cli):
+    n = register(cli)
+    future = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    run = cli("note", n, "x", "--at", future.isoformat(), as_="clerk")
+    failed(run, 5, f"--at {future.isoformat()} is in the future; give the time the action really "
+                   "happened.")
+    assert timeline(cli, n) == ["register"]
+
+
+def test_at_before_the_previous_event_is_refused_with_exit_5(cli):
+    n = register(cli, "--at", "2026-03-02T10:00")
+    run = cli("assign", n, "--to", "h1", "--at", "2026-03-02T09:59", as_="sup")
+    failed(run, 5, "--at 2026-03-02T01:59:00+00:00 is before the complaint's previous event "
+                   "(2026-03-02T02:00:00+00:00); give a later time.")
+    run = cli("assign", n, "--to", "h1", "--at", "2026-03-02T10:00", as_="sup")
+    assert run.exit_code == 0
+
+
+def test_at_is_kept_as_the_events_effective_time_beside_when_it_was_recorded(cli):
+    n = register(cli, "--at", "2026-03-02T10:00")
+    cli("note", n, "phoned yesterday", "--at", "2026-03-05T16:30+08:00", as_="clerk")
+    event = json.loads(cli("show", n, "--format", "json").stdout)["events"][-1]
+    assert event["at"] == "2026-03-05T16:30:00+08:00"
+    assert event["recorded_at"] > "2026-03-06"
+
+
+@pytest.mark.parametrize("garbage", ["yesterday", "1", "31/12/2026", "2026-02-30"])
+def test_garbage_at_is_refused_with_exit_5(cli, garbage):
+    n = register(cli)
+    failed(cli("note", n, "x", "--at", garbage, as_="clerk"), 5,
+           f"'{garbage}' is not a date or time; use ISO 8601, e.g. 2026-11-28T09:30.")
+
+
+def test_received_at_after_registration_is_refused(cli):
+    failed(cli("register", "--channel", "phone", "--customer", "x", "--summary", "y",
+               "--received-at", "2026-03-02T11:00", "--at", "2026-03-02T10:00", as_="clerk"), 5,
+           "--received-at 2026-03-02T03:00:00+00:00 is after the registration time; check it.")
+
+
+# --- the one place errors are mapped ---------------------------------------------------------------
+
+
+def test_an_unexpected_error_is_one_sentence_with_exit_1_and_no_traceback(cli, monkeypatch):
+    from complaintctl.services import complaints
+
+    def broken(**_kwargs):
+        raise RuntimeError("customer 13812345678 broke it")
+
+    monkeypatch.setattr(complaints, "note", broken)
+    n = "CMP-2026-000001"
+    run = cli("note", n, "x", as_="clerk")
+    failed(run, 1, "complaintctl hit an internal error (RuntimeError); nothing was changed. Please "
+                   "report it; set COMPLAINTCTL_DEBUG=1 to see the details.")
+    assert "13812345678" not in run.stderr
+
+
+def test_debug_mode_lets_the_internal_error_through(cli, monkeypatch):
+    from complaintctl.services import complaints
+
+    monkeypatch.setattr(complaints, "note", lambda **_k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        cli("note", "CMP-2026-000001", "x", as_="clerk", env={"COMPLAINTCTL_DEBUG": "1"})
+
+
+def test_an_os_error_is_one_sentence_with_exit_1(cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    run = cli("db", "backup", str(blocker / "under-a-file.db"))
+    assert run.exit_code == 1 and run.stdout == ""
+    assert run.stderr.startswith("Error: ") and len(run.stderr.splitlines()) == 1

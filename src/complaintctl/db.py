@@ -238,16 +238,26 @@ class Database:
     def check(self) -> list[str]:
         """Problems found by integrity_check and foreign_key_check (empty when all is well)."""
         from sqlalchemy import text
+        from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 
         problems: list[str] = []
         with self.engine.connect() as conn:
             if self.is_sqlite:
-                rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+                # a badly damaged file makes the check itself fail: that is the finding
+                try:
+                    rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+                except SQLDatabaseError as error:
+                    rows = [str(error.orig or error).splitlines()[0]]
                 if rows != ["ok"]:
                     problems.extend(f"integrity_check: {r}" for r in rows)
-                for row in conn.execute(text("PRAGMA foreign_key_check")):
+                try:
+                    for row in conn.execute(text("PRAGMA foreign_key_check")):
+                        problems.append(
+                            f"foreign_key_check: table {row[0]} row {row[1]} refers to a "
+                            f"missing {row[2]}"
+                        )
+                except SQLDatabaseError as error:
                     problems.append(
-                        f"foreign_key_check: table {row[0]} row {row[1]} refers to a missing "
-                        f"{row[2]}"
+                        f"foreign_key_check: {str(error.orig or error).splitlines()[0]}"
                     )
         return problems

@@ -144,21 +144,22 @@ def test_db_check_exits_1_on_a_broken_foreign_key(cli):
     ]
 
 
-def test_db_check_exits_1_on_a_corrupted_page(cli):
+def test_db_check_exits_1_on_a_corrupted_page(cli, tmp_path):
     for _ in range(20):
         register(cli)
-    db = cli.database
-    db.engine.dispose()
-    conn = sqlite3.connect(db.path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master "
-                        "WHERE name = 'ix_complaint_branch_status'").fetchone()[0]
-    conn.close()
-    with open(db.path, "r+b") as f:  # scribble over the index's cell pointers
-        f.seek((root - 1) * page_size + 8)
+    # a consistent single-file copy (no WAL beside it), then scribble on one index page
+    copy = tmp_path / "copy.db"
+    source, target = sqlite3.connect(cli.database.path), sqlite3.connect(copy)
+    source.backup(target)
+    page_size = target.execute("PRAGMA page_size").fetchone()[0]
+    root = target.execute("SELECT rootpage FROM sqlite_master "
+                          "WHERE name = 'ix_complaint_branch_status'").fetchone()[0]
+    source.close()
+    target.close()
+    with open(copy, "r+b") as f:
+        f.seek((root - 1) * page_size + 8)  # the index page's cell pointers
         f.write(b"\xff" * 40)
-    run = cli("db", "check", as_="aud")
+    run = raw("--db", str(copy), "--as", "aud", "db", "check")
     assert run.exit_code == 1
     assert run.stderr.startswith("integrity_check: ")
     assert run.stderr.rstrip().splitlines()[-1].startswith("Error: The database check found ")

@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from complaintctl import __version__
+from complaintctl.cli.common import helptext
 from complaintctl.errors import ComplaintError
 from complaintctl.i18n import _, set_language
 
@@ -64,9 +65,13 @@ def _fail(text: str, code: int):
 app = typer.Typer(
     cls=ErrorMappingGroup,
     name="complaintctl",
-    help=_(
-        "complaintctl: bank customer complaints from receipt to archive, and the complaint "
-        "emergency plan."
+    help=helptext(
+        _(
+            "complaintctl: bank customer complaints from receipt to archive, and the complaint "
+            "emergency plan."
+        ),
+        "complaintctl demo",
+        "complaintctl --as lihua list --status investigating --sort due",
     ),
     rich_markup_mode=None,
     pretty_exceptions_show_locals=False,

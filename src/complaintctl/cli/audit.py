@@ -11,8 +11,9 @@ from complaintctl.domain.enums import ReadFormat
 from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
 
-app = typer.Typer(help=_("The audit trail: a hash chain of every change, refusal and unmasking."),
-                  no_args_is_help=True)
+app = typer.Typer(help=helptext(
+    _("The audit trail: a hash chain of every change, refusal and unmasking."),
+    "complaintctl audit verify", "complaintctl audit log CMP-2026-000042"), no_args_is_help=True)
 
 
 def _require_audit(session, actor, action: str) -> None:

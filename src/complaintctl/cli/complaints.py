@@ -24,7 +24,8 @@ from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
 
 evidence_app = typer.Typer(
-    help=_("Evidence files kept with a complaint (content-addressed, SHA-256)."),
+    help=helptext(_("Evidence files kept with a complaint (content-addressed, SHA-256)."),
+                  "complaintctl evidence list CMP-2026-000042"),
     no_args_is_help=True,
 )
 

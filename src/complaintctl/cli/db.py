@@ -11,7 +11,8 @@ from complaintctl.cli.common import helptext, state
 from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
 
-db_app = typer.Typer(help=_("The database: where it is, backups, checks, upgrades."),
+db_app = typer.Typer(help=helptext(_("The database: where it is, backups, checks, upgrades."),
+                                   "complaintctl db path", "complaintctl db check"),
                      no_args_is_help=True)
 
 

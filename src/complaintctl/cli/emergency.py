@@ -12,11 +12,14 @@ from complaintctl.cli.common import At, helptext, state
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-plan_app = typer.Typer(help=_("The emergency plan: levels, triggers, teams, timetables, drills."),
-                       no_args_is_help=True)
-incident_app = typer.Typer(help=_("Complaint emergencies: detect, declare, respond, report."),
-                           no_args_is_help=True)
-drill_app = typer.Typer(help=_("Drills that test the emergency plan."), no_args_is_help=True)
+plan_app = typer.Typer(help=helptext(
+    _("The emergency plan: levels, triggers, teams, timetables, drills."),
+    "complaintctl plan validate plan.toml"), no_args_is_help=True)
+incident_app = typer.Typer(help=helptext(
+    _("Complaint emergencies: detect, declare, respond, report."),
+    "complaintctl incident list"), no_args_is_help=True)
+drill_app = typer.Typer(help=helptext(_("Drills that test the emergency plan."),
+                                      "complaintctl drill list"), no_args_is_help=True)
 
 
 class PlanFormat(StrEnum):

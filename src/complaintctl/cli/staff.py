@@ -10,7 +10,8 @@ from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat, Role
 from complaintctl.i18n import _
 
-app = typer.Typer(help=_("Staff: who may do what (admins manage them)."), no_args_is_help=True)
+app = typer.Typer(help=helptext(_("Staff: who may do what (admins manage them)."),
+                               "complaintctl staff list"), no_args_is_help=True)
 
 
 @app.command("add", help=helptext(

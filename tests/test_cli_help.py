@@ -1,0 +1,209 @@
+"""The whole command tree, walked: every command has help with a runnable-looking example, and no
+command shows a traceback for bad input. New commands are covered without editing this file
+(add an entry to BAD_INPUT only when the generated bad inputs do not fit)."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+import typer
+
+from complaintctl import render
+from complaintctl.cli import app
+from complaintctl.domain import enums
+
+ROOT = typer.main.get_command(app)
+NOWHERE = "CMP-2026-999999"
+
+
+def _walk(command, path):
+    yield path, command
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _walk(sub, [*path, name])
+
+
+TREE = list(_walk(ROOT, []))
+LEAVES = [(path, command) for path, command in TREE if not hasattr(command, "commands")]
+
+
+def _ids(items):
+    return [" ".join(path) or "complaintctl" for path, _command in items]
+
+
+def test_the_tree_has_every_command_of_the_issue():
+    names = {" ".join(path) for path, _command in LEAVES}
+    assert names >= {
+        "register", "assign", "contact", "investigate", "note", "consult", "answer",
+        "evidence add", "evidence list", "resolve", "close", "reopen", "withdraw", "merge",
+        "archive", "show", "list", "init", "staff add", "staff list", "staff deactivate",
+        "db path", "db backup", "db check", "db upgrade", "audit verify", "audit log", "demo",
+    }
+
+
+def _help(*args: str):
+    """``complaintctl ARGS --help``: no database or user needed."""
+    from typer.testing import CliRunner
+
+    render.reset()
+    return CliRunner().invoke(app, [*args, "--help"])
+
+
+def _examples(help_text: str) -> list[str]:
+    return [line.strip() for line in help_text.splitlines()
+            if line.strip().startswith("complaintctl ")]
+
+
+@pytest.mark.parametrize(("path", "command"), TREE, ids=_ids(TREE))
+def test_every_command_has_help_with_an_example(path, command):
+    run = _help(*path)
+    assert run.exit_code == 0, run.stderr
+    assert "Example:" in run.stdout
+    examples = _examples(run.stdout)
+    assert examples, run.stdout
+    # at least one example runs this very command
+    assert any(e.startswith(" ".join(["complaintctl", *path])) for e in examples), examples
+
+
+@pytest.mark.parametrize(("path", "command"), TREE, ids=_ids(TREE))
+def test_every_example_uses_only_options_that_exist(path, command):
+    for example in _examples(_help(*path).stdout):
+        words = shlex.split(example)[1:]
+        if ">" in words:
+            words = words[: words.index(">")]
+        run = _help(*words)  # parsing fails on an unknown option
+        assert run.exit_code == 0, (example, run.stderr)
+
+
+# --- no traceback for bad input ----------------------------------------------------------------------
+
+
+def _type_name(param) -> str:
+    try:
+        name = param.bare_type()
+    except Exception:  # noqa: BLE001 - older or newer Typer: treat it as text
+        return "str"
+    name = str(name)
+    return name[5:-1] if name.startswith("list[") else name
+
+
+def _good_value(param, tmp_path) -> str:
+    kind = _type_name(param)
+    if param.name == "number":
+        return NOWHERE
+    if kind == "int":
+        return "1"
+    if kind == "Path":
+        sample = tmp_path / "sample.txt"
+        sample.write_text("sample")
+        return str(sample)
+    enum = getattr(enums, kind, None)
+    if enum is not None:
+        return next(iter(enum)).value
+    return "x"
+
+
+def _bad_value(param) -> str | None:
+    kind = _type_name(param)
+    if kind == "int":
+        return "not-a-number"
+    if getattr(enums, kind, None) is not None:
+        return "not-a-choice"
+    return None
+
+
+def _generated(command, tmp_path) -> list[list[str]]:
+    """Bad invocations made from a command's parameters."""
+    arguments = [p for p in command.params if p.param_type_name == "argument" and p.required]
+    required = [p for p in command.params if p.param_type_name == "option" and p.required]
+    base = [_good_value(p, tmp_path) for p in arguments]
+    for option in required:
+        base += [option.opts[0], _good_value(option, tmp_path)]
+    cases = [[*base, "--no-such-option"]]
+    if any(p.name == "number" for p in arguments):
+        cases.append(base)  # a complaint that does not exist
+    if arguments:
+        cases.append(base[: len(arguments) - 1])  # a missing argument
+    if required:
+        cases.append(base[: len(arguments)] + base[len(arguments) + 2:])  # a missing option
+    for option in command.params:
+        if option.param_type_name == "option" and _bad_value(option) and not option.is_flag:
+            cases.append([*base, option.opts[0], _bad_value(option)])
+    if any(p.name == "at" for p in command.params):
+        cases.append([*base, "--at", "not-a-time"])
+        cases.append([*base, "--at", "2999-01-01T00:00"])
+    return cases
+
+
+#: bad inputs the generator cannot make up (the command has no parameters, or needs a file)
+BAD_INPUT: dict[str, list[list[str]]] = {
+    "db path": [["extra"]],
+    "db check": [["extra"]],
+    "db upgrade": [["extra"]],
+    "audit verify": [["extra"]],
+    "audit log": [["--limit", "0"], [NOWHERE, "--format", "xml"]],
+    "db backup": [["{existing}"], ["{missing_dir}/under/a/file.db"]],
+    "init": [["extra"], ["--admin"]],
+    "demo": [["--db", "{existing}"]],
+    "list": [["--received-since", "garbage"], ["--received-until", "31/12/2026"],
+             ["--limit", "-5"], ["--status", "open"]],
+    "register": [[], ["--channel", "phone", "--customer", "x", "--summary", "y",
+                      "--amount", "lots"],
+                 ["--channel", "phone", "--customer", "x", "--summary", "y",
+                  "--received-at", "yesterday"]],
+    "evidence add": [[NOWHERE, "{missing_dir}/nothing.pdf"]],
+    "staff add": [["bad name", "--name", "x", "--role", "clerk"]],
+    "staff deactivate": [["nobody"]],
+    "resolve": [[NOWHERE, "--outcome", "upheld", "--findings", "x", "--notified-via", "phone",
+                 "--remedy", "cash"]],
+}
+
+
+def _cases(tmp_path):
+    existing = tmp_path / "existing.db"
+    existing.write_text("not empty")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for path, command in LEAVES:
+        name = " ".join(path)
+        extra = [[a.format(existing=existing, missing_dir=blocker) for a in args]
+                 for args in BAD_INPUT.get(name, [])]
+        yield path, _generated(command, tmp_path) + extra
+
+
+@pytest.mark.parametrize(("path", "command"), LEAVES, ids=_ids(LEAVES))
+def test_no_command_shows_a_traceback_for_bad_input(cli, tmp_path, path, command):
+    (cases,) = [c for p, c in _cases(tmp_path) if p == path]
+    assert len(cases) >= 2, f"add bad inputs for {' '.join(path)} to BAD_INPUT"
+    for args in cases:
+        run = cli(*path, *args, as_="clerk")  # the Cli fixture re-raises any uncaught exception
+        where = f"complaintctl {' '.join(path)} {shlex.join(args)}"
+        assert run.exit_code in {1, 2, 3, 4, 5}, (where, run.exit_code, run.stdout, run.stderr)
+        assert "Traceback" not in run.stdout + run.stderr, where
+        assert run.stderr.strip(), where
+        assert any(line.startswith("Error: ") for line in run.stderr.splitlines()), where
+
+
+#: the commands of issue 2 that act as a member of staff
+ACTING = ["register", "assign", "contact", "investigate", "note", "consult", "answer",
+          "evidence add", "evidence list", "resolve", "close", "reopen", "withdraw", "merge",
+          "archive", "show", "list", "staff add", "staff list", "staff deactivate", "db backup",
+          "db check", "audit verify", "audit log"]
+
+
+def test_an_unknown_user_is_refused_by_every_command_that_acts_as_someone(cli, tmp_path):
+    commands = {" ".join(path): command for path, command in LEAVES}
+    for name in ACTING:
+        command = commands[name]
+        arguments = [p for p in command.params if p.param_type_name == "argument" and p.required]
+        args = [_good_value(p, tmp_path) for p in arguments]
+        for option in command.params:
+            if option.param_type_name == "option" and option.required:
+                args += [option.opts[0], _good_value(option, tmp_path)]
+        if name == "db backup":
+            args = [str(tmp_path / "new-backup.db")]
+        if name == "register":
+            args = ["--channel", "phone", "--customer", "x", "--summary", "y"]
+        run = cli(*name.split(), *args, as_="nobody-here")
+        assert run.exit_code == 4, (name, run.stderr)
+        assert run.stderr.startswith("Error: nobody-here is not a member of staff"), name

@@ -12,11 +12,15 @@ from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
 rootcause_app = typer.Typer(
-    help=_("Root causes of closed complaints, from the JR/T 0169 cause codes (supervisors)."),
+    help=helptext(
+        _("Root causes of closed complaints, from the JR/T 0169 cause codes (supervisors)."),
+        "complaintctl rootcause codes"),
     no_args_is_help=True,
 )
 rectify_app = typer.Typer(
-    help=_("Rectification actions: what will be fixed, by whom, by when (supervisors)."),
+    help=helptext(
+        _("Rectification actions: what will be fixed, by whom, by when (supervisors)."),
+        "complaintctl rectify list --overdue"),
     no_args_is_help=True,
 )
 Format = Annotated[ReadFormat, typer.Option("--format", help=_("table or json."))]

@@ -327,8 +327,8 @@ def test_demo_builds_a_database_through_the_services_and_shows_it(tmp_path):
     run = raw("demo", "--db", str(path))
     assert run.exit_code == 0, run.stderr
     assert "Complaints (12)" in run.stdout and "Timeline" in run.stdout
-    assert run.stderr == (f"Demo database: {path}\nTry: complaintctl --db {path} --as wangfang "
-                          "list --status investigating\n")
+    assert run.stderr.endswith(f"Demo database: {path}\nTry: complaintctl --db {path} --as "
+                               "wangfang list --status investigating\n")
     rows = json.loads(raw("--db", str(path), "--as", "auditor", "list", "--format",
                           "json").stdout)
     statuses = {r["status"] for r in rows}

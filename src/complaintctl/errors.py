@@ -25,6 +25,12 @@ class DatabaseProblem(ComplaintError):
     exit_code = 1
 
 
+class MailboxProblem(ComplaintError):
+    """The mailbox (Maildir, mbox or IMAP server) cannot be read or marked."""
+
+    exit_code = 1
+
+
 class UsageProblem(ComplaintError):
     """The command was called with options that do not fit together."""
 
@@ -47,3 +53,16 @@ class InvalidData(ComplaintError):
     """A value given is malformed or breaks a rule of the domain."""
 
     exit_code = 5
+
+
+class InvalidRecord(InvalidData):
+    """One field of a submitted record (the online platform's JSON) is missing or wrong."""
+
+    def __init__(self, field: str, reason: str, *, line: int | None = None):
+        from complaintctl.i18n import _
+
+        self.field, self.reason, self.line = field, reason, line
+        text = _("{field}: {reason}").format(field=field, reason=reason)
+        if line is not None:
+            text = _("line {line}: {text}").format(line=line, text=text)
+        super().__init__(text)

@@ -42,14 +42,22 @@ class EvidenceStore:
             )
         if not source.is_file():
             raise NotFound(_("No file at {path}; check the path.").format(path=source))
+        with open(source, "rb") as src:
+            return self._keep(iter(lambda: src.read(1 << 20), b""), source.name)
+
+    def put_bytes(self, data: bytes, filename: str) -> Stored:
+        """Keep content received in memory (an email, an attachment) under its digest."""
+        return self._keep(iter((data,)), filename)
+
+    def _keep(self, chunks, filename: str) -> Stored:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.root, 0o700)
         digest = hashlib.sha256()
         size = 0
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         try:
-            with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
-                for chunk in iter(lambda: src.read(1 << 20), b""):
+            with os.fdopen(fd, "wb") as dst:
+                for chunk in chunks:
                     digest.update(chunk)
                     dst.write(chunk)
                     size += len(chunk)
@@ -66,7 +74,7 @@ class EvidenceStore:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-        return Stored(digest.hexdigest(), size, source.name[:255])
+        return Stored(digest.hexdigest(), size, filename[:255])
 
     def verify(self, sha256: str) -> bool:
         path = self.path_for(sha256)

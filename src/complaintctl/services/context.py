@@ -122,17 +122,50 @@ def refusals_recorded(session: Session, actor: Actor | None, action: str,
         raise
 
 
+_OUTER = "complaintctl_one_transaction"
+
+
 @contextmanager
 def use_case(session: Session, actor: Actor | None, action: str, number: str | None = None):
     """Run one use case: commit on success; on any error roll back so nothing changes.
 
     A refusal (permission or state) is then written to the audit trail in a transaction of
     its own, so refused attempts are on record while the refused action changes nothing.
+    Inside ``one_transaction`` the use case neither commits nor rolls back: the outer does.
     """
+    outer = session.info.get(_OUTER, False)
     try:
         with refusals_recorded(session, actor, action, number):
             yield
-        session.commit()
+        if not outer:
+            session.commit()
+    except BaseException:
+        if not outer:
+            session.rollback()
+        raise
+
+
+@contextmanager
+def one_transaction(session: Session, *, commit: bool = True):
+    """Run several use cases as one transaction: all of them are kept, or none.
+
+    Used where one outside event causes several use cases (an email becomes a complaint, its
+    evidence and an acknowledgement). The use cases inside do not commit; this commits at the
+    end (or rolls back when ``commit`` is false: a dry run), and rolls back on any error.
+    Nested calls join the outermost transaction.
+    """
+    if session.info.get(_OUTER):
+        yield
+        return
+    session.info[_OUTER] = True
+    try:
+        yield
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info.pop(_OUTER, None)

@@ -22,8 +22,13 @@ PNG = base64.b64decode(
 GBK_ONLY = "镕"
 
 
+#: fixtures are dated relative to when the tests started, so one builder gives the same bytes
+#: on every call of a test session
+BASE = datetime.now(timezone.utc).replace(microsecond=0)
+
+
 def when(days_ago: float = 1.0) -> datetime:
-    return (datetime.now(timezone.utc) - timedelta(days=days_ago)).replace(microsecond=0)
+    return BASE - timedelta(days=days_ago)
 
 
 def _base(subject: str, *, sender: str, msgid: str, date: datetime | None) -> EmailMessage:
@@ -35,6 +40,14 @@ def _base(subject: str, *, sender: str, msgid: str, date: datetime | None) -> Em
     if date is not None:
         m["Date"] = format_datetime(date)
     return m
+
+
+def _fixed(m: EmailMessage, msgid: str) -> bytes:
+    """A multipart message with a boundary of its own Message-ID: the same bytes every time."""
+    import hashlib
+
+    m.set_boundary("==" + hashlib.sha256(msgid.encode()).hexdigest()[:24])
+    return m.as_bytes()
 
 
 def plain(msgid: str = "<plain-1@example.com>", *, subject: str = "信用卡年费重复扣收",
@@ -53,7 +66,7 @@ def with_attachments(msgid: str = "<attach-1@example.com>") -> bytes:
     m.set_content("Please see the attached statement and the screenshot.\nLi Na")
     m.add_attachment(PDF, maintype="application", subtype="pdf", filename="对账单.pdf")
     m.add_attachment(PNG, maintype="image", subtype="png", filename="screenshot.png")
-    return m.as_bytes()
+    return _fixed(m, msgid)
 
 
 def html_only(msgid: str = "<html-1@example.com>") -> bytes:
@@ -107,7 +120,7 @@ def reply(number: str, msgid: str = "<reply-1@example.com>", *,
         m[name.replace("_", "-")] = value
     m.set_content("还没有收到退款，请再查一下。")
     m.add_attachment(PNG, maintype="image", subtype="png", filename="bank-app.png")
-    return m.as_bytes()
+    return _fixed(m, msgid)
 
 
 def auto_reply(msgid: str = "<auto-1@example.com>") -> bytes:
@@ -126,7 +139,7 @@ def bounce(msgid: str = "<bounce-1@mx.example.com>") -> bytes:
     m.make_mixed()
     m.set_type("multipart/report")
     m.set_param("report-type", "delivery-status")
-    return m.as_bytes()
+    return _fixed(m, msgid)
 
 
 def malformed() -> bytes:

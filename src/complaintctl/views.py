@@ -172,3 +172,64 @@ def batch_list(rows: list[dict[str, Any]], fmt: str) -> None:
         ("format", _("Format")), ("read", _("Read")), ("imported", _("Imported")),
         ("skipped", _("Skipped")), ("rejected", _("Rejected")), ("tag", _("Tag")),
         ("undone_at", _("Undone"))], title=_("Import batches"), empty=_("No imports yet."))
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+
+def _intake_counts(data: dict[str, Any]) -> str:
+    text = _("Read {read}: {registered} registered, {attached} attached to existing complaints, "
+             "{duplicates} duplicates skipped, {automatic} automatic ignored, {failed} failed."
+             ).format(**{k: data.get(k, 0) for k in ("read", "registered", "attached",
+                                                        "duplicates", "automatic", "failed")})
+    if data.get("dry_run"):
+        text += " " + _("Dry run: nothing was changed.")
+    return text
+
+
+def intake_mail(data: dict[str, Any], *, as_json: bool) -> None:
+    """The summary of ``intake mail``: every message and what came of it."""
+    if as_json:
+        render.emit_json(data)
+        return
+    render.table(
+        data["messages"],
+        [("result", _("Result")), ("number", _("Complaint")), ("sender", _("From")),
+         ("subject", _("Subject")), ("evidence", _("Files")), ("reason", _("Why"))],
+        title=data["source"], empty=_("No new mail in {source}.").format(source=data["source"]),
+    )
+    render.message(_intake_counts(data))
+    for item in data["not_marked_reasons"]:
+        render.error(_("{id} was taken in but not marked in the mailbox ({reason}); the next run "
+                       "skips it by its Message-ID.").format(id=item["message_id"],
+                                                             reason=item["reason"]))
+
+
+def intake_records(data: dict[str, Any], *, as_json: bool) -> None:
+    """The summary of ``intake json``."""
+    if as_json:
+        render.emit_json(data)
+    else:
+        for number in data["numbers"]:
+            render.line(number)
+        text = _("Read {read}: {registered} registered, {duplicates} duplicates skipped, "
+                 "{failed} failed.").format(**data)
+        if data["failed"] and data["valid"]:
+            text += " " + _("Nothing was registered: fix the lines named and send them all again.")
+        elif data["dry_run"]:
+            text += " " + _("Dry run: {valid} valid, nothing was changed.").format(**data)
+        render.message(text)
+    for record in data["records"]:
+        if record["result"] == "failed":
+            render.error(_("line {line}: {field}: {reason}").format(**record))
+
+
+def registered_json(data: dict[str, Any]) -> None:
+    """``register --json -``: the new number (or the existing one) or the field at fault."""
+    record = data["records"][0] if data["records"] else {}
+    result = {"number": record.get("number"), "due_at": record.get("due_at"),
+              "duplicate": record.get("result") == "duplicate"}
+    if record.get("result") == "failed":
+        result = {"number": None, "field": record["field"], "reason": record["reason"]}
+        render.error(_("{field}: {reason}").format(**record))
+    render.emit_json(result)

@@ -126,7 +126,7 @@ def root(
 
 def _register_commands() -> None:
     from complaintctl.cli import (audit, complaints, db, demo, emergency, export, imports,
-                                  reports, rootcause, staff)
+                                  intake, reports, rootcause, staff)
 
     complaints.register_commands(app)
     app.add_typer(staff.app, name="staff")
@@ -138,6 +138,7 @@ def _register_commands() -> None:
     reports.register_commands(app)
     imports.register_commands(app)
     export.register_commands(app)
+    app.add_typer(intake.app, name="intake")
 
 
 _register_commands()

@@ -70,10 +70,17 @@ def register(
     source_ref: Annotated[str | None, typer.Option(help=_("The sender's reference, e.g. a regulator referral number."))] = None,
     external_ref: Annotated[str | None, typer.Option(help=_("A unique id from another system (imports skip it if known)."))] = None,
     at: At = None,
+    json_input: Annotated[str | None, typer.Option("--json", help=_("Read one complaint object (the keys of show --format json) from FILE or - (stdin); print {\"number\": ...}."), metavar="FILE")] = None,
 ) -> None:
     from complaintctl.services import complaints
     from complaintctl.services.complaints import NewComplaint
 
+    if json_input is not None:
+        if channel or customer or summary or at:
+            raise UsageProblem(_("--json takes the whole complaint; give no field options with it."))
+        from complaintctl.cli.intake import register_json
+
+        return register_json(ctx, json_input)
     channel = _ask(channel, "--channel", _("Channel"), choices=Channel)
     customer = _ask(customer, "--customer", _("Customer name"))
     summary = _ask(summary, "--summary", _("Summary"))
@@ -374,7 +381,9 @@ N = "CMP-2026-000042"
 COMMANDS = [
     (register, "register", _("Register a complaint and print its new number."),
      ["complaintctl register --channel phone --customer 张伟 --phone 13812345678 "
-      "--summary '信用卡年费重复扣收' --product credit_card --amount 300"]),
+      "--summary '信用卡年费重复扣收' --product credit_card --amount 300",
+      "echo '{\"channel\": \"online\", \"customer\": {\"name\": \"张伟\"}, "
+      "\"summary\": \"信用卡年费重复扣收\"}' | complaintctl register --json -"]),
     (assign, "assign", _("Assign a complaint to a handler (or reassign it)."),
      [f"complaintctl assign {N} --to lihua"]),
     (contact, "contact", _("Log a contact with the customer; the first outbound one is the acknowledgement."),

@@ -432,21 +432,40 @@ def contact(
         lifecycle.apply(Status(complaint.status), Action.contact, number=number)
         summary = _text(summary, _("The contact summary (--summary)"))
         at = _at(session, at, complaint)
-        session.add(
-            Contact(
-                complaint_id=complaint.id, at=at, via=via.value, direction=direction.value,
-                summary=summary, by=actor.username,
-            )
-        )
-        changes: dict[str, list[Any]] = {}
-        if direction is Direction.out and complaint.acknowledged_at is None:
-            _set(complaint, changes, acknowledged_at=at)
-        _change(
-            session, actor, complaint, Action.contact, at,
-            details={"via": via.value, "direction": direction.value, "summary": summary,
-                     "changes": changes},
-        )
+        log_contact(session, actor, complaint, via=via, summary=summary, direction=direction,
+                    at=at)
     return complaint
+
+
+def log_contact(
+    session: Session,
+    actor: Actor,
+    complaint: Complaint,
+    *,
+    via: ContactVia,
+    summary: str,
+    direction: Direction,
+    at: datetime,
+    details: dict[str, Any] | None = None,
+    personal: dict[str, Any] | None = None,
+) -> Contact:
+    """The contact itself, for a use case that has checked permission and time (``contact``,
+    mail intake): the row, the acknowledgement time, the timeline event."""
+    row = Contact(
+        complaint_id=complaint.id, at=at, via=via.value, direction=direction.value,
+        summary=summary, by=actor.username,
+    )
+    session.add(row)
+    changes: dict[str, list[Any]] = {}
+    if direction is Direction.out and complaint.acknowledged_at is None:
+        _set(complaint, changes, acknowledged_at=at)
+    _change(
+        session, actor, complaint, Action.contact, at,
+        details={"via": via.value, "direction": direction.value, "summary": summary,
+                 "changes": changes, **(details or {})},
+        personal=personal,
+    )
+    return row
 
 
 def investigate(
@@ -471,8 +490,14 @@ def note(
         actor.check(Permission.note, complaint=complaint)
         text = _text(text, _("The note"))
         at = _at(session, at, complaint)
-        _change(session, actor, complaint, Action.note, at, details={"text": text})
+        log_note(session, actor, complaint, text=text, at=at)
     return complaint
+
+
+def log_note(session: Session, actor: Actor, complaint: Complaint, *, text: str,
+             at: datetime, details: dict[str, Any] | None = None) -> None:
+    """The note itself, for a use case that has checked permission and time."""
+    _change(session, actor, complaint, Action.note, at, details={"text": text, **(details or {})})
 
 
 def consult(

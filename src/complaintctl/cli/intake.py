@@ -1,0 +1,91 @@
+"""Intake commands: the complaint mailbox (Maildir, mbox, IMAP) and the online platform's JSON."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.common import helptext, state
+from complaintctl.errors import UsageProblem
+from complaintctl.i18n import _
+
+app = typer.Typer(help=_("Intake: complaints from the complaint mailbox and the online platform."),
+                  no_args_is_help=True)
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help=_("Say what would happen; change nothing."))]
+Json = Annotated[bool, typer.Option("--json", help=_("Print the summary as JSON (for scripts)."))]
+
+
+@app.command("mail", help=helptext(
+    _("Take in new mail: register complaints, attach customers' replies, skip duplicates and "
+      "ignore auto-replies; exit 0 only when nothing failed."),
+    "complaintctl intake mail --maildir /var/mail/complaints",
+    "COMPLAINTCTL_IMAP_PASSWORD=... complaintctl intake mail --imap imaps://tousu@mail.bank.example/INBOX --json",
+))
+def mail(
+    ctx: typer.Context,
+    maildir: Annotated[Path | None, typer.Option(help=_("A Maildir directory."), metavar="DIR")] = None,
+    mbox: Annotated[Path | None, typer.Option(help=_("An mbox file."), metavar="FILE")] = None,
+    imap: Annotated[str | None, typer.Option(help=_("imaps://user@host[:port]/FOLDER; the password from COMPLAINTCTL_IMAP_PASSWORD."), metavar="URL")] = None,
+    all_: Annotated[bool, typer.Option("--all", help=_("Also read messages already marked as read (taken ones are skipped by Message-ID)."))] = False,
+    dry_run: DryRun = False,
+    json_: Json = False,
+) -> None:
+    from complaintctl import views
+    from complaintctl.services import intake
+
+    st = state(ctx)
+    summary = intake.run_mail(database=st.database(), username=st.username, maildir=maildir,
+                              mbox=mbox, imap=imap, include_seen=all_, dry_run=dry_run)
+    views.intake_mail(summary.as_dict(), as_json=json_)
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command("json", help=helptext(
+    _("Register the online platform's complaints: JSON Lines, one complaint object per line, all "
+      "or none; prints the numbers."),
+    "platform-export | complaintctl intake json - --json",
+))
+def json_lines(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help=_("A JSON Lines file, or - for standard input."), metavar="FILE")],
+    dry_run: DryRun = False,
+    json_: Json = False,
+) -> None:
+    from complaintctl import views
+
+    lines = [(n, text) for n, text in enumerate(_read(file).splitlines(), 1) if text.strip()]
+    summary = _register(ctx, lines, dry_run)
+    views.intake_records(summary.as_dict(), as_json=json_)
+    raise typer.Exit(summary.exit_code)
+
+
+def register_json(ctx: typer.Context, file: str) -> None:
+    """``register --json -``: one complaint object; prints {"number": ...} or the field at fault."""
+    from complaintctl import views
+
+    summary = _register(ctx, [(None, _read(file))], False)
+    views.registered_json(summary.as_dict())
+    raise typer.Exit(summary.exit_code)
+
+
+def _register(ctx: typer.Context, texts, dry_run: bool):
+    from complaintctl.services import intake
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        return intake.register_records(session=session, actor=st.actor(session), texts=texts,
+                                       dry_run=dry_run)
+
+
+def _read(file: str) -> str:
+    if file == "-":
+        return sys.stdin.read()
+    path = Path(file)
+    if not path.is_file():
+        raise UsageProblem(_("No file at {path}; give a JSON file or - for standard input.")
+                           .format(path=path))
+    return path.read_text(encoding="utf-8-sig")

@@ -168,6 +168,8 @@ BAD_INPUT: dict[str, list[list[str]]] = {
     "monitor": [["--as-of", "garbage"], ["--branch", "NOWHERE", "--as-of", "2999-01-01"]],
     "resolve": [[NOWHERE, "--outcome", "upheld", "--findings", "x", "--notified-via", "phone",
                  "--remedy", "cash"]],
+    "intake mail": [[], ["--maildir", "{missing_dir}"], ["--mbox", "{missing_dir}/x.mbox"],
+                    ["--imap", "ftp://x/INBOX"]],
 }
 
 

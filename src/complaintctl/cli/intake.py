@@ -12,8 +12,9 @@ from complaintctl.cli.common import helptext, state
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
 
-app = typer.Typer(help=_("Intake: complaints from the complaint mailbox and the online platform."),
-                  no_args_is_help=True)
+app = typer.Typer(help=helptext(
+    _("Intake: complaints from the complaint mailbox and the online platform."),
+    "complaintctl intake mail --maildir /var/mail/complaints"), no_args_is_help=True)
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help=_("Say what would happen; change nothing."))]
 Json = Annotated[bool, typer.Option("--json", help=_("Print the summary as JSON (for scripts)."))]
@@ -23,7 +24,7 @@ Json = Annotated[bool, typer.Option("--json", help=_("Print the summary as JSON 
     _("Take in new mail: register complaints, attach customers' replies, skip duplicates and "
       "ignore auto-replies; exit 0 only when nothing failed."),
     "complaintctl intake mail --maildir /var/mail/complaints",
-    "COMPLAINTCTL_IMAP_PASSWORD=... complaintctl intake mail --imap imaps://tousu@mail.bank.example/INBOX --json",
+    "complaintctl intake mail --imap imaps://tousu@mail.bank.example/INBOX --json",
 ))
 def mail(
     ctx: typer.Context,
@@ -47,7 +48,8 @@ def mail(
 @app.command("json", help=helptext(
     _("Register the online platform's complaints: JSON Lines, one complaint object per line, all "
       "or none; prints the numbers."),
-    "platform-export | complaintctl intake json - --json",
+    "complaintctl intake json complaints.jsonl --json",
+    "platform-export | complaintctl intake json -",
 ))
 def json_lines(
     ctx: typer.Context,

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Manage the gettext catalogs with Babel: extract, update, compile (see README "Languages").
+
+    python scripts/i18n.py extract   # src -> src/complaintctl/locale/complaintctl.pot
+    python scripts/i18n.py update    # .pot -> locale/zh/LC_MESSAGES/complaintctl.po (keeps work)
+    python scripts/i18n.py compile   # .po -> .mo (shipped in the package; a test checks it is fresh)
+    python scripts/i18n.py all       # the three in order
+    python scripts/i18n.py missing   # list message ids without a Chinese translation
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "src" / "complaintctl" / "locale"
+POT = LOCALE / "complaintctl.pot"
+LANGS = ["zh"]
+
+
+def pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+def extract() -> None:
+    LOCALE.mkdir(parents=True, exist_ok=True)
+    pybabel("extract", "-F", "babel.cfg", "-k", "_", "-k", "ngettext:1,2", "--no-location",
+            "--sort-output", "--project", "complaintctl", "-o", str(POT), "src/complaintctl")
+
+
+def update() -> None:
+    for lang in LANGS:
+        po = LOCALE / lang / "LC_MESSAGES" / "complaintctl.po"
+        if po.exists():
+            pybabel("update", "-i", str(POT), "-d", str(LOCALE), "-D", "complaintctl", "-l", lang,
+                    "--no-fuzzy-matching", "--ignore-obsolete")
+        else:
+            pybabel("init", "-i", str(POT), "-d", str(LOCALE), "-D", "complaintctl", "-l", lang)
+
+
+def compile_() -> None:
+    pybabel("compile", "-d", str(LOCALE), "-D", "complaintctl", "--use-fuzzy")
+
+
+def missing() -> None:
+    from babel.messages.pofile import read_po
+
+    for lang in LANGS:
+        with open(LOCALE / lang / "LC_MESSAGES" / "complaintctl.po", "rb") as f:
+            catalog = read_po(f)
+        gaps = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str)
+                                                        else all(m.string))]
+        for gap in gaps:
+            print(repr(gap))
+        print(f"{lang}: {len(gaps)} of {len(catalog)} untranslated", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    step = sys.argv[1] if len(sys.argv) > 1 else "all"
+    {"extract": extract, "update": update, "compile": compile_, "missing": missing,
+     "all": lambda: (extract(), update(), compile_())}[step]()

@@ -278,8 +278,8 @@ def test_a_reply_carrying_the_number_becomes_an_inbound_contact_with_evidence(se
     box, number = _registered_from_mail(seeded, tmp_path)
     mailkit.add_to_maildir(box, mailkit.reply(number))
     summary = run(seeded, maildir=box)
-    assert [(m.result.value, m.number, m.evidence) for m in summary.messages] == [
-        ("attached", number, 2)]
+    assert [(m.result.value, m.number, m.evidence, m.reason) for m in summary.messages] == [
+        ("attached", number, 2, None)]
     assert len(complaints_in(seeded)) == 1
     with seeded.session() as session:
         contact = session.exec(select(Contact)).one()
@@ -322,6 +322,17 @@ def test_an_attached_reply_is_not_attached_twice(seeded, tmp_path, monkeypatch):
     assert [(m.result.value, m.number) for m in summary.messages] == [("duplicate", number)]
     with seeded.session() as session:
         assert len(session.exec(select(Contact)).all()) == 1
+
+
+def test_a_reply_from_another_address_is_attached_and_says_so(seeded, tmp_path):
+    box, number = _registered_from_mail(seeded, tmp_path)
+    mailkit.add_to_maildir(box, mailkit.reply(number, sender="Someone <someone@else.example>"))
+    (outcome,) = run(seeded, maildir=box).messages
+    assert (outcome.result.value, outcome.number) == ("attached", number)
+    assert outcome.reason == "sent from an address that is not the customer's on record"
+    with seeded.session() as session:
+        event = session.exec(select(Event).where(Event.action == "contact")).one()
+    assert json.loads(event.details)["same_sender"] is False
 
 
 def test_a_number_that_does_not_exist_is_a_new_complaint(seeded, tmp_path):

@@ -189,9 +189,11 @@ def _one_message(session, actor, store, record, arrival, dry_run) -> MessageResu
         number = _taken_as(session, record.key)
         session.rollback()
         if number is None:
-            raise
-        outcome.result, outcome.number = Result.duplicate, number
-        outcome.reason = _("already registered as {number}").format(number=number)
+            outcome.result, outcome.exit_code = Result.failed, 1
+            outcome.reason = _("the database refused it as a duplicate; run intake again")
+        else:
+            outcome.result, outcome.number = Result.duplicate, number
+            outcome.reason = _("already registered as {number}").format(number=number)
     except ComplaintError as error:
         outcome.result, outcome.reason, outcome.exit_code = (
             Result.failed, str(error), error.exit_code)
@@ -330,13 +332,17 @@ def _attach(session, actor, store, record: mail.MailRecord, target: Complaint,
             received: datetime, current: datetime, outcome: MessageResult) -> None:
     """A customer's reply: an inbound contact with the message as evidence."""
     at = min(max(received, target.last_event_at), current)
+    known = (target.customer_email or "").strip().lower()
+    same_sender = bool(known) and known == (record.sender_email or "").lower()
+    if not same_sender:
+        outcome.reason = _("sent from an address that is not the customer's on record")
     complaints.log_contact(
         session, actor, target, via=ContactVia.email, direction=Direction.in_,
         summary=_("Email from the customer: {subject}").format(
             subject=record.subject.strip() or _("(no subject)")),
         at=at,
         details={"message_id": record.key, "received_at": received.isoformat(),
-                 "intake": MAIL_SOURCE},
+                 "intake": MAIL_SOURCE, "same_sender": same_sender},
         personal={"description": record.description},
     )
     outcome.evidence = len(_keep_evidence(session, actor, store, target, record, at))

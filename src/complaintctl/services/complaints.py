@@ -261,7 +261,7 @@ def register(
 ) -> Complaint:
     """Register a complaint with a new unique number; returns it."""
     with use_case(session, actor, Action.register.value):
-        branch = (new.branch or actor.branch or "").strip() or None
+        branch = (new.branch or "").strip() or actor.branch
         actor.check(Permission.register)
         if actor.branch is not None and branch != actor.branch:
             raise PermissionDenied(

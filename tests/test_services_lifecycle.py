@@ -976,3 +976,9 @@ def test_the_audit_log_lists_a_complaints_events_or_the_latest(seeded, history):
     assert set(as_dict) == {"seq", "number", "kind", "at", "recorded_at", "actor", "action",
                             "from_status", "to_status", "details", "hash"}
     assert as_dict["at"].endswith("+08:00")
+
+
+def test_a_blank_branch_means_the_registering_clerks_own_branch(seeded):
+    number = register(seeded, "clerk", branch="  ")
+    assert complaint(seeded, number).branch == "BJ01"
+    assert complaint(seeded, register(seeded, "clerk", branch=" BJ01 ")).branch == "BJ01"

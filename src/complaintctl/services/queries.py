@@ -257,12 +257,12 @@ def filtered(query, filters: Filters, *, at: datetime | None = None):
         ) + "%"
         query = query.where(
             or_(
-                col(Complaint.summary).like(pattern, escape="\\"),
-                col(Complaint.description).like(pattern, escape="\\"),
-                col(Complaint.customer_name).like(pattern, escape="\\"),
-                col(Complaint.product).like(pattern, escape="\\"),
-                col(Complaint.issue).like(pattern, escape="\\"),
-                col(Complaint.number).like(pattern, escape="\\"),
+                col(Complaint.summary).ilike(pattern, escape="\\"),
+                col(Complaint.description).ilike(pattern, escape="\\"),
+                col(Complaint.customer_name).ilike(pattern, escape="\\"),
+                col(Complaint.product).ilike(pattern, escape="\\"),
+                col(Complaint.issue).ilike(pattern, escape="\\"),
+                col(Complaint.number).ilike(pattern, escape="\\"),
             )
         )
     return query

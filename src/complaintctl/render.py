@@ -75,6 +75,10 @@ def _csv_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        from complaintctl.exporters import neutralise
+
+        return neutralise(value)  # OWASP CSV injection: text is never run as a formula
     return value
 
 

@@ -217,3 +217,16 @@ def test_empty_fields_show_a_dash_in_the_details_table(cli):
     assert lines["Tags"] == ["-"]
     assert lines["Outcome"] == ["-"]
     assert lines["Remedies"] == ["-"]
+
+
+def test_list_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(cli):
+    register(cli, summary='=HYPERLINK("http://evil.example","click")', customer="@SUM(A1)")
+    register(cli, summary="+1 fee charged twice", customer="-Zhang")
+    rows = list(csv.DictReader(io.StringIO(cli("list", "--format", "csv", as_="sup").stdout)))
+    assert [r["summary"] for r in rows] == [
+        '\'=HYPERLINK("http://evil.example","click")', "'+1 fee charged twice"]
+    assert [r["customer_name"] for r in rows] == ["'@SUM(A1)", "'-Zhang"]
+    assert rows[0]["group_size"] == "1" and rows[0]["amount"] == ""
+    # JSON stays exact: only spreadsheet formats are neutralised
+    data = json.loads(cli("list", "--format", "json", as_="sup").stdout)
+    assert data[0]["summary"] == '=HYPERLINK("http://evil.example","click")'

@@ -151,6 +151,8 @@ def test_tag_marks_every_imported_complaint_for_example_as_a_drill(cli):
     assert len(tagged) == 6
     listed = json.loads(cli("list", "--tag", "drill", "--format", "json").stdout)
     assert len(listed) == 6
+    assert cli("export", "--format", "jsonl").stdout == ""  # drills are left out of exports
+    assert len(cli("export", "--format", "jsonl", "--include-drills").stdout.splitlines()) == 6
     assert json.loads(cli("import", "list", "--format", "json").stdout)[0]["tag"] == "drill"
 
 

@@ -84,6 +84,16 @@ def _sqlite_setup(engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+BULK_CACHE_KIB = 65_536
+
+
+def tune_for_bulk(connection) -> None:
+    """Before a bulk write (an import): give SQLite a 64 MB page cache for this connection,
+    so index pages stay in memory instead of being spilled and re-read (no-op elsewhere)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+
+
 @dataclass
 class Database:
     """One database: its URL, engine and evidence store. The engine is made on first use."""

@@ -16,8 +16,12 @@ from typing import Any
 GENESIS = "0" * 64
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    """Sorted keys, no spaces, UTF-8 (one encoder, made once: the import hashes millions)."""
+    return _ENCODER.encode(value).encode()
 
 
 def personal_digest(key: bytes, personal: dict[str, Any] | None) -> str | None:

@@ -23,6 +23,7 @@ from sqlalchemy import String, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from complaintctl.db import tune_for_bulk
 from complaintctl.domain import clock, money
 from complaintctl.domain.enums import (
     MONETARY_REMEDIES,
@@ -83,6 +84,9 @@ SENSITIVE_TEXT = re.compile(
     r"|(?:密码|安全码|口令)\s*(?:是|为|[:=：])\s*\S+"
 )
 _TEXT_FIELDS = ("summary", "description", "findings", "feedback", "notice_proof")
+_FIELD_COLUMNS = {"customer": "customer_name", "phone": "customer_phone",
+                  "email": "customer_email", "id_number": "customer_id_number",
+                  "account": "customer_account", "customer_id": "customer_ref"}
 _SECRET_WORDS = ("pin", "cv", "security", "pass", "密码", "安全码", "口令")
 
 
@@ -324,10 +328,11 @@ class _Importer:
         if options.tag:
             self.tag = validate_new(NewComplaint(channel=Channel.other, customer="-",
                                                  summary="-", tags=[options.tag]))["tags"][0]
-        self.limits = {
-            c.name: c.type.length for c in COMPLAINT.c
-            if isinstance(c.type, String) and c.type.length
-        }
+        columns = {c.name: c.type.length for c in COMPLAINT.c
+                   if isinstance(c.type, String) and c.type.length}
+        #: each field's length limit, by the column it fills
+        self.limits = {field: columns[_FIELD_COLUMNS.get(field, field)]
+                       for field in layouts.FIELDS if _FIELD_COLUMNS.get(field, field) in columns}
         self.template = {c.name: None for c in COMPLAINT.c if c.name != "id"}
 
     def close(self) -> None:
@@ -364,6 +369,7 @@ class _Importer:
             encoding=self.source.encoding, tag=self.tag, imported_by=self.actor.username,
             imported_at=self.now,
         )
+        tune_for_bulk(session.connection())
         session.add(batch)
         session.flush()
         self.batch_id = batch.id
@@ -559,10 +565,11 @@ class _Importer:
             consumer_disputed=bools.get("consumer_disputed"),
         )
         limits = self.limits
-        for name, value in values.items():
-            if value.__class__ is str and name in limits and len(value) > limits[name]:
+        for name, value in f.items():
+            limit = limits.get(name)
+            if limit is not None and value.__class__ is str and len(value) > limit:
                 raise InvalidData(_("{field} is longer than {n} characters").format(
-                    field=name, n=limits[name]))
+                    field=name, n=limit))
         details = {
             "batch": self.batch_id, "line": line, "source": self.layout.source,
             "external_ref": new.external_ref, "channel": channel.value,

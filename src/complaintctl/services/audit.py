@@ -145,31 +145,55 @@ def record_many(session: Session, events: Iterable[dict[str, Any]]) -> int:
     one (a test checks), but the rows go in with one Core executemany and the head is read and
     written once: the import's fast path.
     """
-    from sqlalchemy import update
-
-    from complaintctl.services.bulk import bulk_table
-
-    session.flush()  # ORM-pending events (and the head) first, so the chain stays in order
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
-    key = chain_key(session)
-    recorded_at = now()
-    seq, prev = head.count, head.last_hash
-    rows = []
-    for item in events:
-        seq += 1
-        values = _event_values(seq, prev, key, recorded_at, **item)
-        prev = values["hash"]
-        rows.append(values)
-    if not rows:
-        return 0
-    bulk_table(session, Event.__table__).insert(session, rows)
-    session.execute(
-        update(AuditHead.__table__)
-        .where(AuditHead.__table__.c.id == 1)
-        .values(count=seq, last_hash=prev)
-    )
-    session.expire(head)
+    appender = BulkAppender(session)
+    rows = appender.build(events)
+    appender.insert(session, rows)
+    appender.close(session)
     return len(rows)
+
+
+class BulkAppender:
+    """The chain's head held for a run of bulk appends in one transaction (an import).
+
+    ``build`` hashes events onto the chain in memory; ``insert`` writes built rows (possibly
+    from a writer thread, after their ``complaint_id`` is known: it is not hashed); ``close``
+    stores the new head. The head row is locked when the appender is made, so no other writer
+    can append in between.
+    """
+
+    def __init__(self, session: Session):
+        session.flush()  # ORM-pending events (and the head) first, so the chain stays in order
+        head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+        self._head = head
+        self.key = chain_key(session)
+        self.recorded_at = now()
+        self.seq, self.prev = head.count, head.last_hash
+        self._start = head.count
+
+    def build(self, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows = []
+        for item in events:
+            self.seq += 1
+            values = _event_values(self.seq, self.prev, self.key, self.recorded_at, **item)
+            self.prev = values["hash"]
+            rows.append(values)
+        return rows
+
+    def insert(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        from complaintctl.services.bulk import bulk_table
+
+        bulk_table(session, Event.__table__).insert(session, rows)
+
+    def close(self, session: Session) -> None:
+        from sqlalchemy import update
+
+        if self.seq != self._start:
+            session.execute(
+                update(AuditHead.__table__)
+                .where(AuditHead.__table__.c.id == 1)
+                .values(count=self.seq, last_hash=self.prev)
+            )
+        session.expire(self._head)
 
 
 @dataclass

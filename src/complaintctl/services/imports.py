@@ -318,6 +318,7 @@ class _Importer:
         self.summary = summary
         self.progress = progress
         self.rejects: _RejectsWriter | None = None
+        self.writer = _Writer()
         self.tz = timezone_of(session)
         self.now = now()
         self.year = self.now.astimezone(self.tz).year
@@ -336,12 +337,20 @@ class _Importer:
         self.template = {c.name: None for c in COMPLAINT.c if c.name != "id"}
 
     def close(self) -> None:
+        self.writer.close()
         if self.rejects is not None:
             self.rejects.close()
 
     # -- the run
 
     def run(self) -> None:
+        try:
+            self._run()
+        except BaseException:
+            self.writer.close()  # let a chunk in flight finish before the transaction rolls back
+            raise
+
+    def _run(self) -> None:
         session, summary, options = self.session, self.summary, self.options
         records, bound, container, junk, header = _open_records(
             self.source, options, self.mapping)
@@ -373,6 +382,7 @@ class _Importer:
         session.add(batch)
         session.flush()
         self.batch_id = batch.id
+        self.chain = audit.BulkAppender(session)
         pending: list[_Row] = []
         for line, row in records:
             summary.read += 1
@@ -385,6 +395,8 @@ class _Importer:
                     if self.progress:
                         self.progress(self.source.bytes_read, summary.read)
         self._write(pending)
+        self.writer.wait()
+        self.chain.close(session)
         self.dates.finish()
         if isinstance(bound, _JsonBound):
             summary.ignored_columns = list(bound.ignored)
@@ -602,6 +614,7 @@ class _Importer:
 
     def _check_assignee(self, username: str, branch: str | None) -> None:
         if username not in self._staff:
+            self.writer.wait()  # the connection is ours for this look-up
             self._staff[username] = self.session.execute(
                 select(Staff).where(Staff.username == username)
             ).scalar_one_or_none()
@@ -621,6 +634,7 @@ class _Importer:
         if not rows:
             return
         session, summary = self.session, self.summary
+        self.writer.wait()  # the connection is ours again
         existing = self._stored_keys([r.key for r in rows if r.key])
         fresh: list[_Row] = []
         seen: set[str] = set()
@@ -634,41 +648,46 @@ class _Importer:
         if not fresh:
             return
         first = _allocate(session, self.year, len(fresh))
-        params = []
+        params, tags, remedies, events = [], [], [], []
         for offset, row in enumerate(fresh):
             number = f"CMP-{self.year}-{first + offset:06d}"
             row.values["number"] = number
             params.append(row.values)
-        bulk_table(session, COMPLAINT).insert(session, params)
-        ids_by_number = dict(session.execute(
-            select(COMPLAINT.c.number, COMPLAINT.c.id).where(
-                COMPLAINT.c.number.in_([r.values["number"] for r in fresh]))
-        ).all())
-        ids = [ids_by_number[r.values["number"]] for r in fresh]
-        tags, remedies, events = [], [], []
-        for cid, row in zip(ids, fresh, strict=True):
-            number = row.values["number"]
             for tag in row.tags:
-                tags.append({"complaint_id": cid, "tag": tag})
+                tags.append({"complaint_id": number, "tag": tag})
             for kind, cents, note in row.remedies:
-                remedies.append({"complaint_id": cid, "kind": kind, "amount_cents": cents,
+                remedies.append({"complaint_id": number, "kind": kind, "amount_cents": cents,
                                  "note": note})
             row.details["remedies"] = [
                 {"kind": k, "amount": money.format_amount(c)} for k, c, _n in row.remedies
             ]
             events.append({
                 "kind": EventKind.change, "action": Action.imported.value,
-                "actor": self.actor.username, "at": self.now, "complaint_id": cid,
+                "actor": self.actor.username, "at": self.now, "complaint_id": number,
                 "number": number, "from_status": None, "to_status": row.values["status"],
                 "details": row.details, "personal": row.personal,
             })
-        bulk_table(session, TAGS).insert(session, tags)
-        bulk_table(session, REMEDIES).insert(session, remedies)
-        audit.record_many(session, events)
+        events = self.chain.build(events)  # complaint_id is not hashed: filled in on insert
+        self.writer.submit(self._insert, params, tags, remedies, events)
         summary.imported += len(fresh)
         if summary.first_number is None:
             summary.first_number = fresh[0].values["number"]
         summary.last_number = fresh[-1].values["number"]
+
+    def _insert(self, params, tags, remedies, events) -> None:
+        """One chunk's rows into the database; runs on the writer thread (see ``_Writer``)."""
+        session = self.session
+        bulk_table(session, COMPLAINT).insert(session, params)
+        ids = dict(session.execute(
+            select(COMPLAINT.c.number, COMPLAINT.c.id).where(
+                COMPLAINT.c.number.in_([p["number"] for p in params]))
+        ).all())
+        for rows in (tags, remedies, events):
+            for row in rows:
+                row["complaint_id"] = ids[row["complaint_id"]]
+        bulk_table(session, TAGS).insert(session, tags)
+        bulk_table(session, REMEDIES).insert(session, remedies)
+        self.chain.insert(session, events)
 
     def _stored_keys(self, keys: list[str]) -> set[str]:
         if not keys:
@@ -685,6 +704,42 @@ class _Importer:
                 select(COMPLAINT.c.number).where(COMPLAINT.c.number.in_(numbers))
             ).scalars())
         return found
+
+
+class _Writer:
+    """One background thread that writes a chunk while the next is read and validated.
+
+    The database driver releases the GIL while the database works, so the two overlap on a
+    second core. Only one chunk is ever in flight, and the main thread waits for it (``wait``)
+    before it touches the connection itself, so the session is never used by two threads at
+    once; an error in the writer is raised again by ``wait``.
+    """
+
+    def __init__(self):
+        self._pool = None
+        self._job = None
+
+    def submit(self, fn, *args) -> None:
+        self.wait()
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._job = self._pool.submit(fn, *args)
+
+    def wait(self) -> None:
+        job, self._job = self._job, None
+        if job is not None:
+            job.result()
+
+    def close(self) -> None:
+        try:
+            if self._job is not None:
+                self._job.exception()  # let it finish before the transaction ends
+        finally:
+            self._job = None
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
 
 
 def _allocate(session: Session, year: int, n: int) -> int:

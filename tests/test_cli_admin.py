@@ -234,7 +234,7 @@ def test_a_deactivated_user_is_refused_with_exit_4(cli):
     for args in (["list"], ["note", n, "x"], ["show", n]):
         run = cli(*args, as_="clerk")
         assert (run.exit_code, run.stderr) == (
-            4, "Error: clerk is deactivated; ask an admin to reactivate them.\n")
+            4, "Error: clerk is deactivated; ask an admin to run `complaintctl staff activate clerk`.\n")
 
 
 def test_the_acting_user_comes_from_as_then_the_environment_then_the_login(cli, monkeypatch):
@@ -355,3 +355,24 @@ def test_demo_without_db_uses_a_temporary_file(monkeypatch, tmp_path):
     assert run.exit_code == 0, run.stderr
     made = list(tmp_path.glob("complaintctl-demo-*/demo.db"))
     assert len(made) == 1 and str(made[0]) in run.stderr
+
+
+def test_a_deactivated_member_of_staff_can_be_activated_again(cli):
+    assert cli("staff", "deactivate", "clerk").exit_code == 0
+    refused = cli("list", as_="clerk")
+    assert refused.exit_code == 4
+    assert "complaintctl staff activate clerk" in refused.stderr
+    again = cli("staff", "activate", "clerk")
+    assert again.exit_code == 0, again.stderr
+    assert again.stderr.strip() == "clerk is active again."
+    assert cli("list", as_="clerk").exit_code == 0
+    twice = cli("staff", "activate", "clerk")
+    assert (twice.exit_code, twice.stderr.strip()) == (2, "Error: clerk is already active.")
+    assert cli("staff", "activate", "clerk", as_="sup").exit_code == 4
+
+
+def test_db_upgrade_refuses_a_non_admin_before_touching_the_schema(cli):
+    run = cli("db", "upgrade", as_="sup")
+    assert run.exit_code == 4
+    assert "database needs the role admin" in run.stderr
+    assert cli("db", "upgrade").exit_code == 0

@@ -74,6 +74,7 @@ def register(
 ) -> None:
     from complaintctl.services import complaints
     from complaintctl.services.complaints import NewComplaint
+    from complaintctl.services.context import timezone_of
 
     if json_input is not None:
         if channel or customer or summary or at:
@@ -97,18 +98,19 @@ def register(
         complaint = complaints.register(
             session=session, actor=st.actor(session), new=new, at=st.at(session, at)
         )
-    _done(_("Registered {number}; decision due {due}."), complaint, due=True)
+        tz = timezone_of(session)
+    _done(_("Registered {number}; decision due {due}."), complaint, due=True, tz=tz)
     print(complaint.number)
 
 
-def _done(template: str, complaint, *, due: bool = False) -> None:
+def _done(template: str, complaint, *, due: bool = False, tz=None) -> None:
     from complaintctl import render
 
     extra = {}
     if due:
         from complaintctl.domain.clock import bank_tz, iso
 
-        extra["due"] = (iso(complaint.due_at, bank_tz()) or "")[:16].replace("T", " ")
+        extra["due"] = (iso(complaint.due_at, tz or bank_tz()) or "")[:16].replace("T", " ")
     render.message(template.format(number=complaint.number, status=complaint.status,
                                    assignee=complaint.assignee, into=complaint.merged_into,
                                    **extra))

@@ -96,9 +96,27 @@ def upgrade(ctx: typer.Context) -> None:
     if not db.exists():
         raise DatabaseProblem(_("No database at {where}; run `complaintctl init`.").format(
             where=db.display()))
+    _require_on_any_schema(ctx, db)
     db.upgrade()
-    _require(ctx, "database", "upgrade")
     render.message(_("The schema is up to date."))
+
+
+def _require_on_any_schema(ctx: typer.Context, db) -> None:
+    """The database permission, checked with plain SQL: the schema may predate the models."""
+    from sqlalchemy import text
+
+    from complaintctl.domain.enums import Role
+    from complaintctl.domain.permissions import Permission, check
+    from complaintctl.errors import PermissionDenied
+
+    username = state(ctx).username
+    with db.engine.connect() as conn:
+        row = conn.execute(text("SELECT role, active FROM staff WHERE username = :u"),
+                           {"u": username}).first()
+    if row is None or not row.active:
+        raise PermissionDenied(_("{user} is not an active member of staff; only an admin may "
+                                 "upgrade the database.").format(user=username))
+    check(Permission.database, role=Role(row.role), username=username, staff_branch=None)
 
 
 def register_commands(app: typer.Typer) -> None:

@@ -62,3 +62,16 @@ def deactivate(ctx: typer.Context,
     with st.session(write=True) as session:
         staff.deactivate(session=session, actor=st.actor(session), username=username)
     render.message(_("{user} is deactivated.").format(user=username))
+
+
+@app.command("activate", help=helptext(
+    _("Let a deactivated member of staff act again."), "complaintctl staff activate lihua"))
+def activate(ctx: typer.Context,
+               username: Annotated[str, typer.Argument(help=_("Their login name."))]) -> None:
+    from complaintctl import render
+    from complaintctl.services import staff
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        staff.activate(session=session, actor=st.actor(session), username=username)
+    render.message(_("{user} is active again.").format(user=username))

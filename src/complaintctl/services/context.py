@@ -54,7 +54,7 @@ def resolve_actor(session: Session, username: str) -> Actor:
         )
     if not staff.active:
         raise PermissionDenied(
-            _("{user} is deactivated; ask an admin to reactivate them.").format(user=username)
+            _("{user} is deactivated; ask an admin to run `complaintctl staff activate {user}`.").format(user=username)
         )
     return Actor(staff.username, Role(staff.role), staff.branch, staff.name)
 

@@ -82,20 +82,36 @@ def add(
 
 
 def deactivate(*, session: Session, actor: Actor, username: str) -> Staff:
+    """Stop a member of staff acting; their history stays."""
+    return _set_active(session=session, actor=actor, username=username, active=False)
+
+
+def activate(*, session: Session, actor: Actor, username: str) -> Staff:
+    """Let a deactivated member of staff act again."""
+    return _set_active(session=session, actor=actor, username=username, active=True)
+
+
+def _set_active(*, session: Session, actor: Actor, username: str, active: bool) -> Staff:
     from complaintctl.errors import NotFound
 
-    with use_case(session, actor, "staff deactivate"):
+    action = "staff activate" if active else "staff deactivate"
+    with use_case(session, actor, action):
         actor.check(Permission.staff)
         staff = session.exec(select(Staff).where(Staff.username == username)).first()
         if staff is None:
             raise NotFound(_("No member of staff called {user}.").format(user=username))
-        if staff.username == actor.username:
+        if not active and staff.username == actor.username:
             raise UsageProblem(_("You cannot deactivate yourself; ask another admin."))
-        staff.active = False
+        if staff.active == active:
+            raise UsageProblem(
+                (_("{user} is already active.") if active else _("{user} is already deactivated."))
+                .format(user=username)
+            )
+        staff.active = active
         session.add(staff)
         audit.record(
-            session, kind=EventKind.admin, action="staff deactivate", actor=actor.username,
-            at=now(), details={"staff": username, "active": [True, False]},
+            session, kind=EventKind.admin, action=action, actor=actor.username,
+            at=now(), details={"staff": username, "active": [not active, active]},
         )
     return staff
 

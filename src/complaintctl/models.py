@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import BigInteger, Date, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, Index, Text, UniqueConstraint, false, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -60,6 +60,7 @@ class Staff(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     active: bool = Field(default=True)
     created_at: datetime = _ts(nullable=False)
+    senior: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Complaint(SQLModel, table=True):
@@ -125,6 +126,17 @@ class Complaint(SQLModel, table=True):
     sent_to_company_at: datetime | None = _ts()
     timely_response: bool | None = Field(default=None)
     consumer_disputed: bool | None = Field(default=None)
+
+    # the regulatory clock (issue 4); due_at above is recomputed by every event that moves it
+    clock_profile: str | None = Field(default=None, max_length=32)
+    clock_kind: str | None = Field(default=None, max_length=10)
+    clock_started_at: datetime | None = _ts()
+    paused: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    extension_level: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    escalation_level: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    warned_percent: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    review_requested_at: datetime | None = _ts()
+    review_result: str | None = Field(default=None, max_length=10)
 
 
 class ImportBatch(SQLModel, table=True):
@@ -398,3 +410,83 @@ Index("ix_complaint_last_event_at", Complaint.__table__.c.last_event_at)
 Index("ix_event_complaint_at", Event.__table__.c.complaint_id, Event.__table__.c.at)
 Index("ix_event_action_status", Event.__table__.c.action, Event.__table__.c.to_status,
       Event.__table__.c.complaint_id, Event.__table__.c.at)
+
+
+# --- the regulatory clock, assignment rules and notifications (issue 4) -------------------------
+
+
+class Pause(SQLModel, table=True):
+    """A stretch of time not counted toward the deadline (appraisal, mediation)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    reason: str = Field(max_length=20)
+    started_at: datetime = _ts(nullable=False)
+    ended_at: datetime | None = _ts()
+    started_by: str = Field(max_length=64)
+    ended_by: str | None = Field(default=None, max_length=64)
+    customer_notified_via: str = Field(max_length=20)
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class Approval(SQLModel, table=True):
+    """An extension or a compensation that needs a second person: requested, then approved."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    kind: str = Field(max_length=16)
+    level: int | None = Field(default=None)
+    amount_cents: int | None = Field(default=None, sa_type=BigInteger)
+    reason: str = Field(sa_type=Text)
+    status: str = Field(max_length=10)
+    requested_by: str = Field(max_length=64)
+    requested_at: datetime = _ts(nullable=False)
+    approver: str | None = Field(default=None, max_length=64)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = _ts()
+    customer_notified_via: str | None = Field(default=None, max_length=20)
+
+
+class StaffConflict(SQLModel, table=True):
+    """A recorded interest (CBIRC Art 17): the staff member is recused from such complaints."""
+
+    __tablename__ = "staff_conflict"
+    __table_args__ = (UniqueConstraint("staff_id", "kind", "value", name="uq_staff_conflict"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    kind: str = Field(max_length=16)
+    value: str = Field(max_length=200)
+    note: str | None = Field(default=None, sa_type=Text)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _ts(nullable=False)
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: written in the transaction of the event that causes it, sent later."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int | None = Field(default=None, foreign_key="complaint.id", index=True)
+    number: str | None = Field(default=None, max_length=20)
+    event: str = Field(max_length=32)
+    recipient: str = Field(max_length=64)
+    address: str | None = Field(default=None, max_length=254)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_type=Text)
+    status: str = Field(max_length=10, index=True)
+    attempts: int = Field(default=0)
+    created_at: datetime = _ts(nullable=False)
+    next_attempt_at: datetime | None = _ts()
+    sent_at: datetime | None = _ts()
+    last_error: str | None = Field(default=None, sa_type=Text)
+
+
+class NotificationAttempt(SQLModel, table=True):
+    __tablename__ = "notification_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    at: datetime = _ts(nullable=False)
+    sender: str = Field(max_length=10)
+    ok: bool = Field(default=False)
+    error: str | None = Field(default=None, sa_type=Text)

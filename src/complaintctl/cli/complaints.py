@@ -117,14 +117,21 @@ def _done(template: str, complaint, *, due: bool = False, tz=None) -> None:
 
 
 def assign(ctx: typer.Context, number: Number,
-           to: Annotated[str, typer.Option("--to", help=_("The handler's user name."))],
+           to: Annotated[str | None, typer.Option("--to", help=_("The handler's user name."))] = None,
+           auto: Annotated[bool, typer.Option("--auto", help=_("The branch handler with the fewest open complaints."))] = False,
            at: At = None) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import assignment, complaints
 
+    if (to is None) == (not auto):
+        raise UsageProblem(_("Pass either --to USER or --auto."))
     st = state(ctx)
     with st.session(write=True) as session:
-        c = complaints.assign(session=session, actor=st.actor(session), number=number, to=to,
-                              at=st.at(session, at))
+        if auto:
+            c = assignment.assign_auto(session=session, actor=st.actor(session), number=number,
+                                       at=st.at(session, at))
+        else:
+            c = complaints.assign(session=session, actor=st.actor(session), number=number,
+                                  to=to, at=st.at(session, at))
     _done(_("{number} assigned to {assignee}."), c)
 
 
@@ -355,6 +362,7 @@ def list_(
     received_since: Annotated[str | None, typer.Option(help=_("Received at or after."), metavar="DATE")] = None,
     received_until: Annotated[str | None, typer.Option(help=_("Received at or before."), metavar="DATE")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help=_("Only open complaints past their due time."))] = False,
+    due_within: Annotated[str | None, typer.Option(help=_("Only running clocks due within this, e.g. 2d, 36h."), metavar="DURATION")] = None,
     text: Annotated[str | None, typer.Option(help=_("Text in the summary, description, customer name, product or issue."))] = None,
     sort: Annotated[SortKey, typer.Option(help=_("Sort order."))] = SortKey.number,
     limit: Annotated[int | None, typer.Option(help=_("At most this many."), min=1)] = None,
@@ -363,6 +371,7 @@ def list_(
     format: Annotated[OutputFormat, typer.Option("--format", help=_("table, json or csv."))] = OutputFormat.table,
 ) -> None:
     from complaintctl import views
+    from complaintctl.domain.deadlines import parse_duration
     from complaintctl.services import queries
 
     st = state(ctx)
@@ -373,6 +382,7 @@ def list_(
             received_since=st.at(session, received_since),
             received_until=st.until(session, received_until), overdue=overdue, text=text,
             include_drills=include_drills,
+            due_within=parse_duration(due_within) if due_within else None,
         )
         rows = queries.list_complaints(session=session, actor=st.actor(session),
                                        filters=filters, sort=sort, limit=limit, unmask=unmask)
@@ -387,7 +397,7 @@ COMMANDS = [
       "echo '{\"channel\": \"online\", \"customer\": {\"name\": \"张伟\"}, "
       "\"summary\": \"信用卡年费重复扣收\"}' | complaintctl register --json -"]),
     (assign, "assign", _("Assign a complaint to a handler (or reassign it)."),
-     [f"complaintctl assign {N} --to lihua"]),
+     [f"complaintctl assign {N} --to lihua", f"complaintctl assign {N} --auto"]),
     (contact, "contact", _("Log a contact with the customer; the first outbound one is the acknowledgement."),
      [f"complaintctl contact {N} --via phone --summary 'Explained the process; decision by 12 Dec'"]),
     (investigate, "investigate", _("Start the investigation of an assigned complaint."),
@@ -414,7 +424,8 @@ COMMANDS = [
      [f"complaintctl show {N}", f"complaintctl show {N} --format json"]),
     (list_, "list", _("List complaints, filtered and sorted."),
      ["complaintctl list --status investigating --branch BJ01 --sort due",
-      "complaintctl list --overdue --format csv > overdue.csv"]),
+      "complaintctl list --overdue --format csv > overdue.csv",
+      "complaintctl list --due-within 2d --sort urgency"]),
 ]
 
 

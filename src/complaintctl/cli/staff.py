@@ -25,6 +25,7 @@ def add(
     role: Annotated[Role, typer.Option(help=_("Their role."))],
     branch: Annotated[str | None, typer.Option(help=_("Their branch (none: head office, every branch)."))] = None,
     email: Annotated[str | None, typer.Option(help=_("Where notifications go."))] = None,
+    senior: Annotated[bool, typer.Option("--senior", help=_("May approve level 2 extensions (a head-office senior manager)."))] = False,
 ) -> None:
     from complaintctl import render
     from complaintctl.services import staff
@@ -32,7 +33,7 @@ def add(
     st = state(ctx)
     with st.session(write=True) as session:
         s = staff.add(session=session, actor=st.actor(session), username=username, name=name,
-                      role=role, branch=branch, email=email)
+                      role=role, branch=branch, email=email, senior=senior)
     render.message(_("Added {user} as {role}.").format(user=s.username, role=s.role))
 
 
@@ -47,7 +48,8 @@ def list_(ctx: typer.Context,
         rows = staff.list_staff(session=session, actor=st.actor(session))
     render.emit(rows, format, columns=[
         ("username", _("User")), ("name", _("Name")), ("role", _("Role")),
-        ("branch", _("Branch")), ("email", _("Email")), ("active", _("Active"))],
+        ("branch", _("Branch")), ("email", _("Email")), ("active", _("Active")),
+        ("senior", _("Senior"))],
         title=_("Staff"))
 
 

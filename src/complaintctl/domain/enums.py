@@ -14,6 +14,7 @@ class Status(StrEnum):
     archived = "archived"
     withdrawn = "withdrawn"
     merged = "merged"
+    under_review = "under_review"  # the customer asked for a review (核查, CBIRC Art 20)
 
 
 OPEN_STATUSES = frozenset(
@@ -101,6 +102,17 @@ class Action(StrEnum):
     merge = "merge"
     archive = "archive"
     imported = "imported"
+    # the regulatory clock (issue 4)
+    pause = "pause"
+    resume = "resume"
+    extend = "extend"
+    approve = "approve"
+    approval_request = "approval_request"
+    review_request = "review_request"
+    review_uphold = "review_uphold"
+    review_change = "review_change"
+    sla_warning = "sla_warning"
+    escalate = "escalate"
 
 
 class EventKind(StrEnum):
@@ -129,3 +141,21 @@ class SortKey(StrEnum):
     due = "due"
     priority = "priority"
     status = "status"
+    urgency = "urgency"
+
+
+class PauseReason(StrEnum):
+    """Time not counted toward the deadline (CBIRC Art 18: 鉴定/检测/评估; Art 23: mediation)."""
+
+    appraisal = "appraisal"
+    mediation = "mediation"
+
+
+class ReviewResult(StrEnum):
+    upheld = "upheld"  # the decision stands: closed
+    changed = "changed"  # the decision changes: back into investigation
+
+
+class ApprovalKind(StrEnum):
+    extension = "extension"
+    compensation = "compensation"

@@ -172,6 +172,7 @@ def _change(
     complaint.status = new.value
     complaint.last_event_at = at
     session.add(complaint)
+    details = _clock_hook(session, actor, complaint, action, at, old, details)
     audit.record(
         session,
         kind=EventKind.change,
@@ -184,6 +185,14 @@ def _change(
         details=details,
         personal=personal,
     )
+
+
+def _clock_hook(session, actor, complaint, action, at, old, details):
+    """The regulatory clock's part of every change: due time, recusal, compensation, notices."""
+    from complaintctl.services import clock as clock_service
+
+    extra = clock_service.on_change(session, actor, complaint, action, at, previous=old)
+    return {**(details or {}), **extra} if extra else details
 
 
 def _set(complaint: Complaint, changes: dict[str, list[Any]], **values: Any) -> None:
@@ -331,6 +340,9 @@ def register(
         session.flush()
         for tag in clean["tags"]:
             session.add(ComplaintTag(complaint_id=complaint.id, tag=tag))
+        from complaintctl.services import clock as clock_service
+
+        clock_service.on_register(session, actor, complaint, at)
         audit.record(
             session,
             kind=EventKind.change,
@@ -366,6 +378,7 @@ def register(
                 "description": complaint.description,
             },
         )
+        clock_service.after_register(session, actor, complaint, at)
     return complaint
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, or_
@@ -50,10 +50,12 @@ class Filters:
     overdue: bool = False
     text: str | None = None
     include_drills: bool = False  # drill complaints (tag ``drill``) are left out unless asked
+    due_within: timedelta | None = None
 
 
 def complaint_dict(
-    c: Complaint, *, tags: list[str], remedies: list[Remedy], unmask: bool, tz
+    c: Complaint, *, tags: list[str], remedies: list[Remedy], unmask: bool, tz,
+    paused_since: datetime | None = None, weights: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     customer = {
         "name": c.customer_name,
@@ -65,6 +67,9 @@ def complaint_dict(
     }
     if not unmask:
         customer = masking.mask_customer(customer)
+    from complaintctl.services.clock import view_fields
+
+    clock_fields = view_fields(c, tags=tags, paused_since=paused_since, weights=weights)
     return {
         "number": c.number,
         "status": c.status,
@@ -87,7 +92,7 @@ def complaint_dict(
         "priority": c.priority,
         "assignee": c.assignee,
         "due_at": iso(c.due_at, tz),
-        "overdue": is_overdue(c),
+        **clock_fields,
         "acknowledged_at": iso(c.acknowledged_at, tz),
         "outcome": c.outcome,
         "findings": c.findings,
@@ -108,13 +113,13 @@ def complaint_dict(
     }
 
 
-def is_overdue(c: Complaint, at: datetime | None = None) -> bool:
-    """Open past its due time and not yet decided."""
-    return (
-        c.due_at is not None
-        and c.status in {"registered", "assigned", "investigating"}
-        and c.due_at < (at or now())
-    )
+def is_overdue(c: Complaint, at: datetime | None = None,
+               paused_since: datetime | None = None) -> bool:
+    """Its clock runs (not decided) and its due time has passed; a paused clock is frozen."""
+    from complaintctl.services.clock import seconds_left
+
+    left = seconds_left(c, paused_since=paused_since, as_of=at or now())
+    return left is not None and left < 0
 
 
 def flat_row(d: dict[str, Any]) -> dict[str, Any]:
@@ -166,9 +171,7 @@ def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -
         _unmask(session, actor, [complaint.number], "show")
     tz = timezone_of(session)
     tags, remedies = _children(session, [complaint.id])
-    data = complaint_dict(
-        complaint, tags=tags[complaint.id], remedies=remedies[complaint.id], unmask=unmask, tz=tz
-    )
+    data = _with_clock(session, [complaint], tags, remedies, unmask=unmask, tz=tz)[0]
     events = session.exec(
         select(Event)
         .where(Event.complaint_id == complaint.id, Event.kind == EventKind.change.value)
@@ -202,6 +205,21 @@ def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -
             .where(Consultation.complaint_id == complaint.id)
             .order_by(Consultation.id)
         )
+    ]
+    from complaintctl.services.clock import approvals_of, pauses_of
+
+    data["pauses"] = [
+        {"reason": p.reason, "started_at": iso(p.started_at, tz), "ended_at": iso(p.ended_at, tz),
+         "started_by": p.started_by, "ended_by": p.ended_by,
+         "customer_notified_via": p.customer_notified_via}
+        for p in pauses_of(session, complaint)
+    ]
+    data["approvals"] = [
+        {"id": a.id, "kind": a.kind, "level": a.level,
+         "amount": money.format_amount(a.amount_cents), "status": a.status,
+         "requested_by": a.requested_by, "requested_at": iso(a.requested_at, tz),
+         "decided_by": a.decided_by, "decided_at": iso(a.decided_at, tz)}
+        for a in approvals_of(session, complaint)
     ]
     return data
 
@@ -241,9 +259,27 @@ def filtered(query, filters: Filters, *, at: datetime | None = None):
     if filters.received_until:
         query = query.where(Complaint.received_at <= filters.received_until)
     if filters.overdue:
+        from complaintctl.domain.deadlines import RUNNING
+        from complaintctl.models import Pause
+
+        frozen_late = (
+            select(Pause.id)
+            .where(Pause.complaint_id == Complaint.id, col(Pause.ended_at).is_(None),
+                   Pause.started_at > Complaint.due_at)
+            .exists()
+        )
         query = query.where(
-            col(Complaint.status).in_(["registered", "assigned", "investigating"]),
+            col(Complaint.status).in_(sorted(RUNNING)),
             col(Complaint.due_at) < (at or now()),
+            or_(Complaint.paused == False, frozen_late),  # noqa: E712
+        )
+    if filters.due_within is not None:
+        from complaintctl.domain.deadlines import RUNNING
+
+        query = query.where(
+            col(Complaint.status).in_(sorted(RUNNING)),
+            Complaint.paused == False,  # noqa: E712
+            col(Complaint.due_at) <= (at or now()) + filters.due_within,
         )
     if not filters.include_drills and "drill" not in [t.lower() for t in filters.tag]:
         query = query.where(
@@ -286,16 +322,31 @@ def list_complaints(
     branch = visible_branch(actor.role, actor.branch)
     if branch is not None:
         query = query.where(Complaint.branch == branch)
-    query = query.order_by(*_SORTS[sort])
-    if limit:
+    by_urgency = sort == SortKey.urgency
+    query = query.order_by(*_SORTS[SortKey.number if by_urgency else sort])
+    if limit and not by_urgency:
         query = query.limit(limit)
     complaints = session.exec(query).all()
-    if unmask:
-        _unmask(session, actor, [c.number for c in complaints], "list")
     tz = timezone_of(session)
     tags, remedies = _children(session, [c.id for c in complaints])
+    rows = _with_clock(session, complaints, tags, remedies, unmask=unmask, tz=tz)
+    if by_urgency:
+        rows.sort(key=lambda r: -r["urgency"])
+        rows = rows[:limit] if limit else rows
+    if unmask:
+        _unmask(session, actor, [r["number"] for r in rows], "list")
+    return rows
+
+
+def _with_clock(session: Session, complaints, tags, remedies, *, unmask: bool, tz):
+    from complaintctl.services import config
+    from complaintctl.services.clock import open_pauses
+
+    weights = config.load(session).weights
+    paused = open_pauses(session, [c.id for c in complaints if c.paused])
     return [
-        complaint_dict(c, tags=tags[c.id], remedies=remedies[c.id], unmask=unmask, tz=tz)
+        complaint_dict(c, tags=tags[c.id], remedies=remedies[c.id], unmask=unmask, tz=tz,
+                       paused_since=paused.get(c.id), weights=weights)
         for c in complaints
     ]
 

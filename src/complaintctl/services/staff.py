@@ -55,6 +55,7 @@ def add(
     role: Role,
     branch: str | None = None,
     email: str | None = None,
+    senior: bool = False,
 ) -> Staff:
     with use_case(session, actor, "staff add"):
         actor.check(Permission.staff)
@@ -69,13 +70,14 @@ def add(
             raise InvalidData(_("'{email}' is not an email address.").format(email=email))
         staff = Staff(
             username=username, name=name, role=role.value, branch=branch or None,
-            email=email or None, created_at=now(),
+            email=email or None, created_at=now(), senior=senior,
         )
         session.add(staff)
         audit.record(
             session, kind=EventKind.admin, action="staff add", actor=actor.username,
             at=staff.created_at,
-            details={"staff": username, "role": role.value, "branch": branch},
+            details={"staff": username, "role": role.value, "branch": branch,
+                     **({"senior": True} if senior else {})},
             personal={"name": name, "email": email},
         )
     return staff
@@ -128,6 +130,7 @@ def list_staff(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
             "branch": s.branch,
             "email": s.email,
             "active": s.active,
+            "senior": s.senior,
         }
         for s in rows
     ]

@@ -1,0 +1,223 @@
+"""Commands of the regulatory clock: pause, resume, extend, approve, review, due, urgency, sla."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.common import At, Number, helptext, state
+from complaintctl.domain.enums import ApprovalKind, ContactVia, PauseReason, ReadFormat, ReviewResult
+from complaintctl.i18n import _
+
+review_app = typer.Typer(help=_("The customer's review of a decision (核查, CBIRC Art 20)."),
+                         no_args_is_help=True)
+sla_app = typer.Typer(help=_("Deadline watch: warnings, overdue complaints, escalation."),
+                      no_args_is_help=True)
+
+Fmt = Annotated[ReadFormat, typer.Option("--format", help=_("table or json."))]
+Via = Annotated[ContactVia | None, typer.Option(
+    "--customer-notified-via", help=_("How the customer was told."))]
+
+
+def _say(template: str, **values) -> None:
+    from complaintctl import render
+
+    render.message(template.format(**values))
+
+
+def _local(session, value) -> str:
+    """A stored time as the bank's local time, to the second."""
+    from complaintctl.domain.clock import iso
+    from complaintctl.services.context import timezone_of
+
+    return (iso(value, timezone_of(session)) or "-")[:19].replace("T", " ")
+
+
+def pause(ctx: typer.Context, number: Number,
+          reason: Annotated[PauseReason, typer.Option(help=_("Why the clock stops."))],
+          customer_notified_via: Annotated[ContactVia, typer.Option(
+              "--customer-notified-via", help=_("How the customer was told."))],
+          note: Annotated[str | None, typer.Option(help=_("E.g. the appraiser's name."))] = None,
+          at: At = None) -> None:
+    from complaintctl.services import clock
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        c = clock.pause(session=session, actor=st.actor(session), number=number, reason=reason,
+                        customer_notified_via=customer_notified_via, note=note,
+                        at=st.at(session, at))
+    _say(_("{number} paused for {reason}: its clock is stopped."), number=c.number,
+         reason=reason.value)
+
+
+def resume(ctx: typer.Context, number: Number, at: At = None) -> None:
+    from complaintctl.services import clock
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        c = clock.resume(session=session, actor=st.actor(session), number=number,
+                         at=st.at(session, at))
+        due = _local(session, c.due_at)
+    _say(_("{number} resumed; now due {due}."), number=c.number, due=due)
+
+
+def extend(ctx: typer.Context, number: Number,
+           level: Annotated[int, typer.Option(help=_("The step of the ladder: 1 (30 days) or 2 (60 days)."), min=1)],
+           reason: Annotated[str, typer.Option(help=_("Why the case is complex."))],
+           approved_by: Annotated[str | None, typer.Option(help=_("The approver (default: you, if you may approve)."))] = None,
+           customer_notified_via: Via = None, at: At = None) -> None:
+    from complaintctl.services import clock
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        r = clock.extend(session=session, actor=st.actor(session), number=number, level=level,
+                         reason=reason, approved_by=approved_by,
+                         customer_notified_via=customer_notified_via, at=st.at(session, at))
+    if r.applied:
+        _say(_("{number} extended to level {level}; see `complaintctl due {number}`."),
+             number=r.complaint.number, level=level)
+    else:
+        _say(_("Extension of {number} to level {level} requested; waiting for {who}."),
+             number=r.complaint.number, level=level, who=", ".join(r.approvers))
+
+
+def approve(ctx: typer.Context, number: Number,
+            kind: Annotated[ApprovalKind | None, typer.Option(help=_("Which waiting request."))] = None,
+            compensation: Annotated[str | None, typer.Option(help=_("Approve a compensation of this amount."))] = None,
+            reason: Annotated[str | None, typer.Option(help=_("Why (recorded)."))] = None,
+            at: At = None) -> None:
+    from complaintctl.services import clock
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        a = clock.approve(session=session, actor=st.actor(session), number=number, kind=kind,
+                          compensation=compensation, reason=reason, at=st.at(session, at))
+    _say(_("Approved {kind} {id} on {number}."), kind=a.kind, id=a.id, number=number.upper())
+
+
+def request_approval(ctx: typer.Context, number: Number,
+                     compensation: Annotated[str, typer.Option(help=_("The compensation to pay."))],
+                     reason: Annotated[str, typer.Option(help=_("Why this amount."))],
+                     at: At = None) -> None:
+    from complaintctl.services import clock
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        a, who = clock.request_compensation(session=session, actor=st.actor(session),
+                                            number=number, amount=compensation, reason=reason,
+                                            at=st.at(session, at))
+    _say(_("Approval {id} requested; waiting for {who}."), id=a.id, who=", ".join(who) or "-")
+
+
+def review_request(ctx: typer.Context, number: Number,
+                   note: Annotated[str | None, typer.Option(help=_("What the customer asks."))] = None,
+                   at: At = None) -> None:
+    from complaintctl.services import clock
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        c = clock.review_request(session=session, actor=st.actor(session), number=number,
+                                 note=note, at=st.at(session, at))
+        due = _local(session, c.due_at)
+    _say(_("{number} is under review; decide by {due}."), number=c.number, due=due)
+
+
+def review_decide(ctx: typer.Context, number: Number,
+                  result: Annotated[ReviewResult, typer.Option(help=_("upheld closes it; changed reopens it."))],
+                  findings: Annotated[str, typer.Option(help=_("What the review found."))],
+                  at: At = None) -> None:
+    from complaintctl.services import clock
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        c = clock.review_decide(session=session, actor=st.actor(session), number=number,
+                                result=result, findings=findings, at=st.at(session, at))
+    _say(_("Review of {number} decided ({result}); it is {status}."), number=c.number,
+         result=result.value, status=c.status)
+
+
+def due(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> None:
+    from complaintctl import render
+    from complaintctl.services import clock
+
+    st = state(ctx)
+    with st.session() as session:
+        data = clock.explain(session=session, actor=st.actor(session), number=number)
+    render.emit(data, format, draw=lambda d: render.table(
+        d["steps"], [("step", _("Step")), ("explanation", _("Explanation"))],
+        title=_("{number}: due {due}").format(number=d["number"], due=d["due_at"])))
+
+
+def urgency(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> None:
+    from complaintctl import render
+    from complaintctl.services import clock
+
+    st = state(ctx)
+    with st.session() as session:
+        data = clock.urgency(session=session, actor=st.actor(session), number=number)
+    rows = data["terms"] + [{"term": _("urgency"), "value": data["urgency"]}]
+    render.emit(data, format, draw=lambda d: render.table(
+        rows, [("term", _("Term")), ("because", _("Because")), ("factor", _("Factor")),
+               ("coefficient", _("Coefficient")), ("value", _("Value"))],
+        title=_("{number}: urgency {score}").format(number=d["number"], score=d["urgency"])))
+
+
+def sla_check(ctx: typer.Context,
+              as_of: Annotated[str | None, typer.Option("--as-of", help=_("Check as at this time [default: now]."), metavar="TIMESTAMP")] = None,
+              format: Fmt = ReadFormat.table) -> None:
+    from complaintctl import render
+    from complaintctl.services import sla
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        report = sla.check(session=session, actor=st.actor(session), as_of=st.at(session, as_of))
+    data = report.as_dict()
+    rows = [dict(w, what="warning") for w in data["warnings"]] + [
+        dict(e, what="escalation") for e in data["escalations"]]
+    render.emit(data, format, draw=lambda d: render.table(
+        rows, [("number", _("Number")), ("what", _("What")), ("level", _("Level"))],
+        title=_("SLA check"), empty=_("Nothing new.")))
+    render.message(_("Checked {n} running clocks: {w} warnings, {e} escalations, {q} "
+                     "notifications queued.").format(n=report.checked, w=len(report.warnings),
+                                                     e=len(report.escalations),
+                                                     q=report.notifications))
+
+
+N = "CMP-2026-000042"
+COMMANDS = [
+    (pause, "pause", _("Stop the clock for external appraisal or mediation (not counted)."),
+     [f"complaintctl pause {N} --reason appraisal --customer-notified-via phone"]),
+    (resume, "resume", _("Restart a paused clock; the due time moves later by the pause."),
+     [f"complaintctl resume {N}"]),
+    (extend, "extend", _("Extend the decision period (level 1: 30 days, level 2: 60 days)."),
+     [f"complaintctl extend {N} --level 1 --reason 'Needs card-scheme records'",
+      f"complaintctl extend {N} --level 2 --reason 'Court records' --approved-by boss "
+      "--customer-notified-via letter"]),
+    (approve, "approve", _("Approve a waiting extension or a compensation (a second person)."),
+     [f"complaintctl approve {N}", f"complaintctl approve {N} --compensation 5000"]),
+    (request_approval, "request-approval",
+     _("Ask for a second person's approval of a compensation above the threshold."),
+     [f"complaintctl request-approval {N} --compensation 5000 --reason 'Lost interest'"]),
+    (due, "due", _("Explain how the due time is computed, step by step."),
+     [f"complaintctl due {N}", f"complaintctl due {N} --format json"]),
+    (urgency, "urgency", _("Explain a complaint's urgency score, term by term."),
+     [f"complaintctl urgency {N}"]),
+]
+
+
+def register_commands(app: typer.Typer) -> None:
+    for function, name, summary, examples in COMMANDS:
+        app.command(name, help=helptext(summary, *examples))(function)
+    review_app.command("request", help=helptext(
+        _("Record the customer's request for a review (within the window)."),
+        f"complaintctl review request {N} --note 'Disagrees with the refund'"))(review_request)
+    review_app.command("decide", help=helptext(
+        _("Decide a review: upheld closes it, changed reopens it into investigation."),
+        f"complaintctl review decide {N} --result upheld --findings 'Fee rules applied'"))(
+            review_decide)
+    sla_app.command("check", help=helptext(
+        _("Mark 50%/80% warnings and overdue complaints, escalate, queue notices (for cron)."),
+        "complaintctl sla check", "complaintctl sla check --as-of 2026-12-01T08:00"))(sla_check)
+    app.add_typer(review_app, name="review")
+    app.add_typer(sla_app, name="sla")

@@ -14,27 +14,40 @@ from complaintctl.errors import ComplaintError, TransitionNotAllowed
 S = Status
 OPEN = {S.registered, S.assigned, S.investigating, S.resolved}
 KEEP = None  # the action leaves the status as it is
+UNDECIDED = {S.registered, S.assigned, S.investigating}
+CLOCKED = UNDECIDED | {S.under_review}  # the regulatory clock runs (issue 4)
 
 #: the issue's lifecycle, restated independently: action -> {from status: to status}
 EXPECTED: dict[Action, dict[Status, Status | None]] = {
     Action.assign: {S.registered: S.assigned},
     Action.reassign: {S.assigned: KEEP, S.investigating: KEEP},
-    Action.contact: {s: KEEP for s in OPEN | {S.closed}},
+    Action.contact: {s: KEEP for s in OPEN | {S.closed, S.under_review}},
     Action.investigate: {S.assigned: S.investigating},
-    Action.note: {s: KEEP for s in OPEN | {S.closed, S.withdrawn, S.merged}},
+    Action.note: {s: KEEP for s in OPEN | {S.closed, S.withdrawn, S.merged, S.under_review}},
     Action.consult: {S.assigned: KEEP, S.investigating: KEEP},
     Action.answer: {S.assigned: KEEP, S.investigating: KEEP, S.resolved: KEEP},
-    Action.evidence: {S.assigned: KEEP, S.investigating: KEEP, S.resolved: KEEP},
+    Action.evidence: {S.assigned: KEEP, S.investigating: KEEP, S.resolved: KEEP,
+                      S.under_review: KEEP},
     Action.resolve: {S.investigating: S.resolved},
     Action.close: {S.resolved: S.closed},
     Action.reopen: {S.resolved: S.investigating, S.closed: S.investigating},
     Action.withdraw: {s: S.withdrawn for s in OPEN},
     Action.merge: {S.registered: S.merged, S.assigned: S.merged, S.investigating: S.merged},
     Action.archive: {S.closed: S.archived},
+    # the regulatory clock (issue 4): pausing is a flag, review a status
+    Action.pause: {s: KEEP for s in CLOCKED},
+    Action.resume: {s: KEEP for s in CLOCKED},
+    Action.extend: {s: KEEP for s in UNDECIDED},
+    Action.approve: {s: KEEP for s in UNDECIDED},
+    Action.review_request: {S.resolved: S.under_review, S.closed: S.under_review},
+    Action.review_uphold: {S.under_review: S.closed},
+    Action.review_change: {S.under_review: S.investigating},
 }
 
 #: the CLI command that runs each action (what a refusal message offers)
-COMMAND = {Action.reassign: "assign", Action.evidence: "evidence add"}
+COMMAND = {Action.reassign: "assign", Action.evidence: "evidence add",
+           Action.review_request: "review request", Action.review_uphold: "review decide",
+           Action.review_change: "review decide"}
 
 CASES = [(action, status) for action in EXPECTED for status in Status]
 
@@ -75,7 +88,8 @@ def test_a_refusal_names_the_status_and_the_actions_allowed_from_it():
         apply(S.investigating, Action.close, number="CMP-2026-000042")
     assert str(refused.value) == (
         "Can't close CMP-2026-000042 when it is investigating (allowed: assign, contact, note, "
-        "consult, answer, evidence add, resolve, withdraw, merge)."
+        "consult, answer, evidence add, resolve, withdraw, merge, pause, resume, extend, "
+        "approve)."
     )
 
 

@@ -8,7 +8,7 @@ the England and Wales bank holidays and the US federal holidays.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -110,7 +110,7 @@ def test_the_decision_due_time_table(profile, received, tz, cal, expected, why):
     due = result.due_at.astimezone(tz)
     assert due.date() == date.fromisoformat(expected), why
     assert (due.hour, due.minute, due.second) == (23, 59, 59)
-    assert result.due_at.tzinfo == timezone.utc
+    assert result.due_at.tzinfo == UTC
 
 
 #: (profile, received, tz, calendar, rule name, expected due date)
@@ -134,7 +134,7 @@ def test_the_acknowledgement_and_summary_clock_table(profile, received, tz, cal,
 
 def test_the_decision_ends_at_23_59_59_shanghai_which_is_15_59_59_utc():
     result = deadline(at("2026-03-02T09:00"), Rule(15), tz=SH, calendar=CN)
-    assert result.due_at == datetime(2026, 3, 17, 15, 59, 59, tzinfo=timezone.utc)
+    assert result.due_at == datetime(2026, 3, 17, 15, 59, 59, tzinfo=UTC)
 
 
 # --- pauses ------------------------------------------------------------------------------------

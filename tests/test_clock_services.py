@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from clockkit import SH, register, resolve, t, to_investigating
-from conftest import actor
+from sqlmodel import select
 
+from clockkit import SH, register, resolve, t, to_investigating
 from complaintctl.domain.enums import ContactVia, PauseReason, ReviewResult
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed
 from complaintctl.models import Complaint, Event, Notification
 from complaintctl.services import assignment, clock, config, queries, sla
 from complaintctl.services import complaints as svc
 from complaintctl.services import staff as staff_svc
-from sqlmodel import select
+from conftest import actor
 
 SUP, H1, CLERK, ADMIN = actor("sup"), actor("h1"), actor("clerk"), actor("admin")
 
@@ -290,7 +290,7 @@ def test_compensation_above_the_threshold_needs_a_second_persons_approval(sessio
         resolve(session, H1, c.number, at="2026-10-09T10:00",
                 remedies=("apology", "compensation:1500"))
     assert session.get(Complaint, c.id).status == "investigating"
-    approval, who = clock.request_compensation(session=session, actor=H1, number=c.number,
+    _approval, who = clock.request_compensation(session=session, actor=H1, number=c.number,
                                                amount="1500", reason="Lost interest",
                                                at=t("2026-10-09T10:00"))
     assert who == ["admin", "sup"]

@@ -7,7 +7,13 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import At, Number, helptext, state
-from complaintctl.domain.enums import ApprovalKind, ContactVia, PauseReason, ReadFormat, ReviewResult
+from complaintctl.domain.enums import (
+    ApprovalKind,
+    ContactVia,
+    PauseReason,
+    ReadFormat,
+    ReviewResult,
+)
 from complaintctl.i18n import _
 
 review_app = typer.Typer(help=_("The customer's review of a decision (核查, CBIRC Art 20)."),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
@@ -266,17 +266,17 @@ class Deadline:
 
 
 def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
+    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
     return start, end
 
 
 def end_of_day(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
 
 
 def _overlap(a0: datetime, a1: datetime, b0: datetime, b1: datetime) -> int:

@@ -165,13 +165,13 @@ def check_recusal(session: Session, username: str | None, complaint: Complaint) 
 def candidates(session: Session, complaint: Complaint) -> list[tuple[str, int]]:
     """(handler, open complaints) for every active, unrecused handler of the branch."""
     handlers = session.exec(
-        select(Staff).where(Staff.active == True, Staff.role == Role.handler.value,  # noqa: E712
+        select(Staff).where(Staff.active == True, Staff.role == Role.handler.value,
                             Staff.branch == complaint.branch)
         .order_by(col(Staff.username))
     ).all()
     if complaint.branch is None:
         handlers = session.exec(
-            select(Staff).where(Staff.active == True,  # noqa: E712
+            select(Staff).where(Staff.active == True,
                                 Staff.role == Role.handler.value)
             .order_by(col(Staff.username))
         ).all()

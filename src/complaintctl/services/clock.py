@@ -388,7 +388,7 @@ def _approver_problem(session: Session, approver: Actor, complaint: Complaint,
 def _eligible_approvers(session: Session, complaint: Complaint,
                         step: deadlines.ExtensionStep | None, requested_by: str) -> list[Staff]:
     people = session.exec(select(Staff).where(
-        Staff.active == True,  # noqa: E712
+        Staff.active == True,
         col(Staff.role).in_([Role.supervisor.value, Role.admin.value]),
     ).order_by(col(Staff.username))).all()
     found = []

@@ -10,6 +10,7 @@ the stored ``due_at`` of every complaint whose clock runs, in the same transacti
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,7 +85,7 @@ def _email(value: str) -> str:
 
 def _float(value: str) -> float:
     number = float(value)
-    if number != number or abs(number) > 1000:
+    if math.isnan(number) or abs(number) > 1000:
         raise ValueError
     return number
 

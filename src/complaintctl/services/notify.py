@@ -48,7 +48,7 @@ PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 
 def _active(session: Session, *conditions) -> list[Staff]:
-    query = select(Staff).where(Staff.active == True, *conditions)  # noqa: E712
+    query = select(Staff).where(Staff.active == True, *conditions)
     return list(session.exec(query.order_by(col(Staff.username))).all())
 
 

@@ -19,7 +19,22 @@ def list_columns() -> list[tuple[str, str]]:
         ("assignee", _("Assignee")),
         ("priority", _("Priority")),
         ("due_at", _("Due")),
+        ("time_left", _("Left")),
     ]
+
+
+def clock_flag(d: dict[str, Any]) -> str | None:
+    """Time left with the clock's state: ``2d 4h``, ``-3h overdue``, ``5h 80%``, ``paused``."""
+    if d.get("time_left") is None:
+        return None
+    parts = [d["time_left"]]
+    if d.get("overdue"):
+        parts.append(_("overdue"))
+    elif d.get("warning"):
+        parts.append(d["warning"])
+    if d.get("paused"):
+        parts.append(_("paused"))
+    return " ".join(parts)
 
 
 def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
@@ -29,6 +44,7 @@ def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
     for row, original in zip(flat, rows, strict=True):
         if original.get("overdue"):
             row["due_at"] = f"{(row['due_at'] or '')[:16].replace('T', ' ')} !"
+        row["time_left"] = clock_flag(original)
     render.emit(
         rows if fmt != "table" else flat,
         fmt,
@@ -44,7 +60,7 @@ def _timeline_text(event: dict[str, Any]) -> str:
     details = event.get("details") or {}
     parts = []
     for key in ("reason", "text", "summary", "question", "answer", "into", "merged_from",
-                "filename", "via"):
+                "filename", "via", "level", "result", "findings", "state", "approved_by"):
         if details.get(key):
             parts.append(f"{key}: {details[key]}")
     for key, (old, new) in (details.get("changes") or {}).items():
@@ -84,6 +100,11 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
                 (_("Assignee"), d["assignee"]),
                 (_("Due"), (d["due_at"] or "")[:16].replace("T", " ")
                  + (" " + _("OVERDUE") if d.get("overdue") else "")),
+                (_("Left"), clock_flag(d)),
+                (_("Clock"), f"{d.get('clock') or '-'} ({d.get('clock_profile') or '-'})"),
+                (_("Paused"), d.get("paused")),
+                (_("Extension level"), d.get("extension_level")),
+                (_("Escalation level"), d.get("escalation_level")),
                 (_("Acknowledged"), d["acknowledged_at"]),
                 (_("Outcome"), d["outcome"]),
                 (_("Findings"), d["findings"]),

@@ -135,7 +135,6 @@ class Complaint(SQLModel, table=True):
     sent_to_company_at: datetime | None = _ts()
     timely_response: bool | None = Field(default=None)
     consumer_disputed: bool | None = Field(default=None)
-
     # the regulatory clock (issue 4); due_at above is recomputed by every event that moves it
     clock_profile: str | None = Field(default=None, max_length=32)
     clock_kind: str | None = Field(default=None, max_length=10)

@@ -175,6 +175,26 @@ def view_fields(
     }
 
 
+@dataclass(frozen=True)
+class ImportClock:
+    """The clock an importer gives new rows: the profile in force and its decision due time."""
+
+    profile: str
+    due: Any  # (received_at) -> due_at
+
+
+def import_clock(session: Session) -> ImportClock:
+    cfg = config_service.load(session)
+    profile = cfg.profile()
+    calendar = cfg.calendar(profile)
+
+    def due(received_at: datetime) -> datetime:
+        return deadlines.deadline(received_at, profile.decision, tz=cfg.tz, calendar=calendar,
+                                  roll=profile.roll_to_working_day).due_at
+
+    return ImportClock(profile.name, due)
+
+
 # --- hooks called by the lifecycle services ------------------------------------------------------
 
 

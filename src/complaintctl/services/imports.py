@@ -323,6 +323,9 @@ class _Importer:
         self.now = now()
         self.year = self.now.astimezone(self.tz).year
         self._due: dict[Any, datetime] = {}
+        from complaintctl.services.clock import import_clock
+
+        self._clock = import_clock(session)  # the clock profile in force and its decision rule
         self._priority: dict[Any, str] = {}
         self._staff: dict[str, Staff | None] = {}
         self.tag = None
@@ -526,7 +529,7 @@ class _Importer:
         local_day = received_at.astimezone(self.tz).date()
         due = self._due.get(local_day)
         if due is None:
-            due = self._due[local_day] = clock.decision_due(received_at, tz=self.tz)
+            due = self._due[local_day] = self._clock.due(received_at)
         assignee = f.get("assignee")
         if assignee is not None:
             self._check_assignee(assignee, branch)
@@ -562,6 +565,8 @@ class _Importer:
             description=new.description, amount_cents=clean["amount_cents"],
             currency=clean["currency"], priority=derived, priority_set=priority is not None,
             assignee=assignee, due_at=due, acknowledged_at=dates.get("acknowledged_at"),
+            clock_profile=self._clock.profile, paused=False, extension_level=0,
+            escalation_level=0, warned_percent=0,
             outcome=outcome.value if outcome else None, findings=f.get("findings"),
             notified_at=dates.get("notified_at"), notified_via=f.get("notified_via"),
             notice_proof=f.get("notice_proof"), satisfaction=satisfaction,

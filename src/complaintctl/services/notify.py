@@ -364,9 +364,12 @@ def send(
     from complaintctl.services import config
     from complaintctl.services.context import resolve_actor
 
+    from complaintctl.services.context import refusals_recorded
+
     with database.session() as session:
         actor = resolve_actor(session, actor_name)
-        actor.check(Permission.database)
+        with refusals_recorded(session, actor, "notify send"):
+            actor.check(Permission.database)
         cfg = config.load(session)
         sender = sender or make_sender(cfg, db_path=database.path, environ=environ)
         from_address = (environ or os.environ).get(ENV_FROM) or cfg["notify.from"]

@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from clockkit import register, t, to_investigating
-from conftest import actor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clockkit import register, t, to_investigating
 from complaintctl.domain.enums import ContactVia, Outcome, PauseReason
 from complaintctl.errors import ComplaintError
 from complaintctl.services import clock, queries
 from complaintctl.services import complaints as svc
+from conftest import actor
 
 ADMIN, SUP, H1, CLERK = actor("admin"), actor("sup"), actor("h1"), actor("clerk")
 STEPS = st.lists(st.tuples(st.sampled_from(["pause", "resume", "extend", "resolve", "reopen",

@@ -46,7 +46,7 @@ def test_init_creates_the_database_owner_only_with_its_first_admin_and_is_idempo
     staff = json.loads(raw("--db", str(path), "--as", "wangfang", "staff", "list", "--format",
                            "json").stdout)
     assert staff == [{"username": "wangfang", "name": "王芳", "role": "admin", "branch": None,
-                      "email": None, "active": True}]
+                      "email": None, "active": True, "senior": False}]
 
 
 def test_init_takes_the_acting_user_as_admin_by_default(tmp_path):
@@ -186,7 +186,7 @@ def test_staff_add_list_and_deactivate(cli):
     assert (run.exit_code, run.stdout, run.stderr) == (0, "", "Added lihua2 as handler.\n")
     rows = json.loads(cli("staff", "list", "--format", "json", as_="clerk").stdout)
     assert {"username": "lihua2", "name": "李华", "role": "handler", "branch": "BJ01",
-            "email": "lihua@bank.example", "active": True} in rows
+            "email": "lihua@bank.example", "active": True, "senior": False} in rows
     assert [r["username"] for r in rows] == sorted(r["username"] for r in rows)
     table = cli("staff", "list", as_="clerk").stdout
     assert "lihua2" in table and "李华" in table

@@ -106,10 +106,10 @@ def test_exit_3_action_not_allowed_in_the_current_state(cli):
     n = register(cli)
     failed(cli("close", n, "--satisfaction", "4", as_="sup"), 3,
            f"Can't close {n} when it is registered (allowed: assign, contact, note, withdraw, "
-           "merge).")
+           "merge, pause, resume, extend, approve).")
     failed(cli("evidence", "add", n, "/etc/hostname", as_="sup"), 3,
            f"Can't evidence add {n} when it is registered (allowed: assign, contact, note, "
-           "withdraw, merge).")
+           "withdraw, merge, pause, resume, extend, approve).")
     assert timeline(cli, n) == ["register"]
 
 

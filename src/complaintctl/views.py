@@ -19,7 +19,6 @@ def list_columns() -> list[tuple[str, str]]:
         ("assignee", _("Assignee")),
         ("priority", _("Priority")),
         ("due_at", _("Due")),
-        ("time_left", _("Left")),
     ]
 
 
@@ -42,9 +41,11 @@ def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
 
     flat = [flat_row(r) for r in rows]
     for row, original in zip(flat, rows, strict=True):
+        due = (row["due_at"] or "")[:16].replace("T", " ")
         if original.get("overdue"):
-            row["due_at"] = f"{(row['due_at'] or '')[:16].replace('T', ' ')} !"
-        row["time_left"] = clock_flag(original)
+            due = f"{due} !"
+        flag = clock_flag(original)  # time left and the clock's state, on a second line
+        row["due_at"] = f"{due}\n{flag}" if due and flag else due or None
     render.emit(
         rows if fmt != "table" else flat,
         fmt,

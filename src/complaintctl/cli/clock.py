@@ -16,10 +16,12 @@ from complaintctl.domain.enums import (
 )
 from complaintctl.i18n import _
 
-review_app = typer.Typer(help=_("The customer's review of a decision (核查, CBIRC Art 20)."),
-                         no_args_is_help=True)
-sla_app = typer.Typer(help=_("Deadline watch: warnings, overdue complaints, escalation."),
-                      no_args_is_help=True)
+review_app = typer.Typer(help=helptext(
+    _("The customer's review of a decision (核查, CBIRC Art 20)."),
+    "complaintctl review request CMP-2026-000042"), no_args_is_help=True)
+sla_app = typer.Typer(help=helptext(
+    _("Deadline watch: warnings, overdue complaints, escalation."),
+    "complaintctl sla check"), no_args_is_help=True)
 
 Fmt = Annotated[ReadFormat, typer.Option("--format", help=_("table or json."))]
 Via = Annotated[ContactVia | None, typer.Option(

@@ -122,16 +122,17 @@ def assign(ctx: typer.Context, number: Number,
            at: At = None) -> None:
     from complaintctl.services import assignment, complaints
 
-    if (to is None) == (not auto):
-        raise UsageProblem(_("Pass either --to USER or --auto."))
     st = state(ctx)
     with st.session(write=True) as session:
+        who = st.actor(session)
+        if (to is None) == (not auto):
+            raise UsageProblem(_("Missing option '--to' (or pass --auto, not both)."))
         if auto:
-            c = assignment.assign_auto(session=session, actor=st.actor(session), number=number,
+            c = assignment.assign_auto(session=session, actor=who, number=number,
                                        at=st.at(session, at))
         else:
-            c = complaints.assign(session=session, actor=st.actor(session), number=number,
-                                  to=to, at=st.at(session, at))
+            c = complaints.assign(session=session, actor=who, number=number, to=to,
+                                  at=st.at(session, at))
     _done(_("{number} assigned to {assignee}."), c)
 
 

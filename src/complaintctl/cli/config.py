@@ -11,8 +11,9 @@ from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-app = typer.Typer(help=_("Configuration in the database: clock profiles, calendar, thresholds."),
-                  no_args_is_help=True)
+app = typer.Typer(help=helptext(
+    _("Configuration in the database: clock profiles, calendar, thresholds."),
+    "complaintctl config show"), no_args_is_help=True)
 
 
 @app.command("show", help=helptext(_("Show every setting, its value and where it comes from."),

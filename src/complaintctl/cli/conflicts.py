@@ -10,8 +10,9 @@ from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-app = typer.Typer(help=_("Conflicts of interest: who is recused from what (CBIRC Art 17)."),
-                  no_args_is_help=True)
+app = typer.Typer(help=helptext(
+    _("Conflicts of interest: who is recused from what (CBIRC Art 17)."),
+    "complaintctl staff conflict list"), no_args_is_help=True)
 User = Annotated[str, typer.Argument(help=_("Their login name."))]
 
 

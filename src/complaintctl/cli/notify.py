@@ -10,8 +10,9 @@ from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-app = typer.Typer(help=_("Notifications: the outbox and its delivery (SMTP or a log file)."),
-                  no_args_is_help=True)
+app = typer.Typer(help=helptext(
+    _("Notifications: the outbox and its delivery (SMTP or a log file)."),
+    "complaintctl notify list"), no_args_is_help=True)
 
 
 @app.command("send", help=helptext(

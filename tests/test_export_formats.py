@@ -142,12 +142,34 @@ def _letter(index: int) -> str:
     return letters
 
 
-def test_xlsx_to_a_terminal_is_refused(cli, monkeypatch):
+def test_xlsx_to_a_terminal_is_refused_and_to_a_pipe_is_written(monkeypatch, tmp_path):
     import sys
 
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
-    run = cli("export", "--format", "xlsx")
-    assert run.exit_code in (0, 2)
+    from complaintctl import render
+    from complaintctl.errors import UsageProblem
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    with pytest.raises(UsageProblem, match="XLSX is a binary file; pass -o FILE.xlsx."):
+        render.export_target(None, "xlsx").__enter__()
+
+    class Pipe(io.StringIO):
+        def __init__(self):
+            super().__init__()
+            self.buffer = io.BytesIO()
+
+    pipe = Pipe()
+    monkeypatch.setattr(sys, "stdout", pipe)
+    with render.export_target(None, "xlsx") as path:
+        with open(path, "wb") as f:
+            f.write(b"PK-workbook")
+    assert pipe.buffer.getvalue() == b"PK-workbook"
+    import os
+
+    assert not os.path.exists(path)  # the temporary file is gone
 
 
 def test_cfpb_export_then_import_round_trips(cli, tmp_path):

@@ -98,12 +98,12 @@ def generate(path: Path, n: int, seed: int = 3) -> None:
             ])
 
 
-def plain_sqlite(path: Path, rows: list[list[str]] | None, db: Path) -> float:
-    """(a): one table of 18 TEXT columns, one transaction, executemany."""
+def plain_sqlite(path: Path, rows: list[list[str]] | None, db: Path) -> tuple[float, float]:
+    """(a): one table of 18 TEXT columns, one transaction, executemany; (wall, CPU) seconds."""
     con = sqlite3.connect(db)
     con.execute(f"CREATE TABLE complaints ({', '.join(f'c{i} TEXT' for i in range(18))})")
     sql = f"INSERT INTO complaints VALUES ({', '.join('?' * 18)})"
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if rows is None:
         with open(path, encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
@@ -112,13 +112,13 @@ def plain_sqlite(path: Path, rows: list[list[str]] | None, db: Path) -> float:
     else:
         con.executemany(sql, rows)
     con.commit()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     con.close()
-    return elapsed
+    return elapsed, cpu
 
 
-def complaintctl_import(path: Path, db: Path) -> tuple[float, int, dict]:
-    """(b): the real command in a child process; returns (seconds, peak RSS bytes, summary)."""
+def complaintctl_import(path: Path, db: Path) -> tuple[float, float, int, dict]:
+    """(b): the real command in a child process: (seconds, CPU seconds, peak RSS, summary)."""
     env = dict(os.environ, COMPLAINTCTL_DB=str(db), COMPLAINTCTL_USER="bench")
     exe = [sys.executable, "-m", "complaintctl"]
     subprocess.run([*exe, "init", "--admin", "bench", "--name", "Bench"], env=env, check=True,
@@ -133,7 +133,7 @@ def complaintctl_import(path: Path, db: Path) -> tuple[float, int, dict]:
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"complaintctl import failed: {child.stderr.read().decode()}")
     rss = usage.ru_maxrss * 1024  # kilobytes on Linux
-    return elapsed, rss, json.loads(out.read())
+    return elapsed, usage.ru_utime + usage.ru_stime, rss, json.loads(out.read())
 
 
 def main() -> None:
@@ -154,14 +154,14 @@ def main() -> None:
             Path(str(work / name) + suffix).unlink(missing_ok=True)
     # (b) first, while this process is small: Linux carries a parent's peak RSS into a
     # forked child's ru_maxrss, so (b) after loading the parsed rows would report ours
-    b, rss, summary = complaintctl_import(data, work / "b.db")
+    b, b_cpu, rss, summary = complaintctl_import(data, work / "b.db")
     with open(data, encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         next(reader)
         parsed = list(reader)
-    a = plain_sqlite(data, parsed, work / "a.db")
+    a, a_cpu = plain_sqlite(data, parsed, work / "a.db")
     del parsed
-    a_plus = plain_sqlite(data, None, work / "a_plus.db")
+    a_plus, a_plus_cpu = plain_sqlite(data, None, work / "a_plus.db")
     n = args.rows
     if summary["imported"] != n:
         sys.exit(f"imported {summary['imported']} of {n} rows: {summary}")
@@ -172,6 +172,9 @@ def main() -> None:
     print(f"ratio (b)/(a):  {b / a:.2f}   (target <= 2.5)")
     print(f"ratio (b)/(a+): {b / a_plus:.2f}")
     print(f"peak RSS of (b): {rss / 2**20:.0f} MB   (target < 200 MB)")
+    print(f"CPU seconds (less sensitive to other load): (a) {a_cpu:.2f}  (a+) {a_plus_cpu:.2f}  "
+          f"(b) {b_cpu:.2f}  ratio (b)/(a) {b_cpu / a_cpu:.2f}  (b)/(a+) {b_cpu / a_plus_cpu:.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

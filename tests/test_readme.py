@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from complaintctl.domain.emergency import duties_markdown
 from complaintctl.domain.permissions import matrix_markdown
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -10,6 +11,10 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 def test_the_readme_permission_table_is_the_permission_matrix():
     assert matrix_markdown() in README
+
+
+def test_the_readme_emergency_duties_table_is_the_duties_table():
+    assert duties_markdown() in README
 
 
 def test_the_quick_start_has_exactly_two_command_lines_install_and_demo_then_tests():

@@ -829,3 +829,14 @@ def item_result(due_at: datetime, done_at: datetime | None, as_of: datetime) -> 
     if done_at is not None:
         return "met" if done_at <= due_at else "late"
     return "missed" if as_of > due_at else "pending"
+
+
+def duties_markdown() -> str:
+    """The README's emergency-duties table, generated from DUTIES (a test keeps them equal)."""
+    roles = list(Role)
+    lines = ["| duty | " + " | ".join(r.value for r in roles) + " |",
+             "|---" * (len(roles) + 1) + "|"]
+    for duty, allowed in DUTIES.items():
+        lines.append(f"| {duty.value} | " + " | ".join(
+            "yes" if r in allowed else "—" for r in roles) + " |")
+    return "\n".join(lines)

@@ -113,7 +113,7 @@ def incident(data: dict[str, Any], fmt: str) -> None:
             (_("Level"), f"{roman(d['level'])} ({d['level']})"), (_("Status"), d["status"]),
             (_("Trigger"), d["trigger"]), (_("Cluster"), d["cluster"]),
             (_("Declared"), f"{(d['declared_at'] or '')[:16].replace('T', ' ')} "
-                            f"{_('by')} {d['declared_by']}"),
+                            + _("by") + f" {d['declared_by']}"),
             (_("Complaints"), d["complaints"]), (_("Drill"), d["drill"]),
             (_("Place"), d["place"]), (_("Cause"), d["cause"]), (_("Nature"), d["nature"]),
             (_("Closed"), d["closed_at"]), (_("Review"), d["review"]),
@@ -141,17 +141,17 @@ def _value_text(name: str, value: Any) -> str:
     if name == "level":
         return f"{roman(value)} ({value})"
     if name == "time":
-        parts = [f"{_('started')} {value['started']}", f"{_('declared')} {value['declared']}"]
+        parts = [_("started") + f" {value['started']}", _("declared") + f" {value['declared']}"]
         if value.get("closed"):
-            parts.append(f"{_('closed')} {value['closed']}")
+            parts.append(_("closed") + f" {value['closed']}")
         return "; ".join(parts)
     if name == "report_times":
         parts = []
         if value["first"]:
-            parts.append(f"{_('first')} {value['first']}")
-        parts += [f"{_('follow-up')} {t}" for t in value["followups"]]
+            parts.append(_("first") + f" {value['first']}")
+        parts += [_("follow-up") + f" {t}" for t in value["followups"]]
         if value["final"]:
-            parts.append(f"{_('final')} {value['final']}")
+            parts.append(_("final") + f" {value['final']}")
         return "; ".join(parts)
     if isinstance(value, list):
         return "; ".join(
@@ -186,14 +186,14 @@ def report_document(data: dict[str, Any], fmt: str) -> str:
             return s.replace("|", "\\|").replace("\n", " ")
 
         out = [f"# {esc(title)}", "", meta, "",
-               f"**{_('Missing elements')}:** {missing}", "",
-               f"| {_('Element')} | {_('Value')} |", "|---|---|"]
+               "**" + _("Missing elements") + f":** {missing}", "",
+               "| " + _("Element") + " | " + _("Value") + " |", "|---|---|"]
         out += [f"| {esc(label)} | {esc(text)} |" for label, text, _m in rows]
-        out += ["", f"## {_('Checklist')}", "", "| " + " | ".join(heads) + " |",
+        out += ["", "## " + _("Checklist"), "", "| " + " | ".join(heads) + " |",
                 "|" + "---|" * len(heads)]
         out += ["| " + " | ".join(esc(c) for c in r) + " |" for r in checklist_rows]
         if data.get("review"):
-            out += ["", f"## {_('Review')}", "", esc(data["review"])]
+            out += ["", "## " + _("Review"), "", esc(data["review"])]
         return "\n".join(out) + "\n"
     e = html.escape
     body = [f"<h1>{e(title)}</h1>", f"<p>{e(meta)}</p>",
@@ -270,12 +270,12 @@ def drill_document(d: dict[str, Any], fmt: str) -> str:
              for i in d["items"]]
     if fmt == "md":
         out = [f"# {title}", ""] + [f"- **{k}:** {v}" for k, v in facts]
-        out += ["", f"## {_('Timetable')}", "", "| " + " | ".join(heads) + " |",
+        out += ["", "## " + _("Timetable"), "", "| " + " | ".join(heads) + " |",
                 "|" + "---|" * len(heads)]
         out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in items]
-        out += ["", f"## {_('Gaps found')}", ""] + [f"- {g}" for g in d["gaps"] or [_("none")]]
+        out += ["", "## " + _("Gaps found"), ""] + [f"- {g}" for g in d["gaps"] or [_("none")]]
         if d["revisions"]:
-            out += ["", f"## {_('Proposed plan revisions')}", ""] + [f"- {r}" for r in
+            out += ["", "## " + _("Proposed plan revisions"), ""] + [f"- {r}" for r in
                                                                      d["revisions"]]
         return "\n".join(out) + "\n"
     e = html.escape

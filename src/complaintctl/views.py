@@ -83,7 +83,7 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
                 (_("Channel"), d["channel"]),
                 (_("Received"), d["received_at"]),
                 (_("Registered"), f"{(d['registered_at'] or '')[:16].replace('T', ' ')} "
-                                  f"{_('by')} {d['registered_by']}"),
+                                  + _("by") + f" {d['registered_by']}"),
                 (_("Customer"), customer["name"]),
                 (_("Phone"), customer["phone"]),
                 (_("Email"), customer["email"]),

@@ -15,7 +15,8 @@ from complaintctl.i18n import _
 def helptext(summary: str, *examples: str) -> str:
     """A command's help: the translated summary, then its examples kept on their own lines."""
     lines = "\n".join("  " + e for e in examples)
-    return f"{summary}\n\n{_('Example:')}\n\n\b\n{lines}"
+    example = _("Example:")
+    return f"{summary}\n\n{example}\n\n\b\n{lines}"
 
 
 @dataclass

@@ -1,8 +1,13 @@
 """The one translation function every user-facing string goes through.
 
 The language comes from ``--lang`` on the command line, else ``COMPLAINTCTL_LANG``, else the
-locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English. Catalogs are GNU gettext ``.mo``
-files under ``complaintctl/locale``; a missing catalog falls back to the English source text.
+locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``; ``C``/``POSIX`` name no language), else the
+database's ``language`` setting (read when a command opens the database), else English.
+Catalogs are GNU gettext ``.mo`` files under ``complaintctl/locale``; a missing catalog falls
+back to the English source text. The ``messages`` domain there holds Typer's own strings.
+
+Also here: the pure formatting helpers for dates, amounts and enum labels in tables, reports
+and letters (Babel is a build and test tool only; nothing here imports it).
 """
 
 from __future__ import annotations
@@ -10,7 +15,10 @@ from __future__ import annotations
 import gettext
 import os
 import sys
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 DOMAIN = "complaintctl"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -20,11 +28,15 @@ _translation: gettext.NullTranslations | None = None
 _language: str | None = None
 
 
-def detect_language(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> str:
-    """Pick the interface language: --lang, then COMPLAINTCTL_LANG, then the locale."""
+def explicit_language(
+    argv: list[str] | None = None, environ: dict[str, str] | None = None
+) -> str | None:
+    """The language --lang, COMPLAINTCTL_LANG or the locale asks for, or None if none does."""
     argv = sys.argv if argv is None else argv
     environ = os.environ if environ is None else environ
     for i, arg in enumerate(argv):
+        if arg == "--":
+            break
         if arg == "--lang" and i + 1 < len(argv):
             return _normalise(argv[i + 1])
         if arg.startswith("--lang="):
@@ -32,9 +44,17 @@ def detect_language(argv: list[str] | None = None, environ: dict[str, str] | Non
     if environ.get("COMPLAINTCTL_LANG"):
         return _normalise(environ["COMPLAINTCTL_LANG"])
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        if environ.get(var):
-            return _normalise(environ[var])
-    return "en"
+        value = environ.get(var)
+        if value:
+            if value.split(".")[0].upper() in ("C", "POSIX"):
+                return None  # the C locale names no language: the database default may
+            return _normalise(value)
+    return None
+
+
+def detect_language(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> str:
+    """Pick the interface language: --lang, then COMPLAINTCTL_LANG, then the locale."""
+    return explicit_language(argv, environ) or "en"
 
 
 def _normalise(value: str) -> str:
@@ -49,6 +69,19 @@ def set_language(lang: str) -> None:
     _translation = gettext.translation(
         DOMAIN, localedir=str(LOCALE_DIR), languages=[_language], fallback=True
     )
+    # Typer's own strings ("Options", "Commands", "No such command", ...) go through the
+    # stdlib's gettext() in the default 'messages' domain, which picks its language from
+    # LANGUAGE: bind that domain to our catalogs and point LANGUAGE at the chosen language.
+    gettext.bindtextdomain("messages", str(LOCALE_DIR))
+    gettext.textdomain("messages")
+    os.environ["LANGUAGE"] = _language
+
+
+def apply_database_default(value: str | None) -> None:
+    """Use the database's ``language`` setting when nothing on the command line or in the
+    environment chose a language (messages resolved from then on follow it)."""
+    if value and explicit_language() is None and _normalise(value) != language():
+        set_language(value)
 
 
 def language() -> str:
@@ -68,3 +101,106 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if _translation is None:
         set_language(detect_language())
     return _translation.ngettext(singular, plural, n)  # type: ignore[union-attr]
+
+
+# --- formatting for the interface language (tables, reports, letters; never JSON or CSV) -------
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS_ZH = "一二三四五六日"
+_CURRENCY_SIGNS = {"CNY": "¥", "RMB": "¥", "USD": "US$", "GBP": "£", "EUR": "€", "HKD": "HK$"}
+
+
+def _as_datetime(value: Any) -> datetime | date | None:
+    if isinstance(value, (datetime, date)):
+        return value
+    text = str(value)
+    try:
+        if len(text) >= 16 and text[10] in "T ":
+            return datetime.fromisoformat(text.replace(" ", "T", 1))
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None
+
+
+def format_date(value: Any, lang: str | None = None, *, weekday: bool | None = None) -> str:
+    """A calendar date: ``2026年11月28日 星期六`` in Chinese, ``28 Nov 2026`` in English."""
+    lang = lang or language()
+    d = _as_datetime(value)
+    if d is None:
+        return str(value)
+    if lang == "zh":
+        text = f"{d.year}年{d.month}月{d.day}日"
+        if weekday is None or weekday:
+            text += f" 星期{_WEEKDAYS_ZH[d.weekday()]}"
+        return text
+    text = f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+    return f"{d.strftime('%a')} {text}" if weekday else text
+
+
+def format_datetime(value: Any, lang: str | None = None) -> str:
+    """A moment to the minute, as stored (bank time): ``2026年11月28日 09:30`` in Chinese;
+    English tables keep ``2026-11-28 09:30``."""
+    lang = lang or language()
+    d = _as_datetime(value)
+    if d is None:
+        return str(value)
+    if not isinstance(d, datetime):
+        return format_date(d, lang, weekday=False)
+    if lang == "zh":
+        return f"{d.year}年{d.month}月{d.day}日 {d:%H:%M}"
+    return f"{d:%Y-%m-%d %H:%M}"
+
+
+def format_amount(amount: Any, currency: str | None = "CNY", lang: str | None = None) -> str:
+    """An amount with thousands separators and two decimals: ``¥1,200.00`` in Chinese (other
+    currencies keep their code unless they have a well-known sign); ``1,200.00 CNY`` in
+    English."""
+    lang = lang or language()
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    text = f"{value:,.2f}"
+    code = (currency or "CNY").upper()
+    sign = _CURRENCY_SIGNS.get(code)
+    if lang != "zh":
+        return f"{text} {code}"
+    if sign:
+        return f"-{sign}{text[1:]}" if text.startswith("-") else f"{sign}{text}"
+    return f"{text} {code}"
+
+
+def label(value: Any) -> str:
+    """The translated label of an enum value (status, channel, outcome, priority, role, ...)
+    for tables; JSON and CSV keep the ASCII value."""
+    if value is None:
+        return ""
+    text = str(value)
+    return _(_LABELS[text]) if text in _LABELS else text
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    return message
+
+
+_LABELS = {
+    # statuses
+    "registered": N_("registered"), "assigned": N_("assigned"),
+    "investigating": N_("investigating"), "resolved": N_("resolved"), "closed": N_("closed"),
+    "archived": N_("archived"), "withdrawn": N_("withdrawn"), "merged": N_("merged"),
+    # channels
+    "counter": N_("counter"), "phone": N_("phone"), "email": N_("email"),
+    "online": N_("online"), "letter": N_("letter"), "fax": N_("fax"),
+    "regulator": N_("regulator"), "social_media": N_("social media"),
+    "self_service": N_("self-service"), "other": N_("other"),
+    # outcomes
+    "upheld": N_("upheld"), "partially_upheld": N_("partially upheld"),
+    "not_upheld": N_("not upheld"),
+    # priorities
+    "low": N_("low"), "normal": N_("normal"), "high": N_("high"), "urgent": N_("urgent"),
+    # roles
+    "clerk": N_("clerk"), "handler": N_("handler"), "supervisor": N_("supervisor"),
+    "auditor": N_("auditor"), "admin": N_("admin"),
+}

@@ -108,9 +108,17 @@ def emit(
         table(rows, columns, title=title, empty=empty)  # type: ignore[arg-type]
 
 
-def cell(value: Any) -> Any:
-    """A table cell: user text as literal Text, times shortened to minutes."""
+#: Table columns whose values are enum values shown by their translated label.
+LABELLED = frozenset({"status", "to_status", "from_status", "channel", "outcome", "priority",
+                      "role"})
+
+
+def cell(value: Any, key: str | None = None) -> Any:
+    """A table cell: user text as literal Text, times shortened to minutes (in the interface
+    language's form), enum values of the ``LABELLED`` columns by their translated label."""
     from rich.text import Text
+
+    from complaintctl.i18n import format_datetime, label
 
     if value is None or value == "" or value == [] or value == {}:
         return Text("-", style="dim")
@@ -121,8 +129,10 @@ def cell(value: Any) -> Any:
     if isinstance(value, dict):
         return Text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     text = str(value)
+    if key in LABELLED:
+        return Text(label(text))
     if len(text) >= 19 and text[4] == "-" and text[10] == "T":
-        text = text[:16].replace("T", " ")
+        text = format_datetime(text[:16])
     return Text(text)
 
 
@@ -143,7 +153,7 @@ def table(
     for _key, header in columns:
         t.add_column(header, overflow="fold")
     for row in rows:
-        t.add_row(*(cell(row.get(key)) for key, _header in columns))
+        t.add_row(*(cell(row.get(key), key) for key, _header in columns))
     out().print(t)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from complaintctl import render
-from complaintctl.i18n import _
+from complaintctl.i18n import _, format_amount, format_datetime, label
 
 
 def list_columns() -> list[tuple[str, str]]:
@@ -41,7 +41,7 @@ def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
 
     flat = [flat_row(r) for r in rows]
     for row, original in zip(flat, rows, strict=True):
-        due = (row["due_at"] or "")[:16].replace("T", " ")
+        due = _when(row["due_at"])
         if original.get("overdue"):
             due = f"{due} !"
         flag = clock_flag(original)  # time left and the clock's state, on a second line
@@ -55,6 +55,11 @@ def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
         title=_("Complaints ({count})").format(count=len(rows)),
         empty=_("No complaints match."),
     )
+
+
+def _when(value: str | None) -> str:
+    """A stored time to the minute, in the interface language's form ('' when unset)."""
+    return format_datetime(value[:16]) if value else ""
 
 
 def _timeline_text(event: dict[str, Any]) -> str:
@@ -75,14 +80,15 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
     def draw(d: dict[str, Any]) -> None:
         customer = d["customer"]
         remedies = ", ".join(
-            r["kind"] + (f" {r['amount']}" if r["amount"] else "") for r in d["remedies"]
+            r["kind"] + (f" {format_amount(r['amount'], d['currency'])}" if r["amount"] else "")
+            for r in d["remedies"]
         )
         render.fields(
             [
-                (_("Status"), d["status"]),
-                (_("Channel"), d["channel"]),
+                (_("Status"), label(d["status"])),
+                (_("Channel"), label(d["channel"])),
                 (_("Received"), d["received_at"]),
-                (_("Registered"), f"{(d['registered_at'] or '')[:16].replace('T', ' ')} "
+                (_("Registered"), f"{_when(d['registered_at'])} "
                                   + _("by") + f" {d['registered_by']}"),
                 (_("Customer"), customer["name"]),
                 (_("Phone"), customer["phone"]),
@@ -95,11 +101,11 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
                 (_("Issue"), d["issue"]),
                 (_("Summary"), d["summary"]),
                 (_("Description"), d["description"]),
-                (_("Amount"), f"{d['amount']} {d['currency']}" if d["amount"] else None),
+                (_("Amount"), format_amount(d["amount"], d["currency"]) if d["amount"] else None),
                 (_("Tags"), d["tags"]),
-                (_("Priority"), d["priority"]),
+                (_("Priority"), label(d["priority"])),
                 (_("Assignee"), d["assignee"]),
-                (_("Due"), (d["due_at"] or "")[:16].replace("T", " ")
+                (_("Due"), _when(d["due_at"])
                  + (" " + _("OVERDUE") if d.get("overdue") else "")),
                 (_("Left"), clock_flag(d)),
                 (_("Clock"), f"{d.get('clock') or '-'} ({d.get('clock_profile') or '-'})"),
@@ -107,10 +113,10 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
                 (_("Extension level"), d.get("extension_level")),
                 (_("Escalation level"), d.get("escalation_level")),
                 (_("Acknowledged"), d["acknowledged_at"]),
-                (_("Outcome"), d["outcome"]),
+                (_("Outcome"), label(d["outcome"]) or None),
                 (_("Findings"), d["findings"]),
                 (_("Remedies"), remedies),
-                (_("Notified"), f"{(d['notified_at'] or '')[:16].replace('T', ' ')} "
+                (_("Notified"), f"{_when(d['notified_at'])} "
                                 f"{d['notified_via'] or ''} {d['notice_proof'] or ''}".strip()
                  or None),
                 (_("Satisfaction"), d["satisfaction"]),

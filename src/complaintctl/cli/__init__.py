@@ -16,7 +16,10 @@ from typer.core import TyperGroup
 from complaintctl import __version__
 from complaintctl.cli.common import helptext
 from complaintctl.errors import ComplaintError
+from complaintctl.cli.usage_i18n import install as _localise_typer
 from complaintctl.i18n import _, set_language
+
+_localise_typer()
 
 
 class ErrorMappingGroup(TyperGroup):

@@ -26,6 +26,7 @@ class State:
     db_option: str | None = None
     user_option: str | None = None
     _database: Any = field(default=None, repr=False)
+    _language_checked: bool = field(default=False, repr=False)
 
     def database(self, *, must_exist: bool = True):
         from complaintctl.db import Database, resolve_url
@@ -34,7 +35,21 @@ class State:
             self._database = Database(resolve_url(self.db_option))
         if must_exist:
             self._database.ensure_ready()
+            self._apply_language_setting()
         return self._database
+
+    def _apply_language_setting(self) -> None:
+        """The database's ``language`` setting is the default when neither --lang,
+        COMPLAINTCTL_LANG nor the locale chose one (read once per process)."""
+        from complaintctl import i18n
+
+        if self._language_checked or i18n.explicit_language() is not None:
+            return
+        self._language_checked = True
+        from complaintctl.services.context import get_setting
+
+        with self._database.session() as session:
+            i18n.apply_database_default(get_setting(session, "language"))
 
     def session(self, *, write: bool = False):
         return self.database().session(write=write)

@@ -25,10 +25,44 @@ def pybabel(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
 
-def extract() -> None:
-    LOCALE.mkdir(parents=True, exist_ok=True)
-    pybabel("extract", "-F", "babel.cfg", "-k", "_", "-k", "N_", "-k", "ngettext:1,2", "--no-location",
-            "--sort-output", "--project", "complaintctl", "-o", str(POT), "src/complaintctl")
+def extract(pot: Path = POT) -> None:
+    """Babel's extraction, plus the _("...") calls written inside f-strings, which Babel's
+    Python extractor cannot see on Python < 3.12 (an f-string is one token there)."""
+    from babel.messages.pofile import read_po, write_po
+
+    pot.parent.mkdir(parents=True, exist_ok=True)
+    pybabel("extract", "-F", "babel.cfg", "-k", "_", "-k", "N_", "-k", "ngettext:1,2",
+            "--no-location", "--sort-output", "--project", "complaintctl", "-o", str(pot),
+            "src/complaintctl")
+    with open(pot, "rb") as f:
+        catalog = read_po(f)
+    for message in fstring_messages(ROOT / "src" / "complaintctl"):
+        if message not in catalog:
+            catalog.add(message)
+    with open(pot, "wb") as f:
+        write_po(f, catalog, no_location=True, sort_output=True, width=76)
+
+
+def fstring_messages(src: Path) -> list[str]:
+    """Literal ids of _('...') calls inside f-strings under ``src``."""
+    import ast
+    import io
+    import re
+    import tokenize
+
+    call = re.compile(r"""\b_\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\s*\)""")
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        with open(path, "rb") as f:
+            tokens = list(tokenize.tokenize(io.BytesIO(f.read()).readline))
+        for token in tokens:
+            if token.type != tokenize.STRING:
+                continue
+            prefix = token.string[: len(token.string) - len(token.string.lstrip("rRbBuUfF"))]
+            if "f" not in prefix.lower():
+                continue
+            found += [ast.literal_eval(m.group(1)) for m in call.finditer(token.string)]
+    return found
 
 
 def update() -> None:

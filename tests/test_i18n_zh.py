@@ -1,0 +1,281 @@
+"""The Chinese interface: language choice, formatting, Typer's words, transcripts in both
+languages, machine formats that do not change with the language, the HTML report in Chinese."""
+
+from __future__ import annotations
+
+import gettext
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from complaintctl import i18n
+from complaintctl.i18n import (explicit_language, format_amount, format_date, format_datetime,
+                               label, set_language)
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "src" / "complaintctl" / "locale"
+EXE = Path(sys.executable).with_name("complaintctl")
+
+
+@pytest.fixture(autouse=True)
+def _back_to_english():
+    yield
+    set_language("en")
+
+
+# --- choosing the language -------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, env, expected", [
+    (["complaintctl", "--lang", "zh", "list"], {}, "zh"),
+    (["complaintctl", "--lang=en"], {"COMPLAINTCTL_LANG": "zh"}, "en"),
+    (["complaintctl", "list"], {"COMPLAINTCTL_LANG": "zh_CN"}, "zh"),
+    (["complaintctl"], {"LANG": "zh_CN.UTF-8"}, "zh"),
+    (["complaintctl"], {"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+    (["complaintctl"], {"LANG": "C.UTF-8"}, None),
+    (["complaintctl"], {}, None),
+    (["complaintctl", "note", "X", "--", "--lang", "zh"], {}, None),
+])
+def test_the_language_comes_from_the_flag_then_the_variable_then_the_locale(argv, env, expected):
+    assert explicit_language(argv, env) == expected
+    assert i18n.detect_language(argv, env) == (expected or "en")
+
+
+def test_dates_amounts_and_labels_follow_the_language():
+    assert format_date("2026-11-28", "zh") == "2026年11月28日 星期六"
+    assert format_date("2026-11-28T09:30:00+08:00", "en") == "28 Nov 2026"
+    assert format_datetime("2026-11-28T09:30", "zh") == "2026年11月28日 09:30"
+    assert format_datetime("2026-11-28T09:30", "en") == "2026-11-28 09:30"
+    assert format_amount("1200", "CNY", "zh") == "¥1,200.00"
+    assert format_amount("-35.5", "CNY", "zh") == "-¥35.50"
+    assert format_amount("1200", "JPY", "zh") == "1,200.00 JPY"
+    assert format_amount("1200.5", "CNY", "en") == "1,200.50 CNY"
+    set_language("zh")
+    assert [label(v) for v in ("investigating", "closed", "phone", "partially_upheld", "x")] == [
+        "调查核实中", "已办结", "电话", "部分成立", "x"]
+    set_language("en")
+    assert label("partially_upheld") == "partially upheld"
+
+
+# --- the console script: help is translated at import, so it needs a real process -----------
+
+def run(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("COMPLAINTCTL_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    return subprocess.run([str(EXE), *args], capture_output=True, text=True,
+                          env={**base, "COLUMNS": "100", **(env or {})}, **kwargs)
+
+
+@pytest.mark.slow
+def test_help_is_chinese_through_the_console_script_with_lang_or_the_environment():
+    root = run("--lang", "zh", "--help")
+    assert root.returncode == 0
+    assert root.stdout.startswith("用法：complaintctl [OPTIONS] COMMAND [ARGS]...")
+    for text in ("银行客户投诉从接收到归档", "示例：", "选项", "命令", "界面语言：en 或 zh。",
+                 "显示此帮助信息并退出。", "登记一件投诉并输出其新编号。"):
+        assert text in root.stdout
+    sub = run("register", "--help", env={"COMPLAINTCTL_LANG": "zh"})
+    assert "投诉的来源渠道。" in sub.stdout and "complaintctl register --channel phone" in sub.stdout
+    assert "默认：CNY" in sub.stdout
+    english = run("register", "--help", env={"LANG": "C.UTF-8"})
+    assert english.stdout.startswith("Usage: complaintctl register [OPTIONS]")
+    assert "How the complaint came in." in english.stdout and "Options" in english.stdout
+
+
+@pytest.mark.slow
+def test_typers_usage_errors_are_chinese_and_keep_exit_code_2():
+    missing = run("--lang", "zh", "assign", "CMP-2026-000001")
+    assert missing.returncode == 2
+    lines = missing.stderr.split("\n")
+    assert lines[0].startswith("用法：complaintctl assign [OPTIONS] ")
+    assert lines[1:] == ["请运行 'complaintctl assign -h' 查看帮助。", "", "错误：缺少选项 '--to'。", ""]
+    wrong = run("--lang", "zh", "nosuch")
+    assert wrong.returncode == 2 and wrong.stderr.endswith("错误：没有命令 'nosuch'。\n")
+    bad = run("--lang", "zh", "list", "--format", "xml")
+    assert bad.returncode == 2
+    assert "错误：'--format' 的值无效：'xml' 不是 'table', 'json', 'csv' 之一。" in bad.stderr
+    english = run("--lang", "en", "assign", "CMP-2026-000001")
+    assert english.returncode == 2 and english.stderr.endswith("Error: Missing option '--to'.\n")
+
+
+def test_the_database_setting_is_the_default_when_nothing_else_chooses(cli, seeded,
+                                                                       monkeypatch):
+    from complaintctl.services.context import set_setting
+
+    with seeded.session(write=True) as session:
+        set_setting(session, "language", "zh")
+        session.commit()
+    monkeypatch.setattr(sys, "argv", ["complaintctl"])
+    for var in ("COMPLAINTCTL_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    run = cli("show", "CMP-2026-999999", as_="sup")
+    assert (run.exit_code, run.stderr) == (
+        1, "错误：没有投诉 CMP-2026-999999；请用 `complaintctl list` 核对编号。\n")
+    for env in ({"LANG": "en_US.UTF-8"}, {"COMPLAINTCTL_LANG": "en"}):
+        set_language("en")
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        run = cli("show", "CMP-2026-999999", as_="sup")
+        assert run.stderr.startswith("Error: No complaint CMP-2026-999999;"), env
+
+
+# --- transcripts in both languages -------------------------------------------------------------
+
+def register(cli, lang: str) -> tuple[str, str]:
+    r = cli("--lang", lang, "register", "--channel", "phone", "--customer", "张伟", "--phone",
+            "13812345678", "--summary", "信用卡年费重复扣收", "--amount", "1200", as_="clerk")
+    assert r.exit_code == 0, r.stderr
+    return r.stdout.strip(), r.stderr
+
+
+LIFECYCLE = [
+    (("assign", "{n}", "--to", "h1"), "sup",
+     "{n} 已分派给 h1。", "{n} assigned to h1."),
+    (("contact", "{n}", "--via", "phone", "--summary", "已受理"), "h1",
+     "已在 {n} 上记录联系。", "Contact logged on {n}."),
+    (("investigate", "{n}"), "h1",
+     "{n} 现在的状态为 investigating。", "{n} is now investigating."),
+    (("note", "{n}", "已调取交易流水"), "h1", "已为 {n} 添加备注。", "Note added to {n}."),
+    (("resolve", "{n}", "--outcome", "upheld", "--findings", "重复扣费", "--remedy", "apology",
+      "--remedy", "fee_refund:300", "--notified-via", "phone", "--proof", "CALL-1"), "h1",
+     "{n} 已作出处理决定；告知客户的凭证已记录。", "{n} resolved; the customer's notice is on record."),
+    (("close", "{n}", "--satisfaction", "5"), "h1", "{n} 已办结。", "{n} closed."),
+    (("archive", "{n}"), "sup", "{n} 已归档。", "{n} archived."),
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_full_lifecycle_speaks_the_chosen_language(cli, lang):
+    n, said = register(cli, lang)
+    expected = (r"已登记 CMP-2026-\d{6}；处理决定应于 \d{4}-\d\d-\d\d \d\d:\d\d 前作出。\n" if lang == "zh"
+                else r"Registered CMP-2026-\d{6}; decision due \d{4}-\d\d-\d\d \d\d:\d\d\.\n")
+    assert re.fullmatch(expected, said)
+    for args, who, zh, en in LIFECYCLE:
+        r = cli("--lang", lang, *(a.format(n=n) for a in args), as_=who)
+        assert (r.exit_code, r.stderr, r.stdout) == (0, (zh if lang == "zh" else en).format(n=n)
+                                                     + "\n", "")
+    table = cli("--lang", lang, "show", n, as_="sup").stdout
+    if lang == "zh":
+        for text in ("已归档", "电话", "成立", "¥1,200.00", "fee_refund ¥300.00", "时间线",
+                     "调查核实中", "年", "月"):
+            assert text in table
+    else:
+        for text in ("archived", "phone", "upheld", "1,200.00 CNY", "fee_refund 300.00 CNY",
+                     "Timeline"):
+            assert text in table
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "错误：CMP-2026-000001 当前状态为 registered，不能执行 close（允许：{allowed}）。\n"),
+    ("en", "Error: Can't close CMP-2026-000001 when it is registered (allowed: {allowed}).\n"),
+])
+def test_a_refused_action_exits_3_and_says_why_in_the_language(cli, lang, expected):
+    n, _said = register(cli, lang)
+    r = cli("--lang", lang, "close", n, "--satisfaction", "5", as_="sup")
+    assert r.exit_code == 3
+    allowed = re.search(r"(?:allowed: |允许：)([^)）]+)", r.stderr).group(1)
+    assert r.stderr == expected.format(allowed=allowed)
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "错误：权限不足：assign 需要角色 supervisor or admin；clerk 的角色是 clerk。\n"),
+    ("en", "Error: Permission denied: assign needs the role supervisor or admin; clerk is a "
+           "clerk.\n"),
+])
+def test_a_permission_refusal_exits_4_in_the_language(cli, lang, expected):
+    n, _said = register(cli, lang)
+    r = cli("--lang", lang, "assign", n, "--to", "h1", as_="clerk")
+    assert (r.exit_code, r.stderr) == (4, expected)
+
+
+def test_an_import_error_exits_5_in_the_language(cli, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("external_ref,channel,customer_name,summary\nX1,nope,张伟,年费\n",
+                   encoding="utf-8")
+    zh = cli("--lang", "zh", "import", str(bad), as_="sup")
+    assert zh.exit_code == 5
+    assert zh.stderr.splitlines()[-1] == (
+        "错误：被拒绝 1 行（超过 --max-errors 0），因此未导入任何内容；第 2 行：渠道 'nope' 不是 "
+        "counter, phone, email, online, letter, fax, regulator, social_media, self_service, other "
+        "之一。请修正这些行（传入 --rejects FILE 可获得全部被拒绝的行），或传入 --max-errors N 导入有效行。")
+    en = cli("--lang", "en", "import", str(bad), as_="sup")
+    assert en.exit_code == 5
+    assert en.stderr.splitlines()[-1].startswith(
+        "Error: 1 row(s) rejected (more than --max-errors 0), so nothing was imported; line 2: "
+        "channel 'nope' is not one of counter, phone,")
+
+
+# --- machine formats do not change with the language ------------------------------------------
+
+def test_json_and_csv_are_byte_identical_in_both_languages(cli):
+    n, _said = register(cli, "en")
+    cli("assign", n, "--to", "h1", as_="sup")
+    for args in (("show", n, "--format", "json"), ("list", "--format", "json"),
+                 ("list", "--format", "csv"),
+                 ("report", "summary", "--format", "json", "--as-of", "2026-12-01T00:00"),
+                 ("report", "sla", "--format", "csv", "--as-of", "2026-12-01T00:00"),
+                 ("staff", "list", "--format", "json")):
+        zh = cli("--lang", "zh", *args, as_="sup")
+        en = cli("--lang", "en", *args, as_="sup")
+        assert zh.exit_code == en.exit_code == 0, (args, zh.stderr)
+        assert zh.stdout == en.stdout, args
+        assert zh.stdout.strip()
+        if args[-1] == "json" or "json" in args:
+            json.loads(zh.stdout)
+    row = json.loads(cli("--lang", "zh", "show", n, "--format", "json", as_="sup").stdout)
+    assert (row["status"], row["channel"]) == ("assigned", "phone")
+
+
+def test_the_html_report_is_chinese_under_lang_zh(cli, tmp_path):
+    n, _said = register(cli, "en")
+    cli("assign", n, "--to", "h1", as_="sup")
+    out = {}
+    for lang in ("zh", "en"):
+        path = tmp_path / f"{lang}.html"
+        r = cli("--lang", lang, "report", "summary", "--format", "html", "-o", str(path),
+                "--period", "all", as_="sup")
+        assert r.exit_code == 0, r.stderr
+        out[lang] = path.read_text(encoding="utf-8")
+    html = out["zh"]
+    assert "<html lang='zh-CN'>" in html
+    assert re.search(r"<title>投诉概况</title>", html)
+    headings = re.findall(r"<h[12][^>]*>([^<]+)</h[12]>", html)
+    assert headings and all(re.search(r"[\u4e00-\u9fff]", h) for h in headings), headings
+    chart = re.findall(r"<text[^>]*text-anchor='end'[^>]*>([^<]+)</text>", html)
+    assert chart and all(re.search(r"[\u4e00-\u9fff]", t) for t in chart), chart
+    assert "由 complaintctl 生成" in html
+    assert "<title>Complaint summary</title>" in out["en"]
+
+
+# --- the catalogs ------------------------------------------------------------------------------
+
+def _po(path: Path):
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as f:
+        return read_po(f)
+
+
+@pytest.mark.parametrize("domain", ["complaintctl", "messages"])
+def test_the_compiled_catalogs_are_fresh(domain):
+    po = _po(LOCALE / "zh" / "LC_MESSAGES" / f"{domain}.po")
+    with open(LOCALE / "zh" / "LC_MESSAGES" / f"{domain}.mo", "rb") as f:
+        mo = gettext.GNUTranslations(f)
+    wanted = {m.id: m.string for m in po if m.id and m.string}
+    compiled = {k: v for k, v in mo._catalog.items() if k}  # type: ignore[attr-defined]
+    assert compiled == wanted, "run `python scripts/i18n.py compile`"
+
+
+def test_typers_own_strings_all_have_a_chinese_translation():
+    import typer.core
+    from babel.messages.extract import extract_from_file
+
+    ids = {m if isinstance(m, str) else m[0]
+           for _line, m, _c, _ctx in extract_from_file("python", typer.core.__file__)}
+    po = {m.id: m.string for m in _po(LOCALE / "zh" / "LC_MESSAGES" / "messages.po") if m.id}
+    assert ids and not [i for i in ids if not po.get(i)]

@@ -139,7 +139,7 @@ LIFECYCLE = [
     (("contact", "{n}", "--via", "phone", "--summary", "已受理"), "h1",
      "已在 {n} 上记录联系。", "Contact logged on {n}."),
     (("investigate", "{n}"), "h1",
-     "{n} 现在的状态为 investigating。", "{n} is now investigating."),
+     "{n} 当前状态：调查核实中。", "{n} is now investigating."),
     (("note", "{n}", "已调取交易流水"), "h1", "已为 {n} 添加备注。", "Note added to {n}."),
     (("resolve", "{n}", "--outcome", "upheld", "--findings", "重复扣费", "--remedy", "apology",
       "--remedy", "fee_refund:300", "--notified-via", "phone", "--proof", "CALL-1"), "h1",
@@ -152,7 +152,7 @@ LIFECYCLE = [
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_full_lifecycle_speaks_the_chosen_language(cli, lang):
     n, said = register(cli, lang)
-    expected = (r"已登记 CMP-2026-\d{6}；处理决定应于 \d{4}-\d\d-\d\d \d\d:\d\d 前作出。\n" if lang == "zh"
+    expected = (r"已登记 CMP-2026-\d{6}；处理决定应于 \d{4}年\d\d?月\d\d?日 \d\d:\d\d 前作出。\n" if lang == "zh"
                 else r"Registered CMP-2026-\d{6}; decision due \d{4}-\d\d-\d\d \d\d:\d\d\.\n")
     assert re.fullmatch(expected, said)
     for args, who, zh, en in LIFECYCLE:

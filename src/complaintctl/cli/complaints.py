@@ -21,7 +21,7 @@ from complaintctl.domain.enums import (
     Status,
 )
 from complaintctl.errors import UsageProblem
-from complaintctl.i18n import _
+from complaintctl.i18n import _, format_datetime, label
 
 evidence_app = typer.Typer(
     help=helptext(_("Evidence files kept with a complaint (content-addressed, SHA-256)."),
@@ -110,8 +110,8 @@ def _done(template: str, complaint, *, due: bool = False, tz=None) -> None:
     if due:
         from complaintctl.domain.clock import bank_tz, iso
 
-        extra["due"] = (iso(complaint.due_at, tz or bank_tz()) or "")[:16].replace("T", " ")
-    render.message(template.format(number=complaint.number, status=complaint.status,
+        extra["due"] = format_datetime((iso(complaint.due_at, tz or bank_tz()) or "")[:16])
+    render.message(template.format(number=complaint.number, status=label(complaint.status),
                                    assignee=complaint.assignee, into=complaint.merged_into,
                                    **extra))
 

@@ -250,6 +250,10 @@ def test_the_html_report_is_chinese_under_lang_zh(cli, tmp_path):
     assert chart and all(re.search(r"[\u4e00-\u9fff]", t) for t in chart), chart
     assert "由 complaintctl 生成" in html
     assert "<title>Complaint summary</title>" in out["en"]
+    md = {lang: cli("--lang", lang, "report", "summary", "--by", "channel", "--format", "md",
+                    "--period", "all", as_="sup").stdout for lang in ("zh", "en")}
+    assert "| 电话 |" in md["zh"] and "| phone |" in md["en"]
+    assert re.search(r"期间 \d{4}年\d{1,2}月\d{1,2}日 至 \d{4}年\d{1,2}月\d{1,2}日", md["zh"])
 
 
 # --- the catalogs ------------------------------------------------------------------------------

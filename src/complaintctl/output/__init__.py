@@ -55,7 +55,15 @@ def has_total_row(table) -> bool:
 
 
 def label(value: Any) -> str:
-    return _("(none)") if value is None else str(value)
+    """A row's label in tables and charts: enum values (status, channel, outcome, ...) by their
+    label in the interface language; English keeps the value itself."""
+    from complaintctl import i18n
+
+    if value is None:
+        return _("(none)")
+    if isinstance(value, (list, tuple)):
+        return display(value)
+    return i18n.label(value) if i18n.language() == "zh" else str(value)
 
 
 def chart_data(table) -> tuple[str, list[str], list[tuple[str, str]], list[dict], str | None] | None:

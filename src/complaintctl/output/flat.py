@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from complaintctl.i18n import _
+from complaintctl.i18n import _, format_date, language
 from complaintctl.output import display, has_total_row, label, neutralise
 
 
@@ -69,6 +69,8 @@ def cell(row: dict[str, Any], column) -> str:
     value = row.get(column.key)
     if column.kind == "text" and column.key in row and value is None:
         return label(None)
+    if column.kind == "text":
+        return label(value)  # enum values (status, channel, ...) by their translated label
     return display(value, column.kind)
 
 
@@ -79,13 +81,20 @@ def total_cell(table, column, index: int) -> str:
 
 
 def subtitle(report) -> str:
-    parts = [_("Period {start} to {end}").format(start=report.period.start.isoformat(),
-                                                 end=report.period.end.isoformat())]
+    if language() == "zh":
+        start, end = (format_date(report.period.start, weekday=False),
+                      format_date(report.period.end, weekday=False))
+    else:
+        start, end = report.period.start.isoformat(), report.period.end.isoformat()
+    parts = [_("Period {start} to {end}").format(start=start, end=end)]
     if report.branch:
         parts.append(_("branch {branch}").format(branch=report.branch))
     if report.by:
         parts.append(_("by {by}").format(by=report.by))
     if report.include_drills:
         parts.append(_("drill and test data included"))
-    parts.append(_("as of {when}").format(when=report.as_of.strftime("%Y-%m-%d %H:%M UTC")))
+    when = report.as_of.strftime("%Y-%m-%d %H:%M UTC")
+    if language() == "zh":
+        when = report.as_of.strftime("%Y年%-m月%-d日 %H:%M UTC")
+    parts.append(_("as of {when}").format(when=when))
     return " · ".join(parts)

@@ -88,27 +88,29 @@ def test_help_is_chinese_through_the_console_script_with_lang_or_the_environment
 
 @pytest.mark.slow
 def test_typers_usage_errors_are_chinese_and_keep_exit_code_2():
-    missing = run("--lang", "zh", "assign", "CMP-2026-000001")
+    nowhere = ("--db", "/nonexistent/complaintctl-test.db")
+    missing = run(*nowhere, "--lang", "zh", "merge", "CMP-2026-000001")
     assert missing.returncode == 2
     lines = missing.stderr.split("\n")
-    assert lines[0].startswith("用法：complaintctl assign [OPTIONS] ")
-    assert lines[1:] == ["请运行 'complaintctl assign -h' 查看帮助。", "", "错误：缺少选项 '--to'。", ""]
-    wrong = run("--lang", "zh", "nosuch")
+    assert lines[0].startswith("用法：complaintctl merge [OPTIONS] ")
+    assert lines[1:] == ["请运行 'complaintctl merge -h' 查看帮助。", "", "错误：缺少选项 '--into'。", ""]
+    argument = run(*nowhere, "--lang", "zh", "staff", "add")
+    assert argument.returncode == 2 and argument.stderr.endswith("错误：缺少参数 'username'。\n")
+    wrong = run(*nowhere, "--lang", "zh", "nosuch")
     assert wrong.returncode == 2 and wrong.stderr.endswith("错误：没有命令 'nosuch'。\n")
-    bad = run("--lang", "zh", "list", "--format", "xml")
+    bad = run(*nowhere, "--lang", "zh", "list", "--format", "xml")
     assert bad.returncode == 2
     assert "错误：'--format' 的值无效：'xml' 不是 'table', 'json', 'csv' 之一。" in bad.stderr
-    english = run("--lang", "en", "assign", "CMP-2026-000001")
-    assert english.returncode == 2 and english.stderr.endswith("Error: Missing option '--to'.\n")
+    english = run(*nowhere, "--lang", "en", "merge", "CMP-2026-000001")
+    assert english.returncode == 2 and english.stderr.endswith("Error: Missing option '--into'.\n")
 
 
 def test_the_database_setting_is_the_default_when_nothing_else_chooses(cli, seeded,
                                                                        monkeypatch):
-    from complaintctl.services.context import set_setting
-
-    with seeded.session(write=True) as session:
-        set_setting(session, "language", "zh")
-        session.commit()
+    assert cli("config", "set", "language", "klingon", as_="admin").exit_code != 0
+    set_language("en")
+    assert cli("config", "set", "language", "zh", as_="admin").exit_code == 0
+    set_language("en")
     monkeypatch.setattr(sys, "argv", ["complaintctl"])
     for var in ("COMPLAINTCTL_LANG", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(var, raising=False)
@@ -270,7 +272,14 @@ def test_the_compiled_catalogs_are_fresh(domain):
     po = _po(LOCALE / "zh" / "LC_MESSAGES" / f"{domain}.po")
     with open(LOCALE / "zh" / "LC_MESSAGES" / f"{domain}.mo", "rb") as f:
         mo = gettext.GNUTranslations(f)
-    wanted = {m.id: m.string for m in po if m.id and m.string}
+    wanted = {}
+    for m in po:
+        if not m.id or not m.string:
+            continue
+        if isinstance(m.id, str):
+            wanted[m.id] = m.string
+        else:  # plural forms: gettext keys them by (singular, index)
+            wanted.update({(m.id[0], i): text for i, text in enumerate(m.string)})
     compiled = {k: v for k, v in mo._catalog.items() if k}  # type: ignore[attr-defined]
     assert compiled == wanted, "run `python scripts/i18n.py compile`"
 

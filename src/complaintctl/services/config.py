@@ -77,6 +77,12 @@ def _amount(value: str) -> int:
     return cents
 
 
+def _language(value: str) -> str:
+    if value.strip().lower() not in ("en", "zh"):
+        raise ValueError
+    return value.strip().lower()
+
+
 def _email(value: str) -> str:
     if "@" not in value:
         raise ValueError
@@ -129,6 +135,9 @@ def _keys() -> dict[str, Key]:
             _("Delivery attempts before a notification is marked failed."), _int(1, 100)),
         Key("notify.backoff_seconds", "2",
             _("The first retry waits this long; each next one twice as long."), _float),
+        Key("language", "en",
+            _("The interface language when neither --lang, COMPLAINTCTL_LANG nor the locale "
+              "chooses one: en or zh."), _language),
         Key("notify.log_path", "",
             _("Where the default sender appends notifications [default: beside the database]."),
             str),

@@ -200,7 +200,8 @@ def test_monitor_json_fields(data):
     out = json.loads(run.stdout)
     assert list(out) == ["as_of", "branch", "open", "open_by_status", "overdue", "due_24h",
                          "unassigned", "escalations", "incidents", "rectifications_overdue",
-                         "last_24h", "satisfaction_trend", "next_drill_due"]
+                         "last_24h", "satisfaction_trend", "next_drill_due",
+                         "drill_overdue"]
     # the current state (C0 closed, C1 resolved, C2 and C3 assigned, C4 registered; the drill
     # left out) with the times measured from --as-of
     assert out["open"] == 4 and out["open_by_status"] == {"assigned": 2, "registered": 1,
@@ -321,3 +322,18 @@ def test_the_html_report_renders_in_headless_chromium_with_its_title_and_chart(d
     assert sum(min(p) > 235 for p in band) > 200, "no title text in the masthead"
     # the chart: bars in the first series colour
     assert sum(bytes(p) == bytes.fromhex("2b6cb0") for p in pixels(rows, 60, 700)) > 2_000
+
+
+def test_monitor_shows_active_incidents_with_overdue_checklist_items_and_the_next_drill(cli):
+    declared = cli("incident", "declare", "--level", "II", "--title", "网点群体投诉",
+                   "--at", "2025-11-03T09:00")
+    assert declared.exit_code == 0, declared.stderr
+    out = json.loads(cli("monitor", "--format", "json", "--as-of", "2025-11-03T09:30").stdout)
+    [incident] = out["incidents"]
+    assert (incident["level"], incident["title"], incident["complaints"]) == (2, "网点群体投诉", 0)
+    assert incident["overdue_items"] == 0  # level II: on site within 1 h, report within 2 h
+    later = json.loads(cli("monitor", "--format", "json", "--as-of", "2025-11-04T12:00").stdout)
+    assert later["incidents"][0]["overdue_items"] >= 2
+    assert later["next_drill_due"] is not None and isinstance(later["drill_overdue"], bool)
+    screen = cli("monitor", "--as-of", "2025-11-04T12:00")
+    assert "Incident" in screen.stdout and "level II" in screen.stdout

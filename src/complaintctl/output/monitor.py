@@ -10,6 +10,9 @@ from complaintctl.i18n import _
 from complaintctl.output.terminal import sparkline
 
 
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
 def emit_monitor(data: dict[str, Any], fmt: str) -> None:
     if fmt == "json":
         render.emit_json(data)
@@ -56,13 +59,16 @@ def screen(data: dict[str, Any]):
         satisfaction.append(f"  {latest['week']}: {latest['mean']:.2f}")
     extra = []
     for incident in data["incidents"]:
-        extra.append(Text(_("Incident {id} (level {level}): {title}").format(
-            id=incident.get("id"), level=incident.get("level"), title=incident.get("title")),
-            style="bold red"))
+        extra.append(Text(_("Incident {id} (level {level}): {title}; {complaints} complaints, "
+                            "{late} checklist items overdue").format(
+            id=incident["id"], level=ROMAN.get(incident["level"], incident["level"]),
+            title=incident["title"], complaints=incident["complaints"],
+            late=incident["overdue_items"]), style="bold red"))
     for action in data["rectifications_overdue"]:
         extra.append(Text(_("Rectification {id} overdue since {due}: {what} ({owner})").format(
             **action), style="red"))
-    extra.append(Text(_("Next drill due: {when}").format(when=data["next_drill_due"] or "-")))
+    extra.append(Text(_("Next drill due: {when}").format(
+        when=data["next_drill_due"] or "-"), style="red" if data["drill_overdue"] else ""))
     title = _("complaintctl monitor · {when}").format(when=data["as_of"][:16].replace("T", " "))
     if data["branch"]:
         title += f" · {data['branch']}"

@@ -59,6 +59,7 @@ def snapshot(*, session, actor: Actor, branch: str | None = None, include_drills
     escalation = C.c.get("escalation_level")
     today = at.astimezone(tz).date()
     actions = list_actions(session=session, actor=actor, overdue=True, today=today)
+    drill_due, drill_overdue = _next_drill(session)
     return {
         "as_of": iso(at, tz),
         "branch": branch,
@@ -69,7 +70,7 @@ def snapshot(*, session, actor: Actor, branch: str | None = None, include_drills
         "unassigned": count(C.c.status.in_(open_statuses()), C.c.assignee.is_(None)),
         "escalations": count(C.c.status.in_(open_statuses()), escalation > 0)
         if escalation is not None else 0,
-        "incidents": _incidents(session, include_drills),
+        "incidents": _incidents(session, at, tz, include_drills),
         "rectifications_overdue": [
             {k: a[k] for k in ("id", "what", "owner", "due", "status")} for a in actions],
         "last_24h": {
@@ -77,7 +78,8 @@ def snapshot(*, session, actor: Actor, branch: str | None = None, include_drills
             "by_product": _last_day(session, where, at, C.c.product, "product"),
         },
         "satisfaction_trend": _satisfaction(session, where, at, tz),
-        "next_drill_due": _next_drill(session, today),
+        "next_drill_due": drill_due,
+        "drill_overdue": drill_overdue,
     }
 
 
@@ -125,18 +127,32 @@ def _satisfaction(session, where, at: datetime, tz) -> list[dict[str, Any]]:
     return out
 
 
-def _incidents(session, include_drills: bool = False) -> list[dict[str, Any]]:
-    """Active incidents of the emergency plan (drill incidents only with include_drills), with
-    how many checklist items are overdue."""
-    from complaintctl.services.emergency import active_incidents
+def _incidents(session, at: datetime, tz, include_drills: bool) -> list[dict[str, Any]]:
+    """Active incidents of the emergency plan (drill incidents only with --include-drills), each
+    with its linked complaints and the checklist items past due and not done."""
+    from complaintctl.models import ChecklistItem, Incident, IncidentComplaint
 
-    return active_incidents(session, include_drills=include_drills)
+    incident, items, links = Incident.__table__, ChecklistItem.__table__, \
+        IncidentComplaint.__table__
+    overdue = (select(func.count()).where(
+        items.c.incident_id == incident.c.id, items.c.done_at.is_(None),
+        items.c.cancelled_at.is_(None), items.c.due_at < at).scalar_subquery())
+    linked = (select(func.count()).where(links.c.incident_id == incident.c.id)
+              .scalar_subquery())
+    query = (select(incident.c.id, incident.c.level, incident.c.title, incident.c.trigger,
+                    incident.c.declared_at, linked, overdue, incident.c.drill_id)
+             .where(incident.c.status == "active").order_by(incident.c.level, incident.c.id))
+    if not include_drills:
+        query = query.where(incident.c.drill_id.is_(None))
+    return [{"id": i, "level": level, "title": title, "trigger": trigger,
+             "declared_at": iso(declared, tz), "complaints": n, "overdue_items": late,
+             "drill": drill}
+            for i, level, title, trigger, declared, n, late, drill in session.execute(query)]
 
 
-def _next_drill(session, today) -> str | None:
-    """When the next drill is due under the emergency plan (a date), or None before any plan
-    or drill exists."""
+def _next_drill(session) -> tuple[str | None, bool]:
+    """When the next drill is due under the emergency plan (a date), and whether that is past."""
     from complaintctl.services.drills import next_drill_due
 
-    due = next_drill_due(session)["next_due"]
-    return due[:10] if due else None
+    due = next_drill_due(session)
+    return (due["next_due"][:10] if due["next_due"] else None), bool(due["overdue"])

@@ -237,13 +237,21 @@ def _fca_row(raw: dict[str, int]) -> dict[str, Any]:
 
 
 def _cfpb(session, scope: Scope) -> Table:
-    """The CFPB-style timely-response rate of complaints received in the period, by product."""
+    """The CFPB-style timely-response rate of complaints received in the period, by product.
+
+    An imported complaint that carries the CFPB's "Timely response?" counts as it says; any
+    other is timely when decided by its due time, untimely when decided later or still
+    undecided past it, and not yet known otherwise."""
     d = decisions()
     decided_at = d.c.decided_at
     undecided_late = C.c.status.in_(UNDECIDED_STATUSES) & (C.c.due_at < scope.as_of)
     timely = (decided_at.is_not(None) & (decided_at <= C.c.due_at))
     untimely = or_(decided_at.is_not(None) & (decided_at > C.c.due_at),
                    decided_at.is_(None) & undecided_late)
+    stored = C.c.get("timely_response")  # the CFPB's own answer, kept by the importer
+    if stored is not None:
+        timely = or_(stored.is_(True), stored.is_(None) & timely)
+        untimely = or_(stored.is_(False), stored.is_(None) & untimely)
     data = grouped(session, "product", C.outerjoin(d, d.c.complaint_id == C.c.id),
                    [between(C.c.received_at, scope.start, scope.end), *conditions(scope)],
                    {"received": func.count(), "timely": count_case(timely),

@@ -19,6 +19,7 @@ from complaintctl.services.reports.base import (
     merge,
     ratio,
     rounded,
+    summed,
     zero,
 )
 from complaintctl.services.reports.counts import conditions, dim_columns
@@ -129,12 +130,13 @@ def sla(session, scope: Scope) -> Report:
             row["p90_days_to_decision"] = rounded(p90.get(row[by]))
     else:
         rows[0]["p90_days_to_decision"] = rounded(p90.get(TOTAL))
-    if by in (None,):
+    if by is None:
         totals = dict(rows[0])
     else:
-        whole = merge(decision_figures(session, scope, None), overdue_now(session, scope, None))
-        p90_all = percentile(session, scope, None, 90)
-        totals = _sla_row(whole.get(TOTAL, {}), p90_all.get(TOTAL))
+        whole = summed(data, SLA_COUNTS) if by != "tag" else merge(
+            decision_figures(session, scope, None), overdue_now(session, scope, None)
+        ).get(TOTAL, {})
+        totals = _sla_row(whole, percentile(session, scope, None, 90).get(TOTAL))
     columns = dim_columns(by) + [
         Column("decided", _("Decided")), Column("within_15_days", _("In 15 days")),
         Column("within_extension", _("In extension")), Column("late", _("Late")),
@@ -167,6 +169,10 @@ def handler_figures(session, scope: Scope, by: str | None) -> dict[Any, dict[str
     )
 
 
+HANDLER_COUNTS = ["open", "overdue_now", "decided", "within_15_days", "within_extension",
+                  "responses", "satisfaction_total"]
+
+
 def _handler_row(f: dict[str, Any], median: Any) -> dict[str, Any]:
     decided = zero(f.get("decided"))
     return {
@@ -188,7 +194,7 @@ def handlers(session, scope: Scope) -> Report:
     medians = percentile(session, scope, by, 50)
     rows = [{by: key, **_handler_row(f, medians.get(key))} for key, f in
             sorted(data.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))]
-    whole = handler_figures(session, scope, None).get(TOTAL, {})
+    whole = summed(data, HANDLER_COUNTS)  # each complaint has one assignee (or none)
     totals = _handler_row(whole, percentile(session, scope, None, 50).get(TOTAL))
     columns = dim_columns(by) + [
         Column("open", _("Open")), Column("overdue_now", _("Overdue now")),

@@ -310,6 +310,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep (or reuse) --db")
     parser.add_argument("--period", default="2026-Q3")
     parser.add_argument("--by", default="product")
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many timings")
     args = parser.parse_args()
     path = args.db or Path(tempfile.mkdtemp()) / "bench.db"
     if not (args.keep and path.exists()):
@@ -358,7 +359,7 @@ def main() -> None:
 
             ours()  # warm the cache for both
             hand()
-            a, b = best(ours), best(hand)
+            a, b = best(ours, args.repeat), best(hand, args.repeat)
             ratios[name] = a / b
             print(f"{name:<14}{a:>13.3f}s{b:>11.3f}s{a / b:>8.2f}")
 

@@ -45,7 +45,7 @@ def both(tmp_path_factory):
     pg = Database(PG.rsplit("/", 1)[0] + f"/{name}")
     tables = SQLModel.metadata.tables
     wanted = [tables[t] for t in TABLES]
-    SQLModel.metadata.create_all(pg.engine, tables=wanted)
+    SQLModel.metadata.create_all(pg.engine)
     with lite.engine.connect() as source, pg.engine.begin() as target:
         for table in wanted:
             rows = [dict(r._mapping) for r in source.execute(table.select())]

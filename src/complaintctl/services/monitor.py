@@ -141,7 +141,7 @@ def _incidents(session, at: datetime, tz, include_drills: bool) -> list[dict[str
               .scalar_subquery())
     query = (select(incident.c.id, incident.c.level, incident.c.title, incident.c.trigger,
                     incident.c.declared_at, linked, overdue, incident.c.drill_id)
-             .where(incident.c.status == "active").order_by(incident.c.level, incident.c.id))
+             .where(incident.c.status == "active").order_by(incident.c.id))
     if not include_drills:
         query = query.where(incident.c.drill_id.is_(None))
     return [{"id": i, "level": level, "title": title, "trigger": trigger,

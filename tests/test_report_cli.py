@@ -337,3 +337,26 @@ def test_monitor_shows_active_incidents_with_overdue_checklist_items_and_the_nex
     assert later["next_drill_due"] is not None and isinstance(later["drill_overdue"], bool)
     screen = cli("monitor", "--as-of", "2025-11-04T12:00")
     assert "Incident" in screen.stdout and "level II" in screen.stdout
+
+
+def test_sla_counts_a_decision_within_an_extension_and_the_pauses_used(cli):
+    """The clock's extend and pause (issue 4) feed the sla report."""
+    reg = cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "s",
+              "--branch", "BJ01", "--at", "2025-09-01T10:00")
+    number = reg.stdout.strip()
+    for args in (["assign", number, "--to", "h1", "--at", "2025-09-01T11:00"],
+                 ["investigate", number, "--at", "2025-09-01T12:00"],
+                 ["pause", number, "--reason", "appraisal", "--customer-notified-via", "phone",
+                  "--at", "2025-09-02T10:00"],
+                 ["resume", number, "--at", "2025-09-03T10:00"],
+                 ["extend", number, "--level", "1", "--reason", "complex", "--at",
+                  "2025-09-10T10:00"],
+                 ["resolve", number, "--outcome", "not_upheld", "--findings", "f",
+                  "--notified-via", "phone", "--at", "2025-09-25T10:00"]):
+        run = cli(*args, as_="sup")
+        assert run.exit_code == 0, (args, run.stderr)
+    out = json.loads(cli("report", "sla", "--period", "2025-09", "--format", "json").stdout)
+    row = out["rows"][0]
+    assert (row["decided"], row["within_15_days"], row["within_extension"], row["late"]) == \
+        (1, 0, 1, 0)
+    assert (row["extensions"], row["pauses"]) == (1, 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -65,8 +65,7 @@ def _fail(text: str, code: int):
     raise typer.Exit(code)
 
 
-app = typer.Typer(
-    cls=ErrorMappingGroup,
+_SETTINGS: dict[str, Any] = dict(
     name="complaintctl",
     help=helptext(
         _(
@@ -82,6 +81,7 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app = typer.Typer(cls=ErrorMappingGroup, **_SETTINGS)
 
 
 def _version(value: bool) -> None:
@@ -152,8 +152,79 @@ def _register_commands() -> None:
 _register_commands()
 
 
+class LazyRoot(ErrorMappingGroup):
+    """The root group of the console script: builds only the command that is run.
+
+    Typer turns every registered command into a Click command on each start (about as long as
+    importing Typer itself, for ~100 commands). This group lists the names and summaries from
+    ``app``'s registrations and converts one top-level command or group when it is invoked.
+    Tests drive ``app`` itself; a test checks both list the same commands and summaries.
+    """
+
+    def _entries(self) -> dict[str, Any]:
+        from typer.main import get_command_name
+
+        entries: dict[str, Any] = {}
+        for info in app.registered_commands:
+            entries[info.name or get_command_name(info.callback.__name__)] = info
+        for info in app.registered_groups:
+            entries[info.name] = info
+        return entries
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self._entries())
+
+    def get_command(self, ctx, name: str):
+        if name in self.commands:
+            return self.commands[name]
+        info = self._entries().get(name)
+        if info is None:
+            return None
+        from typer.main import get_command
+
+        one = typer.Typer(rich_markup_mode=None)
+        one.callback()(lambda: None)
+        if info in app.registered_commands:
+            one.registered_commands = [info]
+        else:
+            one.registered_groups = [info]
+        command = get_command(one).commands[name]
+        self.commands[name] = command
+        return command
+
+    def format_commands(self, ctx, formatter) -> None:
+        from gettext import gettext  # Click's own catalog, as Click formats this section
+
+        from typer._click.utils import make_default_short_help  # vendored Click
+
+        entries = self._entries()
+        limit = formatter.width - 6 - max((len(name) for name in entries), default=0)
+        rows = [(name, make_default_short_help(summary(info), limit))
+                for name, info in entries.items()]
+        if rows:
+            with formatter.section(gettext("Commands")):
+                formatter.write_dl(rows)
+
+
+def summary(info) -> str:
+    """A registered command's or group's help, first paragraph (what Click's short help uses)."""
+    text = info.help if isinstance(getattr(info, "help", None), str) else None
+    if text is None and getattr(info, "typer_instance", None) is not None:
+        text = info.typer_instance.info.help
+    return (text or "").split("\n\n")[0].strip() if isinstance(text, str) else ""
+
+
+def lazy_root():
+    """The console script's root command: the same options, commands built on demand."""
+    from typer.main import get_command
+
+    shell = typer.Typer(cls=LazyRoot, **_SETTINGS)
+    shell.callback()(root)
+    return get_command(shell)
+
+
 def main() -> None:
-    app(prog_name="complaintctl")
+    lazy_root()(prog_name="complaintctl")
 
 
 if __name__ == "__main__":

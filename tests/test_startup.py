@@ -1,0 +1,50 @@
+"""Start-up: `complaintctl --help` must not pay for SQLAlchemy, SQLModel, Alembic or Rich."""
+
+import json
+import subprocess
+import sys
+
+PROBE = r"""
+import json, sys
+from complaintctl.cli import app
+try:
+    app(["--help"], prog_name="complaintctl")
+except SystemExit:
+    pass
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"sqlalchemy", "sqlmodel", "alembic", "rich"})
+print(json.dumps(heavy), file=sys.stderr)
+"""
+
+
+def test_help_imports_no_sqlalchemy_sqlmodel_alembic_or_rich():
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                            timeout=60, env={"COMPLAINTCTL_LANG": "en", "PATH": ""})
+    assert "Usage: complaintctl" in result.stdout
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+
+
+def test_the_console_scripts_lazy_root_offers_exactly_the_apps_commands():
+    import typer.main
+
+    from complaintctl.cli import app, lazy_root
+
+    full = typer.main.get_command(app)
+    lazy = lazy_root()
+    assert lazy.list_commands(None) == list(full.commands)
+    for name, command in full.commands.items():
+        built = lazy.get_command(None, name)
+        assert built.name == command.name
+        assert built.help == command.help
+        assert [p.name for p in built.params] == [p.name for p in command.params]
+        assert sorted(getattr(built, "commands", {})) == sorted(getattr(command, "commands", {}))
+
+
+def test_the_console_script_runs_a_command_and_maps_its_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "complaintctl", "--db", str(tmp_path / "none.db"), "list"],
+        capture_output=True, text=True, timeout=60,
+        env={"COMPLAINTCTL_LANG": "en", "PATH": "", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: No complaint database at")
+    assert "Traceback" not in result.stderr

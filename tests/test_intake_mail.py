@@ -15,7 +15,14 @@ from sqlmodel import col, select
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
 from complaintctl.evidence import EvidenceStore
 from complaintctl.intake.sources import MaildirSource, MboxSource
-from complaintctl.models import Complaint, ComplaintTag, Contact, Event, Evidence
+from complaintctl.models import (
+    Complaint,
+    ComplaintTag,
+    Contact,
+    Event,
+    Evidence,
+    Notification,
+)
 from complaintctl.services import audit, intake
 from complaintctl.services import complaints as svc
 from complaintctl.services.complaints import NewComplaint, RemedyInput
@@ -367,11 +374,27 @@ def _decided(db, *, days_ago: float, archive: bool = False) -> str:
     return number
 
 
-def test_a_reply_to_a_closed_complaint_within_the_review_window_flags_it(seeded, tmp_path):
+def test_a_reply_to_a_closed_complaint_within_the_review_window_requests_a_review(seeded,
+                                                                                   tmp_path):
     number = _decided(seeded, days_ago=10)
     box = mailkit.maildir(tmp_path / "Maildir", [mailkit.reply(number)])
     summary = run(seeded, maildir=box)
-    assert [(m.result.value, m.review_flagged) for m in summary.messages] == [("attached", True)]
+    assert [(m.result.value, m.review) for m in summary.messages] == [("attached", "requested")]
+    with seeded.session() as session:
+        c = session.exec(select(Complaint).where(Complaint.number == number)).one()
+        notices = session.exec(select(Notification).where(
+            Notification.event == "review_requested")).all()
+    assert c.status == "under_review" and c.review_requested_at is not None
+    assert c.clock_kind == "review" and c.due_at > c.review_requested_at
+    assert timeline(seeded, number)[-3:] == ["contact", "evidence", "review_request"]
+    assert {n.recipient for n in notices} == {"admin"}  # head office: no head-office supervisor
+
+
+def test_a_clerk_of_another_branch_flags_the_review_for_that_branch(seeded, tmp_path):
+    number = _decided(seeded, days_ago=10)
+    box = mailkit.maildir(tmp_path / "Maildir", [mailkit.reply(number)])
+    summary = run(seeded, maildir=box, who="h3")  # a Shanghai handler; the complaint is BJ01's
+    assert [(m.result.value, m.review) for m in summary.messages] == [("attached", "flagged")]
     with seeded.session() as session:
         c = session.exec(select(Complaint).where(Complaint.number == number)).one()
         tags = [t.tag for t in session.exec(select(ComplaintTag)).all()]
@@ -379,13 +402,15 @@ def test_a_reply_to_a_closed_complaint_within_the_review_window_flags_it(seeded,
     assert timeline(seeded, number)[-3:] == ["contact", "evidence", "note"]
 
 
-def test_a_reply_after_the_review_window_is_attached_but_not_flagged(seeded, tmp_path):
+def test_a_reply_after_the_review_window_is_attached_without_a_review(seeded, tmp_path):
     number = _decided(seeded, days_ago=31)
     box = mailkit.maildir(tmp_path / "Maildir", [mailkit.reply(number)])
-    assert [(m.result.value, m.review_flagged) for m in run(seeded, maildir=box).messages] == [
-        ("attached", False)]
+    assert [(m.result.value, m.review) for m in run(seeded, maildir=box).messages] == [
+        ("attached", None)]
     with seeded.session() as session:
         assert session.exec(select(ComplaintTag)).all() == []
+        c = session.exec(select(Complaint).where(Complaint.number == number)).one()
+    assert c.status == "closed"
 
 
 def test_a_reply_to_an_archived_complaint_is_registered_as_a_repeat(seeded, tmp_path):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -55,8 +55,6 @@ from complaintctl.services.context import (
 MAIL_SOURCE = "mail"
 #: the tag a reply within the review window puts on a closed complaint
 REVIEW_TAG = "review_requested"
-#: the review window after the decision notice when no clock profile says otherwise (Art 20)
-REVIEW_WINDOW = timedelta(days=30)
 
 
 class Result(StrEnum):
@@ -79,7 +77,8 @@ class MessageResult:
     reason: str | None = None
     received_at: str | None = None
     evidence: int = 0
-    review_flagged: bool = False
+    acknowledgement: int | None = None  # the outbox notification queued to the customer
+    review: str | None = None  # "requested" (review request) or "flagged" (tag and note)
     marked: bool = False
     exit_code: int = 0
 
@@ -326,6 +325,40 @@ def _register(session, actor, store, record: mail.MailRecord, received: datetime
     outcome.number = complaint.number
     outcome.evidence = len(_keep_evidence(session, actor, store, complaint, record,
                                           complaint.registered_at))
+    outcome.acknowledgement = _acknowledge(session, complaint, complaint.registered_at)
+
+
+def acknowledgement(complaint: Complaint, tz) -> tuple[str, str]:
+    """The acknowledgement's subject and body: the number, what happens next, the expected
+    decision date, and to keep the number in the subject. No other personal data."""
+    due = complaint.due_at.astimezone(tz).strftime("%Y-%m-%d") if complaint.due_at else "-"
+    subject = _("[{number}] We have received your complaint").format(number=complaint.number)
+    body = "\n\n".join([
+        _("Dear customer,"),
+        _("We have received your complaint and registered it under the number {number}.").format(
+            number=complaint.number),
+        _("What happens next: a complaint handler will look into it, may contact you for more "
+          "details, and will tell you the decision and the reasons for it."),
+        _("We expect to decide by {due}. If it takes longer, we will tell you why and by when.")
+        .format(due=due),
+        _("When you write to us about this complaint, please keep {number} in the subject of "
+          "your email, so that it reaches the right complaint.").format(number=complaint.number),
+        _("This message was sent automatically."),
+    ]) + "\n"
+    return subject, body
+
+
+def _acknowledge(session, complaint: Complaint, at: datetime) -> int | None:
+    """Queue the acknowledgement in the outbox, in the registration's transaction."""
+    from complaintctl.services import notify
+
+    subject, body = acknowledgement(complaint, timezone_of(session))
+    note = notify.queue_to_customer(session, complaint=complaint, event=notify.ACKNOWLEDGEMENT,
+                                    subject=subject, body=body, at=at)
+    if note is None:
+        return None
+    session.flush()
+    return note.id
 
 
 def _attach(session, actor, store, record: mail.MailRecord, target: Complaint,
@@ -336,6 +369,8 @@ def _attach(session, actor, store, record: mail.MailRecord, target: Complaint,
     same_sender = bool(known) and known == (record.sender_email or "").lower()
     if not same_sender:
         outcome.reason = _("sent from an address that is not the customer's on record")
+    review = target.status == Status.closed.value and _review_window_open(session, target,
+                                                                            received)
     complaints.log_contact(
         session, actor, target, via=ContactVia.email, direction=Direction.in_,
         summary=_("Email from the customer: {subject}").format(
@@ -346,27 +381,57 @@ def _attach(session, actor, store, record: mail.MailRecord, target: Complaint,
         personal={"description": record.description},
     )
     outcome.evidence = len(_keep_evidence(session, actor, store, target, record, at))
-    if target.status == Status.closed.value and _within_review_window(target, received):
-        _flag_review(session, actor, target, at)
-        outcome.review_flagged = True
+    if review:
+        outcome.review = _review(session, actor, target, record, at)
 
 
-def _within_review_window(complaint: Complaint, received: datetime) -> bool:
-    """Within 30 days of the decision notice (CBIRC Art 20), or of the closure without one."""
-    start = complaint.notified_at or complaint.closed_at
-    return start is not None and received <= start + REVIEW_WINDOW
+def _review_window_open(session: Session, complaint: Complaint, received: datetime) -> bool:
+    """Whether ``received`` falls within the review window after the decision notice (CBIRC
+    Art 20), by the complaint's clock profile; a profile without a review has no window."""
+    from complaintctl.domain import deadlines
+    from complaintctl.services import config
+
+    cfg = config.load(session)
+    profile = cfg.profile(complaint.clock_profile)
+    notice = complaint.notified_at or complaint.last_event_at
+    closes = deadlines.review_window_closes(profile, notice, tz=cfg.tz,
+                                            calendar=cfg.calendar(profile))
+    return closes is not None and received <= closes
+
+
+def _review(session, actor: Actor, complaint: Complaint, record: mail.MailRecord,
+            at: datetime) -> str:
+    """A closed complaint's customer wrote within the review window: a review request (核查).
+
+    Recorded through the clock's ``review request`` (under_review, the review clock, head
+    office told). Where the member of staff running intake may not record it for this
+    complaint's branch, the complaint is flagged instead (the tag ``review_requested`` and a
+    timeline note) for someone who may.
+    """
+    from complaintctl.services import clock
+
+    try:
+        actor.check(Permission.contact, complaint=complaint)
+    except ComplaintError:
+        _flag_review(session, actor, complaint, at)
+        return "flagged"
+    clock.review_request(
+        session=session, actor=actor, number=complaint.number, at=at,
+        note=_("The customer replied by email within the review window (Message-ID {id}).")
+        .format(id=record.message_id),
+    )
+    return "requested"
 
 
 def _flag_review(session, actor, complaint: Complaint, at: datetime) -> None:
-    """Flag a closed complaint whose customer wrote within the review window: a tag and a
-    timeline note, so a supervisor decides whether it is a review request (核查)."""
     exists = session.get(ComplaintTag, (complaint.id, REVIEW_TAG))
     if exists is None:
         session.add(ComplaintTag(complaint_id=complaint.id, tag=REVIEW_TAG))
     complaints.log_note(
         session, actor, complaint, at=at,
-        text=_("The customer wrote within the review window after the decision; a supervisor "
-               "should decide whether this is a request for review."),
+        text=_("The customer wrote by email within the review window after the decision; "
+               "someone of branch {branch} should record it with `complaintctl review request "
+               "{number}`.").format(branch=complaint.branch or "-", number=complaint.number),
         details={"tag": REVIEW_TAG},
     )
 

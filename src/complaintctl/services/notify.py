@@ -42,6 +42,8 @@ from complaintctl.services.context import Actor, now, timezone_of
 ENV_SMTP = "COMPLAINTCTL_SMTP"
 ENV_FROM = "COMPLAINTCTL_SMTP_FROM"
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+#: the recipient of a message to the complainant; the event of the acknowledgement
+CUSTOMER, ACKNOWLEDGEMENT = "customer", "acknowledgement"
 
 
 # --- recipients --------------------------------------------------------------------------------
@@ -126,6 +128,46 @@ def queue(
     return made
 
 
+def queue_to_customer(
+    session: Session, *, complaint: Complaint, event: str, subject: str, body: str, at: datetime,
+) -> Notification | None:
+    """Queue a message to the complainant's email address (none on record: nothing queued).
+
+    Unlike staff notices, this one is for the customer: it may say what the customer told us,
+    and it goes to their address. Mail intake queues the acknowledgement this way.
+    """
+    if not complaint.customer_email:
+        return None
+    note = Notification(
+        complaint_id=complaint.id, number=complaint.number, event=event, recipient=CUSTOMER,
+        address=complaint.customer_email, subject=subject[:300], body=body, status=PENDING,
+        attempts=0, created_at=at, next_attempt_at=at,
+    )
+    session.add(note)
+    return note
+
+
+def _acknowledged(session: Session, note: Notification, at: datetime, actor_name: str) -> None:
+    """The acknowledgement went out: the first outbound contact, so ``acknowledged_at``."""
+    from complaintctl.domain import lifecycle
+    from complaintctl.domain.enums import Action, ContactVia, Direction, Status
+    from complaintctl.services import complaints
+    from complaintctl.services.context import resolve_actor
+
+    complaint = session.get(Complaint, note.complaint_id) if note.complaint_id else None
+    if complaint is None or complaint.acknowledged_at is not None:
+        return
+    if Status(complaint.status) not in lifecycle.TRANSITIONS[Action.contact][0]:
+        return
+    complaints.log_contact(
+        session, resolve_actor(session, actor_name), complaint, via=ContactVia.email,
+        direction=Direction.out, at=max(at, complaint.last_event_at),
+        summary=_("Acknowledgement emailed to the customer (notification {id})").format(
+            id=note.id),
+        details={"notification": note.id},
+    )
+
+
 def notification_dict(n: Notification, tz=None) -> dict[str, Any]:
     return {
         "id": n.id,
@@ -192,6 +234,7 @@ class Message:
     subject: str
     body: str
     sender: str
+    number: str | None = None  # put in the Message-ID, so a reply finds its complaint
 
 
 class LogSender:
@@ -279,6 +322,7 @@ class SmtpSender:
         email["From"] = message.sender
         email["To"] = message.to
         email["Subject"] = message.subject
+        email["Message-ID"] = message_id(message)
         email.set_content(message.body)
         s = self.settings
         try:
@@ -310,6 +354,15 @@ class SmtpSender:
             raise DeliveryError(
                 self._scrub(f"{type(error).__name__}: {error}".strip())
             ) from None
+
+
+def message_id(message: Message) -> str:
+    """``<...CMP-2026-000042@bank.example>``: a customer's reply quotes it in In-Reply-To, and
+    mail intake finds the complaint by the number inside."""
+    from email.utils import make_msgid, parseaddr
+
+    domain = parseaddr(message.sender)[1].rpartition("@")[2] or None
+    return make_msgid(idstring=message.number, domain=domain)
 
 
 def default_log_path(db_path: Path | None) -> Path:
@@ -388,7 +441,7 @@ def send(
     for note_id in pending:
         with database.session() as session:
             note = session.get(Notification, note_id)
-            message = Message(note.address, note.subject, note.body, from_address)
+            message = Message(note.address, note.subject, note.body, from_address, note.number)
             done_before = note.attempts
         tries_left = max_attempts - done_before
         if attempts_per_message is not None:
@@ -430,6 +483,8 @@ def _record_attempt(database, note_id: int, sender: str, error: DeliveryError | 
                                         error=str(error) if error is not None else None))
         if error is None:
             note.status, note.sent_at, note.last_error = SENT, at, None
+            if note.event == ACKNOWLEDGEMENT and sender == SmtpSender.name:
+                _acknowledged(session, note, at, actor)
         else:
             note.last_error = str(error)
             note.status = FAILED if final else PENDING

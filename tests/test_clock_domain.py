@@ -271,3 +271,20 @@ def test_an_extension_never_moves_a_due_date_earlier(received, data, low, high, 
     after = deadlines.due(profile, ClockState(**{**base.__dict__, "extension_level": high}),
                           tz=SH, calendar=CN)
     assert after.due_at >= before.due_at
+
+
+def test_pauses_a_microsecond_off_midnight_never_make_the_deadline_a_day_early():
+    # found by Hypothesis: truncating each day's overlap counted a second that the
+    # whole-window total did not, so the deadline fell a day early
+    received = datetime(2025, 1, 5, 12, 0, tzinfo=SH)
+    tick = timedelta(microseconds=1)
+    a = datetime(2025, 1, 6, tzinfo=SH) + tick
+    b = datetime(2025, 1, 8, tzinfo=SH)
+    pauses = [Pause(a, a + timedelta(days=1), "appraisal"),
+              Pause(b, b + timedelta(seconds=1), "appraisal")]
+    result = deadline(received, Rule(2), tz=SH, calendar=CN, pauses=pauses)
+    day1 = datetime(2025, 1, 6, tzinfo=SH)
+    end = result.due_at + timedelta(seconds=1)
+    counted = (end - day1).total_seconds() - deadlines.paused_seconds(pauses, day1, end)
+    assert counted >= 2 * 86400
+    assert result.due_at == datetime(2025, 1, 9, 23, 59, 59, tzinfo=SH)

@@ -279,6 +279,12 @@ def end_of_day(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=tz).astimezone(UTC)
 
 
+def _second(value: datetime) -> datetime:
+    """A pause boundary in UTC, to the whole second: every overlap is then a whole number of
+    seconds, so the per-day count and a total over any window agree exactly."""
+    return _utc(value).replace(microsecond=0)
+
+
 def _overlap(a0: datetime, a1: datetime, b0: datetime, b1: datetime) -> int:
     return max(0, int((min(a1, b1) - max(a0, b0)).total_seconds()))
 
@@ -323,7 +329,7 @@ def deadline(
 ) -> Deadline:
     """The deadline ``rule`` sets from ``anchor``: see the module docstring for the count."""
     anchor = _utc(anchor)
-    pauses = sorted((Pause(_utc(p.start), _utc(p.end) if p.end else None, p.reason)
+    pauses = sorted((Pause(_second(p.start), _second(p.end) if p.end else None, p.reason)
                      for p in pauses), key=lambda p: p.start)
     base_day, _e, _s = _walk(anchor, rule, tz, calendar, [])
     due_day, effects, skipped = _walk(anchor, rule, tz, calendar, pauses)
@@ -392,7 +398,7 @@ def paused_seconds(pauses, start: datetime, end: datetime, *, open_until: dateti
     for pause in pauses:
         stop = pause.end or open_until
         if stop is not None:
-            total += _overlap(start, end, _utc(pause.start), _utc(stop))
+            total += _overlap(start, end, _second(pause.start), _second(stop))
     return total
 
 

@@ -3,6 +3,11 @@
 SQLite connections: WAL, foreign keys on, a 30 s busy timeout, ``synchronous=FULL``; every write
 transaction opens with ``BEGIN IMMEDIATE`` (SQLAlchemy's documented pysqlite recipe), so
 concurrent clerks queue for the write lock instead of failing with "database is locked".
+
+PostgreSQL (``postgresql+psycopg://user@host/db``): psycopg 3, READ COMMITTED whatever the
+server's default, since correctness rests on row locks (the year's counter row, the audit chain
+head) rather than on snapshot isolation. Deadlocks and serialization failures are retried by the
+CLI (complaintctl.retry).
 """
 
 from __future__ import annotations
@@ -50,9 +55,15 @@ def default_path() -> Path:
 
 
 def resolve_url(value: str | None) -> str:
-    """``--db`` or COMPLAINTCTL_DB (a file path or an SQLAlchemy URL), else the app dir."""
+    """``--db`` or COMPLAINTCTL_DB (a file path or an SQLAlchemy URL), else the app dir.
+
+    ``postgresql://`` and ``postgres://`` get the psycopg 3 driver we ship with.
+    """
     value = value or os.environ.get(ENV_DB) or str(default_path())
     if "://" in value:
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
         return value
     return "sqlite:///" + str(Path(value).expanduser().resolve())
 
@@ -94,16 +105,35 @@ def tune_for_bulk(connection) -> None:
         connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
 
 
+def _count_commits(engine, database: Database) -> None:
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "commit")
+    def _commit(_conn):
+        database.commits += 1
+
+
 @dataclass
 class Database:
-    """One database: its URL, engine and evidence store. The engine is made on first use."""
+    """One database: its URL, engine and evidence store. The engine is made on first use.
+
+    ``read_only`` makes an engine that refuses writes (the report replica,
+    COMPLAINTCTL_REPORT_DB). ``commits`` counts transactions committed through this object, so
+    the CLI retries a command only when nothing of it was saved yet.
+    """
 
     url: str
     evidence_dir_override: str | None = field(default=None)
+    read_only: bool = field(default=False)
+    commits: int = field(default=0, init=False, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.url.startswith("postgresql")
 
     @property
     def path(self) -> Path | None:
@@ -111,13 +141,31 @@ class Database:
 
     @cached_property
     def engine(self):
+        """The engine commands use (read-only ones refuse writes)."""
+        if self.read_only and self.is_postgresql:
+            return self.base_engine.execution_options(postgresql_readonly=True)
+        return self.base_engine
+
+    @cached_property
+    def base_engine(self):
         from sqlalchemy import create_engine
 
         if self.is_sqlite:
-            engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            url = self.url
+            if self.read_only and self.path is not None:
+                url = f"sqlite:///file:{self.path}?mode=ro&uri=true"
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             _sqlite_setup(engine)
+        elif self.is_postgresql:
+            engine = create_engine(
+                self.url,
+                pool_pre_ping=True,
+                isolation_level="READ COMMITTED",
+                connect_args={"connect_timeout": 10, "application_name": "complaintctl"},
+            )
         else:
             engine = create_engine(self.url, pool_pre_ping=True)
+        _count_commits(engine, self)
         return engine
 
     @cached_property
@@ -128,6 +176,11 @@ class Database:
         from sqlmodel import Session
 
         return Session(self.write_engine if write else self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        """Give the engine's connections back (the server counts them: max_connections)."""
+        if "base_engine" in self.__dict__:
+            self.base_engine.dispose()
 
     @property
     def evidence_dir(self) -> Path:
@@ -141,12 +194,87 @@ class Database:
     def exists(self) -> bool:
         if self.path is not None:
             return self.path.exists() and self.path.stat().st_size > 0
+        if self.is_postgresql:
+            from sqlalchemy.exc import OperationalError
+
+            try:
+                return self._stored_revision() is not None
+            except OperationalError as error:
+                if not self._pg_database_exists():
+                    return False
+                raise self._unreachable(error) from None
         return self.current_revision() is not None
+
+    # --- PostgreSQL: the server and its databases ----------------------------------------------
+
+    def _maintenance_url(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).set(database="postgres").render_as_string(hide_password=False)
+
+    def _pg_database_exists(self) -> bool:
+        """Whether the URL's database exists, asked of the server's ``postgres`` database."""
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import OperationalError
+
+        name = make_url(self.url).database
+        engine = create_engine(self._maintenance_url(), poolclass=_null_pool(),
+                               connect_args={"connect_timeout": 10})
+        try:
+            with engine.connect() as conn:
+                return bool(conn.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                ).scalar())
+        except OperationalError as error:
+            raise self._unreachable(error) from None
+        finally:
+            engine.dispose()
+
+    def _create_pg_database(self) -> None:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import DBAPIError
+
+        name = make_url(self.url).database
+        engine = create_engine(self._maintenance_url(), poolclass=_null_pool(),
+                               isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                quoted = conn.dialect.identifier_preparer.quote(name)
+                conn.execute(text(f"CREATE DATABASE {quoted} ENCODING 'UTF8'"))
+        except DBAPIError as error:
+            raise DatabaseProblem(
+                _(
+                    "Could not create the database {name} ({problem}); ask your DBA to run "
+                    "`createdb {name}`, then run init again."
+                ).format(name=name, problem=_first_line(error))
+            ) from None
+        finally:
+            engine.dispose()
+
+    def _unreachable(self, error: Exception) -> DatabaseProblem:
+        return DatabaseProblem(
+            _(
+                "Cannot reach the database at {where}: {problem}. Check the URL in --db or "
+                "COMPLAINTCTL_DB and that the server is running."
+            ).format(where=self.display(), problem=_first_line(error))
+        )
 
     # --- migrations -------------------------------------------------------------------------
 
     def current_revision(self) -> str | None:
         """The schema revision stored in the database, read with plain SQL (no Alembic import)."""
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            return self._stored_revision()
+        except OperationalError as error:
+            if self.is_sqlite:
+                raise
+            raise self._unreachable(error) from None
+
+    def _stored_revision(self) -> str | None:
         from sqlalchemy import inspect, text
 
         with self.engine.connect() as conn:
@@ -155,11 +283,14 @@ class Database:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def create(self) -> None:
-        """Create a new database at head: a file readable by its owner only."""
+        """Create a new database at head: a file readable by its owner only, or a PostgreSQL
+        database (made on the server when the URL names one that does not exist yet)."""
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():
                 self.path.touch(mode=0o600)
+        elif self.is_postgresql and not self._pg_database_exists():
+            self._create_pg_database()
         self.upgrade()
 
     def upgrade(self, revision: str = "head") -> None:
@@ -217,10 +348,13 @@ class Database:
     # --- operations -------------------------------------------------------------------------
 
     def backup(self, dest: Path) -> Path:
-        """An online copy: SQLite's backup API, consistent while others write."""
+        """An online copy: SQLite's backup API, or pg_dump's custom format for PostgreSQL;
+        both consistent while others write."""
+        if self.is_postgresql:
+            return self._pg_dump(Path(dest))
         if self.path is None:
             raise DatabaseProblem(
-                _("db backup copies SQLite files; back up PostgreSQL with pg_dump.")
+                _("db backup copies SQLite files; back up other databases with their own tools.")
             )
         import sqlite3
 
@@ -245,8 +379,47 @@ class Database:
             )
         return dest
 
+    def _pg_dump(self, dest: Path) -> Path:
+        import subprocess
+        from sqlalchemy.engine import make_url
+
+        dest = dest.expanduser().resolve()
+        if dest.exists():
+            raise DatabaseProblem(
+                _("{dest} already exists; choose a new file name.").format(dest=dest)
+            )
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise DatabaseProblem(
+                _("pg_dump is not installed here; install the PostgreSQL client tools "
+                  "(apt-get install postgresql-client) or run pg_dump on the server.")
+            )
+        url = make_url(self.url)
+        env = dict(os.environ)
+        if url.password:
+            env["PGPASSWORD"] = str(url.password)  # not on the command line, where ps shows it
+        libpq = url.set(drivername="postgresql", password=None).render_as_string()
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [pg_dump, "--format=custom", "--no-owner", f"--file={dest}", f"--dbname={libpq}"],
+            env=env, capture_output=True, text=True,
+        )
+        if done.returncode != 0:
+            dest.unlink(missing_ok=True)
+            raise DatabaseProblem(
+                _("pg_dump failed: {problem}").format(
+                    problem=(done.stderr.strip().splitlines() or ["?"])[-1])
+            )
+        os.chmod(dest, 0o600)
+        return dest
+
     def check(self) -> list[str]:
-        """Problems found by integrity_check and foreign_key_check (empty when all is well)."""
+        """Problems found by integrity_check and foreign_key_check (empty when all is well).
+
+        PostgreSQL enforces foreign keys itself; there we look for constraints left
+        unvalidated and indexes left invalid (a failed CREATE INDEX CONCURRENTLY, a restore
+        gone wrong).
+        """
         from sqlalchemy import text
         from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 
@@ -270,4 +443,33 @@ class Database:
                     problems.append(
                         f"foreign_key_check: {str(error.orig or error).splitlines()[0]}"
                     )
+            elif self.is_postgresql:
+                for table, name in conn.execute(text(
+                    "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+                    "WHERE NOT convalidated AND connamespace = current_schema()::regnamespace"
+                )):
+                    problems.append(f"constraint {name} on {table} is not validated")
+                for (name,) in conn.execute(text(
+                    "SELECT indexrelid::regclass::text FROM pg_index i JOIN pg_class c "
+                    "ON c.oid = i.indexrelid WHERE NOT (indisvalid AND indisready) "
+                    "AND c.relnamespace = current_schema()::regnamespace"
+                )):
+                    problems.append(f"index {name} is invalid; REINDEX it")
         return problems
+
+
+def _null_pool():
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+def _first_line(error: Exception) -> str:
+    """A database error's first line, without SQL or parameters (they may hold personal data)."""
+    orig = getattr(error, "orig", None)
+    text = str(orig if orig is not None else error).strip()
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line.removeprefix("connection failed: ")
+    return type(error).__name__

@@ -55,6 +55,16 @@ class State:
         return self.database().session(write=write)
 
     @property
+    def commits(self) -> int:
+        """Transactions this command has committed so far."""
+        return self._database.commits if self._database is not None else 0
+
+    def close(self) -> None:
+        """Give the database connections back when the command ends."""
+        if self._database is not None:
+            self._database.close()
+
+    @property
     def username(self) -> str:
         if self.user_option:
             return self.user_option

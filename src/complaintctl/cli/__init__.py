@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import Annotated, Any
 
 import typer
@@ -23,9 +24,42 @@ _localise_typer()
 
 
 class ErrorMappingGroup(TyperGroup):
-    """The one place errors become a sentence on stderr and a documented exit code."""
+    """The one place errors become a sentence on stderr and a documented exit code, and the
+    one place a command that lost a deadlock or a serialization check is run again."""
 
     def invoke(self, ctx):
+        from complaintctl import retry
+
+        args = (list(ctx._protected_args), list(ctx.args))
+        attempt = 1
+        while True:
+            try:
+                return self._invoke_mapped(ctx)
+            except _Retry as signal:
+                if attempt >= retry.attempts() or signal.saved:
+                    retry.stats.gave_up += 1
+                    self._give_up(signal, attempt)
+                retry.stats.retries += 1
+                time.sleep(retry.delay(attempt))
+                attempt += 1
+                ctx._protected_args, ctx.args = list(args[0]), list(args[1])
+
+    def _give_up(self, signal: _Retry, attempt: int):
+        if signal.saved:
+            text = _(
+                "The database aborted this command in a {kind} with other clerks' work after "
+                "part of it was saved; check what was saved (`complaintctl audit log --limit 20`) "
+                "before running it again."
+            )
+        else:
+            text = _(
+                "The database stayed too busy: {n} attempts ended in a {kind} with other "
+                "clerks' work, and nothing was saved. Run the command again in a moment."
+            )
+        kind = _("deadlock") if signal.kind == "deadlock" else _("serialization failure")
+        _fail(text.format(kind=kind, n=attempt), 1)
+
+    def _invoke_mapped(self, ctx):
         try:
             return super().invoke(ctx)
         except ComplaintError as error:
@@ -33,7 +67,17 @@ class ErrorMappingGroup(TyperGroup):
         except KeyboardInterrupt:
             _fail(_("Interrupted; nothing more was written."), 130)
         except Exception as error:  # noqa: BLE001 - the last line of defence
-            if type(error).__module__.startswith("typer") or os.environ.get("COMPLAINTCTL_DEBUG"):
+            if type(error).__module__.startswith("typer"):
+                raise
+            from complaintctl import retry
+
+            if retry.is_retryable(error):
+                state = ctx.obj
+                saved = bool(getattr(state, "commits", 0))
+                if state is not None and hasattr(state, "close"):
+                    state.close()
+                raise _Retry(retry.RETRYABLE[retry.sqlstate(error)], saved) from error
+            if os.environ.get("COMPLAINTCTL_DEBUG"):
                 raise
             if type(error).__module__.startswith("sqlalchemy"):
                 _fail(
@@ -50,6 +94,15 @@ class ErrorMappingGroup(TyperGroup):
                 ).format(kind=type(error).__name__),
                 1,
             )
+
+
+class _Retry(Exception):
+    """A command's transaction lost a deadlock or a serialization check."""
+
+    def __init__(self, kind: str, saved: bool):
+        super().__init__(kind)
+        self.kind = kind
+        self.saved = saved
 
 
 def _short(error: Exception) -> str:
@@ -125,6 +178,7 @@ def root(
     if lang:
         set_language(lang)
     ctx.obj = State(db_option=db, user_option=as_user)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _register_commands() -> None:

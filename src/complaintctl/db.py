@@ -161,7 +161,8 @@ class Database:
                 self.url,
                 pool_pre_ping=True,
                 isolation_level="READ COMMITTED",
-                connect_args={"connect_timeout": 10, "application_name": "complaintctl"},
+                connect_args={"connect_timeout": 10, "application_name": "complaintctl",
+                              "options": "-c timezone=UTC"},
             )
         else:
             engine = create_engine(self.url, pool_pre_ping=True)

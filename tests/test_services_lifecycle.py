@@ -1,5 +1,5 @@
-"""The use cases on a real SQLite file: a complaint's whole life, refusals, numbering, queries,
-visibility, unmasking and the audit chain (tampered with by plain sqlite3)."""
+"""The use cases on a real database: a complaint's whole life, refusals, numbering, queries,
+visibility, unmasking and the audit chain (tampered with by plain SQL)."""
 
 from __future__ import annotations
 
@@ -116,8 +116,14 @@ def to_closed(db, number, handler="h1"):
 
 
 def sql(db, statement, *params):
-    """Tamper with the file directly, as someone with shell access would."""
+    """Tamper with the database directly, as someone with shell or SQL access would: plain
+    sqlite3 on the file, or the PostgreSQL driver (``?`` placeholders become ``%s``)."""
     db.engine.dispose()
+    if db.path is None:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(statement.replace("?", "%s"), params)
+        db.engine.dispose()
+        return
     conn = sqlite3.connect(db.path)
     with conn:
         conn.execute(statement, params)

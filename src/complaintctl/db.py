@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
@@ -105,12 +106,19 @@ def tune_for_bulk(connection) -> None:
         connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
 
 
-def _count_commits(engine, database: Database) -> None:
+#: engines by (url, read_only), one per process: a new engine costs a connection and, on
+#: PostgreSQL, the dialect's first-connect queries (the test suite runs thousands of commands)
+_ENGINES: dict[tuple[str, bool], Any] = {}
+
+
+def _count_commits(engine) -> None:
     from sqlalchemy import event
+
+    engine.complaintctl_commits = 0
 
     @event.listens_for(engine, "commit")
     def _commit(_conn):
-        database.commits += 1
+        engine.complaintctl_commits += 1
 
 
 @dataclass
@@ -125,7 +133,14 @@ class Database:
     url: str
     evidence_dir_override: str | None = field(default=None)
     read_only: bool = field(default=False)
-    commits: int = field(default=0, init=False, repr=False)
+    _commits_before: int = field(default=0, init=False, repr=False)
+
+    @property
+    def commits(self) -> int:
+        """Transactions committed through this object's engine since it was first used."""
+        if "base_engine" not in self.__dict__:
+            return 0
+        return self.base_engine.complaintctl_commits - self._commits_before
 
     @property
     def is_sqlite(self) -> bool:
@@ -148,6 +163,14 @@ class Database:
 
     @cached_property
     def base_engine(self):
+        key = (self.url, self.read_only)
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = _ENGINES[key] = self._make_engine()
+        self._commits_before = engine.complaintctl_commits
+        return engine
+
+    def _make_engine(self):
         from sqlalchemy import create_engine
 
         if self.is_sqlite:
@@ -159,14 +182,14 @@ class Database:
         elif self.is_postgresql:
             engine = create_engine(
                 self.url,
-                pool_pre_ping=True,
+                pool_recycle=600,  # no pre-ping: a command's connections are fresh
                 isolation_level="READ COMMITTED",
                 connect_args={"connect_timeout": 10, "application_name": "complaintctl",
                               "options": "-c timezone=UTC"},
             )
         else:
             engine = create_engine(self.url, pool_pre_ping=True)
-        _count_commits(engine, self)
+        _count_commits(engine)
         return engine
 
     @cached_property
@@ -179,7 +202,8 @@ class Database:
         return Session(self.write_engine if write else self.engine, expire_on_commit=False)
 
     def close(self) -> None:
-        """Give the engine's connections back (the server counts them: max_connections)."""
+        """Close the engine's pooled connections (the server counts them: max_connections);
+        the engine stays usable and opens new ones when asked."""
         if "base_engine" in self.__dict__:
             self.base_engine.dispose()
 
@@ -277,8 +301,16 @@ class Database:
 
     def _stored_revision(self) -> str | None:
         from sqlalchemy import inspect, text
+        from sqlalchemy.exc import ProgrammingError
 
         with self.engine.connect() as conn:
+            if self.is_postgresql:  # one round trip: the server may be far away
+                try:
+                    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                except ProgrammingError as error:
+                    if getattr(error.orig, "sqlstate", None) == "42P01":  # undefined table
+                        return None
+                    raise
             if not inspect(conn).has_table("alembic_version"):
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -310,14 +342,27 @@ class Database:
 
     def ensure_ready(self) -> None:
         """Refuse a missing database; bring an older one up to date after a backup copy."""
-        if not self.exists():
-            raise DatabaseProblem(
-                _(
-                    "No complaint database at {where}; create it with "
-                    "`complaintctl init --admin USER --name NAME`, or point --db at one."
-                ).format(where=self.display())
-            )
-        revision = self.current_revision()
+        missing = DatabaseProblem(
+            _(
+                "No complaint database at {where}; create it with "
+                "`complaintctl init --admin USER --name NAME`, or point --db at one."
+            ).format(where=self.display())
+        )
+        if self.is_postgresql:
+            from sqlalchemy.exc import OperationalError
+
+            try:
+                revision = self._stored_revision()
+            except OperationalError as error:
+                if not self._pg_database_exists():
+                    raise missing from None
+                raise self._unreachable(error) from None
+            if revision is None:
+                raise missing
+        else:
+            if not self.exists():
+                raise missing
+            revision = self.current_revision()
         if revision == head_revision():
             return
         if revision is None:

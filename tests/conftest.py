@@ -5,8 +5,9 @@ COMPLAINTCTL_TEST_BACKEND=postgresql: then the run creates one uniquely named Po
 on the server at COMPLAINTCTL_TEST_PG (default postgresql+psycopg://postgres@127.0.0.1:5432/test,
 which must allow CREATE DATABASE), brings it back before each test to the rows of an empty or a
 seeded database (DELETE, sequences restarted, the rows re-inserted), and drops it at the end.
-Tests marked ``sqlite_only("why")`` skip there, saying why. Without a reachable server the
-PostgreSQL tests skip with the reason.
+Tests marked ``sqlite_only("why")`` skip there, saying why, and tests that use no database
+fixture are deselected (they ran in the SQLite run; COMPLAINTCTL_TEST_ALL=1 keeps them). Without
+a reachable server the PostgreSQL tests skip with the reason.
 
 Staff seeded by ``seeded`` (branch in brackets):
 admin (admin, head office), sup (supervisor [BJ01]), h1 and h2 (handlers [BJ01]),
@@ -70,6 +71,10 @@ PG_ADMIN_URL = resolve_url(
 )
 if BACKEND not in ("sqlite", "postgresql"):
     raise pytest.UsageError("COMPLAINTCTL_TEST_BACKEND is sqlite or postgresql")
+if BACKEND == "postgresql":  # never the user's own evidence store (tests narrow it further)
+    import tempfile
+
+    os.environ["COMPLAINTCTL_EVIDENCE_DIR"] = tempfile.mkdtemp(prefix="complaintctl-evidence-")
 
 
 def pytest_report_header(config):
@@ -77,14 +82,30 @@ def pytest_report_header(config):
         f" ({PG_ADMIN_URL})" if BACKEND == "postgresql" else "")
 
 
+#: fixtures through which a test reaches the back end under test
+DATABASE_FIXTURES = {"db", "seeded", "cli", "pg_db", "pg_cli", "pg_url", "pg_server",
+                     "database_factory"}
+
+
 def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL: run only the tests that use a database fixture (the rest, pure domain
+    tests and tests on SQLite files of their own, ran in the SQLite run and would only repeat
+    it), and skip those marked sqlite_only, saying why."""
     if BACKEND != "postgresql":
         return
+    kept, dropped = [], []
     for item in items:
+        if DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+            dropped.append(item)
+            continue
+        kept.append(item)
         marker = item.get_closest_marker("sqlite_only")
         if marker is not None:
             why = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}".rstrip(": ")))
+    if dropped and os.environ.get("COMPLAINTCTL_TEST_ALL") != "1":
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @cache
@@ -232,6 +253,26 @@ def _pg_test_database(pg_server):
     yield database
     database.database.close()
     pg_server.drop(database.url)
+
+
+@pytest.fixture(scope="session")
+def database_factory(request, tmp_path_factory):
+    """``make(label)``: a new empty database at head for fixtures shared by a module: a SQLite
+    file, or on the PostgreSQL back end a database of its own on the test server."""
+    made: list[Database] = []
+
+    def make(label: str = "db") -> Database:
+        if BACKEND == "postgresql":
+            database = Database(request.getfixturevalue("pg_server").create(label))
+        else:
+            database = Database(resolve_url(str(tmp_path_factory.mktemp(label) / "complaints.db")))
+        database.create()
+        made.append(database)
+        return database
+
+    yield make
+    for database in made:
+        database.close()  # pg_server drops its databases at the end of the run
 
 
 def _pg_database(request, tmp_path, monkeypatch, snapshot: str) -> Database:

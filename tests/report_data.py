@@ -120,10 +120,13 @@ UNDECIDED = {"registered", "assigned", "investigating", "suspended"}
 DECIDED = {"resolved", "closed", "archived"}
 
 
-def _t(text):
-    if text is None:
+def _t(value):
+    """A stored time: SQLite's UTC text, or PostgreSQL's aware datetime."""
+    if value is None:
         return None
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc)
+    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
 
 
 @dataclass
@@ -171,8 +174,16 @@ class Row:
         return [getattr(self, "assignee" if by == "handler" else by)]
 
 
-def load(path) -> list[Row]:
-    con = sqlite3.connect(str(path))
+def load(db) -> list[Row]:
+    """The stored rows read with plain SQL through the driver (sqlite3 on a file, else the
+    database's own driver), not through complaintctl's queries."""
+    if db.path is not None:
+        con = sqlite3.connect(str(db.path))
+    else:
+        import psycopg
+
+        con = psycopg.connect(db.engine.url.set(drivername="postgresql")
+                              .render_as_string(hide_password=False))
     rows = {}
     for r in con.execute(
             "SELECT id, number, status, channel, branch, product, issue, assignee, priority, "

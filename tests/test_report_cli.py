@@ -29,14 +29,12 @@ REPORTS = ["summary", "sla", "aging", "trend", "outcomes", "satisfaction", "hand
 
 
 @pytest.fixture(scope="module")
-def seeded_once(tmp_path_factory):
-    from complaintctl.db import Database, resolve_url
+def seeded_once(database_factory):
     from complaintctl.services import staff
 
     from conftest import STAFF
 
-    db = Database(resolve_url(str(tmp_path_factory.mktemp("cli") / "complaints.db")))
-    db.create()
+    db = database_factory("cli")
     with db.session(write=True) as session:
         staff.init_admin(session=session, username="admin", name="Admin")
         for username, name, role, branch in STAFF:

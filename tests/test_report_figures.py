@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from complaintctl.db import Database, resolve_url
 from complaintctl.domain.classification import default_text, parse
 from complaintctl.services import reports
 from complaintctl.services.reports.sql import DIMENSIONS
@@ -23,19 +22,18 @@ PERIODS = {"2025-Q3": (date(2025, 7, 1), date(2025, 9, 30)),
 
 
 @pytest.fixture(scope="module")
-def history(tmp_path_factory):
+def history(database_factory):
     from complaintctl.services import staff
 
-    db = Database(resolve_url(str(tmp_path_factory.mktemp("reports") / "complaints.db")))
-    db.create()
+    db = database_factory("reports")
     with db.session(write=True) as session:
         staff.init_admin(session=session, username="admin", name="Admin")
         for username, name, role, branch in STAFF:
             staff.add(session=session, actor=actor("admin"), username=username, name=name,
                       role=role, branch=branch)
     rd.build(db, actor("admin"))
-    yield db, rd.load(db.path)
-    db.engine.dispose()
+    yield db, rd.load(db)
+    db.close()
 
 
 def run(db, name, **options):

@@ -498,3 +498,15 @@ class NotificationAttempt(SQLModel, table=True):
     sender: str = Field(max_length=10)
     ok: bool = Field(default=False)
     error: str | None = Field(default=None, sa_type=Text)
+
+
+class Organisation(SQLModel, table=True):
+    """A branch or a parent organisation (tiered responsibility, CBIRC Art 9). ``code`` is what
+    ``staff.branch`` and ``complaint.branch`` hold; ``parent`` is the organisation it reports
+    to (none: the top, head office). Branches without a row here stand alone."""
+
+    code: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    parent: str | None = Field(default=None, max_length=64, foreign_key="organisation.code",
+                               index=True)
+    created_at: datetime = _ts(nullable=False)

@@ -183,13 +183,14 @@ def root(
 
 def _register_commands() -> None:
     from complaintctl.cli import (audit, complaints, db, demo, emergency, export, imports,
-                                  intake, reports, rootcause, staff)
+                                  intake, organisations, reports, rootcause, staff)
     from complaintctl.cli import clock, config, conflicts, notify  # issue 4
 
     complaints.register_commands(app)
     clock.register_commands(app)
     conflicts.register_commands(staff.app)
     app.add_typer(staff.app, name="staff")
+    app.add_typer(organisations.app, name="org")
     app.add_typer(config.app, name="config")
     app.add_typer(notify.app, name="notify")
     db.register_commands(app)

@@ -3,6 +3,10 @@
 Scopes: ``all`` any complaint; ``branch`` complaints of the staff member's branch (staff with no
 branch work for head office and reach every branch); ``assigned`` complaints of their branch that
 are assigned to them. The README's permission table is generated from MATRIX (a test checks).
+
+Branches sit under parent organisations (tiered responsibility, CBIRC Art 9): a supervisor's
+``branch`` scope also covers every branch under their organisation (``REACHES_BELOW``). The check
+stays pure: the caller passes that set of branches in (``branches_below``).
 """
 
 from __future__ import annotations
@@ -81,8 +85,12 @@ def check(
     assignee: str | None = None,
     target: str = "",
     on_complaint: bool | None = None,
+    branches_below: frozenset[str] = frozenset(),
 ) -> None:
     """Raise PermissionDenied naming the role needed, unless ``role`` may do this here.
+
+    ``branches_below`` are the branches under the staff member's organisation: a supervisor
+    (REACHES_BELOW) acts on their complaints as on their own branch's.
 
     ``on_complaint`` says whether a particular complaint is acted on (default: whether a branch
     or an assignee was given). A complaint without a branch belongs to head office, so only
@@ -100,7 +108,7 @@ def check(
         on_complaint = complaint_branch is not None or assignee is not None
     if scope is Scope.all or not on_complaint:
         return
-    if staff_branch is not None and complaint_branch != staff_branch:
+    if not works_for(role, staff_branch, complaint_branch, branches_below):
         raise PermissionDenied(
             _(
                 "Permission denied: {target} belongs to branch {branch}; {user} works for "
@@ -116,9 +124,32 @@ def check(
         )
 
 
+#: roles whose branch scope reaches the branches under their organisation
+REACHES_BELOW = frozenset({Role.supervisor})
+
+
+def works_for(role: Role, staff_branch: str | None, branch: str | None,
+              branches_below: frozenset[str] = frozenset()) -> bool:
+    """Whether a member of staff's branch scope covers ``branch`` (head-office staff, with no
+    branch, cover every branch; supervisors also cover the branches below theirs)."""
+    if staff_branch is None or branch == staff_branch:
+        return True
+    return role in REACHES_BELOW and branch is not None and branch in branches_below
+
+
 def visible_branch(role: Role, staff_branch: str | None) -> str | None:
-    """The branch a member of staff may read, or None for every branch."""
+    """The branch a member of staff may read, or None for every branch (their own branch only:
+    see visible_branches for the branches below it)."""
     return None if MATRIX[Permission.read][role] is Scope.all else staff_branch
+
+
+def visible_branches(role: Role, staff_branch: str | None,
+                     branches_below: frozenset[str] = frozenset()) -> frozenset[str] | None:
+    """The branches a member of staff may read, or None for every branch."""
+    own = visible_branch(role, staff_branch)
+    if own is None:
+        return None
+    return frozenset({own}) | (branches_below if role in REACHES_BELOW else frozenset())
 
 
 def matrix_markdown() -> str:

@@ -272,7 +272,7 @@ def register(
     with use_case(session, actor, Action.register.value):
         branch = (new.branch or "").strip() or actor.branch
         actor.check(Permission.register)
-        if actor.branch is not None and branch != actor.branch:
+        if not actor.works_for(branch):
             raise PermissionDenied(
                 _(
                     "Permission denied: {user} registers complaints for branch {own}, not {branch}."

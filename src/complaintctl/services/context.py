@@ -20,10 +20,14 @@ from complaintctl.models import Setting, Staff
 
 @dataclass(frozen=True)
 class Actor:
+    """Who is acting. ``below``: the branches under their organisation (the organisation tree),
+    which a supervisor's branch scope also covers."""
+
     username: str
     role: Role
     branch: str | None
     name: str = ""
+    below: frozenset[str] = frozenset()
 
     def check(self, permission, *, complaint=None, target: str = "") -> None:
         permissions.check(
@@ -35,7 +39,16 @@ class Actor:
             assignee=complaint.assignee if complaint is not None else None,
             target=target or (complaint.number if complaint is not None else ""),
             on_complaint=complaint is not None,
+            branches_below=self.below,
         )
+
+    def works_for(self, branch: str | None) -> bool:
+        """Whether this actor's branch scope covers ``branch``."""
+        return permissions.works_for(self.role, self.branch, branch, self.below)
+
+    def visible_branches(self) -> frozenset[str] | None:
+        """The branches this actor may read, or None for every branch."""
+        return permissions.visible_branches(self.role, self.branch, self.below)
 
 
 def now() -> datetime:
@@ -56,7 +69,12 @@ def resolve_actor(session: Session, username: str) -> Actor:
         raise PermissionDenied(
             _("{user} is deactivated; ask an admin to run `complaintctl staff activate {user}`.").format(user=username)
         )
-    return Actor(staff.username, Role(staff.role), staff.branch, staff.name)
+    below = frozenset()
+    if staff.branch is not None:
+        from complaintctl.services.organisations import descendants
+
+        below = descendants(session, staff.branch)
+    return Actor(staff.username, Role(staff.role), staff.branch, staff.name, below)
 
 
 def get_setting(session: Session, key: str, default: str | None = None) -> str | None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import EventKind
-from complaintctl.domain.permissions import Permission, visible_branch
+from complaintctl.domain.permissions import Permission
 from complaintctl.models import Complaint
 from complaintctl.services.context import Actor, now, record_separately, refusals_recorded, \
     timezone_of
@@ -39,9 +39,9 @@ def export_rows(
         if unmask:
             actor.check(Permission.unmask)
     query = filtered(select(Complaint), filters)
-    branch = visible_branch(actor.role, actor.branch)
-    if branch is not None:
-        query = query.where(Complaint.branch == branch)
+    branches = actor.visible_branches()
+    if branches is not None:
+        query = query.where(col(Complaint.branch).in_(sorted(branches)))
     if unmask:
         count = session.exec(select(func.count()).select_from(query.subquery())).one()
         record_separately(

@@ -502,7 +502,7 @@ class _Importer:
         )
         clean = validate_new(new)
         branch = (new.branch or "").strip() or None
-        if self.actor.branch is not None and branch != self.actor.branch:
+        if not self.actor.works_for(branch):
             raise InvalidData(_(
                 "branch {branch}: {user} imports complaints for branch {own} only").format(
                 branch=branch or "-", user=self.actor.username, own=self.actor.branch))

@@ -39,7 +39,7 @@ def snapshot(*, session, actor: Actor, branch: str | None = None, include_drills
     with refusals_recorded(session, actor, "monitor"):
         actor.check(Permission.read)
         own = visible_branch(actor.role, actor.branch)
-        if own is not None and branch not in (None, own):
+        if own is not None and branch is not None and branch not in actor.visible_branches():
             raise PermissionDenied(_(
                 "Permission denied: {user} works for branch {own} and cannot monitor branch "
                 "{branch}.").format(user=actor.username, own=own, branch=branch))

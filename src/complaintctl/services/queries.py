@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import masking, money
 from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import OPEN_STATUSES, EventKind, SortKey
-from complaintctl.domain.permissions import Permission, visible_branch
+from complaintctl.domain.permissions import Permission
 from complaintctl.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
 from complaintctl.services.complaints import get
 from complaintctl.services.context import (
@@ -319,9 +319,9 @@ def list_complaints(
         if unmask:
             actor.check(Permission.unmask)
     query = filtered(select(Complaint), filters)
-    branch = visible_branch(actor.role, actor.branch)
-    if branch is not None:
-        query = query.where(Complaint.branch == branch)
+    branches = actor.visible_branches()
+    if branches is not None:
+        query = query.where(col(Complaint.branch).in_(sorted(branches)))
     by_urgency = sort == SortKey.urgency
     query = query.order_by(*_SORTS[SortKey.number if by_urgency else sort])
     if limit and not by_urgency:

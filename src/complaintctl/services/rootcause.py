@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import classification
 from complaintctl.domain.clock import check_effective_time, iso
 from complaintctl.domain.enums import EventKind, Status
-from complaintctl.domain.permissions import Permission, visible_branch
+from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, PermissionDenied, TransitionNotAllowed
 from complaintctl.i18n import _
 from complaintctl.models import (
@@ -177,7 +177,7 @@ def _get_action(session: Session, action_id: int, *, lock: bool = False) -> Rect
 
 def _check_scope(actor: Actor, action: Rectification) -> None:
     actor.check(Permission.archive)
-    if actor.branch is not None and action.branch != actor.branch:
+    if not actor.works_for(action.branch):
         raise PermissionDenied(
             _("Permission denied: rectification action {id} belongs to branch {branch}; {user} "
               "works for branch {own}.").format(id=action.id, branch=action.branch or "-",
@@ -318,9 +318,9 @@ def list_actions(
     tz = timezone_of(session)
     today = today or now().astimezone(tz).date()
     query = select(Rectification).order_by(Rectification.id)
-    branch = visible_branch(actor.role, actor.branch)
-    if branch is not None:
-        query = query.where(Rectification.branch == branch)
+    branches = actor.visible_branches()
+    if branches is not None:
+        query = query.where(col(Rectification.branch).in_(sorted(branches)))
     if status:
         query = query.where(col(Rectification.status).in_(status))
     if overdue:
@@ -333,8 +333,8 @@ def show_action(*, session: Session, actor: Actor, action_id: int) -> dict[str, 
     with refusals_recorded(session, actor, "rectify show"):
         actor.check(Permission.read)
         action = _get_action(session, action_id)
-        branch = visible_branch(actor.role, actor.branch)
-        if branch is not None and action.branch != branch:
+        branches = actor.visible_branches()
+        if branches is not None and action.branch not in branches:
             raise PermissionDenied(
                 _("Permission denied: rectification action {id} belongs to branch {branch}.")
                 .format(id=action_id, branch=action.branch or "-"))

@@ -48,7 +48,7 @@ def run(
     with refusals_recorded(session, actor, f"report {name}"):
         actor.check(Permission.read)
         own = visible_branch(actor.role, actor.branch)
-        if own is not None and branch not in (None, own):
+        if own is not None and branch is not None and branch not in actor.visible_branches():
             raise PermissionDenied(_(
                 "Permission denied: {user} works for branch {own} and cannot report on branch "
                 "{branch}.").format(user=actor.username, own=own, branch=branch))

@@ -94,6 +94,8 @@ def test_db_path_prints_the_database_location_from_option_or_environment(tmp_pat
     assert default.endswith(os.path.join("complaintctl", "complaints.db"))
 
 
+@pytest.mark.sqlite_only("db backup copies the SQLite file and the evidence beside it; "
+                         "PostgreSQL's pg_dump backup is tested in test_postgresql.py")
 def test_db_backup_copies_the_database_and_its_evidence_and_refuses_to_overwrite(cli, tmp_path):
     n = register(cli)
     cli("assign", n, "--to", "h1", as_="sup")
@@ -129,6 +131,8 @@ def test_db_check_passes_on_a_sound_database(cli):
     assert (run.exit_code, run.stdout, run.stderr) == (0, "", "Database check passed.\n")
 
 
+@pytest.mark.sqlite_only("PostgreSQL enforces foreign keys itself, so none can be broken by "
+                         "hand; its own check is tested in test_postgresql.py")
 def test_db_check_exits_1_on_a_broken_foreign_key(cli):
     register(cli)
     cli.database.engine.dispose()
@@ -144,6 +148,7 @@ def test_db_check_exits_1_on_a_broken_foreign_key(cli):
     ]
 
 
+@pytest.mark.sqlite_only("scribbles on a page of the SQLite file")
 def test_db_check_exits_1_on_a_corrupted_page(cli, tmp_path):
     for _ in range(20):
         register(cli)
@@ -264,7 +269,12 @@ def test_audit_verify_passes_on_an_intact_trail(cli):
 
 
 def _tamper(db, statement):
+    """Change the database by hand, with the driver (sqlite3 on the file, or PostgreSQL's)."""
     db.engine.dispose()
+    if db.path is None:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+        return
     conn = sqlite3.connect(db.path)
     conn.execute(statement)
     conn.commit()
@@ -341,9 +351,9 @@ def test_demo_builds_a_database_through_the_services_and_shows_it(tmp_path):
 
 
 def test_demo_refuses_to_overwrite_an_existing_database(cli):
-    run = raw("demo", "--db", str(cli.database.path))
+    run = raw("demo", "--db", cli.database.url)
     assert (run.exit_code, run.stdout) == (1, "")
-    assert run.stderr == (f"Error: {cli.database.path} already exists; give --db a new file.\n")
+    assert run.stderr == f"Error: {cli.database.display()} already exists; give --db a new file.\n"
 
 
 def test_demo_without_db_uses_a_temporary_file(monkeypatch, tmp_path):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
@@ -200,6 +201,17 @@ class Database:
         from sqlmodel import Session
 
         return Session(self.write_engine if write else self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def prepared(self):
+        """This database at head (created when missing), closed afterwards."""
+        try:
+            if not self.exists():
+                self.create()
+            self.ensure_ready()
+            yield self
+        finally:
+            self.close()
 
     def close(self) -> None:
         """Close the engine's pooled connections (the server counts them: max_connections);

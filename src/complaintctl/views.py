@@ -261,3 +261,25 @@ def registered_json(data: dict[str, Any]) -> None:
         result = {"number": None, "field": record["field"], "reason": record["reason"]}
         render.error(_("{field}: {reason}").format(**record))
     render.emit_json(result)
+
+
+def migration(result, fmt: str) -> None:
+    """``db migrate-to``: per-table counts, then what happened to the chain, in sentences."""
+    render.emit(result.as_dict(), fmt, draw=lambda _r: render.table(
+        [t.as_dict() for t in result.tables],
+        [("table", _("Table")), ("source", _("In the branch")), ("copied", _("Copied")),
+         ("matched", _("Already there")), ("kept_ids", _("Same ids")),
+         ("target_before", _("Target before")), ("target_after", _("Target after"))],
+        title=_("Copied into {target}").format(target=result.target)))
+    for note in result.notes:
+        render.message(note)
+    done = (_("Dry run: everything was copied and verified, then rolled back; nothing was "
+              "written.") if result.dry_run
+            else _("Migrated into {target}.").format(target=result.target))
+    how = _("copied as it was") if result.chain == "copied" else _("appended")
+    render.message(_(
+        "{done} Audit chain {how}: {events} events (seq {first}-{last}); audit verify on the "
+        "target: intact, {verified} events. Evidence files copied: {files}.").format(
+        done=done, how=how, events=result.events, first=result.first_seq or "-",
+        last=result.last_seq or "-", verified=result.verified_events,
+        files=result.evidence_files))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.domain.enums import ReadFormat
 from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
 
@@ -117,6 +118,29 @@ def _require_on_any_schema(ctx: typer.Context, db) -> None:
         raise PermissionDenied(_("{user} is not an active member of staff; only an admin may "
                                  "upgrade the database.").format(user=username))
     check(Permission.database, role=Role(row.role), username=username, staff_branch=None)
+
+
+@db_app.command("migrate-to", help=helptext(
+    _("Copy this branch's database into the central one, keeping complaint numbers and the "
+      "audit chain; refuses on a number collision; verifies counts and the chain."),
+    "complaintctl --db branch.db db migrate-to postgresql://complaints@db.bank.example/complaints",
+    "complaintctl db migrate-to postgresql://postgres@127.0.0.1/central --dry-run"))
+def migrate_to(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help=_("The central database (an SQLAlchemy URL)."))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_(
+        "Copy and verify, then roll back: nothing is written."))] = False,
+    format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
+) -> None:
+    from complaintctl import views
+    from complaintctl.db import Database, resolve_url
+    from complaintctl.services.migrate import migrate
+
+    _require(ctx, "database", "migrate-to")
+    st = state(ctx)
+    with Database(resolve_url(url)).prepared() as target:
+        result = migrate(source=st.database(), target=target, actor=st.username, dry_run=dry_run)
+    views.migration(result, format)
 
 
 def register_commands(app: typer.Typer) -> None:

@@ -10,9 +10,10 @@ from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-app = typer.Typer(help=_("Organisations: branches under parent organisations (admins manage "
-                         "them; a parent's supervisors act on its branches' complaints)."),
-                  no_args_is_help=True)
+app = typer.Typer(help=helptext(
+    _("Organisations: branches under parent organisations (admins manage them; a parent's "
+      "supervisors act on its branches' complaints)."),
+    "complaintctl org add BJ01 --name 北京朝阳支行 --parent BJ"), no_args_is_help=True)
 
 
 @app.command("add", help=helptext(

@@ -68,7 +68,8 @@ def test_a_demo_branch_goes_into_an_empty_central_database_exactly_as_it_was(tmp
     cli = Cli(source)
     assert cli("evidence", "add", number, str(tmp_path / "letter.txt"), as_="admin").exit_code == 0
     before = counts(source)
-    run = migrate(source, central, "--format", "json")
+    store = tmp_path / "central-evidence"
+    run = migrate(source, central, "--format", "json", "--evidence-dir", str(store))
     assert run.exit_code == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["chain"] == "copied"
@@ -88,8 +89,10 @@ def test_a_demo_branch_goes_into_an_empty_central_database_exactly_as_it_was(tmp
     target = Cli(central)
     assert target("audit", "verify", as_="auditor").exit_code == 0
     listed = target("evidence", "list", number, "--format", "json", as_="admin")
-    assert json.loads(listed.stdout)[0]["sha256"] == json.loads(
+    digest = json.loads(listed.stdout)[0]["sha256"]
+    assert digest == json.loads(
         cli("evidence", "list", number, "--format", "json", as_="admin").stdout)[0]["sha256"]
+    assert (store / digest[:2] / digest).read_text() == "客户来信"
     # numbering continues after the branch's numbers, never reusing one
     new = target("register", "--channel", "phone", "--customer", "新", "--summary", "s",
                  "--branch", "BJ01", as_="zhaolei")

@@ -130,6 +130,9 @@ def migrate_to(
     url: Annotated[str, typer.Argument(help=_("The central database (an SQLAlchemy URL)."))],
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_(
         "Copy and verify, then roll back: nothing is written."))] = False,
+    evidence_dir: Annotated[Path | None, typer.Option(help=_(
+        "The central evidence store to copy the branch's files into [default: the target's, "
+        "COMPLAINTCTL_EVIDENCE_DIR or the app dir]."))] = None,
     format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
 ) -> None:
     from complaintctl import views
@@ -138,7 +141,7 @@ def migrate_to(
 
     _require(ctx, "database", "migrate-to")
     st = state(ctx)
-    with Database(resolve_url(url)).prepared() as target:
+    with Database(resolve_url(url), evidence_dir_override=evidence_dir).prepared() as target:
         result = migrate(source=st.database(), target=target, actor=st.username, dry_run=dry_run)
     views.migration(result, format)
 

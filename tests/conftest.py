@@ -22,6 +22,19 @@ os.environ["COMPLAINTCTL_LANG"] = "en"  # before complaintctl is imported
 os.environ.pop("COMPLAINTCTL_DB", None)
 os.environ.pop("COMPLAINTCTL_USER", None)
 os.environ.setdefault("COLUMNS", "200")
+# the per-user app dir (default database, evidence store) of a throwaway home, never the user's
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+
+def _scratch_dir(prefix: str) -> str:
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+os.environ["XDG_CONFIG_HOME"] = _scratch_dir("complaintctl-test-config-")
 
 import secrets  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -71,10 +84,8 @@ PG_ADMIN_URL = resolve_url(
 )
 if BACKEND not in ("sqlite", "postgresql"):
     raise pytest.UsageError("COMPLAINTCTL_TEST_BACKEND is sqlite or postgresql")
-if BACKEND == "postgresql":  # never the user's own evidence store (tests narrow it further)
-    import tempfile
-
-    os.environ["COMPLAINTCTL_EVIDENCE_DIR"] = tempfile.mkdtemp(prefix="complaintctl-evidence-")
+if BACKEND == "postgresql":  # one evidence store for the run (tests narrow it further)
+    os.environ["COMPLAINTCTL_EVIDENCE_DIR"] = _scratch_dir("complaintctl-evidence-")
 
 
 def pytest_report_header(config):

@@ -25,6 +25,7 @@ from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
 
 ENV_DB = "COMPLAINTCTL_DB"
+ENV_REPORT_DB = "COMPLAINTCTL_REPORT_DB"
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -377,6 +378,11 @@ class Database:
             revision = self.current_revision()
         if revision == head_revision():
             return
+        if self.read_only:
+            raise DatabaseProblem(_(
+                "The report database at {where} is at schema {rev}, not {head}: it has not caught "
+                "up with the primary yet; try again later or unset COMPLAINTCTL_REPORT_DB."
+            ).format(where=self.display(), rev=revision, head=head_revision()))
         if revision is None:
             raise DatabaseProblem(
                 _("{where} is not a complaintctl database; point --db at one.").format(

@@ -28,6 +28,8 @@ class State:
     _database: Any = field(default=None, repr=False)
     _language_checked: bool = field(default=False, repr=False)
 
+    _report_database: Any = field(default=None, repr=False)
+
     def database(self, *, must_exist: bool = True):
         from complaintctl.db import Database, resolve_url
 
@@ -54,6 +56,23 @@ class State:
     def session(self, *, write: bool = False):
         return self.database().session(write=write)
 
+    def report_session(self):
+        """A read session for lists and reports: on the read replica named by
+        COMPLAINTCTL_REPORT_DB when it is set (read-only; what the audit trail must record,
+        refusals and unmasking, still goes to the primary), else an ordinary one."""
+        from complaintctl.db import ENV_REPORT_DB, Database, resolve_url
+
+        primary = self.database()
+        url = os.environ.get(ENV_REPORT_DB)
+        if not url:
+            return primary.session()
+        if self._report_database is None:
+            self._report_database = Database(resolve_url(url), read_only=True)
+            self._report_database.ensure_ready()
+        session = self._report_database.session()
+        session.info["write_bind"] = primary.write_engine
+        return session
+
     @property
     def commits(self) -> int:
         """Transactions this command has committed so far."""
@@ -61,8 +80,9 @@ class State:
 
     def close(self) -> None:
         """Give the database connections back when the command ends."""
-        if self._database is not None:
-            self._database.close()
+        for database in (self._database, self._report_database):
+            if database is not None:
+                database.close()
 
     @property
     def username(self) -> str:

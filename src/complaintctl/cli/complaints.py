@@ -376,7 +376,7 @@ def list_(
     from complaintctl.services import queries
 
     st = state(ctx)
-    with st.session() as session:
+    with st.report_session() as session:
         filters = queries.Filters(
             status=[s.value for s in status or []], assignee=assignee, branch=branch,
             channel=[c.value for c in channel or []], product=product, tag=tag or [],

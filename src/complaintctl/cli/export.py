@@ -34,7 +34,7 @@ def export(
     from complaintctl.services import exports, queries
 
     st = state(ctx)
-    with st.session() as session, render.export_target(output, format) as out:
+    with st.report_session() as session, render.export_target(output, format) as out:
         filters = queries.Filters(
             status=[s.value for s in status or []], assignee=assignee, branch=branch,
             channel=[c.value for c in channel or []], product=product, tag=tag or [],

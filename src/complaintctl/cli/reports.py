@@ -80,7 +80,7 @@ def report(
 
     check_destination(ReportFormat(format.value), output)
     st = state(ctx)
-    with st.session() as session:
+    with st.report_session() as session:
         result = reports.run(
             session=session, actor=st.actor(session), name=name.value, period=period,
             date_from=date_from, date_to=date_to, branch=branch, by=by.value if by else None,
@@ -103,7 +103,7 @@ def monitor(
     st = state(ctx)
 
     def snapshot():
-        with st.session() as session:
+        with st.report_session() as session:
             return svc.snapshot(session=session, actor=st.actor(session), branch=branch,
                                 include_drills=include_drills, as_of=st.at(session, as_of))
 

@@ -113,8 +113,10 @@ def record_separately(session: Session, **event) -> None:
 
     from complaintctl.services import audit
 
-    bind = session.get_bind()
-    with _Session(bind.execution_options(complaintctl_write=True)) as side:
+    bind = session.info.get("write_bind")  # a read replica's session writes to the primary
+    if bind is None:
+        bind = session.get_bind().execution_options(complaintctl_write=True)
+    with _Session(bind) as side:
         audit.record(side, **event)
         side.commit()
 

@@ -270,14 +270,24 @@ class _Copier:
         self._insert(table, fresh, stats, surrogate)
 
     def _existing(self, table, row, merge_by, surrogate) -> dict | None:
+        """The target's row that stands for ``row``: same merge key, same natural primary key,
+        or (after foreign keys were rewritten onto matched rows) same unique key."""
         if merge_by:
-            where = [table.c[k] == row[k] for k in merge_by]
+            keys = [merge_by]
         elif not surrogate and not self._pk_rewritten(table):
-            where = [c == row[c.name] for c in table.primary_key.columns]
+            keys = [[c.name for c in table.primary_key.columns]]
         else:
-            return None
-        found = self.dst.execute(sa.select(table).where(*where)).first()
-        return dict(found._mapping) if found is not None else None
+            keys = [key for key in _unique_keys(table) if any(
+                fk.column.table.name in self.remapped for name in key
+                for fk in table.c[name].foreign_keys)]
+        for key in keys:
+            if any(row[k] is None for k in key):
+                continue
+            found = self.dst.execute(sa.select(table).where(
+                *[table.c[k] == row[k] for k in key])).first()
+            if found is not None:
+                return dict(found._mapping)
+        return None
 
     def _pk_rewritten(self, table) -> bool:
         return any(fk.column.table.name in self.remapped

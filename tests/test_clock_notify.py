@@ -162,9 +162,13 @@ def test_a_temporary_refusal_is_retried_and_a_permanent_one_is_not(queued, smtp_
 
 
 def test_without_a_mail_server_messages_go_to_a_log_file_beside_the_database(queued):
+    # beside the SQLite file; for a server database, in the per-user app dir
+    log = notify.default_log_path(queued.path)
+    if queued.path is not None:
+        assert log == queued.path.with_name(queued.path.name + ".notifications.log")
+    log.unlink(missing_ok=True)
     report = notify.send(database=queued, actor_name="admin", environ={})
     assert report.sent == 2
-    log = queued.path.with_name(queued.path.name + ".notifications.log")
     text = log.read_text(encoding="utf-8")
     assert text.count("To: sup@bank.example") == 2 and "From: complaintctl@localhost" in text
     assert "13812345678" not in text

@@ -238,3 +238,44 @@ def test_parent_of_descendants_and_rollup_for_reviews_and_reports(seeded):
         # the acting supervisor of SH is resolved with the branches below
         assert resolve_actor(session, "shsup").below == {"SH01", "SH01A"}
         assert resolve_actor(session, "sup").below == frozenset()
+
+
+def test_a_review_goes_to_the_parent_organisations_supervisors_who_decide_it(seeded):
+    """核查 (CBIRC Art 20): the organisation above the branch reviews; the branch cannot."""
+    from sqlmodel import select
+
+    from clockkit import resolve, t, to_investigating
+    from clockkit import register as register_at
+    from conftest import actor
+
+    from complaintctl.domain.enums import ReviewResult
+    from complaintctl.models import Notification
+    from complaintctl.services import clock, staff
+    from complaintctl.services import complaints as svc
+    from complaintctl.services import organisations as orgs
+    from complaintctl.services.context import resolve_actor
+
+    with seeded.session(write=True) as session:
+        for code, parent in [("BJ", None), ("BJ01", "BJ")]:
+            orgs.add(session=session, actor=actor("admin"), code=code, name=code, parent=parent)
+        staff.add(session=session, actor=actor("admin"), username="bjsup", name="北京分行主管",
+                  role=Role.supervisor, branch="BJ", email="bjsup@bank.example")
+        c = register_at(session, actor("clerk"), received="2026-09-30T10:00", branch="BJ01")
+        to_investigating(session, actor("sup"), actor("h1"), c.number, at="2026-09-30T11:00")
+        resolve(session, actor("h1"), c.number, at="2026-10-10T10:00")
+        svc.close(session=session, actor=actor("h1"), number=c.number, satisfaction=2,
+                  disputed=True, at=t("2026-10-11T10:00"))
+        clock.review_request(session=session, actor=actor("clerk"), number=c.number,
+                             at=t("2026-10-20T10:00"))
+        told = session.exec(select(Notification.recipient).where(
+            Notification.event == "review_requested")).all()
+        assert told == ["bjsup"]
+        with pytest.raises(PermissionDenied, match="parent organisation or head office"):
+            clock.review_decide(session=session, actor=actor("sup"), number=c.number,
+                                result=ReviewResult.upheld, findings="ok",
+                                at=t("2026-10-21T10:00"))
+        bjsup = resolve_actor(session, "bjsup")
+        done = clock.review_decide(session=session, actor=bjsup, number=c.number,
+                                   result=ReviewResult.upheld, findings="核查属实",
+                                   at=t("2026-10-21T10:00"))
+        assert (done.status, done.review_result) == ("closed", "upheld")

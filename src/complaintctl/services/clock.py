@@ -40,7 +40,7 @@ from complaintctl.errors import (
 from complaintctl.i18n import _
 from complaintctl.models import Approval, Complaint, ComplaintTag, Contact, Pause, Remedy, Staff
 from complaintctl.services import config as config_service
-from complaintctl.services import notify
+from complaintctl.services import notify, organisations
 from complaintctl.services.complaints import (
     _at,
     _change,
@@ -705,19 +705,31 @@ def review_request(*, session: Session, actor: Actor, number: str, note: str | N
         _change(session, actor, complaint, Action.review_request, at,
                 details={"note": note, "window_closes": iso(closes), "changes": changes})
         notify.queue(session, complaint=complaint, event="review_requested",
-                     recipients=notify.head_office(session),
+                     recipients=_reviewers(session, complaint.branch),
                      what=_("review requested by the customer; decide by {due}").format(
                          due=(iso(complaint.due_at, cfg.tz) or "")[:16].replace("T", " ")),
                      at=at)
     return complaint
 
 
+def _reviewers(session: Session, branch: str | None) -> list:
+    """Who decides a review (核查, CBIRC Art 20): the supervisors of the organisation the branch
+    reports to (the organisation tree); none there, or no parent: head office."""
+    parent = organisations.parent_of(session, branch)
+    if parent is not None:
+        found = [s for s in notify.branch_supervisors(session, parent) if s.branch == parent]
+        if found:
+            return found
+    return notify.head_office(session)
+
+
 def review_decide(*, session: Session, actor: Actor, number: str, result: ReviewResult,
                   findings: str, at: datetime | None = None) -> Complaint:
     """Decide the review: upheld closes it, changed reopens it into investigation.
 
-    The reviewer belongs to the parent organisation or head office (a supervisor without a
-    branch, or an admin) and has no part in the original handling (Art 17: recusal).
+    The reviewer belongs to an organisation above the complaint's branch (its parent in the
+    organisation tree, or further up) or to head office (a supervisor without a branch, or an
+    admin), and has no part in the original handling (Art 17: recusal).
     """
     number = normalise_number(number)
     action = Action.review_uphold if result is ReviewResult.upheld else Action.review_change
@@ -725,7 +737,8 @@ def review_decide(*, session: Session, actor: Actor, number: str, result: Review
         complaint = get(session, number, lock=True)
         actor.check(Permission.reopen, complaint=complaint)
         lifecycle.apply(Status(complaint.status), action, number=number)
-        if actor.branch is not None:
+        if actor.branch is not None and actor.branch not in organisations.ancestors(
+                session, complaint.branch or ""):
             raise PermissionDenied(_("Permission denied: a review is decided by the parent "
                                      "organisation or head office (a supervisor without a branch, "
                                      "or an admin); {user} works for branch {branch}.").format(

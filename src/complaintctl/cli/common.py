@@ -27,7 +27,6 @@ class State:
     user_option: str | None = None
     _database: Any = field(default=None, repr=False)
     _language_checked: bool = field(default=False, repr=False)
-
     _report_database: Any = field(default=None, repr=False)
 
     def database(self, *, must_exist: bool = True):

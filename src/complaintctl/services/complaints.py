@@ -501,6 +501,7 @@ def note(
     with use_case(session, actor, Action.note.value, number):
         complaint = get(session, number, lock=True)
         actor.check(Permission.note, complaint=complaint)
+        lifecycle.apply(Status(complaint.status), Action.note, number=number)
         text = _text(text, _("The note"))
         at = _at(session, at, complaint)
         log_note(session, actor, complaint, text=text, at=at)

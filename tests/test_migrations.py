@@ -1,0 +1,116 @@
+"""The migrations produce exactly the models' schema, on SQLite and on PostgreSQL; the head
+revision complaintctl reads cheaply from the files is Alembic's; an older database is upgraded
+on first use after a backup copy is left beside it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from contextlib import closing
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, text
+from sqlmodel import SQLModel
+
+import complaintctl.models  # noqa: F401 - fills SQLModel.metadata
+from complaintctl.db import Database, head_revision, resolve_url
+
+PG_SERVER = os.environ.get("COMPLAINTCTL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+def schema_diff(engine, metadata=SQLModel.metadata) -> list:
+    """What Alembic's autogenerate would change to turn the database into ``metadata``."""
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+
+def test_a_blank_sqlite_database_migrated_to_head_has_exactly_the_models_schema(tmp_path):
+    database = Database(resolve_url(str(tmp_path / "blank.db")))
+    database.create()
+    assert schema_diff(database.engine) == []
+    tables = set(inspect(database.engine).get_table_names())
+    assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
+
+
+def test_the_comparison_sees_a_difference_when_there_is_one(db):
+    """Guards the test above: a column the database lacks is reported, with its table."""
+    changed = MetaData()
+    for table in SQLModel.metadata.tables.values():
+        table.to_metadata(changed)
+    changed.tables["complaint"].append_column(Column("extra_flag", Integer, nullable=True))
+    diff = schema_diff(db.engine, changed)
+    assert [(d[0], d[2], d[3].name) for d in diff] == [("add_column", "complaint", "extra_flag")]
+
+
+def test_the_head_revision_read_from_the_files_is_alembics_head(db):
+    script = ScriptDirectory.from_config(db.alembic_config())
+    assert script.get_heads() == [head_revision()]
+    assert db.current_revision() == head_revision()
+
+
+def test_an_older_database_is_upgraded_on_first_use_with_a_backup_beside_it(tmp_path):
+    path = tmp_path / "complaints.db"
+    old = Database(resolve_url(str(path)))
+    path.touch(mode=0o600)
+    old.upgrade("0001")
+    assert old.current_revision() == "0001" != head_revision()
+    with old.engine.begin() as conn:  # something of the user's that must survive
+        conn.execute(text("INSERT INTO setting (key, value) VALUES ('timezone', 'Europe/London')"))
+    old.engine.dispose()
+
+    database = Database(resolve_url(str(path)))
+    database.ensure_ready()
+
+    assert database.current_revision() == head_revision()
+    assert schema_diff(database.engine) == []
+    with database.engine.connect() as conn:
+        assert conn.execute(text("SELECT value FROM setting WHERE key = 'timezone'")).scalar() \
+            == "Europe/London"
+    backups = list(tmp_path.glob("complaints.db.before-0001-upgrade-*"))
+    assert len(backups) == 1
+    with closing(sqlite3.connect(backups[0])) as copy:
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert copy.execute("SELECT value FROM setting").fetchall() == [("Europe/London",)]
+    database.ensure_ready()  # at head now: no second backup
+    assert len(list(tmp_path.glob("complaints.db.before-*"))) == 1
+
+
+@pytest.fixture
+def postgres_url():
+    """A new, uniquely named PostgreSQL database, dropped afterwards; skips without a server."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed: pip install 'psycopg[binary]' to run this test")
+    server = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT",
+                           connect_args={"connect_timeout": 3})
+    try:
+        with server.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure to connect means "no server"
+        server.dispose()
+        pytest.skip(f"no PostgreSQL server answers at {PG_SERVER}: {type(error).__name__}")
+    name = f"complaintctl_test_{uuid.uuid4().hex[:12]}"
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+def test_a_blank_postgresql_database_migrated_to_head_has_exactly_the_models_schema(postgres_url):
+    database = Database(postgres_url)
+    try:
+        database.create()
+        assert database.current_revision() == head_revision()
+        assert schema_diff(database.engine) == []
+    finally:
+        database.engine.dispose()

@@ -493,3 +493,35 @@ def test_use_cases_inside_one_transaction_are_kept_together_or_not_at_all(seeded
                 svc.register(session=session, actor=actor("clerk"), new=new)
         assert first.number.endswith("-000001")  # the rolled-back numbers were not used up
         assert len(complaints_in(seeded)) == 2
+
+
+def _intake_in_a_process(url: str, box: str, queue) -> None:
+    from complaintctl.db import Database
+    from complaintctl.services import intake as intake_service
+
+    database = Database(url)
+    summary = intake_service.run_mail(database=database, username="clerk", maildir=box)
+    queue.put(summary.counts)
+
+
+@pytest.mark.slow
+def test_three_intake_runs_at_once_register_each_message_once(seeded, box):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    runs = [context.Process(target=_intake_in_a_process, args=(seeded.url, str(box), queue))
+            for _ in range(3)]
+    for process in runs:
+        process.start()
+    for process in runs:
+        process.join(120)
+    counts = [queue.get(timeout=5) for _ in runs]
+    assert [p.exitcode for p in runs] == [0, 0, 0]
+    assert sum(c["registered"] for c in counts) == 6
+    assert all(c["not_marked"] == 0 for c in counts)
+    assert len(complaints_in(seeded)) == 6
+    assert len({c.number for c in complaints_in(seeded)}) == 6
+    assert len(mailkit.maildir_state(box)["new"]) == 1
+    with seeded.session() as session:
+        assert audit.verify(session).ok

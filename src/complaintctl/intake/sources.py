@@ -92,8 +92,17 @@ class MaildirSource:
         sub, name = self._names[key]
         flags = "".join(sorted(set(self._flags(name)) | {"S"}))
         target = f"{key}{self.colon}2,{flags}"
-        os.rename(self.path / sub / name, self.path / "cur" / target)
+        try:
+            os.rename(self.path / sub / name, self.path / "cur" / target)
+        except FileNotFoundError:
+            if not self._seen_in_cur(key):  # another intake run marked it meanwhile: fine
+                raise
         self._names[key] = ("cur", target)
+
+    def _seen_in_cur(self, key: str) -> bool:
+        prefix = f"{key}{self.colon}2,"
+        return any(entry.name.startswith(prefix) and "S" in self._flags(entry.name)
+                   for entry in os.scandir(self.path / "cur"))
 
     def close(self) -> None:
         pass

@@ -321,3 +321,16 @@ def test_an_import_runs_detection_after_it_commits(cli, tmp_path):
     assert len(js(cli("incident", "list", "--format", "json"))) == 1
     quiet = cli("import", str(source), "--json", as_="sup")  # all known: nothing new
     assert js(quiet)["incidents"] == []
+
+
+def test_sla_check_opens_the_incident_and_notify_list_shows_the_team(cli):
+    register(cli, 5)
+    report = js(cli("sla", "check", "--as-of", at(10), "--format", "json", as_="sup"))
+    [opened] = report["hooks"]["emergency"]["detected"]
+    assert (opened["action"], opened["level"]) == ("opened", 4)
+    again = js(cli("sla", "check", "--as-of", at(10), "--format", "json", as_="sup"))
+    assert again["hooks"]["emergency"]["detected"] == []
+    notes = js(cli("notify", "list", "--format", "json"))
+    told = sorted(n["to"] for n in notes if n["subject"].startswith(  # supervisors, handlers
+        f"[complaintctl] Incident {opened['incident']}: declared at level IV"))
+    assert told == sorted(f"{u}@bank.example" for u in ("h1", "h2", "h3", "sup", "sup2"))

@@ -270,6 +270,8 @@ def test_done_marks_an_item_by_number_or_key_and_refuses_twice(seeded):
 
 
 def test_overdue_items_are_flagged_once_and_notified_to_the_responsible_people(seeded):
+    from complaintctl.models import Notification
+
     with seeded.session(write=True) as s:
         inc = emergency.declare(session=s, actor=actor("sup"), level=2, title="x", at=T0)
         emergency.done(session=s, actor=actor("sup"), incident_id=inc.id, item="on_site",
@@ -283,9 +285,44 @@ def test_overdue_items_are_flagged_once_and_notified_to_the_responsible_people(s
         s.commit()
         assert [i.key for i in later] == ["written_report"]
         notes = [json.loads(a.details)["to"] for a in s.exec(select(IncidentAction).where(
-            IncidentAction.kind == "notify", IncidentAction.text.like("Overdue%")))]
+            IncidentAction.kind == "notify", IncidentAction.text.like("overdue%")))]
+        outbox = s.exec(select(Notification).order_by(Notification.id)).all()
     # report_head_office: the commander (role supervisor: sup, sup2); written_report: deputy
     assert notes == [["sup", "sup2"], ["h1", "h2", "h3"]]
+    overdue = [(n.recipient, n.address, n.status) for n in outbox
+               if n.event == "incident_overdue"]
+    assert overdue == [("sup", "sup@bank.example", "pending"),
+                       ("sup2", "sup2@bank.example", "pending"),
+                       ("h1", "h1@bank.example", "pending"), ("h2", "h2@bank.example", "pending"),
+                       ("h3", "h3@bank.example", "pending")]
+    first = next(n for n in outbox if n.event == "incident_overdue")
+    assert first.subject.startswith(f"[complaintctl] Incident {inc.id}: overdue: item 2 ")
+    # the declaration told the level II team: commander (supervisors), deputy (handlers),
+    # notification list (admins)
+    assert sorted(n.recipient for n in outbox if n.event == "incident") == [
+        "admin", "h1", "h2", "h3", "sup", "sup2"]
+
+
+def test_sla_check_runs_detection_and_flags_overdue_items_once(seeded):
+    from complaintctl.services import sla
+
+    with seeded.session(write=True) as s:
+        numbers = reg(s, 5)
+        at = T0 + timedelta(hours=3)
+        report = sla.check(session=s, actor=actor("admin"), as_of=at)
+        part = report.hooks["emergency"]
+        [opened] = part["detected"]
+        assert (opened["action"], opened["level"], sorted(opened["linked"])) == (
+            "opened", 4, numbers)
+        assert part["overdue_items"] == []  # the incident was declared at the check itself
+        later = sla.check(session=s, actor=actor("admin"), as_of=at + timedelta(hours=2, minutes=1))
+        assert later.hooks["emergency"]["detected"] == []
+        assert [(i["incident"], i["key"]) for i in later.hooks["emergency"]["overdue_items"]] == [
+            (opened["incident"], "supervisor_assigned")]
+        assert later.hooks["emergency"]["notifications"] == 2  # sup and sup2 (supervisors)
+        again = sla.check(session=s, actor=actor("admin"), as_of=at + timedelta(hours=2, minutes=1))
+        assert again.hooks["emergency"] == {"detected": [], "overdue_items": [],
+                                            "notifications": 0}
 
 
 def test_a_closed_incident_has_nothing_overdue(seeded):

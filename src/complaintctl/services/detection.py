@@ -22,7 +22,7 @@ from complaintctl.domain.emergency import DRILL_TAG, Duty, Fact, Firing, Plan, c
 from complaintctl.i18n import _
 from complaintctl.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
 from complaintctl.services import emergency as em
-from complaintctl.services.context import Actor, now, use_case
+from complaintctl.services.context import Actor, now, timezone_of, use_case
 
 
 def load_facts(session: Session, *, since: datetime, as_of: datetime,
@@ -62,6 +62,32 @@ def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
         clock.check_effective_time(as_of, now=current, previous=None)
         results = run_detection(session, by=actor.username, as_of=as_of, drill_id=drill_id)
     return results
+
+
+def sla_hook(session: Session, *, actor: Actor, as_of: datetime, report) -> None:
+    """The emergency plan's part of every ``sla check`` (``services.sla.AFTER_SLA_CHECK``), in
+    its transaction: detection at ``as_of``, then the overdue checklist items (flagged once,
+    their responsible people notified). What it did goes to ``report.hooks["emergency"]``."""
+    from sqlalchemy import func
+
+    from complaintctl.models import Notification
+
+    def queued() -> int:
+        return session.exec(select(func.count()).select_from(Notification).where(
+            col(Notification.event).in_(["incident", "incident_overdue"]))).one()
+
+    before = queued()
+    detected = run_detection(session, by=actor.username, as_of=as_of)
+    flagged = em.flag_overdue_checklist(session, as_of)
+    tz = timezone_of(session)
+    sent = queued() - before
+    report.notifications += sent
+    report.hooks["emergency"] = {
+        "detected": detected,
+        "overdue_items": [{"incident": i.incident_id, "item": i.seq, "key": i.key,
+                           "person": i.person, "due": clock.iso(i.due_at, tz)} for i in flagged],
+        "notifications": sent,
+    }
 
 
 def after_import(*, session: Session, by: str) -> list[dict[str, Any]]:

@@ -282,8 +282,7 @@ def open_incident(session: Session, *, by: str, at: datetime, level: int, title:
                   "plan_version": version.id, "checklist": [i.key for i in items]})
     link_complaints(session, incident, list(complaints), by=by, at=at, via=via)
     notify_team(session, incident, plan, at,
-                _("Incident {id} declared at level {level}: {title}").format(
-                    id=incident.id, level=roman(level), title=title))
+                _("declared at level {level}: {title}").format(level=roman(level), title=title))
     return incident
 
 
@@ -299,8 +298,7 @@ def set_level(session: Session, incident: Incident, level: int, *, by: str, at: 
                                                         reason=reason),
          details={"level": [old, level], "reason": reason, "checklist": [i.key for i in items]})
     notify_team(session, incident, plan, at,
-                _("Incident {id} is now level {level}: {reason}").format(
-                    id=incident.id, level=roman(level), reason=reason))
+                _("now level {level}: {reason}").format(level=roman(level), reason=reason))
     return items
 
 
@@ -328,25 +326,22 @@ def notify_team(session: Session, incident: Incident, plan: Plan, at: datetime,
 
 
 def queue(session: Session, usernames: list[str], subject: str, incident: Incident,
-          at: datetime) -> list[str]:
-    """Hand a message to the notification outbox when it exists; returns who it went to.
+          at: datetime, *, event: str = "incident") -> list[str]:
+    """Queue ``subject`` for each user in the notification outbox (``services.notify``, sent
+    by ``notify send``) and note on the incident's timeline who was told (kind ``notify``).
+    Returns the users told."""
+    from complaintctl.services import notify
 
-    Until ``services.notify`` lands, the recipients are recorded on the incident timeline
-    only (kind ``notify``), so nothing is lost and the hook is one place.
-    """
     if not usernames:
         return []
-    try:
-        from complaintctl.services import notify  # type: ignore[attr-defined]
-    except ImportError:
-        notify = None
-    enqueue = getattr(notify, "enqueue", None) if notify is not None else None
-    if enqueue is not None:
-        for user in usernames:
-            enqueue(session, to=user, subject=subject, body=subject, at=at)
+    recipients = notify.staff_named(session, *usernames)
+    notify.queue(session, complaint=None, event=event, recipients=recipients,
+                 what=_("Incident {id}: {subject}").format(id=incident.id, subject=subject),
+                 at=at)
     session.add(IncidentAction(incident_id=incident.id, at=at, recorded_at=now(), by="system",
                                kind="notify", text=subject,
-                               details=json.dumps({"to": usernames}, ensure_ascii=False)))
+                               details=json.dumps({"to": usernames, "event": event},
+                                                  ensure_ascii=False)))
     return usernames
 
 
@@ -559,9 +554,10 @@ def flag_overdue_checklist(session: Session, as_of: datetime | None = None) -> l
         item.overdue_at = as_of
         session.add(item)
         users = [s.username for s in people(session, item.person)]
-        queue(session, users, _("Overdue: incident {id} item {seq} '{action}' was due {due}")
-              .format(id=incident.id, seq=item.seq, action=item.action,
-                      due=clock.iso(item.due_at, timezone_of(session))), incident, as_of)
+        queue(session, users, _("overdue: item {seq} '{action}' was due {due}").format(
+            seq=item.seq, action=item.action,
+            due=(clock.iso(item.due_at, timezone_of(session)) or "")[:16].replace("T", " ")),
+            incident, as_of, event="incident_overdue")
         audit.record(session, kind=EventKind.change, action="incident overdue", actor="system",
                      at=as_of, details={"incident": incident.id, "item": item.seq,
                                         "key": item.key, "to": users})

@@ -61,10 +61,18 @@ class SlaReport:
         }
 
 
+def _emergency_plan(session: Session, *, actor: Actor, as_of: datetime, report: SlaReport
+                    ) -> None:
+    """The emergency plan: detection and overdue checklist items (services.detection)."""
+    from complaintctl.services.detection import sla_hook
+
+    sla_hook(session, actor=actor, as_of=as_of, report=report)
+
+
 #: functions called at the end of every ``sla check``, in its transaction, as
 #: ``hook(session, actor=..., as_of=..., report=...)``; each may put what it did in
-#: ``report.hooks[name]``. The emergency plan's ``incident detect`` is meant to hook in here.
-AFTER_SLA_CHECK: list[Callable[..., None]] = []
+#: ``report.hooks[name]``. The emergency plan's detection and overdue checklist ride here.
+AFTER_SLA_CHECK: list[Callable[..., None]] = [_emergency_plan]
 
 
 def after_sla_check(session: Session, *, actor: Actor, as_of: datetime, report: SlaReport

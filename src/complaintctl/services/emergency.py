@@ -623,28 +623,6 @@ def incident_dict(incident: Incident, complaints: list[Complaint], tz) -> dict[s
     }
 
 
-def active_incidents(session: Session, *, include_drills: bool = False) -> list[dict[str, Any]]:
-    """For ``monitor``: id, level, title, declared_at, complaints (count), overdue_items."""
-    from sqlalchemy import func
-
-    query = select(Incident).where(Incident.status == ACTIVE).order_by(col(Incident.id))
-    if not include_drills:
-        query = query.where(col(Incident.drill_id).is_(None))
-    incidents = session.exec(query).all()
-    tz, at = timezone_of(session), now()
-    out = []
-    for i in incidents:
-        n = session.exec(select(func.count()).select_from(IncidentComplaint).where(
-            IncidentComplaint.incident_id == i.id)).one()
-        overdue = session.exec(select(func.count()).select_from(ChecklistItem).where(
-            ChecklistItem.incident_id == i.id, col(ChecklistItem.done_at).is_(None),
-            col(ChecklistItem.cancelled_at).is_(None), ChecklistItem.due_at < at)).one()
-        out.append({"id": i.id, "level": i.level, "title": i.title,
-                    "declared_at": clock.iso(i.declared_at, tz), "complaints": n,
-                    "overdue_items": overdue, "drill": i.drill_id})
-    return out
-
-
 def list_incidents(*, session: Session, actor: Actor, status: str | None = None,
                    include_drills: bool = False) -> list[dict[str, Any]]:
     actor.check(Permission.read)

@@ -279,7 +279,22 @@ def lazy_root():
 
 
 def main() -> None:
-    lazy_root()(prog_name="complaintctl")
+    """The console script. Two garbage-collector settings for a short-lived process:
+
+    - young collections every 10,000 allocations instead of 700: importing SQLAlchemy,
+      SQLModel and the models allocates a great many objects that all stay alive, and each
+      collection walks them in vain (about a tenth of `show`'s CPU time);
+    - at exit the heap is frozen, which spares the interpreter's final collection that whole
+      object graph (about a third of `show`'s CPU time). Commands close their files and commit
+      or roll back before they return; the OS releases the rest.
+    """
+    import gc
+
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        lazy_root()(prog_name="complaintctl")
+    finally:
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -48,3 +48,28 @@ def test_the_console_script_runs_a_command_and_maps_its_error(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("Error: No complaint database at")
     assert "Traceback" not in result.stderr
+
+
+CONSOLE_PROBE = r"""
+import json, sys
+sys.argv = ["complaintctl", "--help"]
+from complaintctl.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+heavy = {"sqlalchemy", "sqlmodel", "alembic", "rich", "pydantic"}
+ours = {"complaintctl.models", "complaintctl.db", "complaintctl.services", "complaintctl.render"}
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & heavy)
+                 + sorted(m for m in sys.modules if m in ours)), file=sys.stderr)
+"""
+
+
+def test_the_console_scripts_help_loads_no_database_output_or_validation_library():
+    """What users run (main: the lazy root, the garbage-collector settings) stays as light as
+    the test above: no SQLAlchemy, SQLModel, Alembic, Rich, pydantic, nor our models, database,
+    services or renderer."""
+    result = subprocess.run([sys.executable, "-c", CONSOLE_PROBE], capture_output=True,
+                            text=True, timeout=60, env={"COMPLAINTCTL_LANG": "en", "PATH": ""})
+    assert result.stdout.startswith("Usage: complaintctl [OPTIONS] COMMAND [ARGS]...")
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == []

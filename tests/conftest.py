@@ -255,7 +255,6 @@ class _PgTestDatabase:
                     f"COALESCE((SELECT MAX(\"{column}\") FROM \"{table}\"), 0) + 1, false) "
                     f"WHERE pg_get_serial_sequence('\"{table}\"', '{column}') IS NOT NULL"
                 ))
-        self.database.close()
 
 
 @pytest.fixture(scope="session")

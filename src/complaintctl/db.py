@@ -215,8 +215,14 @@ class Database:
             self.close()
 
     def close(self) -> None:
-        """Close the engine's pooled connections (the server counts them: max_connections);
-        the engine stays usable and opens new ones when asked."""
+        """The end of a command. A SQLite file's connections are closed (the file alone is the
+        whole database again); a server's stay pooled for this process's next command, since
+        reconnecting costs more than most commands (a process holds at most 15)."""
+        if "base_engine" in self.__dict__ and not self.is_postgresql:
+            self.base_engine.dispose()
+
+    def dispose(self) -> None:
+        """Close every pooled connection now, whatever the back end."""
         if "base_engine" in self.__dict__:
             self.base_engine.dispose()
 

@@ -12,8 +12,22 @@ narratives) into a CSV file, then in one run times:
 Prints rows/s of each, the time ratio (b)/(a) (and (b)/(a+)), and the peak RSS of (b) (the
 child's own ``ru_maxrss`` from ``os.wait4``). Targets: ratio <= 2.5, peak RSS < 200 MB.
 
+With ``--pg URL`` (a database on a PostgreSQL server, used to create the benchmark's own), the
+same on PostgreSQL, each in a new database dropped afterwards:
+
+(c) a plain ``COPY ... FROM STDIN`` (psycopg) of the same parsed rows into one table of 18 TEXT
+    columns, no index, one transaction; (c+) the same with the CSV parsing inside the timing.
+(d) ``complaintctl import FILE --format cfpb`` with COMPLAINTCTL_DB on a new PostgreSQL
+    database (its bulk rows go in by COPY too).
+
+Prints the ratio (d)/(c) (target <= 2.5). CPU seconds are the client's only: the server's work
+is not in them, so the wall-clock ratio is the one to quote (on a quiet machine).
+
     python benchmarks/import_bench.py            # 1,000,000 rows
     python benchmarks/import_bench.py --rows 200000
+    python benchmarks/import_bench.py --rows 200000 --pg postgresql://postgres@127.0.0.1/test
+    python benchmarks/import_bench.py --rows 200000 --pg postgresql://postgres@127.0.0.1/test \
+        --only-pg
 """
 
 from __future__ import annotations
@@ -117,7 +131,41 @@ def plain_sqlite(path: Path, rows: list[list[str]] | None, db: Path) -> tuple[fl
     return elapsed, cpu
 
 
-def complaintctl_import(path: Path, db: Path) -> tuple[float, float, int, dict]:
+def pg_database(server: str, name: str, *, drop: bool = False) -> str:
+    """Create (or drop) database ``name`` on ``server``'s server; returns its libpq URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' if drop
+                     else f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def plain_copy(path: Path, rows: list[list[str]] | None, url: str) -> tuple[float, float]:
+    """(c): one table of 18 TEXT columns, one transaction, COPY FROM STDIN; (wall, CPU)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute(f"CREATE TABLE complaints ({', '.join(f'c{i} TEXT' for i in range(18))})")
+        conn.commit()
+        started, cpu = time.perf_counter(), time.process_time()
+        with conn.cursor() as cursor, cursor.copy("COPY complaints FROM STDIN") as copy:
+            if rows is None:
+                with open(path, encoding="utf-8", newline="") as f:
+                    reader = csv.reader(f)
+                    next(reader)
+                    for row in reader:
+                        copy.write_row(row)
+            else:
+                for row in rows:
+                    copy.write_row(row)
+        conn.commit()
+        return time.perf_counter() - started, time.process_time() - cpu
+
+
+def complaintctl_import(path: Path, db: Path | str) -> tuple[float, float, int, dict]:
     """(b): the real command in a child process: (seconds, CPU seconds, peak RSS, summary)."""
     env = dict(os.environ, COMPLAINTCTL_DB=str(db), COMPLAINTCTL_USER="bench")
     exe = [sys.executable, "-m", "complaintctl"]
@@ -140,6 +188,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--keep", help="keep the generated files in this directory")
+    parser.add_argument("--pg", metavar="URL", help="also run (c) and (d) on this PostgreSQL "
+                        "server (a database there to connect to)")
+    parser.add_argument("--only-pg", action="store_true", help="skip (a) and (b)")
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="import-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -149,6 +200,10 @@ def main() -> None:
         generate(data, args.rows)
         print(f"generated {args.rows:,} rows ({data.stat().st_size / 1e6:.0f} MB) in "
               f"{time.perf_counter() - t:.1f} s", file=sys.stderr)
+    if args.pg:
+        postgresql(data, args.rows, args.pg)
+        if args.only_pg:
+            return
     for name in ("a.db", "a_plus.db", "b.db"):
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(work / name) + suffix).unlink(missing_ok=True)
@@ -174,6 +229,37 @@ def main() -> None:
     print(f"peak RSS of (b): {rss / 2**20:.0f} MB   (target < 200 MB)")
     print(f"CPU seconds (less sensitive to other load): (a) {a_cpu:.2f}  (a+) {a_plus_cpu:.2f}  "
           f"(b) {b_cpu:.2f}  ratio (b)/(a) {b_cpu / a_cpu:.2f}  (b)/(a+) {b_cpu / a_plus_cpu:.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def postgresql(data: Path, n: int, server: str) -> None:
+    """(c), (c+) and (d) on PostgreSQL, each in a database of its own, dropped afterwards."""
+    stamp = f"{os.getpid()}_{int(time.time())}"
+    names = {k: f"complaintctl_importbench_{k}_{stamp}" for k in ("c", "c_plus", "d")}
+    try:
+        d_url = pg_database(server, names["d"]).replace("postgresql://", "postgresql+psycopg://")
+        d, d_cpu, rss, summary = complaintctl_import(data, d_url)
+        with open(data, encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            next(reader)
+            parsed = list(reader)
+        c, c_cpu = plain_copy(data, parsed, pg_database(server, names["c"]))
+        del parsed
+        c_plus, c_plus_cpu = plain_copy(data, None, pg_database(server, names["c_plus"]))
+    finally:
+        for name in names.values():
+            pg_database(server, name, drop=True)
+    if summary["imported"] != n:
+        sys.exit(f"imported {summary['imported']} of {n} rows on PostgreSQL: {summary}")
+    print(f"PostgreSQL, rows: {n:,}")
+    print(f"(c)  COPY of parsed rows:                {c:8.2f} s  {n / c:10,.0f} rows/s")
+    print(f"(c+) csv parse + COPY:                   {c_plus:8.2f} s  {n / c_plus:10,.0f} rows/s")
+    print(f"(d)  complaintctl import:                {d:8.2f} s  {n / d:10,.0f} rows/s")
+    print(f"ratio (d)/(c):  {d / c:.2f}   (target <= 2.5)")
+    print(f"ratio (d)/(c+): {d / c_plus:.2f}")
+    print(f"peak RSS of (d): {rss / 2**20:.0f} MB")
+    print(f"client CPU seconds (the server's are not in them): (c) {c_cpu:.2f}  "
+          f"(c+) {c_plus_cpu:.2f}  (d) {d_cpu:.2f}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

@@ -211,7 +211,12 @@ def pg_url(pg_server):
 
 class _PgTestDatabase:
     """One database at head for the whole run, brought back to a snapshot before each test:
-    the rows the migrations seed (``empty``) or those plus the seeded staff (``seeded``)."""
+    the rows the migrations seed (``empty``) or those plus the seeded staff (``seeded``).
+
+    Each snapshot is a copy of every table in a schema of its own (``test_snapshot_*``, outside
+    the default schema the tests inspect); a reset is one round trip of plain SQL: delete every
+    row, copy the snapshot back, restart the sequences after it.
+    """
 
     def __init__(self, url: str):
         from sqlalchemy import MetaData, inspect
@@ -227,34 +232,31 @@ class _PgTestDatabase:
             (t.name, c.name) for t in self.metadata.sorted_tables for c in t.primary_key.columns
             if len(t.primary_key.columns) == 1 and c.type.python_type is int
         ]
-        self.snapshots = {"empty": self._rows()}
+        self.sql: dict[str, str] = {}
+        self._snapshot("empty")
         _seed(self.database)
-        self.snapshots["seeded"] = self._rows()
+        self._snapshot("seeded")
 
-    def _rows(self) -> dict[str, list[dict]]:
-        from sqlalchemy import select
-
-        with self.database.engine.connect() as conn:
-            return {t.name: [dict(r._mapping) for r in conn.execute(select(t))]
-                    for t in self.metadata.sorted_tables}
+    def _snapshot(self, name: str) -> None:
+        schema = f"test_snapshot_{name}"
+        tables = [t.name for t in self.metadata.sorted_tables]
+        with self.database.engine.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+            for table in tables:
+                conn.exec_driver_sql(f'CREATE TABLE "{schema}"."{table}" AS TABLE "{table}"')
+        statements = [f'DELETE FROM "{t}"' for t in reversed(tables)]
+        statements += [f'INSERT INTO "{t}" SELECT * FROM "{schema}"."{t}"' for t in tables]
+        statements += [
+            f"SELECT setval(pg_get_serial_sequence('\"{t}\"', '{c}'), "
+            f'COALESCE((SELECT MAX("{c}") FROM "{t}"), 0) + 1, false) '
+            f"WHERE pg_get_serial_sequence('\"{t}\"', '{c}') IS NOT NULL"
+            for t, c in self.serials
+        ]
+        self.sql[name] = ";\n".join(statements)
 
     def reset(self, snapshot: str) -> None:
-        from sqlalchemy import text
-
-        rows = self.snapshots[snapshot]
         with self.database.engine.begin() as conn:
-            # DELETE, not TRUNCATE: on tables this small it is ten times faster
-            for table in reversed(self.metadata.sorted_tables):
-                conn.execute(table.delete())
-            for table in self.metadata.sorted_tables:
-                if rows[table.name]:
-                    conn.execute(table.insert(), rows[table.name])
-            for table, column in self.serials:
-                conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'), "
-                    f"COALESCE((SELECT MAX(\"{column}\") FROM \"{table}\"), 0) + 1, false) "
-                    f"WHERE pg_get_serial_sequence('\"{table}\"', '{column}') IS NOT NULL"
-                ))
+            conn.exec_driver_sql(self.sql[snapshot])  # no parameters: one simple query
 
 
 @pytest.fixture(scope="session")

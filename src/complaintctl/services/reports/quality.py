@@ -34,6 +34,7 @@ from complaintctl.services.reports.sql import (
     decisions,
     dimension,
     grouped,
+    int_sum,
 )
 
 REMEDY_KINDS = [k.value for k in RemedyKind]
@@ -57,7 +58,7 @@ def outcome_figures(session, scope: Scope, by: str | None) -> dict[Any, dict[str
     column, join = dimension(by)
     remedies = (
         select(*([column] if by else []), REMEDY.c.kind, func.count(distinct(C.c.id)),
-               func.sum(REMEDY.c.amount_cents))
+               int_sum(REMEDY.c.amount_cents))
         .select_from(join(source.join(REMEDY, REMEDY.c.complaint_id == C.c.id)))
         .where(*where)
         .group_by(*([column] if by else []), REMEDY.c.kind)

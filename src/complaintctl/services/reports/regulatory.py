@@ -34,6 +34,7 @@ from complaintctl.services.reports.sql import (
     count_case,
     decisions,
     grouped,
+    int_sum,
     lookup,
     open_at,
 )
@@ -191,7 +192,7 @@ def _fca(session, scope: Scope) -> Table:
     })
     redress = grouped(session, "product", source.join(REMEDY, REMEDY.c.complaint_id == C.c.id),
                       [REMEDY.c.kind.in_(MONETARY), *decided_where],
-                      {"redress_cents": func.sum(REMEDY.c.amount_cents)})
+                      {"redress_cents": int_sum(REMEDY.c.amount_cents)})
     received = grouped(session, "product", C, [between(C.c.received_at, scope.start, scope.end),
                                                *where], {"received": func.count()})
     o = open_at(scope.snapshot, where)

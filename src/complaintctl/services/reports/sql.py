@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, and_, case, func, literal, literal_column, or_, select
+from sqlalchemy import (BigInteger, Float, Integer, and_, case, cast, func, literal,
+                        literal_column, or_, select)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -205,6 +206,12 @@ def grouped(session, by: str | None, source, where: Sequence, figures: dict[str,
 
 def count_case(condition):
     return func.sum(case((condition, 1), else_=0))
+
+
+def int_sum(expression):
+    """SUM of integers as an integer: PostgreSQL sums BIGINT (and counts) into NUMERIC, which
+    the driver hands back as Decimal (and JSON would print as a string)."""
+    return cast(func.sum(expression), BigInteger)
 
 
 def any_of(*conditions):

@@ -35,6 +35,7 @@ from complaintctl.services.reports.sql import (
     decisions,
     dimension,
     grouped,
+    int_sum,
     open_at,
 )
 
@@ -89,7 +90,7 @@ def decision_figures(session, scope: Scope, by: str | None) -> dict[Any, dict[st
             "late": count_case(~on_time),
             "days_total": func.sum(days),
             "extensions": count_case(extended),
-            "pauses": func.sum(pauses),
+            "pauses": int_sum(pauses),
         },
     )
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from complaintctl import retry
-from complaintctl.db import Database, resolve_url
+from complaintctl.db import resolve_url
 
 
 def libpq(url: str) -> str:
@@ -70,42 +70,6 @@ def test_a_missing_postgresql_database_is_not_created_by_ordinary_commands(pg_se
     assert run.stderr == (f"Error: No complaint database at {url}; create it with `complaintctl "
                           "init --admin USER --name NAME`, or point --db at one.\n")
     assert url.rsplit("/", 1)[1] not in pg_server.leftovers()
-
-
-def test_a_blank_postgresql_database_migrates_to_exactly_the_models(pg_url):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-    from sqlmodel import SQLModel
-
-    import complaintctl.models  # noqa: F401 - registers the tables
-
-    database = Database(pg_url)
-    database.create()
-    try:
-        with database.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, SQLModel.metadata) == []
-        from complaintctl.db import head_revision
-
-        assert database.current_revision() == head_revision()
-    finally:
-        database.close()
-
-
-def test_the_migrations_go_down_to_nothing_and_up_again_on_postgresql(pg_url):
-    from sqlalchemy import inspect
-
-    database = Database(pg_url)
-    database.create()
-    try:
-        from alembic import command
-
-        command.downgrade(database.alembic_config(), "base")
-        assert set(inspect(database.engine).get_table_names()) == {"alembic_version"}
-        database.upgrade()
-        assert "complaint" in inspect(database.engine).get_table_names()
-    finally:
-        database.close()
 
 
 def test_db_check_passes_on_a_healthy_postgresql_database_and_names_an_invalid_index(pg_cli):

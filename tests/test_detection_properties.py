@@ -4,6 +4,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -21,6 +22,7 @@ from complaintctl.models import Complaint, Incident, IncidentComplaint
 from complaintctl.services import detection, emergency, staff
 from complaintctl.services.complaints import NewComplaint, register
 
+EXAMPLES = int(os.environ.get("COMPLAINTCTL_DETECTION_EXAMPLES", "12"))  # more by hand
 T0 = (datetime.now(timezone.utc) - timedelta(days=5)).replace(microsecond=0)
 
 complaint = st.fixed_dictionaries({
@@ -49,7 +51,7 @@ def template(tmp_path_factory):
 
 
 @pytest.mark.slow
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(arrivals=st.lists(complaint, min_size=1, max_size=25),
        runs=st.lists(st.integers(0, 60 * 50), min_size=1, max_size=4))

@@ -167,7 +167,7 @@ def test_nobody_approves_their_own_extension(session):
     with pytest.raises(PermissionDenied, match="nobody approves their own extension"):
         clock.approve(session=session, actor=SUP, number=c.number, at=t("2026-10-08T12:00"))
     assert session.get(Complaint, c.id).extension_level == 0
-    refusals = session.exec(select(Event).where(Event.kind == "refusal")).all()
+    refusals = session.exec(select(Event).where(Event.kind == "refusal").order_by(Event.id)).all()
     assert [e.action for e in refusals][-1] == "approve"
 
 

@@ -285,7 +285,7 @@ def test_overdue_items_are_flagged_once_and_notified_to_the_responsible_people(s
         s.commit()
         assert [i.key for i in later] == ["written_report"]
         notes = [json.loads(a.details)["to"] for a in s.exec(select(IncidentAction).where(
-            IncidentAction.kind == "notify", IncidentAction.text.like("overdue%")))]
+            IncidentAction.kind == "notify", IncidentAction.text.like("overdue%")).order_by(IncidentAction.id))]
         outbox = s.exec(select(Notification).order_by(Notification.id)).all()
     # report_head_office: the commander (role supervisor: sup, sup2); written_report: deputy
     assert notes == [["sup", "sup2"], ["h1", "h2", "h3"]]

@@ -19,14 +19,16 @@ from complaintctl.errors import PermissionDenied
 P, R = Permission, Role
 BRANCH, ASSIGNED, ALL = "branch", "assigned", "all"
 
-CLERK = {P.read: BRANCH, P.register: BRANCH, P.contact: BRANCH, P.note: BRANCH}
+# the emergency plan's (not scoped to a branch: an incident may span branches)
+RESPOND = {P.respond: ALL}
+CLERK = {P.read: BRANCH, P.register: BRANCH, P.contact: BRANCH, P.note: BRANCH} | RESPOND
 HANDLER = CLERK | {
     P.investigate: ASSIGNED, P.consult: ASSIGNED, P.evidence: ASSIGNED, P.resolve: ASSIGNED,
     P.close: ASSIGNED,
 }
 SUPERVISOR = {p: BRANCH for p in HANDLER} | {
     p: BRANCH for p in (P.assign, P.reopen, P.withdraw, P.merge, P.archive, P.unmask)
-}
+} | RESPOND | {P.incident: ALL, P.drill: ALL}
 AUDITOR = {P.read: ALL, P.unmask: ALL, P.audit: ALL}
 ADMIN = {p: ALL for p in Permission}
 

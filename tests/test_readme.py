@@ -3,7 +3,6 @@
 import re
 from pathlib import Path
 
-from complaintctl.domain.emergency import duties_markdown
 from complaintctl.domain.permissions import matrix_markdown
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -11,10 +10,6 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 def test_the_readme_permission_table_is_the_permission_matrix():
     assert matrix_markdown() in README
-
-
-def test_the_readme_emergency_duties_table_is_the_duties_table():
-    assert duties_markdown() in README
 
 
 def test_the_quick_start_has_exactly_two_command_lines_install_and_demo_then_tests():
@@ -31,3 +26,24 @@ def test_ci_runs_the_readme_commands():
     for line in block.splitlines():
         if line.strip():
             assert line in ci.splitlines()
+
+
+def test_the_readme_command_table_is_the_command_map():
+    from complaintctl.domain.permissions import commands_markdown
+
+    assert commands_markdown() in README
+
+
+def test_every_command_is_in_the_command_map_and_nothing_else():
+    import typer
+
+    from complaintctl.cli import app
+    from complaintctl.domain.permissions import COMMANDS
+
+    def leaves(command, path):
+        subs = getattr(command, "commands", None)
+        if not subs:
+            return [" ".join(path)]
+        return [leaf for name, sub in subs.items() for leaf in leaves(sub, [*path, name])]
+
+    assert sorted(leaves(typer.main.get_command(app), [])) == sorted(COMMANDS)

@@ -28,41 +28,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from complaintctl.domain.enums import Role
-from complaintctl.errors import InvalidData, PermissionDenied
+from complaintctl.errors import InvalidData
 from complaintctl.i18n import _
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 LEVEL_OF = {v: k for k, v in ROMAN.items()}
 DIMENSIONS = ("product", "issue", "branch")
 DRILL_TAG = "drill"
-
-
-class Duty(StrEnum):
-    """What the emergency commands need, beyond reading (``read`` in the permission matrix)."""
-
-    incident = "incident"  # detect; declare, link, escalate, de-escalate, close; issue reports
-    respond = "respond"  # record what was done on the timeline; tick checklist items
-    drill = "drill"  # run and close drills
-    plan = "plan"  # load a new plan version
-
-
-#: who may do what; not scoped to a branch (an incident may span branches)
-DUTIES: dict[Duty, tuple[Role, ...]] = {
-    Duty.incident: (Role.supervisor, Role.admin),
-    Duty.respond: (Role.clerk, Role.handler, Role.supervisor, Role.admin),
-    Duty.drill: (Role.supervisor, Role.admin),
-    Duty.plan: (Role.admin,),
-}
-
-
-def check_duty(duty: Duty, *, role: Role, username: str) -> None:
-    """Raise PermissionDenied naming the roles needed, unless ``role`` has ``duty``."""
-    if role not in DUTIES[duty]:
-        raise PermissionDenied(
-            _("Permission denied: {permission} needs the role {needed}; {user} is a {role}.")
-            .format(permission=duty.value, needed=" or ".join(r.value for r in DUTIES[duty]),
-                    user=username, role=role.value))
 
 
 def roman(level: int) -> str:
@@ -829,14 +801,3 @@ def item_result(due_at: datetime, done_at: datetime | None, as_of: datetime) -> 
     if done_at is not None:
         return "met" if done_at <= due_at else "late"
     return "missed" if as_of > due_at else "pending"
-
-
-def duties_markdown() -> str:
-    """The README's emergency-duties table, generated from DUTIES (a test keeps them equal)."""
-    roles = list(Role)
-    lines = ["| duty | " + " | ".join(r.value for r in roles) + " |",
-             "|---" * (len(roles) + 1) + "|"]
-    for duty, allowed in DUTIES.items():
-        lines.append(f"| {duty.value} | " + " | ".join(
-            "yes" if r in allowed else "—" for r in roles) + " |")
-    return "\n".join(lines)

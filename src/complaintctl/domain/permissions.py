@@ -37,6 +37,11 @@ class Permission(StrEnum):
     audit = "audit"
     staff = "staff"
     database = "database"
+    # the emergency plan's: not scoped to a branch, because an incident may span branches
+    incident = "incident"  # detect; declare, link, escalate, de-escalate, close; issue reports
+    respond = "respond"  # record what was done on an incident's timeline; tick checklist items
+    drill = "drill"  # run and close drills
+    plan = "plan"  # load a new version of the emergency plan
 
 
 class Scope(StrEnum):
@@ -66,6 +71,10 @@ MATRIX: dict[Permission, dict[Role, Scope]] = {
     P.audit: {R.auditor: A, R.admin: A},
     P.staff: {R.admin: A},
     P.database: {R.admin: A},
+    P.incident: {R.supervisor: A, R.admin: A},
+    P.respond: {R.clerk: A, R.handler: A, R.supervisor: A, R.admin: A},
+    P.drill: {R.supervisor: A, R.admin: A},
+    P.plan: {R.admin: A},
 }
 
 _ROLE_ORDER = [R.clerk, R.handler, R.supervisor, R.auditor, R.admin]
@@ -159,4 +168,54 @@ def matrix_markdown() -> str:
     for permission, scopes in MATRIX.items():
         cells = [scopes[r].value if r in scopes else "—" for r in _ROLE_ORDER]
         lines.append(f"| {permission.value} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+#: Each command and the permission it needs (None: no permission, e.g. ``init`` makes the first
+#: admin only when there is none). The README's command table is generated from this, and a test
+#: walks the command tree so that no command is missing here.
+COMMANDS: dict[str, Permission | None] = {
+    "register": P.register, "assign": P.assign, "contact": P.contact,
+    "investigate": P.investigate, "note": P.note, "consult": P.consult, "answer": P.consult,
+    "resolve": P.resolve, "close": P.close, "reopen": P.reopen, "withdraw": P.withdraw,
+    "merge": P.merge, "archive": P.archive, "show": P.read, "list": P.read,
+    "pause": P.investigate, "resume": P.investigate, "extend": P.investigate,
+    "approve": P.assign, "request-approval": P.resolve, "due": P.read, "urgency": P.read,
+    "init": None, "demo": None, "report": P.read, "monitor": P.read, "export": P.read,
+    "evidence add": P.evidence, "evidence list": P.read,
+    "review request": P.contact, "review decide": P.reopen, "sla check": P.assign,
+    "staff add": P.staff, "staff list": P.read, "staff deactivate": P.staff,
+    "staff activate": P.staff, "staff senior": P.staff, "staff conflict add": P.staff,
+    "staff conflict list": P.read, "staff conflict remove": P.staff,
+    "org add": P.staff, "org move": P.staff, "org list": P.read,
+    "config show": P.read, "config set": P.database, "config load": P.database,
+    "notify send": P.database, "notify list": P.audit,
+    "db path": None, "db backup": P.database, "db check": P.audit, "db upgrade": P.database,
+    "db migrate-to": P.database, "audit verify": P.audit, "audit log": P.audit,
+    "plan init": None, "plan validate": None, "plan load": P.plan, "plan show": P.read,
+    "plan history": P.read,
+    "incident detect": P.incident, "incident declare": P.incident, "incident list": P.read,
+    "incident show": P.read, "incident link": P.incident, "incident update": P.respond,
+    "incident escalate": P.incident, "incident deescalate": P.incident,
+    "incident close": P.incident, "incident checklist": P.read, "incident done": P.respond,
+    "incident overdue": P.incident, "incident report": P.read,
+    "drill run": P.drill, "drill report": P.read, "drill close": P.drill, "drill list": P.read,
+    "rootcause set": P.archive, "rootcause codes": None, "rootcause load-codes": P.database,
+    "rootcause export-codes": None,
+    "rectify open": P.archive, "rectify link": P.archive, "rectify update": P.archive,
+    "rectify list": P.read, "rectify show": P.read,
+    "import file": P.register, "import list": P.read, "import undo": P.withdraw,
+    "intake mail": P.register, "intake json": P.register,
+}
+
+
+def commands_markdown() -> str:
+    """The README's command table: which permission each command needs (from COMMANDS)."""
+    needs: dict[str, list[str]] = {}
+    for command, permission in COMMANDS.items():
+        needs.setdefault(permission.value if permission else "—", []).append(f"`{command}`")
+    lines = ["| permission | commands |", "|---|---|"]
+    for permission in [*(p.value for p in Permission), "—"]:
+        if permission in needs:
+            lines.append(f"| {permission} | " + ", ".join(needs[permission]) + " |")
     return "\n".join(lines)

@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock
 from complaintctl.domain import emergency as rules
-from complaintctl.domain.emergency import DRILL_TAG, Duty, Fact, Firing, Plan, check_duty, roman
+from complaintctl.domain.permissions import Permission
+from complaintctl.domain.emergency import DRILL_TAG, Fact, Firing, Plan, roman
 from complaintctl.i18n import _
 from complaintctl.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
 from complaintctl.services import emergency as em
@@ -56,7 +57,7 @@ def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
     """Evaluate the triggers at ``as_of`` (default now). With ``drill_id``, only that drill's
     complaints; otherwise real complaints and every open drill's. Returns what changed."""
     with use_case(session, actor, "incident detect"):
-        check_duty(Duty.incident, role=actor.role, username=actor.username)
+        actor.check(Permission.incident)
         current = now()
         as_of = as_of or current
         clock.check_effective_time(as_of, now=current, previous=None)

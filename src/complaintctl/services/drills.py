@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import clock
 from complaintctl.domain import drill as rules
 from complaintctl.domain.drill import Delays, Scenario
-from complaintctl.domain.emergency import DRILL_TAG, Duty, Plan, check_duty, minutes, roman
+from complaintctl.domain.emergency import DRILL_TAG, Plan, minutes, roman
 from complaintctl.domain.enums import Channel, ContactVia, EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
@@ -59,7 +59,7 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
     """Start a drill: inject complaints that fire ``level``; with ``simulate``, a team responds
     with ``delays`` at effective times in the past, so the whole drill runs at once."""
     with refusals_recorded(session, actor, "drill run"):
-        check_duty(Duty.drill, role=actor.role, username=actor.username)
+        actor.check(Permission.drill)
         actor.check(Permission.register)
     if count is not None and count < 1:
         raise InvalidData(_("--complaints must be 1 or more."))
@@ -227,7 +227,7 @@ def close(*, session: Session, actor: Actor, drill_id: int | str, lessons: str,
           revisions: list[str] = (), at: datetime | None = None) -> Drill:
     """Close a drill with its lessons and proposed plan revisions; its incident closes too."""
     with use_case(session, actor, "drill close"):
-        check_duty(Duty.drill, role=actor.role, username=actor.username)
+        actor.check(Permission.drill)
         drill = get_drill(session, drill_id)
         if drill.closed_at is not None:
             raise TransitionNotAllowed(_("Drill {id} is already closed.").format(id=drill.id))

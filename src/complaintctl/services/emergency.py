@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock, money
 from complaintctl.domain import emergency as plan_rules
-from complaintctl.domain.emergency import DRILL_TAG, Duty, Plan, check_duty, roman
+from complaintctl.domain.emergency import DRILL_TAG, Plan, roman
 from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, UsageProblem
@@ -83,7 +83,7 @@ def load_plan(*, session: Session, actor: Actor, text: str,
               source: str) -> tuple[PlanVersion, bool]:
     """Store a new plan version; returns (version, stored). An unchanged plan stores nothing."""
     with use_case(session, actor, "plan load"):
-        check_duty(Duty.plan, role=actor.role, username=actor.username)
+        actor.check(Permission.plan)
         plan = plan_rules.parse_plan(text, source=source)
         current = ensure_plan(session, actor.username)
         if current.digest == plan.digest():
@@ -352,7 +352,7 @@ def declare(*, session: Session, actor: Actor, level: int, title: str, numbers: 
             at: datetime | None = None) -> Incident:
     """Declare an incident by hand at ``level``; its timetable becomes the checklist."""
     with use_case(session, actor, "incident declare"):
-        check_duty(Duty.incident, role=actor.role, username=actor.username)
+        actor.check(Permission.incident)
         title = (title or "").strip()
         if not title:
             raise InvalidData(_("The title (--title) is required and cannot be blank."))
@@ -368,7 +368,7 @@ def declare(*, session: Session, actor: Actor, level: int, title: str, numbers: 
 def link(*, session: Session, actor: Actor, incident_id: int | str, numbers: list[str],
          at: datetime | None = None) -> list[str]:
     with use_case(session, actor, "incident link"):
-        check_duty(Duty.incident, role=actor.role, username=actor.username)
+        actor.check(Permission.incident)
         incident = get_incident(session, incident_id)
         _active(incident)
         at = effective_time(incident, at)
@@ -384,7 +384,7 @@ def update(*, session: Session, actor: Actor, incident_id: int | str, action: st
            fields: dict[str, Any] | None = None, at: datetime | None = None) -> Incident:
     """Record what was done (the timeline) and/or describe the incident for its report."""
     with use_case(session, actor, "incident update"):
-        check_duty(Duty.respond, role=actor.role, username=actor.username)
+        actor.check(Permission.respond)
         incident = get_incident(session, incident_id)
         _active(incident)
         fields = {k: v for k, v in (fields or {}).items() if v is not None}
@@ -422,7 +422,7 @@ def change_level(*, session: Session, actor: Actor, incident_id: int | str, leve
     """Escalate (to a more severe level, a smaller number) or de-escalate; re-plans."""
     kind = "escalate" if escalate else "deescalate"
     with use_case(session, actor, f"incident {kind}"):
-        check_duty(Duty.incident, role=actor.role, username=actor.username)
+        actor.check(Permission.incident)
         incident = get_incident(session, incident_id)
         _active(incident)
         reason = (reason or "").strip()
@@ -469,7 +469,7 @@ def close(*, session: Session, actor: Actor, incident_id: int | str, review: str
     """Close with a review, the root cause and rectification actions (owner, due). Items not
     done stay on the checklist: missed if they were due before the close, else pending."""
     with use_case(session, actor, "incident close"):
-        check_duty(Duty.incident, role=actor.role, username=actor.username)
+        actor.check(Permission.incident)
         incident = get_incident(session, incident_id)
         _active(incident)
         review = (review or "").strip()
@@ -506,7 +506,7 @@ def done(*, session: Session, actor: Actor, incident_id: int | str, item: str,
          note: str | None = None, at: datetime | None = None) -> ChecklistItem:
     """Mark a checklist item done (by its number or its key)."""
     with use_case(session, actor, "incident done"):
-        check_duty(Duty.respond, role=actor.role, username=actor.username)
+        actor.check(Permission.respond)
         incident = get_incident(session, incident_id)
         _active(incident)
         row = _item(session, incident, item)
@@ -568,7 +568,7 @@ def flag_overdue_checklist(session: Session, as_of: datetime | None = None) -> l
 def overdue(*, session: Session, actor: Actor, as_of: datetime | None = None) -> list[dict]:
     """Flag overdue checklist items now (for cron until ``sla check`` calls it)."""
     with use_case(session, actor, "incident overdue"):
-        check_duty(Duty.incident, role=actor.role, username=actor.username)
+        actor.check(Permission.incident)
         flagged = flag_overdue_checklist(session, as_of)
         tz = timezone_of(session)
         rows = [dict(item_dict(i, tz, as_of or now()), incident=i.incident_id) for i in flagged]

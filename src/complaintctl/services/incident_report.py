@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock, money
-from complaintctl.domain.emergency import Duty, check_duty, roman
+from complaintctl.domain.emergency import roman
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
@@ -51,7 +51,7 @@ def report(*, session: Session, actor: Actor, incident_id: int | str, issue: str
         if issue not in ISSUES:
             raise UsageProblem(_("--issue must be first, followup or final."))
         with use_case(session, actor, "incident report"):
-            check_duty(Duty.incident, role=actor.role, username=actor.username)
+            actor.check(Permission.incident)
             incident = em.get_incident(session, incident_id)
             issued = [a for a in _actions(session, incident.id, "report")]
             kinds = [json.loads(a.details).get("issue") for a in issued]

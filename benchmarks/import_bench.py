@@ -9,8 +9,12 @@ narratives) into a CSV file, then in one run times:
 (b) ``complaintctl import FILE --format cfpb`` in a child process on a new database: every row
     validated, numbered, evented on the hash chain, with all indexes.
 
-Prints rows/s of each, the time ratio (b)/(a) (and (b)/(a+)), and the peak RSS of (b) (the
-child's own ``ru_maxrss`` from ``os.wait4``). Targets: ratio <= 2.5, peak RSS < 200 MB.
+(s) the floor: a plain sqlite3 executemany of the rows (b) stored (complaints and their events,
+    read back from (b)'s file) into a new file with complaintctl's schema and indexes: what SQLite
+    itself costs for these rows, with no Python work per row.
+
+Prints rows/s of each, the time ratio (b)/(a) (and (b)/(a+), (s)/(a)), and the peak RSS of (b)
+(the child's own ``ru_maxrss`` from ``os.wait4``). Targets: ratio <= 2.5, peak RSS < 200 MB.
 
 With ``--pg URL`` (a database on a PostgreSQL server, used to create the benchmark's own), the
 same on PostgreSQL, each in a new database dropped afterwards:
@@ -165,6 +169,41 @@ def plain_copy(path: Path, rows: list[list[str]] | None, url: str) -> tuple[floa
         return time.perf_counter() - started, time.process_time() - cpu
 
 
+def schema_floor(source: Path, db: Path) -> float:
+    """(s): SQLite's own share of (b): a plain executemany of the rows (b) stored (complaints and
+    their events, no Python work per row left) into a new file with complaintctl's schema and
+    indexes, one transaction, the same pragmas as complaintctl's import."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    src = sqlite3.connect(source)
+    schema = [sql for (sql,) in src.execute(
+        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY type DESC")]  # tables before indexes
+    out = sqlite3.connect(db, isolation_level=None)
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "cache_size = -65536"):
+        out.execute(f"PRAGMA {pragma}")
+    for sql in schema:
+        out.execute(sql)
+    elapsed = 0.0
+    out.execute("BEGIN IMMEDIATE")
+    for table, where in (("complaint", ""), ("event", " WHERE action = 'imported'")):
+        columns = [row[1] for row in src.execute(f"PRAGMA table_info({table})")]
+        rows = src.execute(f"SELECT * FROM {table}{where}")
+        insert = (f"INSERT INTO {table} ({', '.join(columns)}) "
+                  f"VALUES ({', '.join('?' * len(columns))})")
+        started = time.perf_counter()
+        while batch := rows.fetchmany(10_000):
+            out.executemany(insert, batch)
+            elapsed += time.perf_counter() - started
+            started = time.perf_counter()
+    started = time.perf_counter()
+    out.execute("COMMIT")
+    elapsed += time.perf_counter() - started
+    out.close()
+    src.close()
+    return elapsed
+
+
 def complaintctl_import(path: Path, db: Path | str) -> tuple[float, float, int, dict]:
     """(b): the real command in a child process: (seconds, CPU seconds, peak RSS, summary)."""
     env = dict(os.environ, COMPLAINTCTL_DB=str(db), COMPLAINTCTL_USER="bench")
@@ -204,7 +243,7 @@ def main() -> None:
         postgresql(data, args.rows, args.pg)
         if args.only_pg:
             return
-    for name in ("a.db", "a_plus.db", "b.db"):
+    for name in ("a.db", "a_plus.db", "b.db", "s.db"):
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(work / name) + suffix).unlink(missing_ok=True)
     # (b) first, while this process is small: Linux carries a parent's peak RSS into a
@@ -217,6 +256,7 @@ def main() -> None:
     a, a_cpu = plain_sqlite(data, parsed, work / "a.db")
     del parsed
     a_plus, a_plus_cpu = plain_sqlite(data, None, work / "a_plus.db")
+    floor = schema_floor(work / "b.db", work / "s.db")
     n = args.rows
     if summary["imported"] != n:
         sys.exit(f"imported {summary['imported']} of {n} rows: {summary}")
@@ -224,7 +264,11 @@ def main() -> None:
     print(f"(a)  sqlite3 executemany of parsed rows: {a:8.2f} s  {n / a:10,.0f} rows/s")
     print(f"(a+) sqlite3 csv parse + executemany:    {a_plus:8.2f} s  {n / a_plus:10,.0f} rows/s")
     print(f"(b)  complaintctl import:                {b:8.2f} s  {n / b:10,.0f} rows/s")
+    print(f"(s)  sqlite3 executemany of (b)'s stored rows into its schema: {floor:8.2f} s  "
+          f"{n / floor:10,.0f} rows/s")
     print(f"ratio (b)/(a):  {b / a:.2f}   (target <= 2.5)")
+    print(f"ratio (s)/(a):  {floor / a:.2f}   (SQLite's own work for complaintctl's rows and "
+          "indexes, no Python per row)")
     print(f"ratio (b)/(a+): {b / a_plus:.2f}")
     print(f"peak RSS of (b): {rss / 2**20:.0f} MB   (target < 200 MB)")
     print(f"CPU seconds (less sensitive to other load): (a) {a_cpu:.2f}  (a+) {a_plus_cpu:.2f}  "

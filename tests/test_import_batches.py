@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from importing import CFPB, chain_ok, count, csv_text, run_import, stored
 
 from complaintctl.importers.layouts import CFPB_HEADER
@@ -244,3 +246,57 @@ def test_import_list_shows_batches_newest_first(cli, tmp_path):
     assert [r["batch"] for r in rows] == sorted((r["batch"] for r in rows), reverse=True)
     assert [(r["imported"], r["skipped"]) for r in rows] == [(0, 6), (6, 0)]
     assert cli("import", "list").exit_code == 0
+
+
+def _many_rows(tmp_path, n: int, *, bad_last: bool = False):
+    id_column = CFPB_HEADER.index("Complaint ID")
+    rows = []
+    for i in range(n):
+        row = list(ROWS[i % len(ROWS)])
+        row[id_column] = str(90_000_000 + i)
+        rows.append(row)
+    if bad_last:
+        rows[-1][0] = "not a date"
+    path = tmp_path / f"many_{n}.csv"
+    path.write_text(csv_text(CFPB_HEADER, rows))
+    return path
+
+
+def _indexes(db) -> list[str]:
+    with db.session() as session:
+        return session.connection().exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "ORDER BY name").scalars().all()
+
+
+@pytest.mark.sqlite_only("the deferred indexes are SQLite's; PostgreSQL keeps its own")
+def test_a_large_import_rebuilds_the_indexes_it_deferred_and_a_failed_one_keeps_them(
+        cli, tmp_path, monkeypatch):
+    from complaintctl.services import bulk, imports
+
+    monkeypatch.setattr(imports, "CHUNK", 100)
+    monkeypatch.setattr(imports, "ESTIMATE_AFTER", 200)
+    # the estimate is 200 rows: this small file is read whole with the encoding sample
+    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM", 150)
+    dropped = []
+    real_drop = bulk.DeferredIndexes.drop
+    monkeypatch.setattr(bulk.DeferredIndexes, "drop",
+                        lambda self, c, *a: dropped.append(real_drop(self, c, *a)) or dropped[-1])
+    before = _indexes(cli.database)
+    assert any(" INDEX ix_complaint_" in sql for sql in before)
+
+    run, summary = run_import(cli, _many_rows(tmp_path, 1500, bad_last=True))
+    assert run.exit_code == 5 and dropped and dropped[0] > 10
+    assert _indexes(cli.database) == before and count(cli.database, Complaint) == 0
+
+    dropped.clear()
+    run, summary = run_import(cli, _many_rows(tmp_path, 1500))
+    assert run.exit_code == 0, run.stderr
+    assert summary["imported"] == 1500 and dropped and dropped[0] > 10
+    assert _indexes(cli.database) == before
+    assert cli("db", "check").exit_code == 0  # integrity_check: every index matches its table
+    assert chain_ok(cli.database)
+    # a second file smaller than what is stored keeps the indexes as they are
+    dropped.clear()
+    run, summary = run_import(cli, _many_rows(tmp_path, 1200))
+    assert run.exit_code == 0 and summary["skipped"] == 1200 and dropped == []

@@ -108,3 +108,38 @@ class BulkTable:
                 write = copy.write_row
                 for row in rows:
                     write([row[k] for k in keys])
+
+
+#: the tables an import fills, whose secondary indexes a large SQLite import may defer
+IMPORT_TABLES = ("complaint", "event", "complaint_tag", "remedy")
+
+
+class DeferredIndexes:
+    """A large import on SQLite drops the secondary (non-unique) indexes of the tables it fills
+    and builds them again at the end, in the same transaction: building an index once from all
+    the rows costs far less than updating it row by row after it has outgrown the page cache.
+    The unique indexes stay, so numbers and source keys are checked as the rows go in. Nothing
+    is visible to others before the commit, and a rollback brings the indexes back with the rest.
+    Other back ends keep their indexes (PostgreSQL would lock the tables against readers)."""
+
+    def __init__(self):
+        self.dropped: list[str] = []
+
+    def drop(self, connection, tables: tuple[str, ...] = IMPORT_TABLES) -> int:
+        if connection.dialect.name != "sqlite" or self.dropped:
+            return 0
+        marks = ", ".join("?" * len(tables))
+        rows = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) ORDER BY name", tuple(tables)).all()
+        for name, sql in rows:
+            if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+                continue
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+            self.dropped.append(sql)
+        return len(self.dropped)
+
+    def restore(self, connection) -> None:
+        for sql in self.dropped:
+            connection.exec_driver_sql(sql)
+        self.dropped = []

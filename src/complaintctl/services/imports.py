@@ -52,11 +52,16 @@ from complaintctl.models import (
     Staff,
 )
 from complaintctl.services import audit
-from complaintctl.services.bulk import bulk_table
+from complaintctl.services.bulk import DeferredIndexes, bulk_table
 from complaintctl.services.complaints import NUMBER, NewComplaint, validate_new
 from complaintctl.services.context import Actor, now, timezone_of, use_case
 
 CHUNK = 1000
+#: a SQLite import expected to bring at least this many rows, and at least as many as the
+#: complaints already stored, rebuilds the secondary indexes at the end (``DeferredIndexes``);
+#: the estimate is made from the first ``ESTIMATE_AFTER`` rows and the file's size
+DEFER_INDEXES_FROM = 50_000
+ESTIMATE_AFTER = 10 * CHUNK
 MAX_LISTED_ERRORS = 20
 COMPLAINT = Complaint.__table__
 TAGS = ComplaintTag.__table__
@@ -319,6 +324,7 @@ class _Importer:
         self.progress = progress
         self.rejects: _RejectsWriter | None = None
         self.writer = _Writer()
+        self.indexes = DeferredIndexes()
         self.tz = timezone_of(session)
         self.now = now()
         self.year = self.now.astimezone(self.tz).year
@@ -393,12 +399,15 @@ class _Importer:
             if prepared is not None:
                 pending.append(prepared)
                 if len(pending) >= CHUNK:
+                    if summary.read == ESTIMATE_AFTER:
+                        self._maybe_defer_indexes()
                     self._write(pending)
                     pending = []
                     if self.progress:
                         self.progress(self.source.bytes_read, summary.read)
         self._write(pending)
         self.writer.wait()
+        self.indexes.restore(session.connection())
         self.chain.close(session)
         self.dates.finish()
         if isinstance(bound, _JsonBound):
@@ -420,6 +429,18 @@ class _Importer:
                      "imported": summary.imported, "skipped": summary.skipped,
                      "rejected": summary.rejected, "tag": self.tag},
         )
+
+    def _maybe_defer_indexes(self) -> None:
+        size, read = self.source.size, self.source.bytes_read
+        if not size or not read:
+            return  # standard input: the size is not known
+        expected = self.summary.read * size / read
+        if expected < DEFER_INDEXES_FROM:
+            return
+        self.writer.wait()  # the connection is ours for the look-up and the DDL
+        stored = self.session.execute(select(func.count()).select_from(COMPLAINT)).scalar_one()
+        if expected >= stored:
+            self.indexes.drop(self.session.connection())
 
     # -- one row
 

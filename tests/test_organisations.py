@@ -279,3 +279,47 @@ def test_a_review_goes_to_the_parent_organisations_supervisors_who_decide_it(see
                                    result=ReviewResult.upheld, findings="核查属实",
                                    at=t("2026-10-21T10:00"))
         assert (done.status, done.review_result) == ("closed", "upheld")
+
+
+def _received(report) -> dict:
+    return {row["branch"]: row["received"] for row in report["rows"]}
+
+
+def test_reports_and_the_monitor_roll_up_the_branches_below(cli):
+    """Reports roll up by level (CBIRC Art 9): a parent's report covers its branches, and
+    --org-level counts each branch under its organisation at that level of the tree."""
+    _tree(cli)
+    for code, parent in (("BJ02", "BJ"), ("SH01A", "SH01")):
+        assert cli("org", "add", code, "--name", code, "--parent", parent).exit_code == 0
+    assert cli("staff", "add", "bjsup", "--name", "北京分行主管", "--role", "supervisor",
+               "--branch", "BJ").exit_code == 0
+    registered = ["BJ01", "BJ01", "BJ02", "SH01", "SH01A"]
+    for branch in registered:
+        assert cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "年费",
+                   "--branch", branch).exit_code == 0
+
+    def report(*args, as_="admin"):
+        run = cli("report", "summary", "--period", "all", "--format", "json", *args, as_=as_)
+        assert run.exit_code == 0, run.stderr
+        return json.loads(run.stdout)
+
+    # the same counts a second way: each registered branch mapped up the PARENTS tree by hand
+    def by_level(depth):
+        counts: dict[str, int] = {}
+        for branch in registered:
+            key = tree.at_level(PARENTS, branch, depth)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    assert _received(report("--by", "branch")) == {"BJ01": 2, "BJ02": 1, "SH01": 1, "SH01A": 1}
+    assert _received(report("--by", "branch", "--org-level", "1")) == by_level(1) == {
+        "BJ": 3, "SH": 2}
+    assert _received(report("--by", "branch", "--org-level", "0")) == by_level(0) == {"HQ": 5}
+    assert report("--branch", "SH")["totals"]["received"] == 2  # SH01 and SH01A below it
+    assert report(as_="bjsup")["totals"]["received"] == 3
+    monitor = cli("monitor", "--format", "json", as_="bjsup")
+    assert monitor.exit_code == 0, monitor.stderr
+    assert json.loads(monitor.stdout)["open"] == 3
+    refused = cli("report", "summary", "--org-level", "1")
+    assert (refused.exit_code, refused.stderr) == (
+        2, "Error: --org-level rolls up --by branch; add --by branch.\n")

@@ -70,6 +70,7 @@ def report(
     branch: Annotated[str | None, typer.Option(help=_("Only this branch [default: yours, or all for head office]."))] = None,
     by: Annotated[Dimension | None, typer.Option(help=_("Group rows by this dimension."))] = None,
     every: Annotated[Every | None, typer.Option(help=_("trend: one row per day, week or month [default: by the period's length]."))] = None,
+    org_level: Annotated[int | None, typer.Option("--org-level", metavar="N", help=_("With --by branch: count each branch under its organisation at level N of the tree (0 = the top)."))] = None,
     format: Annotated[Format, typer.Option("--format", help=_("table, json, csv, md, html or xlsx."))] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write to this file [default: stdout; xlsx needs it]."))] = None,
     include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Count drill and test complaints too."))] = False,
@@ -85,7 +86,7 @@ def report(
             session=session, actor=st.actor(session), name=name.value, period=period,
             date_from=date_from, date_to=date_to, branch=branch, by=by.value if by else None,
             every=every.value if every else None, include_drills=include_drills,
-            as_of=st.at(session, as_of))
+            as_of=st.at(session, as_of), org_level=org_level)
     write_report(result, ReportFormat(format.value), output)
 
 

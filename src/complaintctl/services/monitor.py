@@ -17,6 +17,7 @@ from complaintctl.domain.permissions import Permission, visible_branch
 from complaintctl.domain.stats import is_spike
 from complaintctl.errors import PermissionDenied
 from complaintctl.i18n import _
+from complaintctl.services import organisations
 from complaintctl.services.context import Actor, now, refusals_recorded, timezone_of
 from complaintctl.services.reports.base import mean
 from complaintctl.services.reports.sql import (
@@ -46,7 +47,8 @@ def snapshot(*, session, actor: Actor, branch: str | None = None, include_drills
     branch = branch or own
     tz = timezone_of(session)
     at = as_of or now()
-    where = base_conditions(branch=branch, include_drills=include_drills)
+    where = base_conditions(branches=organisations.subtree(session, branch),
+                            include_drills=include_drills)
 
     def count(*conditions) -> int:
         return session.execute(select(func.count()).select_from(C).where(*conditions, *where)

@@ -37,6 +37,14 @@ def descendants(session: Session, code: str | None) -> frozenset[str]:
     return tree.descendants(parents(session), code)
 
 
+def subtree(session: Session, code: str | None) -> frozenset[str] | None:
+    """``code`` and every branch below it: what a report or the monitor of ``code`` covers
+    (None, every branch, for no code)."""
+    if code is None:
+        return None
+    return frozenset({code}) | descendants(session, code)
+
+
 def parent_of(session: Session, branch: str | None) -> str | None:
     """The organisation ``branch`` reports to (where its reviews go), or None at the top or
     for a branch not in the tree."""

@@ -16,11 +16,13 @@ from complaintctl.domain.permissions import Permission, visible_branch
 from complaintctl.errors import PermissionDenied, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.models import Complaint
+from complaintctl.services import organisations
 from complaintctl.services.context import Actor, now, refusals_recorded, timezone_of
 from complaintctl.services.reports.base import Report, Scope
 from complaintctl.services.reports.counts import aging, summary, trend
 from complaintctl.services.reports.quality import outcomes, satisfaction
 from complaintctl.services.reports.regulatory import regulatory, root_causes
+from complaintctl.services.reports.sql import RolledUp
 from complaintctl.services.reports.timeliness import handlers, sla
 
 REPORTS = {
@@ -40,8 +42,12 @@ def run(
     *, session, actor: Actor, name: str, period: str | None = None, date_from: str | None = None,
     date_to: str | None = None, branch: str | None = None, by: str | None = None,
     every: str | None = None, include_drills: bool = False, as_of: datetime | None = None,
+    org_level: int | None = None,
 ) -> Report:
-    """Compute one report for the actor: branch staff see their own branch only."""
+    """Compute one report for the actor: branch staff see their own branch only, supervisors
+    also the branches below theirs. A branch's report covers the branches below it too, and
+    ``org_level`` (with ``by="branch"``) counts each branch under the organisation it rolls up
+    to at that level of the tree (0 = the top)."""
     if name not in REPORTS:
         raise UsageProblem(_("No report '{name}'; choose one of {names}.").format(
             name=name, names=", ".join(REPORTS)))
@@ -54,6 +60,12 @@ def run(
                 "{branch}.").format(user=actor.username, own=own, branch=branch))
     if every is not None and every not in periods.EVERY:
         raise UsageProblem(_("--every must be day, week or month."))
+    if org_level is not None:
+        if by != "branch":
+            raise UsageProblem(_("--org-level rolls up --by branch; add --by branch."))
+        if org_level < 0:
+            raise UsageProblem(_("--org-level must be 0 (the top of the tree) or more."))
+        by = RolledUp(organisations.rollup(session, org_level))
     tz = timezone_of(session)
     as_of = as_of or now()
     earliest = None
@@ -63,7 +75,8 @@ def run(
     resolved = periods.resolve(
         period=period, date_from=date_from, date_to=date_to, today=as_of.astimezone(tz).date(),
         default="quarter" if name == "regulatory" else "month", earliest=earliest)
-    scope = Scope(resolved, tz, as_of, branch or own, include_drills, by, every)
+    scope = Scope(resolved, tz, as_of, branch or own, include_drills, by, every,
+                  organisations.subtree(session, branch or own))
     report = REPORTS[name](session, scope)
     report.branch, report.include_drills = scope.branch, include_drills
     return report

@@ -77,6 +77,8 @@ class Scope:
     include_drills: bool = False
     by: str | None = None
     every: str | None = None
+    #: the branch and every branch below it in the organisation tree (None: every branch)
+    branches: frozenset[str] | None = None
 
     @property
     def start(self) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -37,7 +38,7 @@ from complaintctl.services.reports.sql import (
 
 
 def conditions(scope: Scope) -> list:
-    return base_conditions(branch=scope.branch, include_drills=scope.include_drills)
+    return base_conditions(branches=scope.branches, include_drills=scope.include_drills)
 
 
 def dim_header(by: str) -> str:
@@ -153,8 +154,7 @@ def trend(session, scope: Scope) -> Report:
                              for i in range(offset, len(every_bucket))),
               "spikes": sum(1 for r in rows if r["spike"]), "every": every}
     if by == "tag":
-        untagged = trend(session, Scope(scope.period, scope.tz, scope.as_of, scope.branch,
-                                        scope.include_drills, None, every))
+        untagged = trend(session, replace(scope, by=None, every=every))
         totals.update({k: untagged.tables[0].totals[k] for k in ("received", "decided")})
     columns = [Column("bucket", dim_header("bucket"), "text")] + dim_columns(by) + [
         Column("received", _("Received")), Column("decided", _("Decided")),
@@ -200,8 +200,7 @@ def aging(session, scope: Scope) -> Report:
         figures = data[value]
         rows.append({by: value, **figures, "open": sum(figures.values())})
     if by == "tag":
-        untagged = aging(session, Scope(scope.period, scope.tz, scope.as_of, scope.branch,
-                                        scope.include_drills, None))
+        untagged = aging(session, replace(scope, by=None))
         totals = untagged.tables[0].totals
     else:
         totals = {k: sum(r[k] for r in rows) for k in keys + ["open"]}

@@ -14,7 +14,7 @@ PostgreSQL ``EXTRACT(EPOCH ...)``), the documented SQLAlchemy way to add a porta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -103,11 +103,12 @@ def between(column, start: datetime, end: datetime):
     return and_(column >= start, column < end)
 
 
-def base_conditions(*, branch: str | None, include_drills: bool) -> list:
-    """Conditions every report applies: scope, no merged duplicates, no drill or test data."""
+def base_conditions(*, branches: Collection[str] | None, include_drills: bool) -> list:
+    """Conditions every report applies: scope (``branches``: a branch and the branches below
+    it; None for every branch), no merged duplicates, no drill or test data."""
     conditions = [C.c.status != Status.merged.value]
-    if branch is not None:
-        conditions.append(C.c.branch == branch)
+    if branches is not None:
+        conditions.append(C.c.branch.in_(sorted(branches)))
     if not include_drills:
         conditions.append(C.c.id.not_in(
             select(TAGS.c.complaint_id).where(TAGS.c.tag.in_(EXCLUDED_TAGS))))
@@ -123,6 +124,19 @@ def check_dimension(by: str | None, allowed: Sequence[str] = DIMENSIONS) -> None
 _BY_TAG = TAGS.alias("by_tag")
 
 
+class RolledUp(str):
+    """``--by branch`` rolled up a level of the organisation tree: each branch counts under the
+    organisation it rolls up to (``rollup``: code -> organisation; codes not in it stay as they
+    are). It is the string "branch", so every report passes it on as its dimension unchanged."""
+
+    rollup: dict[str, str]
+
+    def __new__(cls, rollup: Mapping[str, str]):
+        made = super().__new__(cls, "branch")
+        made.rollup = dict(rollup)
+        return made
+
+
 def dimension(by: str | None):
     """(the column a report groups by, a function that adds its join to a FROM clause)."""
     if by is None:
@@ -131,6 +145,8 @@ def dimension(by: str | None):
         return _BY_TAG.c.tag, lambda source: source.outerjoin(
             _BY_TAG, _BY_TAG.c.complaint_id == C.c.id)
     column = {"handler": C.c.assignee}.get(by, C.c.get(by))
+    if isinstance(by, RolledUp) and by.rollup:
+        column = case(by.rollup, value=C.c.branch, else_=C.c.branch)
     return column, lambda source: source
 
 

@@ -21,6 +21,23 @@ COMMAND_SENTENCES = ("Commands and the permission they need:",
 
 
 @cache
+def command_tree() -> dict[str, object]:
+    """The CLI's leaf commands by name (``staff conflict add``)."""
+    import typer
+
+    from complaintctl.cli import app
+
+    def walk(command, path):
+        if hasattr(command, "commands"):
+            for name, sub in sorted(command.commands.items()):
+                yield from walk(sub, [*path, name])
+        else:
+            yield " ".join(path), command
+
+    return dict(walk(typer.main.get_command(app), []))
+
+
+@cache
 def readme() -> str:
     return README.read_text(encoding="utf-8")
 

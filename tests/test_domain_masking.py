@@ -83,3 +83,13 @@ def test_no_masked_value_contains_the_hidden_digits():
     assert "9999" not in mask_phone(phone)
     assert "19881212" not in mask_id_number(id_number)
     assert "123456" not in mask_account(account)
+
+
+def test_every_email_address_inside_free_text_is_masked():
+    from complaintctl.domain.masking import mask_emails_in
+
+    assert mask_emails_in("recipient refused: {'zhang.wei@example.com': (550, b'no')}, "
+                          "cc LiMing@Example.ORG") == (
+        "recipient refused: {'z***@example.com': (550, b'no')}, cc L***@Example.ORG")
+    assert mask_emails_in("SMTP 421 try later") == "SMTP 421 try later"
+    assert mask_emails_in(None) is None

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import pytest
-import typer
-from sqlalchemy import MetaData, func, select, text
+from sqlalchemy import MetaData, select, text
 
-from complaintctl.cli import app
 from complaintctl.domain.enums import Channel, ContactVia, Outcome, PauseReason
 from complaintctl.services import assignment, clock
 from complaintctl.services import complaints as svc
@@ -26,7 +24,7 @@ from complaintctl.services.complaints import NewComplaint
 from complaintctl.services.context import one_transaction
 
 from conftest import STAFF, Cli, actor, seed
-from readme_matrix import command_permissions, permission_table
+from readme_matrix import command_permissions, command_tree, permission_table
 
 ROLES = ["clerk", "handler", "supervisor", "auditor", "admin"]
 #: who plays each role (conftest's seeded staff): BJ01 staff, and head office for the others
@@ -37,17 +35,6 @@ OWN, OTHER = "BJ01", "SH01"
 #: a handler of each branch other than the players, for "assigned to someone else"
 SOMEONE_ELSE = {OWN: "h2", OTHER: "h3"}
 ASSIGNABLE = {"h1", "sup", "admin"}  # assign takes handlers, supervisors and admins
-
-
-def _leaves() -> list[str]:
-    def walk(command, path):
-        if hasattr(command, "commands"):
-            for name, sub in sorted(command.commands.items()):
-                yield from walk(sub, [*path, name])
-        else:
-            yield " ".join(path)
-
-    return list(walk(typer.main.get_command(app), []))
 
 
 @dataclass
@@ -163,9 +150,11 @@ ROLE_REFUSAL = "Permission denied: {permission} needs the role {needed}; {user} 
 BRANCH_REFUSAL = ("Permission denied: {number} belongs to branch {branch}; {user} works for branch "
                   "{own}. Ask a supervisor of that branch or an admin.")
 ASSIGNED_REFUSAL = ("Permission denied: {number} is not assigned to {user}; a handler may "
-                    "{permission} only their own complaints (a supervisor or admin may act on any).")
+                    "{permission} only their own complaints (a supervisor or admin may act on "
+                    "any).")
 #: refusals the matrix alone does not explain: the README's rules for these commands
-REGISTER_ELSEWHERE = "Permission denied: {user} registers complaints for branch {own}, not {branch}."
+REGISTER_ELSEWHERE = ("Permission denied: {user} registers complaints for branch {own}, not "
+                      "{branch}.")
 EXTRA_RULES = {
     # "Nobody approves an extension of a complaint assigned to them" (nor a compensation)
     ("approve", "assignee"): ("Permission denied: {user} is the assignee of {number}; nobody "
@@ -272,7 +261,7 @@ def world(database_factory, tmp_path_factory):
     toml = tmp / "rules.toml"
     toml.write_text("[sla]\nescalate_after_days = 3\n", encoding="utf-8")
     cases, impossible = all_cases()
-    needs = command_permissions(_leaves())
+    needs = command_permissions(list(command_tree()))
     shared: dict[tuple, tuple[str, dict]] = {}
     with db.session(write=True) as s, one_transaction(s):
         staff.add(session=s, actor=actor("admin"), username="spare", name="备用",
@@ -334,7 +323,7 @@ def _events_after(db, seq: int) -> list[tuple]:
 
 
 def test_the_readme_names_a_permission_for_exactly_the_commands_tested_here():
-    needs = command_permissions(_leaves())
+    needs = command_permissions(list(command_tree()))
     assert set(needs) == set(RECIPES)
 
 

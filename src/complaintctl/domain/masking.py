@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 PERSONAL_FIELDS = ("name", "phone", "email", "id_number", "account", "customer_id")
 MASKED_FIELDS = ("phone", "email", "id_number", "account")
 
@@ -55,3 +57,14 @@ MASKERS = {
 def mask_customer(customer: dict[str, str | None]) -> dict[str, str | None]:
     """A copy of the customer object with every masked field masked."""
     return {k: (MASKERS[k](v) if k in MASKERS else v) for k, v in customer.items()}
+
+
+#: an email address inside free text (a mail server's error, a log line)
+EMAIL_IN_TEXT = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def mask_emails_in(text: str | None) -> str | None:
+    """Every email address in ``text`` masked like ``mask_email`` (``z***@example.com``)."""
+    if not text:
+        return text
+    return EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)

@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.clock import iso
+from complaintctl.domain.masking import mask_email, mask_emails_in
 from complaintctl.domain.enums import EventKind, Role
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
@@ -168,10 +169,18 @@ def _acknowledged(session: Session, note: Notification, at: datetime, actor_name
     )
 
 
+def shown_address(n: Notification) -> str:
+    """Where a message goes, as shown and logged: a customer's address masked (personal data:
+    ``show --unmask`` tells it, on the audit trail), a member of staff's in full."""
+    if n.recipient == CUSTOMER:
+        return mask_email(n.address) or CUSTOMER
+    return n.address or n.recipient
+
+
 def notification_dict(n: Notification, tz=None) -> dict[str, Any]:
     return {
         "id": n.id,
-        "to": n.address or n.recipient,
+        "to": shown_address(n),
         "recipient": n.recipient,
         "number": n.number,
         "event": n.event,
@@ -235,6 +244,7 @@ class Message:
     body: str
     sender: str
     number: str | None = None  # put in the Message-ID, so a reply finds its complaint
+    shown_to: str | None = None  # the address as logs may show it (a customer's masked)
 
 
 class LogSender:
@@ -251,7 +261,8 @@ class LogSender:
     def send(self, message: Message) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         block = (
-            f"From: {message.sender}\nTo: {message.to or '-'}\nSubject: {message.subject}\n"
+            f"From: {message.sender}\nTo: {message.shown_to or message.to or '-'}\n"
+            f"Subject: {message.subject}\n"
             f"Date: {now().isoformat()}\n\n{message.body}\n"
         )
         with open(self.path, "a", encoding="utf-8") as handle:
@@ -441,7 +452,8 @@ def send(
     for note_id in pending:
         with database.session() as session:
             note = session.get(Notification, note_id)
-            message = Message(note.address, note.subject, note.body, from_address, note.number)
+            message = Message(note.address, note.subject, note.body, from_address, note.number,
+                              shown_address(note))
             done_before = note.attempts
         tries_left = max_attempts - done_before
         if attempts_per_message is not None:
@@ -472,6 +484,12 @@ def send(
     return report
 
 
+def _error_text(error: DeliveryError | None) -> str | None:
+    """A delivery error as stored, listed and audited: a mail server's text may quote the
+    recipient's address, so every address in it is masked."""
+    return None if error is None else mask_emails_in(str(error))
+
+
 def _record_attempt(database, note_id: int, sender: str, error: DeliveryError | None, *,
                     total: int, final: bool, retry_in: float, actor: str) -> None:
     with database.session(write=True) as session:
@@ -480,13 +498,13 @@ def _record_attempt(database, note_id: int, sender: str, error: DeliveryError | 
         note.attempts = total
         session.add(NotificationAttempt(notification_id=note_id, at=at, sender=sender,
                                         ok=error is None,
-                                        error=str(error) if error is not None else None))
+                                        error=_error_text(error)))
         if error is None:
             note.status, note.sent_at, note.last_error = SENT, at, None
             if note.event == ACKNOWLEDGEMENT and sender == SmtpSender.name:
                 _acknowledged(session, note, at, actor)
         else:
-            note.last_error = str(error)
+            note.last_error = _error_text(error)
             note.status = FAILED if final else PENDING
             note.next_attempt_at = None if final else at + timedelta(seconds=retry_in)
         session.add(note)
@@ -495,7 +513,7 @@ def _record_attempt(database, note_id: int, sender: str, error: DeliveryError | 
                 session, kind=EventKind.admin, action="notify failed", actor=actor, at=at,
                 number=note.number,
                 details={"notification": note_id, "recipient": note.recipient,
-                         "attempts": total, "error": str(error)[:500]},
+                         "attempts": total, "error": _error_text(error)[:500]},
             )
         session.commit()
 

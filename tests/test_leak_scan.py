@@ -1,0 +1,349 @@
+"""Issue 7 item 7: the personal-data leak scan.
+
+Customers with known clear phone numbers, ID numbers (身份证), accounts and emails (Chinese
+names too) are seeded; then every read command of the command tree runs, in every output format,
+as every role, with and without --unmask, plus error paths, the outbox and its log. stdout,
+stderr and every written file are scanned for the clear values in their common formattings.
+A clear value may appear only where a role allowed to unmask asked for it (and that complaint is
+in its scope); each such read is on the audit trail. A command added to the tree must be put in
+READS or CHANGES below, or the first test fails.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+
+from complaintctl.domain.enums import Channel, ContactVia, Outcome
+from complaintctl.services import complaints as svc
+from complaintctl.services.complaints import NewComplaint, RemedyInput
+
+import mailkit
+from conftest import Cli, actor, seed
+from leakscan import CUSTOMERS, NAMES, Customer, file_text, found
+from readme_matrix import command_tree
+
+ROLES = {"clerk": "clerk", "handler": "h1", "supervisor": "sup", "auditor": "aud", "admin": "admin"}
+#: who may unmask, and where (the README's matrix: supervisor branch, auditor and admin all)
+UNMASK_BRANCHES = {"sup": {"BJ01"}, "aud": None, "admin": None}
+
+
+# --- the seeded database -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(database_factory, tmp_path_factory):
+    """Three customers' complaints worked through the services (one closed with a root cause
+    and a rectification action, one under an incident), a mailed complaint acknowledged to the
+    customer through the outbox, and the outbox delivered to its log."""
+    tmp = tmp_path_factory.mktemp("leaks")
+    db = seed(database_factory("leaks"))
+    cli = Cli(db)
+    admin = actor("admin")
+    numbers = []
+    with db.session(write=True) as s:
+        for c in CUSTOMERS:
+            kw = dict(session=s, actor=admin)
+            n = svc.register(**kw, new=NewComplaint(
+                channel=Channel.phone, customer=c.name, summary="信用卡年费重复扣收",
+                phone=c.phone, id_number=c.id_number, account=c.account, email=c.email,
+                customer_id=f"C-{len(numbers)}", branch=c.branch, product="credit_card",
+                amount="300")).number
+            numbers.append(n)
+            handler = {"BJ01": "h1", "SH01": "h3", None: "admin"}[c.branch]
+            svc.assign(**kw, number=n, to=handler)
+            svc.contact(**kw, number=n, via=ContactVia.phone, summary="已受理")
+            svc.investigate(**kw, number=n)
+            if c is CUSTOMERS[0]:
+                svc.resolve(**kw, number=n, outcome=Outcome.upheld, findings="重复扣费",
+                            remedies=[RemedyInput.parse("fee_refund:300")],
+                            notified_via=ContactVia.phone)
+                svc.close(**kw, number=n, satisfaction=4)
+    ok = lambda *a, as_="admin": _ok(cli(*a, as_=as_))  # noqa: E731
+    evidence = tmp / "statement.pdf"
+    evidence.write_bytes(b"%PDF statement")
+    ok("evidence", "add", numbers[1], str(evidence))
+    consultation = ok("consult", numbers[1], "--department", "card_ops", "--question", "扣了两次？")
+    ok("answer", numbers[1], consultation.strip(), "是")
+    ok("rootcause", "set", numbers[0], "--cause", "C03")
+    action = ok("rectify", "open", "--what", "修正年费规则", "--owner", "sup", "--due",
+                "2099-12-31", "--link", numbers[0]).strip()
+    incident = ok("incident", "declare", "--level", "IV", "--title", "年费批量重复扣收",
+                  "--link", numbers[1], "--link", numbers[2]).strip()
+    drill = json.loads(ok("drill", "run", "--scenario", "surge", "--level", "IV", "--simulate",
+                          "--json", as_="sup"))
+    ok("staff", "conflict", "add", "h2", "--kind", "account", "--value", CUSTOMERS[0].account)
+    ok("staff", "conflict", "add", "h2", "--kind", "customer_id", "--value", "C-0")
+    # a customer mails in: the acknowledgement goes to their address through the outbox
+    box = mailkit.maildir(tmp / "Maildir", [mailkit.plain(
+        "<leak-1@example.com>", sender=f"{CUSTOMERS[0].name} <{CUSTOMERS[0].email}>",
+        body=f"我的信用卡年费被扣了两次，请退还。\n{CUSTOMERS[0].name}")])
+    intake = cli("intake", "mail", "--maildir", str(box), "--json", as_="clerk")
+    assert intake.exit_code == 0, intake.stderr
+    log = tmp / "outbox.log"
+    ok("config", "set", "notify.log_path", str(log))
+    ok("notify", "send")
+    ids = {"numbers": numbers, "incident": incident, "action": action,
+           "drill": str(drill.get("drill", drill.get("id"))), "tmp": tmp, "log": log,
+           "intake": intake.stdout + intake.stderr}
+    yield cli, ids
+    db.engine.dispose()
+
+
+def _ok(run) -> str:
+    assert run.exit_code == 0, run.stderr
+    return run.stdout
+
+
+# --- the command tree, classified ----------------------------------------------------------------
+
+#: read commands and their arguments ({n0} {n1} {n2} complaints, {incident}, {drill}, {action},
+#: {out}: a file to write); each runs in every --format it takes, as every role
+READS: dict[str, list[list[str]]] = {
+    "show": [["show", "{n0}"], ["show", "{n1}"], ["show", "{n2}"]],
+    "list": [["list"]],
+    "export": [["export", "-o", "{out}"]],
+    "evidence list": [["evidence", "list", "{n1}"]],
+    "due": [["due", "{n0}"]],
+    "urgency": [["urgency", "{n1}"]],
+    "audit log": [["audit", "log", "--limit", "500"], ["audit", "log", "{n0}"]],
+    "audit verify": [["audit", "verify"]],
+    "config show": [["config", "show"]],
+    "db check": [["db", "check"]],
+    "db path": [["db", "path"]],
+    "import list": [["import", "list"]],
+    "incident checklist": [["incident", "checklist", "{incident}"]],
+    "incident list": [["incident", "list", "--include-drills"]],
+    "incident show": [["incident", "show", "{incident}"]],
+    "incident report": [["incident", "report", "{incident}", "-o", "{out}"]],
+    "drill list": [["drill", "list"]],
+    "drill report": [["drill", "report", "{drill}", "-o", "{out}"]],
+    "monitor": [["monitor", "--include-drills"]],
+    "notify list": [["notify", "list", "--limit", "500"]],
+    "org list": [["org", "list"]],
+    "plan history": [["plan", "history"]],
+    "plan show": [["plan", "show"]],
+    "rectify list": [["rectify", "list"]],
+    "rectify show": [["rectify", "show", "{action}"]],
+    "report": [["report", name, "--period", "all", "-o", "{out}"] for name in (
+        "summary", "sla", "aging", "trend", "outcomes", "satisfaction", "handlers",
+        "root-causes", "regulatory")],
+    "rootcause codes": [["rootcause", "codes"]],
+    "rootcause export-codes": [["rootcause", "export-codes", "{out}"]],
+    "staff list": [["staff", "list"]],
+    "staff conflict list": [["staff", "conflict", "list"]],
+}
+#: commands that change something (their error paths are in ERROR_PATHS), or that read no
+#: complaint data: not run here
+CHANGES = {
+    "answer", "approve", "archive", "assign", "close", "consult", "contact", "investigate",
+    "merge", "note", "pause", "register", "reopen", "request-approval", "resolve", "resume",
+    "withdraw", "extend", "evidence add", "review decide", "review request", "rootcause set",
+    "rootcause load-codes", "rectify link", "rectify open", "rectify update", "config load",
+    "config set", "db upgrade", "init", "import file", "import undo", "intake json",
+    "intake mail", "incident close", "incident declare", "incident deescalate",
+    "incident detect", "incident done", "incident escalate", "incident link",
+    "incident overdue", "incident update", "drill close", "drill run", "notify send", "org add",
+    "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",
+    "staff add", "staff conflict add", "staff conflict remove", "staff deactivate",
+    "staff senior",
+    # copies of everything by design, for an admin: the backup, the central database, a demo
+    "db backup", "db migrate-to", "demo",
+}
+#: files that need a file name (-o) rather than standard output
+BINARY = {"xlsx"}
+
+
+def _formats(command) -> list[str | None]:
+    param = next((p for p in command.params if p.name == "format"), None)
+    if param is None:
+        return [None]
+    return [m.value for m in param.type_descriptor.annotation]
+
+
+def _has_unmask(command) -> bool:
+    return any(p.name == "unmask" for p in command.params)
+
+
+@dataclass
+class Run:
+    label: str
+    user: str
+    unmask: bool
+    exit_code: int
+    text: str  # stdout, stderr and every file written
+
+
+def _run(cli, ids, argv: list[str], fmt: str | None, user: str, unmask: bool, k: int) -> Run:
+    out_dir = ids["tmp"] / f"run-{k}"
+    out_dir.mkdir()
+    values = {"n0": ids["numbers"][0], "n1": ids["numbers"][1], "n2": ids["numbers"][2],
+              "incident": ids["incident"], "drill": ids["drill"], "action": ids["action"],
+              "out": str(out_dir / f"out.{fmt or 'txt'}")}
+    args = [a.format(**values) for a in argv]
+    if "-o" in args and fmt not in BINARY:
+        at = args.index("-o")  # text goes to stdout, where a pipe would take it
+        args = args[:at] + args[at + 2:]
+    if fmt is not None:
+        args += ["--format", fmt]
+    if unmask:
+        args.append("--unmask")
+    run = cli(*args, as_=user)
+    written = "\n".join(file_text(p) for p in sorted(out_dir.iterdir()))
+    return Run(" ".join(args), user, unmask, run.exit_code, run.stdout + run.stderr + written)
+
+
+def _unmask_events(cli) -> int:
+    with cli.database.engine.connect() as conn:
+        return conn.execute(text("SELECT COUNT(*) FROM event WHERE kind = 'access' AND "
+                                 "action = 'unmask'")).scalar_one()
+
+
+def _may_see(user: str, run: Run) -> list[Customer]:
+    """The customers whose clear values this run may show: unmasked by a role allowed to."""
+    if not run.unmask or run.exit_code != 0 or user not in UNMASK_BRANCHES:
+        return []
+    branches = UNMASK_BRANCHES[user]
+    return [c for c in CUSTOMERS if branches is None or c.branch in branches]
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+
+def test_every_command_of_the_tree_is_scanned_as_a_read_or_listed_as_a_change():
+    tree = set(command_tree())
+    assert set(READS) | CHANGES == tree
+    assert not set(READS) & CHANGES
+
+
+def _plan(tree) -> list[tuple[list[str], str | None, str, bool]]:
+    """(argv, format, user, unmask) for every read: each invocation as every role, each format
+    at least once (the roles take the formats in turn); with --unmask, every format as every
+    role, with and without it."""
+    users = list(ROLES.values())
+    plan = []
+    for command, invocations in READS.items():
+        leaf = tree[command]
+        formats = _formats(leaf)
+        for argv in invocations:
+            if _has_unmask(leaf):
+                plan += [(argv, fmt, user, unmask) for fmt in formats for user in users
+                         for unmask in (False, True)]
+                continue
+            for i in range(max(len(users), len(formats))):
+                plan.append((argv, formats[i % len(formats)], users[i % len(users)], False))
+    return plan
+
+
+def test_no_role_sees_a_clear_value_it_may_not_and_every_unmasking_is_audited(world):
+    cli, ids = world
+    plan = _plan(command_tree())
+    leaks, unaudited, blind = [], [], []
+    for k, (argv, fmt, user, unmask) in enumerate(plan):
+        before = _unmask_events(cli)
+        run = _run(cli, ids, argv, fmt, user, unmask, k)
+        allowed = _may_see(user, run)
+        shown = found(run.text)
+        leaks += [f"{run.label} as {user}: {hit}" for hit in shown
+                  if hit.split(":")[0] not in {c.name for c in allowed}]
+        audited = _unmask_events(cli) - before
+        if audited != (1 if allowed else 0):
+            unaudited.append(f"{run.label} as {user}: {audited} unmask events")
+        # the scan sees clear values when they are there: every unmasked machine format shows
+        # the phone, ID, account and email of every customer in it
+        if allowed and fmt in ("json", "jsonl", "csv", "xlsx") and argv[0] != "show":
+            missing = {f"{c.name}:{f}" for c in allowed for f in c.clear()} - set(shown)
+            if missing:
+                blind.append(f"{run.label} as {user}: the scan missed {sorted(missing)}")
+    print(f"\nleak scan: {len(plan)} read runs ({sum(p[3] for p in plan)} with --unmask) over "
+          f"{len(READS)} read commands; leaks: {len(leaks)}; unaudited unmaskings: "
+          f"{len(unaudited)}")
+    assert not leaks, "\n".join(leaks[:40])
+    assert not unaudited, "\n".join(unaudited[:40])
+    assert not blind, "\n".join(blind[:20])
+
+
+def _names_in(text_: str) -> list[str]:
+    return [name for name in NAMES if name in text_]
+
+
+def test_the_outbox_its_log_and_the_audit_log_carry_no_personal_data(world):
+    """Notifications never carry the customer's name, contact details or complaint text (the
+    README); the acknowledgement to a customer is listed and logged with the address masked."""
+    cli, ids = world
+    listed = cli("notify", "list", "--limit", "500", "--format", "json", as_="admin")
+    outbox = json.loads(listed.stdout)
+    log = ids["log"].read_text(encoding="utf-8")
+    audit_log = cli("audit", "log", "--limit", "5000", "--format", "json", as_="aud").stdout
+    assert [n["to"] for n in outbox if n["recipient"] == "customer"] == ["z***@example.com"]
+    assert "To: z***@example.com" in log
+    staff_notes = "".join(n["subject"] for n in outbox if n["recipient"] != "customer")
+    assert (found(listed.stdout + log + audit_log + ids["intake"]),
+            _names_in(staff_notes)) == ([], [])
+
+
+def test_a_delivery_error_quoting_the_customers_address_is_kept_masked():
+    from complaintctl.services import notify
+
+    refused = notify.DeliveryError(
+        f"recipient refused: {{'{CUSTOMERS[0].email}': (550, b'No such user')}}", permanent=True)
+    assert notify._error_text(refused) == \
+        "recipient refused: {'z***@example.com': (550, b'No such user')}"
+
+
+#: error paths fed the seeded customers' values: (argv, user, exit code)
+C0, C1 = CUSTOMERS[0], CUSTOMERS[1]
+REGISTER = ["register", "--channel", "phone", "--customer", C0.name, "--summary", "年费"]
+ERROR_PATHS = [
+    (REGISTER + ["--phone", C0.phone, "--id-number", C0.id_number, "--account", C0.account,
+                 "--email", C0.email, "--amount", "3e5"], "clerk", 5),
+    (REGISTER + ["--phone", C0.phone, "--email", C0.email, "--branch", "SH01"], "clerk", 4),
+    (REGISTER + ["--account", C0.account, "--received-at", "03/04/2025"], "clerk", 5),
+    (REGISTER + ["--phone", C0.phone, "--id-number", C0.id_number], "aud", 4),
+    (["assign", "{open}", "--to", "h2"], "admin", 4),  # h2 is recused: the conflict is an account
+    (["staff", "conflict", "add", "h1", "--kind", "account", "--value", C1.account], "admin", 0),
+    (["staff", "conflict", "add", "h1", "--kind", "account", "--value", C1.account], "clerk", 4),
+    (["show", "{n1}", "--unmask"], "clerk", 4),
+    (["show", "{n1}", "--unmask"], "sup", 4),  # another branch's customer
+    (["list", "--unmask", "--text", C0.phone], "h1", 4),
+    (["export", "--unmask", "--format", "csv"], "clerk", 4),
+    (["list", "--text", C0.email, "--format", "json"], "clerk", 0),
+    (["list", "--text", C0.phone, "--format", "csv"], "h1", 0),
+]
+
+
+def test_error_paths_fed_personal_data_do_not_repeat_it(world, tmp_path):
+    cli, ids = world
+    bad_csv = tmp_path / "bad.csv"
+    c = CUSTOMERS[1]
+    bad_csv.write_text(
+        "number,status,channel,received_at,customer_name,customer_phone,customer_email,"
+        "customer_id_number,customer_account,summary,amount\n"
+        f",registered,phone,2026-03-01T09:00,{c.name},{c.phone},{c.email},{c.id_number},"
+        f"{c.account},年费,not-money\n", encoding="utf-8")
+    bad_json = tmp_path / "bad.jsonl"
+    bad_json.write_text(json.dumps({"channel": "online", "customer": {
+        "name": c.name, "phone": c.phone, "email": c.email, "id_number": c.id_number,
+        "account": c.account}, "summary": "年费", "amount": "x"}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    paths = ERROR_PATHS + [
+        (["import", str(bad_csv), "--format", "native", "--json"], "sup", 5),
+        (["import", str(bad_csv), "--format", "native"], "sup", 5),
+        (["intake", "json", str(bad_json), "--json"], "clerk", 5),
+        (["register", "--json", "-"], "clerk", 5),
+    ]
+    opened = cli(*REGISTER, "--account", C0.account, "--branch", "BJ01", as_="clerk")
+    leaks, codes = [], []
+    for argv, user, code in paths:
+        args = [a.format(n1=ids["numbers"][1], open=opened.stdout.strip()) for a in argv]
+        stdin = bad_json.read_text(encoding="utf-8") if args[-1] == "-" else None
+        run = cli(*args, as_=user, input=stdin)
+        codes.append((" ".join(args), run.exit_code, code))
+        leaks += [f"{' '.join(args)} as {user}: {hit}"
+                  for hit in found(run.stdout + run.stderr)]
+    print(f"\nleak scan, error paths: {len(paths)} runs; leaks: {len(leaks)}")
+    assert not leaks, "\n".join(leaks)
+    assert [(a, got) for a, got, want in codes if got != want] == []

@@ -52,7 +52,7 @@ from complaintctl.models import (
     Staff,
 )
 from complaintctl.services import audit
-from complaintctl.services.bulk import DeferredIndexes, bulk_table
+from complaintctl.services.bulk import IMPORT_TABLES, DeferredIndexes, bulk_table
 from complaintctl.services.complaints import NUMBER, NewComplaint, validate_new
 from complaintctl.services.context import Actor, now, timezone_of, use_case
 
@@ -400,7 +400,7 @@ class _Importer:
                 pending.append(prepared)
                 if len(pending) >= CHUNK:
                     if summary.read == ESTIMATE_AFTER:
-                        self._maybe_defer_indexes()
+                        self._after_the_first_rows()
                     self._write(pending)
                     pending = []
                     if self.progress:
@@ -430,14 +430,22 @@ class _Importer:
                      "rejected": summary.rejected, "tag": self.tag},
         )
 
-    def _maybe_defer_indexes(self) -> None:
+    def _after_the_first_rows(self) -> None:
+        """Tune the rest of a large import to the back end: on PostgreSQL, refresh the planner's
+        statistics of the tables being filled (inside this transaction the planner would still
+        take them for as small as they were, and scan them whole for each chunk's look-ups of
+        keys and ids); on SQLite, defer the secondary indexes when the file is large."""
+        self.writer.wait()  # the connection is ours for the statements
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("ANALYZE " + ", ".join(IMPORT_TABLES))
+            return
         size, read = self.source.size, self.source.bytes_read
         if not size or not read:
             return  # standard input: the size is not known
         expected = self.summary.read * size / read
         if expected < DEFER_INDEXES_FROM:
             return
-        self.writer.wait()  # the connection is ours for the look-up and the DDL
         stored = self.session.execute(select(func.count()).select_from(COMPLAINT)).scalar_one()
         if expected >= stored:
             self.indexes.drop(self.session.connection())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -25,20 +27,79 @@ def _require_audit(session, actor, action: str) -> None:
 
 
 @app.command("verify", help=helptext(
-    _("Check the hash chain; exit 1 naming the first bad event if it was tampered with."),
-    "complaintctl audit verify"))
-def verify(ctx: typer.Context) -> None:
+    _("Check the hash chain; exit 1 naming the first bad event if it was tampered with. With "
+      "--anchor, also check that nothing was cut off the end or re-hashed since that anchor."),
+    "complaintctl audit verify", "complaintctl audit verify --anchor /media/usb/anchor.json"))
+def verify(
+    ctx: typer.Context,
+    anchor: Annotated[Path | None, typer.Option(
+        "--anchor", help=_("An anchor file written by `complaintctl audit anchor`."),
+        metavar="FILE")] = None,
+) -> None:
     from complaintctl import render
+    from complaintctl.services import audit
+
+    kept = _read_anchor(anchor) if anchor is not None else None
+    st = state(ctx)
+    with st.session() as session:
+        _require_audit(session, st.actor(session), "audit verify")
+        result = audit.verify(session, anchor=kept)
+    if not result.ok:
+        raise DatabaseProblem(_("The audit trail is broken: {problem}.").format(
+            problem=result.problem))
+    if kept is not None:
+        render.message(_("The audit trail is intact: {n} events; it holds the anchor of {at} "
+                         "({m} events).").format(n=result.events, at=kept.taken_at,
+                                                 m=kept.events))
+        return
+    render.message(_("The audit trail is intact: {n} events.").format(n=result.events))
+
+
+@app.command("anchor", help=helptext(
+    _("Verify the chain and write its head (event count, last hash, when) for a supervisor to "
+      "keep outside the database; `audit verify --anchor FILE` checks against it later."),
+    "complaintctl audit anchor -o /media/usb/anchor-2026-11-28.json"))
+def anchor(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help=_("The anchor file (readable by you only) [default: stdout]."),
+        metavar="FILE")] = None,
+) -> None:
+    from complaintctl import render
+    from complaintctl.files import write_private
     from complaintctl.services import audit
 
     st = state(ctx)
     with st.session() as session:
-        _require_audit(session, st.actor(session), "audit verify")
-        result = audit.verify(session)
+        _require_audit(session, st.actor(session), "audit anchor")
+        result, taken = audit.take_anchor(session, database=st.database().display())
     if not result.ok:
-        raise DatabaseProblem(_("The audit trail is broken: {problem}.").format(
-            problem=result.problem))
-    render.message(_("The audit trail is intact: {n} events.").format(n=result.events))
+        raise DatabaseProblem(_("The audit trail is broken: {problem}; no anchor was written.")
+                              .format(problem=result.problem))
+    if output is None:
+        sys.stdout.write(taken.to_json())
+        return
+    write_private(output, taken.to_json())
+    render.message(_("Anchored {n} events (head {head}) in {path}; keep it outside the "
+                     "database.").format(n=taken.events, head=taken.head[:16], path=output))
+
+
+def _read_anchor(path: Path):
+    from complaintctl.domain.chain import Anchor, AnchorUnreadable
+    from complaintctl.errors import InvalidData, NotFound
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound(_("No anchor file at {path}; check the path.").format(path=path)) from None
+    except (OSError, UnicodeDecodeError):
+        raise InvalidData(_("{path} is not an anchor written by `complaintctl audit anchor`.")
+                          .format(path=path)) from None
+    try:
+        return Anchor.parse(text)
+    except AnchorUnreadable:
+        raise InvalidData(_("{path} is not an anchor written by `complaintctl audit anchor`.")
+                          .format(path=path)) from None
 
 
 @app.command("log", help=helptext(

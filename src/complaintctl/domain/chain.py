@@ -43,3 +43,72 @@ def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
 def event_hash_of_canonical(fields: bytes, prev_hash: str) -> str:
     """``event_hash`` of fields already in canonical form."""
     return hashlib.sha256(prev_hash.encode() + fields).hexdigest()
+
+
+# --- the external anchor ------------------------------------------------------------------------
+
+ANCHOR_FORMAT = "complaintctl-audit-anchor/1"
+MAX_CHECKPOINTS = 1000
+
+
+def checkpoint_seqs(count: int) -> list[int]:
+    """The events whose hashes an anchor keeps besides the head: every event of a chain of
+    up to 1000, else every 2nd, 4th, ... so that at most 1000 are kept. A rewrite found later
+    is named exactly, or narrowed to one stretch between two checkpoints."""
+    stride = 1
+    while count // stride > MAX_CHECKPOINTS:
+        stride *= 2
+    return list(range(stride, count + 1, stride))
+
+
+class AnchorUnreadable(ValueError):
+    """The text is not an anchor written by ``complaintctl audit anchor``."""
+
+
+class Anchor:
+    """The chain's head (event count and last hash) and some earlier hashes, taken at one
+    moment, to be kept outside the database. A chain that still holds this anchor's events
+    with these hashes was neither truncated nor rewritten up to the anchor, even by someone
+    who could write to the database and re-hash every event."""
+
+    def __init__(self, events: int, head: str, taken_at: str,
+                 checkpoints: dict[int, str] | None = None, database: str = ""):
+        self.events, self.head, self.taken_at = events, head, taken_at
+        self.checkpoints = dict(checkpoints or {})
+        self.database = database
+
+    def expected(self) -> dict[int, str]:
+        """seq -> hash this anchor vouches for (the checkpoints and the head)."""
+        wanted = dict(self.checkpoints)
+        if self.events:
+            wanted[self.events] = self.head
+        return wanted
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "format": ANCHOR_FORMAT, "database": self.database, "taken_at": self.taken_at,
+            "events": self.events, "head": self.head,
+            "checkpoints": {str(k): v for k, v in sorted(self.checkpoints.items())},
+        }, ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("format") != ANCHOR_FORMAT:
+                raise AnchorUnreadable("format")
+            events, head = data["events"], data["head"]
+            checkpoints = {int(k): v for k, v in data.get("checkpoints", {}).items()}
+            if (not isinstance(events, int) or isinstance(events, bool) or events < 0
+                    or not _is_hash(head)
+                    or not all(0 < k < events and _is_hash(v) for k, v in checkpoints.items())):
+                raise AnchorUnreadable("values")
+            return cls(events, head, str(data.get("taken_at", "")), checkpoints,
+                       str(data.get("database", "")))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise AnchorUnreadable(str(error)) from None
+
+
+def _is_hash(value: Any) -> bool:
+    return (isinstance(value, str) and len(value) == 64
+            and all(c in "0123456789abcdef" for c in value))

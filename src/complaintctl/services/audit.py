@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain import chain
 from complaintctl.domain.enums import EventKind
+from complaintctl.i18n import _
 from complaintctl.models import AuditHead, Event
 from complaintctl.services.context import chain_key, now
 
@@ -202,45 +203,133 @@ class VerifyResult:
     events: int
     problem: str | None = None
     bad_seq: int | None = None
+    head: str = chain.GENESIS
+    hashes: dict[int, str] | None = None  # the checkpoints asked for: seq -> hash
 
 
-def verify(session: Session) -> VerifyResult:
-    """Walk the chain in order; report the first event whose link or content does not match."""
+_VERIFY_COLUMNS = (*_HASHED_COLUMNS, "details", "personal", "prev_hash", "hash")
+
+
+def verify(session: Session, *, anchor: chain.Anchor | None = None,
+           checkpoints: Iterable[int] = ()) -> VerifyResult:
+    """Walk the chain in order; report the first event whose link or content does not match.
+
+    With ``anchor`` (read from a file kept outside the database) also report a chain that
+    lost events at the end or was rewritten and re-hashed since the anchor was taken. The
+    hashes of the events in ``checkpoints`` are handed back (to write a new anchor).
+    """
+    from sqlalchemy import select as core_select
+
+    from complaintctl.models import Complaint
+
     key = chain_key(session)
+    events = Event.__table__
+    moved = _first_moved_event(session, events, Complaint.__table__)
+    wanted = anchor.expected() if anchor is not None else {}
+    kept = set(checkpoints)
+    hashes: dict[int, str] = {}
+    matched = 0  # the last event the anchor vouches for that still matches it
     prev = chain.GENESIS
-    expected_seq = 1
     count = 0
-    rows = session.exec(select(Event).order_by(col(Event.seq))).yield_per(2000)
-    for event in rows:
+    rows = session.execute(
+        core_select(*(events.c[name] for name in _VERIFY_COLUMNS)).order_by(events.c.seq)
+        .execution_options(yield_per=5000)
+    )
+    for row in rows:
         count += 1
-        if event.seq != expected_seq:
-            return VerifyResult(
-                False, count, f"event {expected_seq} is missing (found {event.seq} next)",
-                expected_seq,
-            )
-        if event.prev_hash != prev:
-            return VerifyResult(
-                False, count, f"event {event.seq} does not link to the event before it", event.seq
-            )
-        if event.personal is not None:
-            if chain.personal_digest(key, json.loads(event.personal)) != event.personal_digest:
-                return VerifyResult(
-                    False, count, f"event {event.seq} personal data was altered", event.seq
-                )
-        if chain.event_hash(_hashed_fields(event), prev) != event.hash:
-            return VerifyResult(False, count, f"event {event.seq} was altered", event.seq)
-        prev = event.hash
-        expected_seq += 1
+        values = row._mapping
+        seq = values["seq"]
+        if seq != count:
+            return VerifyResult(False, count, _("event {seq} is missing (found {found} next)")
+                                .format(seq=count, found=seq), count)
+        if values["prev_hash"] != prev:
+            return VerifyResult(False, count, _(
+                "event {seq} does not link to the event before it").format(seq=seq), seq)
+        if values["personal"] is not None and not _personal_matches(key, values):
+            return VerifyResult(False, count, _("event {seq} personal data was altered")
+                                .format(seq=seq), seq)
+        if not _hash_matches(values, prev):
+            return VerifyResult(False, count, _("event {seq} was altered").format(seq=seq), seq)
+        if seq == moved:
+            return VerifyResult(False, count, _(
+                "event {seq} was moved to another complaint's timeline").format(seq=seq), seq)
+        prev = values["hash"]
+        if seq in kept:
+            hashes[seq] = prev
+        expected = wanted.get(seq)
+        if expected is not None:
+            if expected != prev:
+                return VerifyResult(False, count, _(
+                    "the chain was rewritten since the anchor of {at}: event {seq}'s hash "
+                    "differs from the anchor's, so events {first} to {seq} are suspect"
+                ).format(at=anchor.taken_at, seq=seq, first=matched + 1), matched + 1)
+            matched = seq
     head = session.get(AuditHead, 1)
-    if head is None or head.count != count or head.last_hash != prev:
-        return VerifyResult(
-            False,
-            count,
-            f"the chain head records {head.count if head else 0} events but {count} are "
-            "stored: events were removed from or added to the end",
-            count + 1,
-        )
-    return VerifyResult(True, count)
+    stored, recorded = count, head.count if head else 0
+    if stored != recorded:
+        return VerifyResult(False, count, _(
+            "the chain head records {recorded} events but {stored} are stored: events were "
+            "removed from or added to the end").format(recorded=recorded, stored=stored),
+            min(stored, recorded) + 1)
+    if head is not None and head.last_hash != prev:
+        return VerifyResult(False, count, _(
+            "the chain head does not match event {seq}: the end of the chain was replaced"
+        ).format(seq=stored), stored)
+    if anchor is not None and count < anchor.events:
+        return VerifyResult(False, count, _(
+            "the chain ends at event {count} but the anchor of {at} recorded {events}: events "
+            "were removed from the end").format(count=count, at=anchor.taken_at,
+                                                events=anchor.events), count + 1)
+    return VerifyResult(True, count, head=prev, hashes=hashes)
+
+
+def _hash_matches(values, prev: str) -> bool:
+    """The event's hash, computed on its stored details text (canonical as written: the
+    fast path), else on the details parsed and re-encoded."""
+    details = values["details"]
+    fields = chain.canonical(_hashed(values, _SPLICE)).decode()
+    if chain.event_hash_of_canonical(fields.replace(_SPLICED, details, 1).encode(), prev) \
+            == values["hash"]:
+        return True
+    try:
+        parsed = json.loads(details)
+    except (TypeError, ValueError):
+        return False
+    return chain.event_hash(_hashed(values, parsed), prev) == values["hash"]
+
+
+def _personal_matches(key: bytes, values) -> bool:
+    text = values["personal"]
+    if chain.digest_of_canonical(key, text.encode()) == values["personal_digest"]:
+        return True
+    try:
+        return chain.personal_digest(key, json.loads(text)) == values["personal_digest"]
+    except (TypeError, ValueError):
+        return False
+
+
+def _first_moved_event(session: Session, events, complaints) -> int | None:
+    """The first event whose ``complaint_id`` (not hashed) points at a complaint other than
+    the one its hashed ``number`` names: an event moved onto another timeline."""
+    from sqlalchemy import func
+    from sqlalchemy import select as core_select
+
+    return session.execute(
+        core_select(func.min(events.c.seq)).select_from(
+            events.join(complaints, complaints.c.id == events.c.complaint_id))
+        .where((events.c.number.is_(None)) | (events.c.number != complaints.c.number))
+    ).scalar()
+
+
+def take_anchor(session: Session, *, database: str = "") -> tuple[VerifyResult, chain.Anchor]:
+    """Verify the chain, then describe its head (and checkpoints) as an anchor to keep
+    elsewhere. A broken chain gets no anchor: the result says why."""
+    head = session.get(AuditHead, 1)
+    seqs = chain.checkpoint_seqs(head.count if head else 0)
+    result = verify(session, checkpoints=seqs)
+    stamp = now().isoformat(timespec="seconds")
+    kept = {seq: value for seq, value in (result.hashes or {}).items() if seq < result.events}
+    return result, chain.Anchor(result.events, result.head, stamp, kept, database)
 
 
 def log(session: Session, *, number: str | None = None, limit: int | None = None) -> list[Event]:

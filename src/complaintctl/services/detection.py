@@ -18,10 +18,12 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock
 from complaintctl.domain import emergency as rules
+from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.emergency import DRILL_TAG, Fact, Firing, Plan, roman
 from complaintctl.i18n import _
 from complaintctl.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
+from complaintctl.services import audit
 from complaintctl.services import emergency as em
 from complaintctl.services.context import Actor, now, timezone_of, use_case
 
@@ -62,6 +64,9 @@ def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
         as_of = as_of or current
         clock.check_effective_time(as_of, now=current, previous=None)
         results = run_detection(session, by=actor.username, as_of=as_of, drill_id=drill_id)
+        if drill_id is None:  # the command's own run (a drill's is the drill's event)
+            audit.record(session, kind=EventKind.admin, action="incident detect",
+                         actor=actor.username, at=as_of, details={"changes": len(results)})
     return results
 
 

@@ -85,8 +85,14 @@ def load_plan(*, session: Session, actor: Actor, text: str,
     with use_case(session, actor, "plan load"):
         actor.check(Permission.plan)
         plan = plan_rules.parse_plan(text, source=source)
+        stored_before = stored_plan(session) is not None
         current = ensure_plan(session, actor.username)
         if current.digest == plan.digest():
+            if not stored_before:  # ensure_plan just stored it, on the trail as a plan load
+                return current, False
+            audit.record(session, kind=EventKind.admin, action="plan load", actor=actor.username,
+                         at=now(), details={"version": current.id, "source": source,
+                                            "unchanged": True})
             return current, False
         version = _store(session, text=text, plan=plan, source=source, by=actor.username,
                          at=now())

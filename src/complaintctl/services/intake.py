@@ -571,4 +571,9 @@ def register_records(
             if not dry_run:  # a dry run's numbers are rolled back: not shown
                 result.result = "registered"
                 result.number, result.due_at = complaint.number, iso(complaint.due_at, tz)
+        audit.record(session, kind=EventKind.admin, action="intake json", actor=actor.username,
+                     at=now(), details={
+                         "read": len(summary.records),
+                         "registered": sum(r.result == "registered" for r in summary.records),
+                         "duplicates": sum(r.result == "duplicate" for r in summary.records)})
     return summary

@@ -265,7 +265,9 @@ class LogSender:
             f"Subject: {message.subject}\n"
             f"Date: {now().isoformat()}\n\n{message.body}\n"
         )
-        with open(self.path, "a", encoding="utf-8") as handle:
+        from complaintctl.files import open_private
+
+        with open_private(self.path, "a", encoding="utf-8") as handle:
             handle.write(block + "-" * 72 + "\n")
 
 
@@ -481,6 +483,13 @@ def send(
         else:
             if tries_left > 0:
                 report.retry_later += 1
+    with database.session(write=True) as session:  # the run itself, on the audit trail
+        audit.record(session, kind=EventKind.admin, action="notify send", actor=actor_name,
+                     at=now(), details={"sender": report.sender, "sent": report.sent,
+                                        "failed": report.failed,
+                                        "retry_later": report.retry_later,
+                                        "attempts": report.attempts})
+        session.commit()
     return report
 
 

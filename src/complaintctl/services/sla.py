@@ -156,4 +156,9 @@ def check(*, session: Session, actor: Actor, as_of: datetime | None = None) -> S
                     what=_("escalated to level {level}: overdue by {t}").format(
                         level=level, t=deadlines.humanize(-progress.left)), at=as_of))
         after_sla_check(session, actor=actor, as_of=as_of, report=report)
+        audit.record(session, kind=EventKind.admin, action="sla check", actor=actor.username,
+                     at=as_of, details={"checked": report.checked,
+                                        "warnings": len(report.warnings),
+                                        "escalations": len(report.escalations),
+                                        "notifications": report.notifications})
     return report

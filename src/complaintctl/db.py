@@ -338,7 +338,7 @@ class Database:
         """Create a new database at head: a file readable by its owner only, or a PostgreSQL
         database (made on the server when the URL names one that does not exist yet)."""
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not self.path.exists():
                 self.path.touch(mode=0o600)
         elif self.is_postgresql and not self._pg_database_exists():
@@ -434,6 +434,9 @@ class Database:
                 _("{dest} already exists; choose a new file name.").format(dest=dest)
             )
         dest.parent.mkdir(parents=True, exist_ok=True)
+        from complaintctl.files import PRIVATE_FILE, copy_tree_private
+
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
         source = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         target = sqlite3.connect(str(dest))
         try:
@@ -442,11 +445,9 @@ class Database:
         finally:
             target.close()
             source.close()
-        os.chmod(dest, 0o600)
-        if self.evidence_dir.exists():
-            shutil.copytree(
-                self.evidence_dir, dest.with_name(dest.name + ".evidence"), dirs_exist_ok=True
-            )
+        os.chmod(dest, PRIVATE_FILE)
+        if self.evidence_dir.is_dir():
+            copy_tree_private(self.evidence_dir, dest.with_name(dest.name + ".evidence"))
         return dest
 
     def _pg_dump(self, dest: Path) -> Path:
@@ -470,6 +471,7 @@ class Database:
             env["PGPASSWORD"] = str(url.password)  # not on the command line, where ps shows it
         libpq = url.set(drivername="postgresql", password=None).render_as_string()
         dest.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private first
         done = subprocess.run(
             [pg_dump, "--format=custom", "--no-owner", f"--file={dest}", f"--dbname={libpq}"],
             env=env, capture_output=True, text=True,

@@ -25,14 +25,29 @@ class Stored:
     filename: str
 
 
+def safe_name(filename: str) -> str:
+    """The name an evidence file is listed under: its last path part only (an email's
+    attachment may be called ``../../etc/passwd`` or ``C:\\x``), without control characters."""
+    name = filename.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip()
+    return (name if name not in ("", ".", "..") else "unnamed")[:255]
+
+
 class EvidenceStore:
     def __init__(self, root: Path):
         self.root = Path(root)
 
     def path_for(self, sha256: str) -> Path:
+        """Where a digest's file lives: under the store, never through a symbolic link (one
+        planted in the store could point anywhere)."""
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise InvalidData(_("'{digest}' is not a SHA-256 digest.").format(digest=sha256))
-        return self.root / sha256[:2] / sha256
+        path = self.root / sha256[:2] / sha256
+        if path.parent.is_symlink() or path.is_symlink():
+            raise InvalidData(_("The evidence store holds a symbolic link at {path}; remove it "
+                                "(evidence files never leave the store).").format(
+                path=path if path.is_symlink() else path.parent))
+        return path
 
     def put(self, source: str | Path) -> Stored:
         source = Path(source)
@@ -65,6 +80,7 @@ class EvidenceStore:
                 os.fsync(dst.fileno())
             final = self.path_for(digest.hexdigest())
             final.parent.mkdir(exist_ok=True, mode=0o700)
+            final = self.path_for(digest.hexdigest())  # nothing planted meanwhile
             if final.exists():
                 os.unlink(tmp)
             else:
@@ -74,7 +90,7 @@ class EvidenceStore:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-        return Stored(digest.hexdigest(), size, filename[:255])
+        return Stored(digest.hexdigest(), size, safe_name(filename))
 
     def verify(self, sha256: str) -> bool:
         path = self.path_for(sha256)

@@ -38,3 +38,36 @@ def open_private(path: str | Path, mode: str = "w", **kwargs):
                  PRIVATE_FILE)
     os.fchmod(fd, PRIVATE_FILE)
     return os.fdopen(fd, mode, **kwargs)
+
+
+def touch_private(path: str | Path) -> Path:
+    """Create (or empty) ``path`` as 0600 before a library writes into it (XLSX)."""
+    with open_private(path, "wb"):
+        pass
+    return Path(path).expanduser()
+
+
+def copy_tree_private(source: Path, dest: Path) -> int:
+    """Copy the regular files under ``source`` to ``dest`` (directories 0700, files 0600).
+    Symbolic links are not followed or copied: nothing outside the tree can come along.
+    Returns the number of files copied."""
+    import shutil
+
+    copied = 0
+    dest.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    os.chmod(dest, PRIVATE_DIR)
+    for root, dirs, names in os.walk(source):
+        here = Path(root)
+        target = dest / here.relative_to(source)
+        dirs[:] = [d for d in dirs if not (here / d).is_symlink()]
+        for name in dirs:
+            (target / name).mkdir(mode=PRIVATE_DIR, exist_ok=True)
+            os.chmod(target / name, PRIVATE_DIR)
+        for name in names:
+            item = here / name
+            if item.is_symlink() or not item.is_file():
+                continue
+            with open(item, "rb") as src, open_private(target / name, "wb") as out:
+                shutil.copyfileobj(src, out)
+            copied += 1
+    return copied

@@ -18,7 +18,9 @@ def write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    output.write_text(text, encoding="utf-8")
+    from complaintctl.files import write_private
+
+    write_private(output, text)
     render.message(_("Wrote {path}.").format(path=output))
 
 

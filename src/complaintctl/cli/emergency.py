@@ -95,7 +95,9 @@ def plan_init(file: Annotated[Path, typer.Argument(help=_("Where to write it."))
 
     if file.exists() and not force:
         raise UsageProblem(_("{file} exists; pass --force to overwrite it.").format(file=file))
-    file.write_text(DEFAULT_PLAN, encoding="utf-8")
+    from complaintctl.files import write_private
+
+    write_private(file, DEFAULT_PLAN)
     render.message(_("Wrote the default plan to {file}; edit it, then `complaintctl plan validate "
                      "{file}` and `complaintctl plan load {file}`.").format(file=file))
 

@@ -90,7 +90,9 @@ def export_codes(ctx: typer.Context,
 
     with state(ctx).session() as session:
         table = rootcause.code_table(session)
-    file.write_text(table.text, encoding="utf-8")
+    from complaintctl.files import write_private
+
+    write_private(file, table.text)
     render.message(_("Wrote {file}.").format(file=file))
 
 

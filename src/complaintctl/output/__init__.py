@@ -98,7 +98,9 @@ def write_report(report, fmt: ReportFormat, output: Path | None) -> None:
     if fmt is ReportFormat.xlsx:
         from complaintctl.output.xlsx import write_xlsx
 
-        write_xlsx(report, output)
+        from complaintctl.files import touch_private
+
+        write_xlsx(report, touch_private(output))
         return
     if fmt is ReportFormat.table and output is None:
         from complaintctl.output.terminal import show
@@ -124,4 +126,6 @@ def write_report(report, fmt: ReportFormat, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        from complaintctl.files import write_private
+
+        write_private(output, text)

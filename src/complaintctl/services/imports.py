@@ -850,7 +850,9 @@ class _RejectsWriter:
 
     def __init__(self, path: str, container: str, header: list[str]):
         self.path = Path(path).expanduser()
-        self.file = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        from complaintctl.files import open_private
+
+        self.file = open_private(self.path, "w", encoding="utf-8", newline="")
         self.container = container
         self.header = header
         self.writer = None

@@ -27,7 +27,8 @@ HANDLER = CLERK | {
     P.close: ASSIGNED,
 }
 SUPERVISOR = {p: BRANCH for p in HANDLER} | {
-    p: BRANCH for p in (P.assign, P.reopen, P.withdraw, P.merge, P.archive, P.unmask)
+    p: BRANCH for p in (P.assign, P.reopen, P.withdraw, P.merge, P.archive, P.unmask,
+                        P.hold)  # hold: legal holds (issue 7, retention)
 } | RESPOND | {P.incident: ALL, P.drill: ALL}
 AUDITOR = {P.read: ALL, P.unmask: ALL, P.audit: ALL}
 ADMIN = {p: ALL for p in Permission}

@@ -145,6 +145,12 @@ class Complaint(SQLModel, table=True):
     warned_percent: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     review_requested_at: datetime | None = _ts()
     review_result: str | None = Field(default=None, max_length=10)
+    # retention (issue 7): a legal hold keeps personal data past retention; erased_at is when
+    # purge erased it (the number and the statistics stay)
+    legal_hold_at: datetime | None = _ts()
+    legal_hold_by: str | None = Field(default=None, max_length=64)
+    legal_hold_reason: str | None = Field(default=None, sa_type=Text)
+    erased_at: datetime | None = _ts()
 
 
 class ImportBatch(SQLModel, table=True):

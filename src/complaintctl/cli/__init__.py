@@ -202,6 +202,9 @@ def _register_commands() -> None:
     imports.register_commands(app)
     export.register_commands(app)
     app.add_typer(intake.app, name="intake")
+    from complaintctl.cli import retention  # issue 7
+
+    retention.register_commands(app)
 
 
 _register_commands()

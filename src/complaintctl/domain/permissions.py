@@ -34,6 +34,7 @@ class Permission(StrEnum):
     withdraw = "withdraw"
     merge = "merge"
     archive = "archive"
+    hold = "hold"
     audit = "audit"
     staff = "staff"
     database = "database"
@@ -68,6 +69,7 @@ MATRIX: dict[Permission, dict[Role, Scope]] = {
     P.withdraw: {R.supervisor: B, R.admin: A},
     P.merge: {R.supervisor: B, R.admin: A},
     P.archive: {R.supervisor: B, R.admin: A},
+    P.hold: {R.supervisor: B, R.admin: A},
     P.audit: {R.auditor: A, R.admin: A},
     P.staff: {R.admin: A},
     P.database: {R.admin: A},
@@ -191,7 +193,8 @@ COMMANDS: dict[str, Permission | None] = {
     "config show": P.read, "config set": P.database, "config load": P.database,
     "notify send": P.database, "notify list": P.audit,
     "db path": None, "db backup": P.database, "db check": P.audit, "db upgrade": P.database,
-    "db migrate-to": P.database, "audit verify": P.audit, "audit log": P.audit,
+    "db migrate-to": P.database, "audit verify": P.audit, "audit anchor": P.audit,
+    "audit log": P.audit,
     "plan init": None, "plan validate": None, "plan load": P.plan, "plan show": P.read,
     "plan history": P.read,
     "incident detect": P.incident, "incident declare": P.incident, "incident list": P.read,
@@ -206,6 +209,7 @@ COMMANDS: dict[str, Permission | None] = {
     "rectify list": P.read, "rectify show": P.read,
     "import file": P.register, "import list": P.read, "import undo": P.withdraw,
     "intake mail": P.register, "intake json": P.register,
+    "hold": P.hold, "release": P.hold, "purge": P.database,
 }
 
 

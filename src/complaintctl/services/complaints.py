@@ -615,8 +615,10 @@ def add_evidence(
         session.flush()
         _change(
             session, actor, complaint, Action.evidence, at,
-            details={"evidence": evidence.id, "filename": stored.filename,
-                     "sha256": stored.sha256, "size": stored.size, "description": description},
+            details={"evidence": evidence.id, "sha256": stored.sha256, "size": stored.size},
+            # a file's name and description may name the customer: erasable, like all
+            # personal data (the chain covers their keyed digest)
+            personal={"filename": stored.filename, "description": description},
         )
     return evidence
 

@@ -138,6 +138,9 @@ def _keys() -> dict[str, Key]:
         Key("language", "en",
             _("The interface language when neither --lang, COMPLAINTCTL_LANG nor the locale "
               "chooses one: en or zh."), _language),
+        Key("retention.years", "3",
+            _("Years after closure that purge keeps a complaint's personal data."),
+            _int(1, 100)),
         Key("notify.log_path", "",
             _("Where the default sender appends notifications [default: beside the database]."),
             str),

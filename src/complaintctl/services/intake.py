@@ -461,8 +461,9 @@ def _keep_evidence(session, actor, store, complaint: Complaint, record: mail.Mai
         at=complaint.last_event_at, complaint=complaint, from_status=complaint.status,
         to_status=complaint.status,
         details={"intake": MAIL_SOURCE, "message_id": record.key,
-                 "files": [{"evidence": r.id, "filename": r.filename, "sha256": r.sha256,
-                            "size": r.size} for r in rows]},
+                 "files": [{"evidence": r.id, "sha256": r.sha256, "size": r.size}
+                           for r in rows]},
+        personal={"filenames": [r.filename for r in rows]},
     )
     return rows
 

@@ -111,6 +111,7 @@ READS: dict[str, list[list[str]]] = {
     "urgency": [["urgency", "{n1}"]],
     "audit log": [["audit", "log", "--limit", "500"], ["audit", "log", "{n0}"]],
     "audit verify": [["audit", "verify"]],
+    "audit anchor": [["audit", "anchor"]],
     "config show": [["config", "show"]],
     "db check": [["db", "check"]],
     "db path": [["db", "path"]],
@@ -149,7 +150,7 @@ CHANGES = {
     "incident overdue", "incident update", "drill close", "drill run", "notify send", "org add",
     "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",
     "staff add", "staff conflict add", "staff conflict remove", "staff deactivate",
-    "staff senior",
+    "staff senior", "hold", "release", "purge",
     # copies of everything by design, for an admin: the backup, the central database, a demo
     "db backup", "db migrate-to", "demo",
 }

@@ -110,6 +110,8 @@ class BulkTable:
                     write([row[k] for k in keys])
 
 
+#: the page cache while deferred indexes are built (KiB)
+REBUILD_CACHE_KIB = 16_384
 #: the tables an import fills, whose secondary indexes a large SQLite import may defer
 IMPORT_TABLES = ("complaint", "event", "complaint_tag", "remedy")
 
@@ -140,6 +142,14 @@ class DeferredIndexes:
         return len(self.dropped)
 
     def restore(self, connection) -> None:
+        """Build the dropped indexes again. SQLite's sorter takes as much memory as the page
+        cache is allowed besides the cache itself, so the cache is made small for the builds
+        (they read each table once; a large cache buys nothing) to keep the peak memory down."""
+        if not self.dropped:
+            return
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
         for sql in self.dropped:
             connection.exec_driver_sql(sql)
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
         self.dropped = []

@@ -50,15 +50,18 @@ def table(header: str) -> dict[str, dict[str, str]]:
     return rows
 
 
+@cache
 def permission_table() -> dict[str, dict[str, str]]:
     """permission -> role -> scope ("all", "branch", "assigned" or "—" for refused)."""
     return table("| permission | clerk |")
 
 
+@cache
 def command_permissions() -> dict[str, tuple[str, ...]]:
     """command -> the matrix rows it needs, from the README's table of commands by permission
     (commands needing none are left out), plus ``show --unmask``-style entries for the options
-    that "also need" a row (every command taking that option)."""
+    that "also need" a row (every command taking that option). Read once (cached): callers
+    must not change what it returns."""
     rows = permission_table()
     needs: dict[str, tuple[str, ...]] = {}
     for permission, cells in table("| permission | commands |").items():

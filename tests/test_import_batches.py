@@ -205,6 +205,31 @@ def test_undo_refuses_a_batch_whose_complaints_were_touched(cli, tmp_path):
     assert cli("import", "undo", "999").exit_code == 1
 
 
+def test_undo_refuses_a_batch_linked_to_an_incident_or_action_and_keeps_other_branches(
+        cli, tmp_path):
+    """The import's own detection linked its complaints to an incident (5 of one cluster):
+    undo used to fail on the foreign key (exit 1, "the database failed")."""
+    header = ["channel", "customer_name", "summary", "external_ref", "branch"]
+    path = tmp_path / "n.csv"
+    path.write_text(csv_text(header, [["phone", f"C{i}", "年费", f"R{i}", "BJ01"]
+                                      for i in range(5)]))
+    run, summary = run_import(cli, path, as_="clerk")
+    assert run.exit_code == 0 and summary["incidents"], run.stderr
+    numbers = [r["number"] for r in stored(cli.database)]
+    incident = summary["incidents"][0]["incident"]
+    undo = cli("import", "undo", str(summary["batch"]), as_="sup")
+    assert (undo.exit_code, undo.stderr) == (2, (
+        f"Error: Batch {summary['batch']} can't be undone: "
+        + ", ".join(f"{n} (incident {incident})" for n in numbers)
+        + " linked since the import. Withdraw or handle those complaints one by one instead.\n"))
+    assert count(cli.database, Complaint) == 5
+    # a supervisor of another branch is refused as for any of those complaints
+    other = cli("import", "undo", str(summary["batch"]), as_="sup2")
+    assert (other.exit_code, other.stderr) == (4, (
+        f"Error: Permission denied: {numbers[0]} belongs to branch BJ01; sup2 works for branch "
+        "SH01. Ask a supervisor of that branch or an admin.\n"))
+
+
 def test_a_clerk_imports_for_their_own_branch_only(cli, tmp_path):
     header = ["channel", "customer_name", "summary", "external_ref", "branch"]
     path = tmp_path / "n.csv"

@@ -22,7 +22,7 @@ from complaintctl.services import complaints as svc
 from complaintctl.services.complaints import NewComplaint, RemedyInput
 
 import mailkit
-from conftest import Cli, actor, seed
+from conftest import Cli, actor, commands_keep_connections, seed
 from leakscan import CUSTOMERS, NAMES, Customer, file_text, found
 from readme_matrix import command_tree
 
@@ -41,7 +41,12 @@ def world(database_factory, tmp_path_factory):
     customer through the outbox, and the outbox delivered to its log."""
     tmp = tmp_path_factory.mktemp("leaks")
     db = seed(database_factory("leaks"))
-    cli = Cli(db)
+    with commands_keep_connections(db):
+        yield _world(Cli(db), tmp)
+
+
+def _world(cli: Cli, tmp) -> tuple[Cli, dict]:
+    db = cli.database
     admin = actor("admin")
     numbers = []
     with db.session(write=True) as s:
@@ -89,8 +94,7 @@ def world(database_factory, tmp_path_factory):
     ids = {"numbers": numbers, "incident": incident, "action": action,
            "drill": str(drill.get("drill", drill.get("id"))), "tmp": tmp, "log": log,
            "intake": intake.stdout + intake.stderr}
-    yield cli, ids
-    db.engine.dispose()
+    return cli, ids
 
 
 def _ok(run) -> str:

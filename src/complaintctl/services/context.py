@@ -42,6 +42,21 @@ class Actor:
             branches_below=self.below,
         )
 
+    def check_in(self, permission, branch: str | None, target: str) -> None:
+        """``check`` for something of ``branch`` that is not a complaint (a rectification
+        action) or for one complaint known only by number and branch: the matrix's branch
+        scope applies to it as to a complaint, with the same refusal."""
+        permissions.check(
+            permission,
+            role=self.role,
+            username=self.username,
+            staff_branch=self.branch,
+            complaint_branch=branch,
+            target=target,
+            on_complaint=True,
+            branches_below=self.below,
+        )
+
     def works_for(self, branch: str | None) -> bool:
         """Whether this actor's branch scope covers ``branch``."""
         return permissions.works_for(self.role, self.branch, branch, self.below)

@@ -37,7 +37,7 @@ from complaintctl.domain.enums import (
 )
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.priority import derive_priority
-from complaintctl.errors import InvalidData, NotFound, PermissionDenied, UsageProblem
+from complaintctl.errors import InvalidData, NotFound, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.importers import layouts, readers
 from complaintctl.importers.dates import AmbiguousDates, DateReader
@@ -899,6 +899,28 @@ def _split_raw(raw: str, width: int) -> list[str]:
     return fields
 
 
+def _refuse_linked(session: Session, batch: int, ids) -> None:
+    """An incident (detection links an import's complaints when they fire a trigger) or a
+    rectification action that holds some of the batch's complaints keeps them: refuse."""
+    from complaintctl.models import IncidentComplaint, RectificationComplaint
+
+    links = []
+    for table, key, what in (
+        (IncidentComplaint.__table__, "incident_id", _("incident {id}")),
+        (RectificationComplaint.__table__, "rectification_id", _("rectification action {id}")),
+    ):
+        rows = session.execute(
+            select(table.c[key], COMPLAINT.c.number)
+            .join(COMPLAINT, COMPLAINT.c.id == table.c.complaint_id)
+            .where(table.c.complaint_id.in_(ids)).order_by(table.c[key], COMPLAINT.c.number)
+        ).all()
+        links += [f"{number} ({what.format(id=key_id)})" for key_id, number in rows]
+    if links:
+        raise UsageProblem(_(
+            "Batch {batch} can't be undone: {links} linked since the import. Withdraw or handle "
+            "those complaints one by one instead.").format(batch=batch, links=", ".join(links[:5])))
+
+
 # --- batches -----------------------------------------------------------------------------------
 
 
@@ -938,17 +960,14 @@ def undo(*, session: Session, actor: Actor, batch: int) -> dict[str, Any]:
             raise UsageProblem(_("Batch {batch} was already undone on {at}.").format(
                 batch=batch, at=clock.iso(record.undone_at, timezone_of(session))))
         ids = select(COMPLAINT.c.id).where(COMPLAINT.c.import_batch_id == batch)
-        if actor.branch is not None:
-            other = session.execute(
-                select(func.count()).select_from(COMPLAINT).where(
-                    COMPLAINT.c.import_batch_id == batch,
-                    (COMPLAINT.c.branch != actor.branch) | COMPLAINT.c.branch.is_(None),
-                )
-            ).scalar_one()
-            if other:
-                raise PermissionDenied(_(
-                    "Permission denied: batch {batch} holds {n} complaint(s) of other branches; "
-                    "ask an admin to undo it.").format(batch=batch, n=other))
+        # the batch's complaints are withdrawn: each branch of them must be in the actor's
+        # withdraw scope (the matrix's, with the branches below a supervisor's organisation)
+        for branch, number in session.execute(
+            select(COMPLAINT.c.branch, func.min(COMPLAINT.c.number))
+            .where(COMPLAINT.c.import_batch_id == batch)
+            .group_by(COMPLAINT.c.branch).order_by(func.min(COMPLAINT.c.number))
+        ).all():
+            actor.check_in(Permission.withdraw, branch, number)
         events = Event.__table__
         touched = session.execute(
             select(events.c.number).where(
@@ -962,6 +981,7 @@ def undo(*, session: Session, actor: Actor, batch: int) -> dict[str, Any]:
                 "Batch {batch} can't be undone: {numbers} changed since the import. Withdraw or "
                 "handle those complaints one by one instead.").format(
                 batch=batch, numbers=", ".join(sorted(set(touched)))))
+        _refuse_linked(session, batch, ids)
         count = session.execute(
             select(func.count()).select_from(COMPLAINT).where(
                 COMPLAINT.c.import_batch_id == batch)

@@ -17,7 +17,7 @@ from complaintctl.domain import classification
 from complaintctl.domain.clock import check_effective_time, iso
 from complaintctl.domain.enums import EventKind, Status
 from complaintctl.domain.permissions import Permission
-from complaintctl.errors import InvalidData, NotFound, PermissionDenied, TransitionNotAllowed
+from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
 from complaintctl.i18n import _
 from complaintctl.models import (
     Complaint,
@@ -175,14 +175,12 @@ def _get_action(session: Session, action_id: int, *, lock: bool = False) -> Rect
     return row
 
 
-def _check_scope(actor: Actor, action: Rectification) -> None:
-    actor.check(Permission.archive)
-    if not actor.works_for(action.branch):
-        raise PermissionDenied(
-            _("Permission denied: rectification action {id} belongs to branch {branch}; {user} "
-              "works for branch {own}.").format(id=action.id, branch=action.branch or "-",
-                                                user=actor.username, own=actor.branch)
-        )
+def _check_scope(actor: Actor, action: Rectification,
+                 permission: Permission = Permission.archive) -> None:
+    """An action belongs to the branch of who opened it (none: head office); the matrix's
+    branch scope applies to it as to a complaint, with the same refusal."""
+    actor.check_in(permission, action.branch,
+                   _("rectification action {id}").format(id=action.id))
 
 
 def _link(session: Session, actor: Actor, action: Rectification, numbers: list[str]) -> list[str]:
@@ -333,10 +331,6 @@ def show_action(*, session: Session, actor: Actor, action_id: int) -> dict[str, 
     with refusals_recorded(session, actor, "rectify show"):
         actor.check(Permission.read)
         action = _get_action(session, action_id)
-        branches = actor.visible_branches()
-        if branches is not None and action.branch not in branches:
-            raise PermissionDenied(
-                _("Permission denied: rectification action {id} belongs to branch {branch}.")
-                .format(id=action_id, branch=action.branch or "-"))
+        _check_scope(actor, action, Permission.read)
     tz = timezone_of(session)
     return _views(session, [action])[0].as_dict(now().astimezone(tz).date(), tz)

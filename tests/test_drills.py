@@ -11,7 +11,7 @@ from tests.conftest import actor
 
 from complaintctl.domain import drill as rules
 from complaintctl.domain.drill import Delays, Scenario
-from complaintctl.domain.emergency import PlanError, default_plan
+from complaintctl.domain.plan import PlanError, default_plan
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed
 from complaintctl.models import Complaint, Incident
 from complaintctl.services import detection, drills, emergency, queries

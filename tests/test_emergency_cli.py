@@ -7,7 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from complaintctl.domain.emergency import DEFAULT_PLAN
+from complaintctl.domain.plan import default_text
+
+DEFAULT_PLAN = default_text()
 
 BANK = timezone(timedelta(hours=8))
 T0 = (datetime.now(BANK) - timedelta(days=3)).replace(second=0, microsecond=0)

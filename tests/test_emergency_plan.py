@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from complaintctl.domain import emergency as em
+from complaintctl.domain import plan as em
 
 
 def line_of(text: str, needle: str, nth: int = 1) -> int:
@@ -29,7 +29,7 @@ def test_the_default_plan_is_valid_and_has_four_levels_with_timetables():
 
 
 def test_the_digest_ignores_comments_and_layout_but_not_values():
-    text = em.DEFAULT_PLAN
+    text = em.default_text()
     reformatted = "# a new comment\n" + text.replace('window = "24h"', 'window   =   "24h"')
     assert em.parse_plan(reformatted).digest() == em.parse_plan(text).digest()
     changed = text.replace("same_cluster = 10", "same_cluster = 11")
@@ -37,14 +37,14 @@ def test_the_digest_ignores_comments_and_layout_but_not_values():
 
 
 def test_a_toml_syntax_error_names_its_line():
-    text = em.DEFAULT_PLAN.replace('window = "24h"', "window = 24h")
+    text = em.default_text().replace('window = "24h"', "window = 24h")
     [(line, message)] = problems(text)
     assert line == line_of(text, "window = 24h")
     assert message.startswith("not valid TOML")
 
 
 def test_a_bad_duration_in_the_second_timetable_item_names_that_line():
-    text = em.DEFAULT_PLAN.replace('within = "2h"', 'within = "2 hours"', 1)
+    text = em.default_text().replace('within = "2h"', 'within = "2 hours"', 1)
     [(line, message)] = problems(text)
     assert line == line_of(text, 'within = "2 hours"')
     assert message == ("levels.I.timetable[1].within: '2 hours' is not a duration; "
@@ -52,7 +52,7 @@ def test_a_bad_duration_in_the_second_timetable_item_names_that_line():
 
 
 def test_an_unknown_key_names_its_line_and_the_allowed_keys():
-    text = em.DEFAULT_PLAN.replace("same_cluster = 10", "same_clustr = 10")
+    text = em.default_text().replace("same_cluster = 10", "same_clustr = 10")
     [(line, message)] = problems(text)
     assert line == line_of(text, "same_clustr")
     assert "unknown key 'same_clustr' in levels.III.triggers" in message
@@ -60,15 +60,15 @@ def test_an_unknown_key_names_its_line_and_the_allowed_keys():
 
 
 def test_a_missing_level_names_the_levels_table():
-    start = em.DEFAULT_PLAN.index("[levels.IV]")
-    text = em.DEFAULT_PLAN[:start]
+    start = em.default_text().index("[levels.IV]")
+    text = em.default_text()[:start]
     [(line, message)] = problems(text)
     assert message == "levels needs 'IV'"
     assert line == line_of(text, "[levels.I]")
 
 
 def test_a_timetable_item_without_an_owner_names_its_table_header():
-    text = em.DEFAULT_PLAN.replace('owner = "deputy"\nwithin = "24h"\n\n[levels.II]',
+    text = em.default_text().replace('owner = "deputy"\nwithin = "24h"\n\n[levels.II]',
                                    'within = "24h"\n\n[levels.II]', 1)
     [(line, message)] = problems(text)
     assert message == "levels.I.timetable[2] needs 'owner'"
@@ -76,7 +76,7 @@ def test_a_timetable_item_without_an_owner_names_its_table_header():
 
 
 def test_a_wrong_type_and_a_bad_tag_are_both_reported_with_their_lines():
-    text = (em.DEFAULT_PLAN.replace("in_person_group_size = 20", 'in_person_group_size = "20"')
+    text = (em.default_text().replace("in_person_group_size = 20", 'in_person_group_size = "20"')
             .replace('"local_media"]', '"local media"]'))
     found = problems(text)
     assert [line for line, _m in found] == [line_of(text, 'in_person_group_size = "20"'),
@@ -86,7 +86,7 @@ def test_a_wrong_type_and_a_bad_tag_are_both_reported_with_their_lines():
 
 
 def test_the_error_message_lists_file_and_line_for_each_problem():
-    text = em.DEFAULT_PLAN.replace("every_months = 12", "every_months = 0")
+    text = em.default_text().replace("every_months = 12", "every_months = 0")
     with pytest.raises(em.PlanError) as caught:
         em.parse_plan(text, source="plan.toml")
     n = line_of(text, "every_months = 0")

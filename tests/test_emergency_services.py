@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 from tests.conftest import actor
 
-from complaintctl.domain import emergency as rules
+from complaintctl.domain import plan as rules
 from complaintctl.domain.enums import Channel
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed, UsageProblem
 from complaintctl.models import ChecklistItem, Event, Incident, IncidentAction, PlanVersion
@@ -55,7 +55,7 @@ def test_a_new_database_starts_with_the_default_plan_stored_on_first_use(seeded)
         assert s.exec(select(PlanVersion)).all() == []
         shown = emergency.show_plan(session=s, actor=actor("clerk"))
     assert shown["version"] == 1 and shown["source"] == "default"
-    assert shown["text"] == rules.DEFAULT_PLAN
+    assert shown["text"] == rules.default_text()
     assert shown["digest"] == rules.default_plan().digest()
     with seeded.session() as s:
         assert [v.id for v in s.exec(select(PlanVersion))] == [1]
@@ -66,7 +66,7 @@ def test_a_new_database_starts_with_the_default_plan_stored_on_first_use(seeded)
 def test_loading_a_plan_stores_a_version_and_an_incident_keeps_the_one_it_ran_under(seeded):
     with seeded.session(write=True) as s:
         first = emergency.declare(session=s, actor=actor("sup"), level=4, title="first")
-        text = rules.DEFAULT_PLAN.replace('key = "supervisor_assigned"\naction = "Supervisor '
+        text = rules.default_text().replace('key = "supervisor_assigned"\naction = "Supervisor '
                                           'assigned"\nowner = "commander"\nwithin = "2h"',
                                           'key = "supervisor_assigned"\naction = "Supervisor '
                                           'assigned"\nowner = "commander"\nwithin = "30m"')
@@ -90,7 +90,7 @@ def test_loading_a_plan_stores_a_version_and_an_incident_keeps_the_one_it_ran_un
 def test_only_an_admin_loads_a_plan_and_a_bad_plan_changes_nothing(seeded):
     with seeded.session(write=True) as s:
         with pytest.raises(PermissionDenied):
-            emergency.load_plan(session=s, actor=actor("sup"), text=rules.DEFAULT_PLAN,
+            emergency.load_plan(session=s, actor=actor("sup"), text=rules.default_text(),
                                 source="x")
         with pytest.raises(rules.PlanError):
             emergency.load_plan(session=s, actor=actor("admin"), text="levels = 1", source="x")

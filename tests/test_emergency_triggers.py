@@ -10,11 +10,12 @@ from fractions import Fraction
 import pytest
 
 from complaintctl.domain import emergency as em
+from complaintctl.domain import plan as plans
 from complaintctl.domain.drill import Scenario, synthesise
 from complaintctl.errors import InvalidData
 
 AS_OF = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
-PLAN = em.default_plan()
+PLAN = plans.default_plan()
 
 
 def fact(i: int, **kw) -> em.Fact:
@@ -147,7 +148,7 @@ def test_a_spike_far_above_a_busy_branchs_baseline_fires():
 
 
 def test_the_spike_rule_fires_at_its_critical_count_and_not_one_below():
-    plan = em.parse_plan(em.DEFAULT_PLAN.replace("same_cluster = 5", "same_cluster = 500")
+    plan = plans.parse_plan(plans.default_text().replace("same_cluster = 5", "same_cluster = 500")
                          .replace("same_cluster = 10", "same_cluster = 1000"))
     base = history("B", 2)  # mean 2 a day
     critical = next(n for n in range(1, 100) if em.poisson_sf(n, 2.0) <= plan.spike.alpha)
@@ -159,7 +160,7 @@ def test_the_spike_rule_fires_at_its_critical_count_and_not_one_below():
 
 
 def test_the_spike_rule_needs_its_minimum_count():
-    plan = em.parse_plan(em.DEFAULT_PLAN.replace("same_cluster = 5", "same_cluster = 500")
+    plan = plans.parse_plan(plans.default_text().replace("same_cluster = 5", "same_cluster = 500")
                          .replace("same_cluster = 10", "same_cluster = 1000"))
     four = [fact(i, branch="Q") for i in range(4)]
     assert not em.evaluate(plan, four, AS_OF)
@@ -167,10 +168,10 @@ def test_the_spike_rule_needs_its_minimum_count():
 
 
 def test_levels_are_roman_in_tables_and_parse_both_ways():
-    assert [em.roman(n) for n in (1, 2, 3, 4)] == ["I", "II", "III", "IV"]
-    assert [em.parse_level(x) for x in ("I", "ii", "3", "IV")] == [1, 2, 3, 4]
+    assert [plans.roman(n) for n in (1, 2, 3, 4)] == ["I", "II", "III", "IV"]
+    assert [plans.parse_level(x) for x in ("I", "ii", "3", "IV")] == [1, 2, 3, 4]
     with pytest.raises(InvalidData):
-        em.parse_level("V")
+        plans.parse_level("V")
 
 
 @pytest.mark.parametrize("scenario", list(Scenario))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl import render
-from complaintctl.domain.emergency import roman
+from complaintctl.domain.plan import roman
 from complaintctl.i18n import _
 
 

@@ -61,13 +61,13 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help=_("Evaluate at this ti
 
 
 def roman(level: int) -> str:
-    from complaintctl.domain.emergency import roman as to_roman
+    from complaintctl.domain.plan import roman as to_roman
 
     return to_roman(level)
 
 
 def _level(text: str) -> int:
-    from complaintctl.domain.emergency import parse_level
+    from complaintctl.domain.plan import parse_level
 
     return parse_level(text)
 
@@ -90,14 +90,14 @@ def _read(path: Path) -> str:
 def plan_init(file: Annotated[Path, typer.Argument(help=_("Where to write it."))],
               force: Annotated[bool, typer.Option("--force", help=_("Overwrite FILE."))] = False) -> None:
     from complaintctl import render
-    from complaintctl.domain.emergency import DEFAULT_PLAN
+    from complaintctl.domain.plan import default_text
     from complaintctl.errors import UsageProblem
 
     if file.exists() and not force:
         raise UsageProblem(_("{file} exists; pass --force to overwrite it.").format(file=file))
     from complaintctl.files import write_private
 
-    write_private(file, DEFAULT_PLAN)
+    write_private(file, default_text())
     render.message(_("Wrote the default plan to {file}; edit it, then `complaintctl plan validate "
                      "{file}` and `complaintctl plan load {file}`.").format(file=file))
 
@@ -106,7 +106,7 @@ def plan_init(file: Annotated[Path, typer.Argument(help=_("Where to write it."))
                                             "complaintctl plan validate plan.toml"))
 def plan_validate(file: Annotated[Path, typer.Argument(help=_("The plan (TOML)."))]) -> None:
     from complaintctl import render
-    from complaintctl.domain.emergency import parse_plan
+    from complaintctl.domain.plan import parse_plan
 
     plan = parse_plan(_read(file), source=str(file))
     render.message(_("{file}: a valid plan, '{name}' (digest {digest}).").format(

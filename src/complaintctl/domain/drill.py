@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from complaintctl.domain.emergency import Fact, Plan, Triggers, evaluate, locate, roman, strongest
+from complaintctl.domain.emergency import Fact, evaluate, strongest
+from complaintctl.domain.plan import Plan, Triggers, locate, roman
 from complaintctl.errors import InvalidData
 from complaintctl.i18n import _
 
@@ -171,7 +172,7 @@ class Delays:
 def parse_delays(text: str, *, source: str = "delays") -> Delays:
     """TOML (or JSON when it starts with ``{``): ``detect = 12``, ``first_contact = 30``,
     ``contact_every = 5``, ``[items] report_regulator = 150``, ``written_report = "miss"``."""
-    from complaintctl.domain.emergency import PlanError
+    from complaintctl.domain.plan import PlanError
 
     try:
         data = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)

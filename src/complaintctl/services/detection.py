@@ -20,7 +20,8 @@ from complaintctl.domain import clock
 from complaintctl.domain import emergency as rules
 from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
-from complaintctl.domain.emergency import DRILL_TAG, Fact, Firing, Plan, roman
+from complaintctl.domain.emergency import Fact, Firing
+from complaintctl.domain.plan import DRILL_TAG, Plan, roman
 from complaintctl.i18n import _
 from complaintctl.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
 from complaintctl.services import audit

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import clock
 from complaintctl.domain import drill as rules
 from complaintctl.domain.drill import Delays, Scenario
-from complaintctl.domain.emergency import DRILL_TAG, Plan, minutes, roman
+from complaintctl.domain.plan import DRILL_TAG, Plan, minutes, roman
 from complaintctl.domain.enums import Channel, ContactVia, EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed

@@ -14,8 +14,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock, money
-from complaintctl.domain import emergency as plan_rules
-from complaintctl.domain.emergency import DRILL_TAG, Plan, roman
+from complaintctl.domain import emergency as rules
+from complaintctl.domain import plan as plan_rules
+from complaintctl.domain.plan import DRILL_TAG, Plan, roman
 from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, UsageProblem
@@ -64,7 +65,7 @@ def ensure_plan(session: Session, by: str, at: datetime | None = None) -> PlanVe
     if version is not None:
         return version
     plan = plan_rules.default_plan()
-    return _store(session, text=plan_rules.DEFAULT_PLAN, plan=plan, source="default", by=by,
+    return _store(session, text=plan_rules.default_text(), plan=plan, source="default", by=by,
                   at=at or now())
 
 
@@ -196,7 +197,7 @@ def _replan(session: Session, incident: Incident, plan: Plan, at: datetime) -> l
             session.add(item)
     seq = max((i.seq for i in items), default=0)
     new = []
-    for planned in plan_rules.checklist(plan.levels[incident.level], at):
+    for planned in rules.checklist(plan.levels[incident.level], at):
         seq += 1
         new.append(ChecklistItem(
             incident_id=incident.id, seq=seq, key=planned.key, action=planned.action,
@@ -528,7 +529,7 @@ def done(*, session: Session, actor: Actor, incident_id: int | str, item: str,
             raise InvalidData(_("--at is before the item was planned; give a later time."))
         row.done_at, row.done_by, row.note = at, actor.username, (note or "").strip() or None
         session.add(row)
-        result = plan_rules.item_result(row.due_at, at, at)
+        result = rules.item_result(row.due_at, at, at)
         record_action(session, incident, by=actor.username, at=at, kind="done",
              text=_("Done: {action}").format(action=row.action),
              details={"item": row.seq, "key": row.key, "result": result, "note": row.note})
@@ -596,7 +597,7 @@ def item_dict(item: ChecklistItem, tz, as_of: datetime) -> dict[str, Any]:
         "person": item.person, "level": item.level, "planned_at": clock.iso(item.planned_at, tz),
         "due": clock.iso(item.due_at, tz), "done_at": clock.iso(item.done_at, tz),
         "done_by": item.done_by, "note": item.note, "state": state,
-        "result": None if state == "superseded" else plan_rules.item_result(
+        "result": None if state == "superseded" else rules.item_result(
             item.due_at, item.done_at, as_of),
         "minutes": None if item.done_at is None else round(
             (item.done_at - item.planned_at).total_seconds() / 60),

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock, money
-from complaintctl.domain.emergency import roman
+from complaintctl.domain.plan import roman
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from clockkit import register, t, to_investigating
 from complaintctl.domain.enums import ContactVia, Outcome, PauseReason
 from complaintctl.errors import ComplaintError
-from complaintctl.services import clock, queries
+from complaintctl.services import approvals, clock, explain, queries
 from complaintctl.services import complaints as svc
 from conftest import actor
 
@@ -44,7 +44,7 @@ def test_due_agrees_with_the_stored_due_at_after_any_sequence(seeded, start_hour
                 elif what == "resume":
                     clock.resume(session=session, actor=H1, number=number, at=at)
                 elif what == "extend":
-                    clock.extend(session=session, actor=ADMIN, number=number, level=level + 1,
+                    approvals.extend(session=session, actor=ADMIN, number=number, level=level + 1,
                                  reason="complex", customer_notified_via=ContactVia.letter, at=at)
                     level += 1
                     after = session.get(type(c), c.id).due_at
@@ -61,7 +61,7 @@ def test_due_agrees_with_the_stored_due_at_after_any_sequence(seeded, start_hour
                     svc.note(session=session, actor=H1, number=number, text="n", at=at)
             except ComplaintError:
                 session.rollback()
-            explained = clock.explain(session=session, actor=ADMIN, number=number)
+            explained = explain.explain(session=session, actor=ADMIN, number=number)
             shown = queries.show(session=session, actor=ADMIN, number=number)
             assert shown["due_at"] == explained["stored_due_at"]
             if explained["agrees"] is not None:  # a running clock

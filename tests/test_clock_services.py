@@ -12,7 +12,7 @@ from clockkit import SH, register, resolve, t, to_investigating
 from complaintctl.domain.enums import ContactVia, PauseReason, ReviewResult
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed
 from complaintctl.models import Complaint, Event, Notification
-from complaintctl.services import assignment, clock, config, queries, sla
+from complaintctl.services import approvals, assignment, clock, config, explain, queries, reviews, sla
 from complaintctl.services import complaints as svc
 from complaintctl.services import staff as staff_svc
 from conftest import actor
@@ -37,7 +37,7 @@ def investigating(session, received="2026-09-30T10:00", **fields):
 
 
 def agrees(session, number):
-    data = clock.explain(session=session, actor=ADMIN, number=number)
+    data = explain.explain(session=session, actor=ADMIN, number=number)
     assert data["agrees"] is True, data["steps"]
     return data
 
@@ -130,7 +130,7 @@ def test_resolving_a_paused_complaint_ends_the_pause(session):
 
 def test_a_level_1_extension_by_the_supervisor_applies_at_once(session):
     c = investigating(session)
-    result = clock.extend(session=session, actor=SUP, number=c.number, level=1,
+    result = approvals.extend(session=session, actor=SUP, number=c.number, level=1,
                           reason="Card scheme records", at=t("2026-10-08T10:00"))
     assert result.applied
     assert local(result.complaint.due_at).date() == date(2026, 10, 30)
@@ -140,32 +140,32 @@ def test_a_level_1_extension_by_the_supervisor_applies_at_once(session):
 
 def test_a_handler_requests_a_level_1_extension_and_a_supervisor_approves_it(session):
     c = investigating(session)
-    result = clock.extend(session=session, actor=H1, number=c.number, level=1,
+    result = approvals.extend(session=session, actor=H1, number=c.number, level=1,
                           reason="Card scheme records", at=t("2026-10-08T10:00"))
     assert not result.applied and result.approvers == ["admin", "sup"]
     assert local(session.get(Complaint, c.id).due_at).date() == date(2026, 10, 15)
     notes = session.exec(select(Notification).where(Notification.event == "approval_request")
                          ).all()
     assert sorted(n.recipient for n in notes) == ["admin", "sup"]
-    clock.approve(session=session, actor=SUP, number=c.number, at=t("2026-10-08T11:00"))
+    approvals.approve(session=session, actor=SUP, number=c.number, at=t("2026-10-08T11:00"))
     assert local(session.get(Complaint, c.id).due_at).date() == date(2026, 10, 30)
 
 
 def test_nobody_approves_their_own_extension(session):
     c = investigating(session)
     with pytest.raises(PermissionDenied, match="needs the role supervisor or admin"):
-        clock.extend(session=session, actor=H1, number=c.number, level=1, reason="x",
+        approvals.extend(session=session, actor=H1, number=c.number, level=1, reason="x",
                      approved_by="h1", at=t("2026-10-08T10:00"))
     svc.assign(session=session, actor=SUP, number=c.number, to="sup", at=t("2026-10-08T10:00"))
     with pytest.raises(PermissionDenied, match="sup is the assignee of .*nobody approves their "
                                                "own extension"):
-        clock.extend(session=session, actor=SUP, number=c.number, level=1, reason="x",
+        approvals.extend(session=session, actor=SUP, number=c.number, level=1, reason="x",
                      approved_by="sup", at=t("2026-10-08T11:00"))
-    requested = clock.extend(session=session, actor=SUP, number=c.number, level=1, reason="x",
+    requested = approvals.extend(session=session, actor=SUP, number=c.number, level=1, reason="x",
                              at=t("2026-10-08T11:00"))
     assert not requested.applied and requested.approvers == ["admin"]
     with pytest.raises(PermissionDenied, match="nobody approves their own extension"):
-        clock.approve(session=session, actor=SUP, number=c.number, at=t("2026-10-08T12:00"))
+        approvals.approve(session=session, actor=SUP, number=c.number, at=t("2026-10-08T12:00"))
     assert session.get(Complaint, c.id).extension_level == 0
     refusals = session.exec(select(Event).where(Event.kind == "refusal").order_by(Event.id)).all()
     assert [e.action for e in refusals][-1] == "approve"
@@ -173,22 +173,22 @@ def test_nobody_approves_their_own_extension(session):
 
 def test_level_2_needs_a_senior_approver_and_a_recorded_customer_notice(session):
     c = investigating(session)
-    clock.extend(session=session, actor=SUP, number=c.number, level=1, reason="complex",
+    approvals.extend(session=session, actor=SUP, number=c.number, level=1, reason="complex",
                  at=t("2026-10-08T10:00"))
     with pytest.raises(InvalidData, match="needs a recorded notice to the customer"):
-        clock.extend(session=session, actor=SUP, number=c.number, level=2, reason="very",
+        approvals.extend(session=session, actor=SUP, number=c.number, level=2, reason="very",
                      at=t("2026-10-20T10:00"))
     with pytest.raises(PermissionDenied, match="senior flag or an admin; sup is neither"):
-        clock.extend(session=session, actor=SUP, number=c.number, level=2, reason="very",
+        approvals.extend(session=session, actor=SUP, number=c.number, level=2, reason="very",
                      approved_by="sup", customer_notified_via=ContactVia.letter,
                      at=t("2026-10-20T10:00"))
     staff_svc.add(session=session, actor=ADMIN, username="boss", name="Head of Complaints",
                   role=__import__("complaintctl.domain.enums").domain.enums.Role.supervisor,
                   senior=True)
-    request = clock.extend(session=session, actor=SUP, number=c.number, level=2, reason="very",
+    request = approvals.extend(session=session, actor=SUP, number=c.number, level=2, reason="very",
                            customer_notified_via=ContactVia.letter, at=t("2026-10-20T10:00"))
     assert request.approvers == ["admin", "boss"]
-    clock.approve(session=session, actor=actor_boss(), number=c.number,
+    approvals.approve(session=session, actor=actor_boss(), number=c.number,
                   at=t("2026-10-20T11:00"))
     stored = session.get(Complaint, c.id)
     assert stored.extension_level == 2
@@ -209,10 +209,10 @@ def actor_boss():
 def test_an_extension_only_goes_up_one_step_at_a_time(session):
     c = investigating(session)
     with pytest.raises(InvalidData, match="extend to level 1 first"):
-        clock.extend(session=session, actor=ADMIN, number=c.number, level=2, reason="x",
+        approvals.extend(session=session, actor=ADMIN, number=c.number, level=2, reason="x",
                      customer_notified_via=ContactVia.phone, at=t("2026-10-08T10:00"))
     with pytest.raises(InvalidData, match="has no extension level 3"):
-        clock.extend(session=session, actor=ADMIN, number=c.number, level=3, reason="x",
+        approvals.extend(session=session, actor=ADMIN, number=c.number, level=3, reason="x",
                      at=t("2026-10-08T10:00"))
 
 
@@ -229,7 +229,7 @@ def _decided(session):
 
 def test_a_review_request_inside_the_window_starts_a_30_day_review_clock(session):
     c = _decided(session)
-    reviewed = clock.review_request(session=session, actor=CLERK, number=c.number,
+    reviewed = reviews.review_request(session=session, actor=CLERK, number=c.number,
                                     at=t("2026-11-09T18:00"))
     assert reviewed.status == "under_review" and reviewed.closed_at is None
     assert local(reviewed.due_at).isoformat() == "2026-12-09T23:59:59+08:00"
@@ -242,17 +242,17 @@ def test_a_review_request_inside_the_window_starts_a_30_day_review_clock(session
 def test_a_review_request_after_the_window_is_refused(session):
     c = _decided(session)
     with pytest.raises(TransitionNotAllowed, match="review window closed 2026-11-09T23:59:59"):
-        clock.review_request(session=session, actor=CLERK, number=c.number,
+        reviews.review_request(session=session, actor=CLERK, number=c.number,
                              at=t("2026-11-10T00:00"))
 
 
 def test_a_review_is_decided_by_head_office_and_upheld_closes_it(session):
     c = _decided(session)
-    clock.review_request(session=session, actor=CLERK, number=c.number, at=t("2026-10-20T10:00"))
+    reviews.review_request(session=session, actor=CLERK, number=c.number, at=t("2026-10-20T10:00"))
     with pytest.raises(PermissionDenied, match="parent organisation or head office"):
-        clock.review_decide(session=session, actor=SUP, number=c.number,
+        reviews.review_decide(session=session, actor=SUP, number=c.number,
                             result=ReviewResult.upheld, findings="ok", at=t("2026-10-21T10:00"))
-    done = clock.review_decide(session=session, actor=ADMIN, number=c.number,
+    done = reviews.review_decide(session=session, actor=ADMIN, number=c.number,
                                result=ReviewResult.upheld, findings="Rules applied",
                                at=t("2026-10-21T10:00"))
     assert done.status == "closed" and done.closed_at is not None
@@ -261,8 +261,8 @@ def test_a_review_is_decided_by_head_office_and_upheld_closes_it(session):
 
 def test_a_changed_review_reopens_into_investigation_on_the_review_clock(session):
     c = _decided(session)
-    clock.review_request(session=session, actor=CLERK, number=c.number, at=t("2026-10-20T10:00"))
-    done = clock.review_decide(session=session, actor=ADMIN, number=c.number,
+    reviews.review_request(session=session, actor=CLERK, number=c.number, at=t("2026-10-20T10:00"))
+    done = reviews.review_decide(session=session, actor=ADMIN, number=c.number,
                                result=ReviewResult.changed, findings="Refund due",
                                at=t("2026-10-21T10:00"))
     assert done.status == "investigating" and done.reopen_count == 1
@@ -290,13 +290,13 @@ def test_compensation_above_the_threshold_needs_a_second_persons_approval(sessio
         resolve(session, H1, c.number, at="2026-10-09T10:00",
                 remedies=("apology", "compensation:1500"))
     assert session.get(Complaint, c.id).status == "investigating"
-    _approval, who = clock.request_compensation(session=session, actor=H1, number=c.number,
+    _approval, who = approvals.request_compensation(session=session, actor=H1, number=c.number,
                                                amount="1500", reason="Lost interest",
                                                at=t("2026-10-09T10:00"))
     assert who == ["admin", "sup"]
     with pytest.raises(PermissionDenied):
-        clock.approve(session=session, actor=H1, number=c.number, at=t("2026-10-09T11:00"))
-    clock.approve(session=session, actor=SUP, number=c.number, at=t("2026-10-09T11:00"))
+        approvals.approve(session=session, actor=H1, number=c.number, at=t("2026-10-09T11:00"))
+    approvals.approve(session=session, actor=SUP, number=c.number, at=t("2026-10-09T11:00"))
     done = resolve(session, H1, c.number, at="2026-10-09T12:00",
                    remedies=("apology", "compensation:1500"))
     assert done.status == "resolved"
@@ -304,7 +304,7 @@ def test_compensation_above_the_threshold_needs_a_second_persons_approval(sessio
 
 def test_the_approver_cannot_resolve_on_their_own_approval(session):
     c = investigating(session)
-    clock.approve(session=session, actor=SUP, number=c.number, compensation="2000",
+    approvals.approve(session=session, actor=SUP, number=c.number, compensation="2000",
                   at=t("2026-10-09T11:00"))
     with pytest.raises(PermissionDenied, match="cannot resolve on your own approval"):
         resolve(session, SUP, c.number, at="2026-10-09T12:00", remedies=("compensation:2000",))
@@ -433,7 +433,7 @@ def test_an_extension_withdraws_warnings_that_no_longer_hold(session):
     c = investigating(session, received="2026-03-01T09:00")
     sla.check(session=session, actor=ADMIN, as_of=t("2026-03-14T09:00"))
     assert session.get(Complaint, c.id).warned_percent == 80
-    clock.extend(session=session, actor=SUP, number=c.number, level=1, reason="complex",
+    approvals.extend(session=session, actor=SUP, number=c.number, level=1, reason="complex",
                  at=t("2026-03-14T10:00"))
     assert session.get(Complaint, c.id).warned_percent == 0
     assert sla.check(session=session, actor=ADMIN, as_of=t("2026-03-17T09:00")).warnings == [
@@ -492,14 +492,14 @@ def test_a_config_change_that_moves_deadlines_recomputes_stored_due_times(sessio
     assert result["due_changed"] == [c.number]
     assert after.astimezone(ZoneInfo("Europe/London")).isoformat() == "2026-10-02T23:59:59+01:00"
     assert after - before == timedelta(hours=7)
-    assert clock.explain(session=session, actor=ADMIN, number=c.number)["agrees"] is True
+    assert explain.explain(session=session, actor=ADMIN, number=c.number)["agrees"] is True
 
 
 def test_an_extension_into_2027_flags_the_year_without_an_official_schedule(session):
     c = investigating(session, received="2026-11-20T10:00")
-    clock.extend(session=session, actor=ADMIN, number=c.number, level=1, reason="complex",
+    approvals.extend(session=session, actor=ADMIN, number=c.number, level=1, reason="complex",
                  at=t("2026-11-21T10:00"))
-    clock.extend(session=session, actor=ADMIN, number=c.number, level=2, reason="very",
+    approvals.extend(session=session, actor=ADMIN, number=c.number, level=2, reason="very",
                  customer_notified_via=ContactVia.letter, at=t("2026-11-21T11:00"))
     data = agrees(session, c.number)
     assert data["due_at"] == "2027-01-19T23:59:59+08:00"

@@ -250,7 +250,7 @@ def test_a_review_goes_to_the_parent_organisations_supervisors_who_decide_it(see
 
     from complaintctl.domain.enums import ReviewResult
     from complaintctl.models import Notification
-    from complaintctl.services import clock, staff
+    from complaintctl.services import reviews, staff
     from complaintctl.services import complaints as svc
     from complaintctl.services import organisations as orgs
     from complaintctl.services.context import resolve_actor
@@ -265,17 +265,17 @@ def test_a_review_goes_to_the_parent_organisations_supervisors_who_decide_it(see
         resolve(session, actor("h1"), c.number, at="2026-10-10T10:00")
         svc.close(session=session, actor=actor("h1"), number=c.number, satisfaction=2,
                   disputed=True, at=t("2026-10-11T10:00"))
-        clock.review_request(session=session, actor=actor("clerk"), number=c.number,
+        reviews.review_request(session=session, actor=actor("clerk"), number=c.number,
                              at=t("2026-10-20T10:00"))
         told = session.exec(select(Notification.recipient).where(
             Notification.event == "review_requested")).all()
         assert told == ["bjsup"]
         with pytest.raises(PermissionDenied, match="parent organisation or head office"):
-            clock.review_decide(session=session, actor=actor("sup"), number=c.number,
+            reviews.review_decide(session=session, actor=actor("sup"), number=c.number,
                                 result=ReviewResult.upheld, findings="ok",
                                 at=t("2026-10-21T10:00"))
         bjsup = resolve_actor(session, "bjsup")
-        done = clock.review_decide(session=session, actor=bjsup, number=c.number,
+        done = reviews.review_decide(session=session, actor=bjsup, number=c.number,
                                    result=ReviewResult.upheld, findings="核查属实",
                                    at=t("2026-10-21T10:00"))
         assert (done.status, done.review_result) == ("closed", "upheld")

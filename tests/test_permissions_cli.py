@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import MetaData, select, text
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome, PauseReason
-from complaintctl.services import assignment, clock, retention
+from complaintctl.services import assignment, clock, retention, reviews
 from complaintctl.services import complaints as svc
 from complaintctl.services.complaints import NewComplaint
 from complaintctl.services.context import one_transaction
@@ -140,7 +140,7 @@ def build(s, state: str, branch: str, assignee: str | None) -> tuple[str, dict]:
         if state == "held":
             retention.hold(**kw, number=n, reason="诉讼")
         if state == "under_review":
-            clock.review_request(**kw, number=n)
+            reviews.review_request(**kw, number=n)
     return n, extra
 
 

@@ -75,11 +75,11 @@ def extend(ctx: typer.Context, number: Number,
            reason: Annotated[str, typer.Option(help=_("Why the case is complex."))],
            approved_by: Annotated[str | None, typer.Option(help=_("The approver (default: you, if you may approve)."))] = None,
            customer_notified_via: Via = None, at: At = None) -> None:
-    from complaintctl.services import clock
+    from complaintctl.services import approvals
 
     st = state(ctx)
     with st.session(write=True) as session:
-        r = clock.extend(session=session, actor=st.actor(session), number=number, level=level,
+        r = approvals.extend(session=session, actor=st.actor(session), number=number, level=level,
                          reason=reason, approved_by=approved_by,
                          customer_notified_via=customer_notified_via, at=st.at(session, at))
     if r.applied:
@@ -95,11 +95,11 @@ def approve(ctx: typer.Context, number: Number,
             compensation: Annotated[str | None, typer.Option(help=_("Approve a compensation of this amount."))] = None,
             reason: Annotated[str | None, typer.Option(help=_("Why (recorded)."))] = None,
             at: At = None) -> None:
-    from complaintctl.services import clock
+    from complaintctl.services import approvals
 
     st = state(ctx)
     with st.session(write=True) as session:
-        a = clock.approve(session=session, actor=st.actor(session), number=number, kind=kind,
+        a = approvals.approve(session=session, actor=st.actor(session), number=number, kind=kind,
                           compensation=compensation, reason=reason, at=st.at(session, at))
     _say(_("Approved {kind} {id} on {number}."), kind=a.kind, id=a.id, number=number.upper())
 
@@ -108,11 +108,11 @@ def request_approval(ctx: typer.Context, number: Number,
                      compensation: Annotated[str, typer.Option(help=_("The compensation to pay."))],
                      reason: Annotated[str, typer.Option(help=_("Why this amount."))],
                      at: At = None) -> None:
-    from complaintctl.services import clock
+    from complaintctl.services import approvals
 
     st = state(ctx)
     with st.session(write=True) as session:
-        a, who = clock.request_compensation(session=session, actor=st.actor(session),
+        a, who = approvals.request_compensation(session=session, actor=st.actor(session),
                                             number=number, amount=compensation, reason=reason,
                                             at=st.at(session, at))
     _say(_("Approval {id} requested; waiting for {who}."), id=a.id, who=", ".join(who) or "-")
@@ -121,11 +121,11 @@ def request_approval(ctx: typer.Context, number: Number,
 def review_request(ctx: typer.Context, number: Number,
                    note: Annotated[str | None, typer.Option(help=_("What the customer asks."))] = None,
                    at: At = None) -> None:
-    from complaintctl.services import clock
+    from complaintctl.services import reviews
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = clock.review_request(session=session, actor=st.actor(session), number=number,
+        c = reviews.review_request(session=session, actor=st.actor(session), number=number,
                                  note=note, at=st.at(session, at))
         due = _local(session, c.due_at)
     _say(_("{number} is under review; decide by {due}."), number=c.number, due=due)
@@ -135,11 +135,11 @@ def review_decide(ctx: typer.Context, number: Number,
                   result: Annotated[ReviewResult, typer.Option(help=_("upheld closes it; changed reopens it."))],
                   findings: Annotated[str, typer.Option(help=_("What the review found."))],
                   at: At = None) -> None:
-    from complaintctl.services import clock
+    from complaintctl.services import reviews
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = clock.review_decide(session=session, actor=st.actor(session), number=number,
+        c = reviews.review_decide(session=session, actor=st.actor(session), number=number,
                                 result=result, findings=findings, at=st.at(session, at))
     _say(_("Review of {number} decided ({result}); it is {status}."), number=c.number,
          result=result.value, status=c.status)
@@ -147,11 +147,11 @@ def review_decide(ctx: typer.Context, number: Number,
 
 def due(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> None:
     from complaintctl import render
-    from complaintctl.services import clock
+    from complaintctl.services import explain
 
     st = state(ctx)
     with st.session() as session:
-        data = clock.explain(session=session, actor=st.actor(session), number=number)
+        data = explain.explain(session=session, actor=st.actor(session), number=number)
     render.emit(data, format, draw=lambda d: render.table(
         d["steps"], [("step", _("Step")), ("explanation", _("Explanation"))],
         title=_("{number}: due {due}").format(number=d["number"], due=d["due_at"])))
@@ -159,11 +159,11 @@ def due(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> N
 
 def urgency(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> None:
     from complaintctl import render
-    from complaintctl.services import clock
+    from complaintctl.services import explain
 
     st = state(ctx)
     with st.session() as session:
-        data = clock.urgency(session=session, actor=st.actor(session), number=number)
+        data = explain.urgency(session=session, actor=st.actor(session), number=number)
     rows = data["terms"] + [{"term": _("urgency"), "value": data["urgency"]}]
     render.emit(data, format, draw=lambda d: render.table(
         rows, [("term", _("Term")), ("because", _("Because")), ("factor", _("Factor")),

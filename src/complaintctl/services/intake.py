@@ -408,14 +408,14 @@ def _review(session, actor: Actor, complaint: Complaint, record: mail.MailRecord
     complaint's branch, the complaint is flagged instead (the tag ``review_requested`` and a
     timeline note) for someone who may.
     """
-    from complaintctl.services import clock
+    from complaintctl.services import reviews
 
     try:
         actor.check(Permission.contact, complaint=complaint)
     except ComplaintError:
         _flag_review(session, actor, complaint, at)
         return "flagged"
-    clock.review_request(
+    reviews.review_request(
         session=session, actor=actor, number=complaint.number, at=at,
         note=_("The customer replied by email within the review window (Message-ID {id}).")
         .format(id=record.message_id),

@@ -206,7 +206,8 @@ def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -
             .order_by(Consultation.id)
         )
     ]
-    from complaintctl.services.clock import approvals_of, pauses_of
+    from complaintctl.services.clock import pauses_of
+    from complaintctl.services.approvals import approvals_of
 
     data["pauses"] = [
         {"reason": p.reason, "started_at": iso(p.started_at, tz), "ended_at": iso(p.ended_at, tz),

@@ -19,7 +19,7 @@ from complaintctl.db import Database, resolve_url
 from complaintctl.domain import emergency as rules
 from complaintctl.domain.enums import Channel
 from complaintctl.models import Complaint, Incident, IncidentComplaint
-from complaintctl.services import detection, emergency, staff
+from complaintctl.services import detection, plans, staff
 from complaintctl.services.complaints import NewComplaint, register
 
 EXAMPLES = int(os.environ.get("COMPLAINTCTL_DETECTION_EXAMPLES", "12"))  # more by hand
@@ -82,7 +82,7 @@ def test_detection_never_duplicates_and_is_idempotent(template, tmp_path, arriva
                 assert all(n == 1 for _cid, n in per_complaint)
                 assert all(i.level in (1, 2, 3, 4) for i in active)
                 # every complaint of every cluster that fires is in some incident
-                plan = emergency.parsed(emergency.stored_plan(s))
+                plan = plans.parsed(plans.stored_plan(s))
                 facts, _by = detection.load_facts(s, since=at - timedelta(days=31), as_of=at,
                                                   drill_id=None)
                 fired = {n for f in rules.evaluate(plan, facts, at) for n in f.numbers}

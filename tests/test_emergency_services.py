@@ -14,7 +14,7 @@ from complaintctl.domain import plan as rules
 from complaintctl.domain.enums import Channel
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed, UsageProblem
 from complaintctl.models import ChecklistItem, Event, Incident, IncidentAction, PlanVersion
-from complaintctl.services import audit, detection, emergency, incident_report
+from complaintctl.services import audit, detection, emergency, incident_report, plans
 from complaintctl.services.complaints import NewComplaint, register
 
 T0 = (datetime.now(timezone.utc) - timedelta(days=3)).replace(microsecond=0)
@@ -53,7 +53,7 @@ def open_items(session, incident_id):
 def test_a_new_database_starts_with_the_default_plan_stored_on_first_use(seeded):
     with seeded.session() as s:
         assert s.exec(select(PlanVersion)).all() == []
-        shown = emergency.show_plan(session=s, actor=actor("clerk"))
+        shown = plans.show_plan(session=s, actor=actor("clerk"))
     assert shown["version"] == 1 and shown["source"] == "default"
     assert shown["text"] == rules.default_text()
     assert shown["digest"] == rules.default_plan().digest()
@@ -70,14 +70,14 @@ def test_loading_a_plan_stores_a_version_and_an_incident_keeps_the_one_it_ran_un
                                           'assigned"\nowner = "commander"\nwithin = "2h"',
                                           'key = "supervisor_assigned"\naction = "Supervisor '
                                           'assigned"\nowner = "commander"\nwithin = "30m"')
-        version, stored = emergency.load_plan(session=s, actor=actor("admin"), text=text,
+        version, stored = plans.load_plan(session=s, actor=actor("admin"), text=text,
                                               source="plan.toml")
         assert stored and version.id == 2
-        again, stored_again = emergency.load_plan(session=s, actor=actor("admin"), text=text,
+        again, stored_again = plans.load_plan(session=s, actor=actor("admin"), text=text,
                                                   source="plan.toml")
         assert (again.id, stored_again) == (2, False)
         second = emergency.declare(session=s, actor=actor("sup"), level=4, title="second")
-        history = emergency.plan_history(session=s, actor=actor("aud"))
+        history = plans.plan_history(session=s, actor=actor("aud"))
     assert (first.plan_version_id, second.plan_version_id) == (1, 2)
     assert [(h["version"], h["incidents"]) for h in history] == [(1, 1), (2, 1)]
     with seeded.session() as s:
@@ -90,10 +90,10 @@ def test_loading_a_plan_stores_a_version_and_an_incident_keeps_the_one_it_ran_un
 def test_only_an_admin_loads_a_plan_and_a_bad_plan_changes_nothing(seeded):
     with seeded.session(write=True) as s:
         with pytest.raises(PermissionDenied):
-            emergency.load_plan(session=s, actor=actor("sup"), text=rules.default_text(),
+            plans.load_plan(session=s, actor=actor("sup"), text=rules.default_text(),
                                 source="x")
         with pytest.raises(rules.PlanError):
-            emergency.load_plan(session=s, actor=actor("admin"), text="levels = 1", source="x")
+            plans.load_plan(session=s, actor=actor("admin"), text="levels = 1", source="x")
         assert s.exec(select(PlanVersion)).all() == []
 
 

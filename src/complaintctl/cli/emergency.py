@@ -117,11 +117,11 @@ def plan_validate(file: Annotated[Path, typer.Argument(help=_("The plan (TOML)."
                                         "complaintctl plan load plan.toml"))
 def plan_load(ctx: typer.Context, file: Annotated[Path, typer.Argument(help=_("The plan (TOML)."))]) -> None:
     from complaintctl import render
-    from complaintctl.services import emergency
+    from complaintctl.services import plans
 
     st = state(ctx)
     with st.session(write=True) as session:
-        version, stored = emergency.load_plan(session=session, actor=st.actor(session),
+        version, stored = plans.load_plan(session=session, actor=st.actor(session),
                                               text=_read(file), source=str(file))
     render.message((_("Stored plan version {v}.") if stored else
                     _("The plan is unchanged (version {v}); nothing stored.")).format(v=version.id))
@@ -133,22 +133,22 @@ def plan_show(ctx: typer.Context,
               version: Annotated[int | None, typer.Option(help=_("A stored version [default: the current one]."))] = None,
               format: Annotated[PlanFormat, typer.Option("--format", help=_("table, json or toml."))] = PlanFormat.table) -> None:
     from complaintctl import incident_views
-    from complaintctl.services import emergency
+    from complaintctl.services import plans
 
     st = state(ctx)
     with st.session() as session:
-        data = emergency.show_plan(session=session, actor=st.actor(session), version=version)
+        data = plans.show_plan(session=session, actor=st.actor(session), version=version)
     incident_views.plan(data, format)
 
 
 @plan_app.command("history", help=helptext(_("List the stored plan versions."), "complaintctl plan history"))
 def plan_history(ctx: typer.Context, format: Format = ReadFormat.table) -> None:
     from complaintctl import incident_views
-    from complaintctl.services import emergency
+    from complaintctl.services import plans
 
     st = state(ctx)
     with st.session() as session:
-        rows = emergency.plan_history(session=session, actor=st.actor(session))
+        rows = plans.plan_history(session=session, actor=st.actor(session))
     incident_views.plan_history(rows, format)
 
 

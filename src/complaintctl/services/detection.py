@@ -18,13 +18,13 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock
 from complaintctl.domain import emergency as rules
+from complaintctl.domain.emergency import Fact, Firing
 from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
-from complaintctl.domain.emergency import Fact, Firing
 from complaintctl.domain.plan import DRILL_TAG, Plan, roman
 from complaintctl.i18n import _
 from complaintctl.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
-from complaintctl.services import audit
+from complaintctl.services import audit, plans
 from complaintctl.services import emergency as em
 from complaintctl.services.context import Actor, now, timezone_of, use_case
 
@@ -108,7 +108,7 @@ def after_import(*, session: Session, by: str) -> list[dict[str, Any]]:
 def run_detection(session: Session, *, by: str, as_of: datetime,
                   drill_id: int | None = None) -> list[dict[str, Any]]:
     """Detection in the caller's transaction (``detect`` and the ``sla check`` hook)."""
-    plan = em.parsed(em.ensure_plan(session, by, as_of))
+    plan = plans.parsed(plans.ensure_plan(session, by, as_of))
     if drill_id is not None:
         populations = [drill_id]
     else:

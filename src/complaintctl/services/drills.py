@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import clock
 from complaintctl.domain import drill as rules
 from complaintctl.domain.drill import Delays, Scenario
-from complaintctl.domain.plan import DRILL_TAG, Plan, minutes, roman
 from complaintctl.domain.enums import Channel, ContactVia, EventKind
 from complaintctl.domain.permissions import Permission
+from complaintctl.domain.plan import DRILL_TAG, Plan, minutes, roman
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
 from complaintctl.i18n import _
 from complaintctl.models import (
@@ -30,7 +30,7 @@ from complaintctl.models import (
     Incident,
     PlanVersion,
 )
-from complaintctl.services import audit
+from complaintctl.services import audit, plans
 from complaintctl.services import complaints as complaint_service
 from complaintctl.services import emergency as em
 from complaintctl.services.complaints import NewComplaint
@@ -66,7 +66,7 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
     if delays is not None and not simulate:
         raise InvalidData(_("--delays needs --simulate."))
     current = now()
-    plan = em.parsed(em.stored_plan(session))
+    plan = plans.parsed(plans.stored_plan(session))
     branch = actor.branch or plan.drill_branch
     start = at or current
     if simulate:
@@ -82,7 +82,7 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
     clock.check_effective_time(start, now=current, previous=None)
     synthetic = rules.synthesise(plan, scenario, level, start=start, branch=branch, count=count)
     with use_case(session, actor, "drill run"):
-        version = em.ensure_plan(session, actor.username, start)
+        version = plans.ensure_plan(session, actor.username, start)
         drill = Drill(scenario=scenario.value, level=level, plan_version_id=version.id,
                       started_at=start, started_by=actor.username, simulated=simulate,
                       delays=json.dumps(delays.to_dict()) if simulate else None,
@@ -161,7 +161,7 @@ def report(*, session: Session, actor: Actor, drill_id: int | str) -> dict[str, 
     actor.check(Permission.read)
     drill = get_drill(session, drill_id)
     tz = timezone_of(session)
-    plan = em.parsed(session.get(PlanVersion, drill.plan_version_id))
+    plan = plans.parsed(session.get(PlanVersion, drill.plan_version_id))
     level = plan.levels[drill.level]
     as_of = drill.closed_at or now()
     incident = drill_incident(session, drill.id)
@@ -270,8 +270,8 @@ def next_drill_due(session: Session) -> dict[str, Any]:
     was first stored) plus the plan's ``drills.every_months``. For ``monitor``."""
     from dateutil.relativedelta import relativedelta
 
-    version = em.stored_plan(session)
-    plan = em.parsed(version)
+    version = plans.stored_plan(session)
+    plan = plans.parsed(version)
     last = session.exec(select(Drill.started_at).order_by(col(Drill.started_at).desc())).first()
     first_plan = session.exec(select(PlanVersion.loaded_at).order_by(col(PlanVersion.id))).first()
     base = last or first_plan

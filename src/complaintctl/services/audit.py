@@ -104,6 +104,17 @@ _SPLICED = '"\\u0000details\\u0000"'
 
 
 
+def _locked_head(session: Session) -> AuditHead:
+    """The chain head, locked and read afresh in this transaction.
+
+    ``populate_existing``: a session that committed before (sessions keep their objects after a
+    commit) would otherwise be handed the head as it was then, and number its next event after
+    a head that other writers have since moved on.
+    """
+    return session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()
+                        .execution_options(populate_existing=True)).one()
+
+
 def record(
     session: Session,
     *,
@@ -123,7 +134,7 @@ def record(
     The chain head row is locked first (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the
     write transaction already holds the database's write lock), so appends are serialised.
     """
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    head = _locked_head(session)
     event = Event(
         **_event_values(
             head.count + 1, head.last_hash, chain_key(session), now(), kind=kind, action=action,
@@ -164,7 +175,7 @@ class BulkAppender:
 
     def __init__(self, session: Session):
         session.flush()  # ORM-pending events (and the head) first, so the chain stays in order
-        head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+        head = _locked_head(session)
         self._head = head
         self.key = chain_key(session)
         self.recorded_at = now()

@@ -87,6 +87,8 @@ def register(
     summary = _ask(summary, "--summary", _("Summary"))
     st = state(ctx)
     with st.session(write=True) as session:
+        # read inside the transaction: after its commit a read opens a second write transaction
+        tz = timezone_of(session)
         new = NewComplaint(
             channel=channel, customer=customer, summary=summary, phone=phone, email=email,
             id_number=id_number, account=account, customer_id=customer_id,
@@ -98,7 +100,6 @@ def register(
         complaint = complaints.register(
             session=session, actor=st.actor(session), new=new, at=st.at(session, at)
         )
-        tz = timezone_of(session)
     _done(_("Registered {number}; decision due {due}."), complaint, due=True, tz=tz)
     print(complaint.number)
 

@@ -209,7 +209,10 @@ def _open_records(source: Source, options: ImportOptions, layout_override):
     if first is None:
         raise InvalidData(_("The file holds no records."))
     line, row = first
-    header = list(row) if isinstance(row, dict) else []
+    if isinstance(row, readers.Broken):  # no keys to recognise the layout by: say why
+        raise InvalidData(_("Line {line}: {reason}; fix the file.").format(
+            line=line, reason=row.reason))
+    header = list(row)
     layout = recognise(header)
     if layout is None:
         raise InvalidData(

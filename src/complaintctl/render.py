@@ -43,12 +43,18 @@ def reset() -> None:
 
 
 def message(text: str) -> None:
-    """A confirmation or progress note, on stderr."""
-    print(text, file=sys.stderr)
+    """A confirmation or progress note, on stderr (control characters escaped, as errors)."""
+    from complaintctl.domain.text import for_terminal
+
+    print(for_terminal(text), file=sys.stderr)
 
 
 def error(text: str) -> None:
-    print(_("Error: {message}").format(message=text), file=sys.stderr)
+    """An error on stderr; control characters that came with a value are escaped, so a file
+    or an option cannot drive the terminal (clear it, retitle it, hide text)."""
+    from complaintctl.domain.text import for_terminal
+
+    print(_("Error: {message}").format(message=for_terminal(text)), file=sys.stderr)
 
 
 def line(text: str) -> None:

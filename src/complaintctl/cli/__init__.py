@@ -27,6 +27,21 @@ class ErrorMappingGroup(TyperGroup):
     """The one place errors become a sentence on stderr and a documented exit code, and the
     one place a command that lost a deadlock or a serialization check is run again."""
 
+    def main(self, args=None, *rest, **options):
+        """Arguments that no database could store (bytes that are not UTF-8 on a non-UTF-8
+        terminal, a NUL) are refused before anything runs: exit 5, naming the argument."""
+        from complaintctl.domain import text
+
+        for arg in sys.argv[1:] if args is None else args:
+            why = text.problem(arg) if isinstance(arg, str) else None
+            if why:
+                from complaintctl import render
+
+                render.error(_("The argument '{arg}' cannot be used: {problem}.").format(
+                    arg=text.shown(arg), problem=why))
+                sys.exit(5)
+        return super().main(args, *rest, **options)
+
     def invoke(self, ctx):
         from complaintctl import retry
 

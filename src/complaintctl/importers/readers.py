@@ -80,15 +80,20 @@ class CsvInput:
         pending: list[str] = []
         offset = self.first_line - 1
 
+        nul = False
+
         def lines():
+            nonlocal nul
             for line in self.text:
                 pending.append(line)
+                nul = nul or "\x00" in line
                 yield line
 
         reader = csv.reader(lines(), strict=True)
         while True:
             start = reader.line_num + 1 + offset
             pending.clear()
+            nul = False
             try:
                 fields = next(reader)
             except StopIteration:
@@ -116,7 +121,54 @@ class CsvInput:
                       "quoting").format(n=len(fields), width=width),
                 )
                 continue
+            if nul:
+                yield start, Broken("".join(pending), _nul_reason())
+                continue
             yield start, dict(zip(header, fields))
+
+
+def _nul_reason() -> str:
+    return _("the record contains a NUL character (\\0), which cannot be stored; is the file "
+             "UTF-16? Then pass --encoding utf-16")
+
+
+def _checked(line: int, raw: str | None, obj: dict[str, Any]) -> Record:
+    """A JSON record, or Broken when a value holds what no database stores (a NUL, or a lone
+    surrogate escape such as \\ud800) or is nested too deeply to flatten. ``raw``: the
+    record's text, when the reader has it."""
+    try:
+        row = flatten(obj)
+    except RecursionError:
+        return line, Broken(_raw(raw, obj), _("not valid JSON ({problem})").format(
+            problem=_("nested too deeply")))
+    joined = "".join(row.values()) + "".join(row)
+    if "\x00" in joined:
+        return line, Broken(_raw(raw, obj), _nul_reason())
+    if not joined.isascii():
+        try:
+            joined.encode("utf-8")
+        except UnicodeEncodeError:
+            return line, Broken(_raw(raw, obj), _(
+                "the record holds a lone surrogate escape (\\ud800-\\udfff), which is not "
+                "text; fix the file"))
+    return line, row
+
+
+def _raw(raw: str | None, obj: Any) -> str:
+    """A broken record's text for the rejects file, with anything unencodable escaped."""
+    if raw is None:
+        try:
+            return json.dumps(obj, ensure_ascii=True)
+        except RecursionError:
+            return ""
+    return raw.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _decode_problem(error: Exception) -> str:
+    """Why json could not read a value it parsed (too deep, or a too long integer)."""
+    if isinstance(error, RecursionError):
+        return _("nested too deeply")
+    return _("a number with too many digits")
 
 
 def _flat(value: Any) -> str:
@@ -167,10 +219,14 @@ def jsonl_records(text, encoding: str) -> Iterator[Record]:
         except json.JSONDecodeError as error:
             yield line_no, Broken(line, _("not valid JSON ({problem})").format(problem=error.msg))
             continue
+        except (RecursionError, ValueError) as error:
+            yield line_no, Broken(line[:1000], _("not valid JSON ({problem})").format(
+                problem=_decode_problem(error)))
+            continue
         if not isinstance(obj, dict):
             yield line_no, Broken(line, _("not a JSON object"))
             continue
-        yield line_no, flatten(obj)
+        yield _checked(line_no, line, obj)
 
 
 def json_array_records(text, encoding: str) -> Iterator[Record]:
@@ -221,11 +277,17 @@ def json_array_records(text, encoding: str) -> Iterator[Record]:
                         line=line, problem=error.msg
                     )
                 ) from None
+            except (RecursionError, ValueError) as error:
+                raise InvalidData(
+                    _("Line {line}: the JSON array is broken ({problem}); fix the file.").format(
+                        line=line, problem=_decode_problem(error)
+                    )
+                ) from None
         start = line
         line += buf.count("\n", pos, end)
         pos = end
         if isinstance(obj, dict):
-            yield start, flatten(obj)
+            yield _checked(start, None, obj)
         else:
             yield start, Broken(json.dumps(obj, ensure_ascii=False), _("not a JSON object"))
         skip_ws()

@@ -28,6 +28,7 @@ from complaintctl.domain.enums import (
 )
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.priority import derive_priority
+from complaintctl.domain.text import problem as unstorable, shown
 from complaintctl.errors import (
     InvalidData,
     NotFound,
@@ -232,8 +233,23 @@ def next_number(session: Session, year: int) -> str:
 # --- registration ----------------------------------------------------------------------------
 
 
+_NEW_TEXT_FIELDS = ("customer", "summary", "phone", "email", "id_number", "account",
+                    "customer_id", "branch", "product", "issue", "description", "currency",
+                    "source_ref", "external_ref")
+
+
 def validate_new(new: NewComplaint) -> dict[str, Any]:
     """Check and normalise a new complaint's fields. Raises InvalidData naming the field."""
+    for name in _NEW_TEXT_FIELDS:
+        value = getattr(new, name)
+        why = unstorable(value) if isinstance(value, str) else None
+        if why:
+            raise InvalidData(_("The {field} cannot be stored: {problem}.").format(
+                field=name.replace("_", " "), problem=why))
+    for tag in new.tags:
+        if unstorable(tag):
+            raise InvalidData(_("Tag '{tag}' must be 1-40 letters, digits, '_', '.' or '-'.")
+                              .format(tag=shown(tag)))
     customer = _text(new.customer, _("The customer's name (--customer)"))
     summary = _text(new.summary, _("The summary (--summary)"))
     if new.group_size < 1:

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import String, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -341,8 +341,8 @@ class _Importer:
         if options.tag:
             self.tag = validate_new(NewComplaint(channel=Channel.other, customer="-",
                                                  summary="-", tags=[options.tag]))["tags"][0]
-        columns = {c.name: c.type.length for c in COMPLAINT.c
-                   if isinstance(c.type, String) and c.type.length}
+        columns = {c.name: c.type.length for c in COMPLAINT.c  # String or SQLModel's AutoString
+                   if getattr(c.type, "length", None)}
         #: each field's length limit, by the column it fills
         self.limits = {field: columns[_FIELD_COLUMNS.get(field, field)]
                        for field in layouts.FIELDS if _FIELD_COLUMNS.get(field, field) in columns}

@@ -9,8 +9,8 @@ memory flat. With ``--valid`` the cut-off record is left out and all rows must b
 
 Prints rows, seconds, rows/s, peak RSS, the outcome and the checks; exits 1 on a miss.
 
-    python stress/hostile.py                  # 1,000,000 rows, the last one cut off
-    python stress/hostile.py --rows 100000 --valid
+    python stress/hostile_1m.py                  # 1,000,000 rows, the last one cut off
+    python stress/hostile_1m.py --rows 100000 --valid
 """
 
 from __future__ import annotations

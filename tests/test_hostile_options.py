@@ -105,3 +105,27 @@ def test_every_command_fuzzed_gets_our_own_outcome(cli, tmp_path, monkeypatch, i
     assert_clean_outcome(run, where, one_error=path != ["intake", "json"])
     if run.exit_code != 0:
         assert counts(cli.database) == before, where
+
+
+def test_a_value_longer_than_its_column_is_invalid_data_on_every_back_end(cli):
+    """Found on PostgreSQL, which enforces column lengths (SQLite does not): a long customer
+    name failed in the database (exit 1); register now checks, and any other command's value
+    too long for PostgreSQL is invalid data (exit 5), not a database failure."""
+    from conftest import BACKEND
+
+    run = cli("register", "--channel", "phone", "--customer", "x" * 201, "--summary", "y",
+              as_="clerk")
+    assert (run.exit_code, run.stderr) == (5, "Error: customer is longer than 200 characters\n")
+    number = cli("register", "--channel", "phone", "--customer", "x", "--summary", "y",
+                 as_="clerk").stdout.strip()
+    cli("assign", number, "--to", "h1", as_="sup")
+    cli("investigate", number, as_="h1")
+    before = counts(cli.database)
+    run = cli("consult", number, "--department", "d" * 101, "--question", "q", as_="h1")
+    if BACKEND == "postgresql":
+        assert run.exit_code == 5
+        assert run.stderr == ("Error: A value is longer than the database allows (value too "
+                              "long for type character varying(100)); shorten it.\n")
+        assert counts(cli.database) == before
+    else:
+        assert run.exit_code == 0, run.stderr

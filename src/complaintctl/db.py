@@ -162,6 +162,21 @@ def _begin_with_backoff(raw, started: float) -> None:
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
+def _pg_setup(engine) -> None:
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "handle_error")
+    def _too_long(context):
+        # a value longer than its column (SQLSTATE 22001): what the user typed, not our fault;
+        # SQLite does not enforce lengths, so the same command passes there
+        from complaintctl.retry import sqlstate
+
+        if sqlstate(context.original_exception) == "22001":
+            raise InvalidData(_(
+                "A value is longer than the database allows ({problem}); shorten it."
+            ).format(problem=_first_line(context.original_exception))) from None
+
+
 BULK_CACHE_KIB = 65_536
 
 
@@ -253,6 +268,7 @@ class Database:
                 connect_args={"connect_timeout": 10, "application_name": "complaintctl",
                               "options": "-c timezone=UTC"},
             )
+            _pg_setup(engine)
         else:
             engine = create_engine(self.url, pool_pre_ping=True)
         _count_commits(engine)

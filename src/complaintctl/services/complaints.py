@@ -250,7 +250,7 @@ def _limits() -> dict[str, int]:
     columns = {c.name: c.type.length for c in Complaint.__table__.c
                if getattr(c.type, "length", None)}
     return {name: columns[_NEW_COLUMNS.get(name, name)] for name in _NEW_TEXT_FIELDS
-            if _NEW_COLUMNS.get(name, name) in columns}
+            if _NEW_COLUMNS.get(name, name) in columns and name != "currency"}  # checked below
 
 
 def validate_new(new: NewComplaint) -> dict[str, Any]:

@@ -154,3 +154,22 @@ def test_fuzzed_json_files_get_our_own_outcome(cli, tmp_path, records, array, cu
         text = "".join(json.dumps(r, ensure_ascii=cut % 2 == 0) + "\n" for r in records)
     _check_import(cli, tmp_path, "fuzz.json" if array else "fuzz.jsonl",
                   text.encode("utf-8", "surrogatepass"))
+
+
+JSON_CASES = [c for c in CASES if c.name.endswith((".json", ".jsonl"))] + [
+    c for c in CASES if c.name in ("binary.csv", "gb18030.csv", "utf16-no-bom.csv", "png.csv")]
+
+
+@pytest.mark.parametrize("command", [["intake", "json"], ["register", "--json"]])
+@pytest.mark.parametrize("case", JSON_CASES, ids=[c.name for c in JSON_CASES])
+def test_hostile_files_to_the_platform_intake_get_our_own_outcome(cli, tmp_path, command, case):
+    """The online platform's way in (register --json, intake json) takes the same files: found
+    a file that is not UTF-8, JSON nested too deeply and a 5,000-digit number were internal
+    errors."""
+    path = tmp_path / case.name
+    path.write_bytes(case.data)
+    before = counts(cli.database)
+    run = cli(*command, str(path), as_="clerk")
+    assert_clean_outcome(run, case.name, one_error=command[0] != "intake")
+    if run.exit_code != 0:
+        assert counts(cli.database) == before

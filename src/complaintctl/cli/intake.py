@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
-from complaintctl.errors import UsageProblem
+from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 
 app = typer.Typer(help=helptext(
@@ -84,10 +84,12 @@ def _register(ctx: typer.Context, texts, dry_run: bool):
 
 
 def _read(file: str) -> str:
-    if file == "-":
-        return sys.stdin.read()
     path = Path(file)
-    if not path.is_file():
+    if file != "-" and not path.is_file():
         raise UsageProblem(_("No file at {path}; give a JSON file or - for standard input.")
                            .format(path=path))
-    return path.read_text(encoding="utf-8-sig")
+    try:
+        return sys.stdin.read() if file == "-" else path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidData(_("{path} is not UTF-8 text; complaint records are JSON in UTF-8.")
+                          .format(path="<stdin>" if file == "-" else path)) from None

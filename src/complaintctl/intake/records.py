@@ -42,6 +42,10 @@ def loads(text: str, *, line: int | None = None) -> dict[str, Any]:
                 problem=error.msg, row=error.lineno, col=error.colno),
             line=line,
         ) from None
+    except (RecursionError, ValueError) as error:  # nested too deeply; a 5,000-digit number
+        raise InvalidRecord("-", _("not valid JSON ({problem})").format(
+            problem=_("nested too deeply") if isinstance(error, RecursionError)
+            else _("a number with too many digits")), line=line) from None
     if not isinstance(value, dict):
         raise InvalidRecord("-", _("a complaint record is a JSON object {...}"), line=line)
     return value

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
 from complaintctl.services import complaints as svc
+from complaintctl.services import decisions, handling
 from complaintctl.services.complaints import NewComplaint, RemedyInput
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -26,12 +27,12 @@ def register(session, actor, *, received: str, at: str | None = None, branch="BJ
 
 
 def to_investigating(session, sup, handler, number, *, at: str, handler_name="h1"):
-    svc.assign(session=session, actor=sup, number=number, to=handler_name, at=t(at))
-    svc.investigate(session=session, actor=handler, number=number, at=t(at))
+    handling.assign(session=session, actor=sup, number=number, to=handler_name, at=t(at))
+    handling.investigate(session=session, actor=handler, number=number, at=t(at))
 
 
 def resolve(session, actor, number, *, at: str, remedies=("apology",)):
-    return svc.resolve(session=session, actor=actor, number=number, outcome=Outcome.upheld,
+    return decisions.resolve(session=session, actor=actor, number=number, outcome=Outcome.upheld,
                        findings="Fee charged twice",
                        remedies=[RemedyInput.parse(r) for r in remedies],
                        notified_via=ContactVia.phone, at=t(at))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
 from complaintctl.services import complaints as svc
-from complaintctl.services import rootcause
+from complaintctl.services import decisions, handling, rootcause
 from complaintctl.services.complaints import NewComplaint, RemedyInput
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -60,40 +60,40 @@ def _advance(s, admin, rng, c, t, branch, first) -> None:
         return t
 
     if step < 0.06:
-        svc.merge(session=s, actor=admin, number=c.number, into=first.number,
+        decisions.merge(session=s, actor=admin, number=c.number, into=first.number,
                   at=max(later(1, 5), first.last_event_at))
         return
     if step < 0.12:
         return  # still registered
-    svc.assign(session=s, actor=admin, number=c.number, to=rng.choice(HANDLERS[branch]),
+    handling.assign(session=s, actor=admin, number=c.number, to=rng.choice(HANDLERS[branch]),
                at=later(1, 30))
     if step < 0.18:
-        svc.withdraw(session=s, actor=admin, number=c.number, reason="客户撤回", at=later(2, 90))
+        decisions.withdraw(session=s, actor=admin, number=c.number, reason="客户撤回", at=later(2, 90))
         return
-    svc.contact(session=s, actor=admin, number=c.number, via=ContactVia.phone, summary="ack",
+    handling.contact(session=s, actor=admin, number=c.number, via=ContactVia.phone, summary="ack",
                 at=later(1, 10))
     if step < 0.26:
         return
-    svc.investigate(session=s, actor=admin, number=c.number, at=later(1, 20))
+    handling.investigate(session=s, actor=admin, number=c.number, at=later(1, 20))
     if step < 0.34:
         return
     _resolve(s, admin, rng, c, later(24, 24 * 24))
     if step < 0.45:
         return
     if rng.random() < 0.2:
-        svc.close(session=s, actor=admin, number=c.number, satisfaction=rng.choice([1, 2]),
+        decisions.close(session=s, actor=admin, number=c.number, satisfaction=rng.choice([1, 2]),
                   disputed=True, at=later(2, 60))
     else:
-        svc.close(session=s, actor=admin, number=c.number, satisfaction=rng.choice([3, 4, 5, 5]),
+        decisions.close(session=s, actor=admin, number=c.number, satisfaction=rng.choice([3, 4, 5, 5]),
                   at=later(2, 60))
     roll = rng.random()
     if roll < 0.2:
-        svc.reopen(session=s, actor=admin, number=c.number, reason="客户补充", at=later(24, 200))
+        decisions.reopen(session=s, actor=admin, number=c.number, reason="客户补充", at=later(24, 200))
         if rng.random() < 0.6:
             _resolve(s, admin, rng, c, later(24, 200))
-            svc.close(session=s, actor=admin, number=c.number, satisfaction=4, at=later(2, 30))
+            decisions.close(session=s, actor=admin, number=c.number, satisfaction=4, at=later(2, 30))
     elif roll < 0.35:
-        svc.archive(session=s, actor=admin, number=c.number, at=later(24, 100))
+        decisions.archive(session=s, actor=admin, number=c.number, at=later(24, 100))
     if c.status in ("closed", "archived") and rng.random() < 0.7:
         rootcause.set_root_cause(session=s, actor=admin, number=c.number,
                                  code=rng.choice(["C01", "C03", "C03", "C05", "C09"]),
@@ -109,7 +109,7 @@ def _resolve(s, admin, rng, c, at) -> None:
                                    RemedyInput.parse("fee_refund:35")],
         Outcome.not_upheld: [RemedyInput.parse("explanation")],
     }[outcome]
-    svc.resolve(session=s, actor=admin, number=c.number, outcome=outcome, findings="核实",
+    decisions.resolve(session=s, actor=admin, number=c.number, outcome=outcome, findings="核实",
                 remedies=remedies, notified_via=ContactVia.phone, at=at)
 
 

@@ -155,11 +155,11 @@ def _new_events(db, after: int) -> list[Event]:
 
 def _fixture_world(cli, tmp_path) -> dict[str, str]:
     """Five complaints (E closed), and the files the steps read."""
-    from conftest import actor
-
     from complaintctl.domain.enums import Channel, ContactVia, Outcome
     from complaintctl.services import complaints as svc
+    from complaintctl.services import decisions, handling
     from complaintctl.services.complaints import NewComplaint, RemedyInput
+    from conftest import actor
 
     db = cli.database
 
@@ -173,11 +173,11 @@ def _fixture_world(cli, tmp_path) -> dict[str, str]:
                            summary=f"投诉 {key}", branch="BJ01")
         names[key] = do(svc.register, "clerk", new=new).number
     for key, handler in (("C", "h1"), ("E", "h2")):
-        do(svc.assign, "sup", number=names[key], to=handler)
-        do(svc.investigate, handler, number=names[key])
-    do(svc.resolve, "h2", number=names["E"], outcome=Outcome.upheld, findings="属实",
+        do(handling.assign, "sup", number=names[key], to=handler)
+        do(handling.investigate, handler, number=names[key])
+    do(decisions.resolve, "h2", number=names["E"], outcome=Outcome.upheld, findings="属实",
        remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.phone)
-    do(svc.close, "h2", number=names["E"], satisfaction=4)
+    do(decisions.close, "h2", number=names["E"], satisfaction=4)
     files = {
         "statement.pdf": b"%PDF-1.4 statement",
         "rules.toml": 'profile = "bank-10"\n[profiles.bank-10]\ndecision = "10 calendar days"\n',

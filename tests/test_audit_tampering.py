@@ -11,17 +11,17 @@ import stat
 from collections import Counter
 
 import pytest
-from conftest import actor
 from sqlmodel import Session
-from tampering import KINDS, tamper
 
 from complaintctl.domain import chain
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
 from complaintctl.errors import PermissionDenied
-from complaintctl.services import audit, queries
+from complaintctl.services import audit, decisions, handling, queries
 from complaintctl.services import complaints as svc
 from complaintctl.services.complaints import NewComplaint, RemedyInput
 from complaintctl.services.context import chain_key
+from conftest import actor
+from tampering import KINDS, tamper
 
 TAMPERINGS = int(os.environ.get("COMPLAINTCTL_TAMPERINGS", "1000"))
 
@@ -43,16 +43,16 @@ def build_history(db) -> list[str]:
         numbers.append(_do(db, svc.register, "clerk", new=new).number)
     first, second, third = numbers
     for i in range(12):
-        _do(db, svc.note, "clerk", number=third, text=f"第{i}次回访")
-    _do(db, svc.assign, "sup", number=first, to="h1")
-    _do(db, svc.investigate, "h1", number=first)
-    _do(db, svc.note, "h1", number=first, text="客户来电催办")
-    _do(db, svc.resolve, "h1", number=first, outcome=Outcome.upheld, findings="属实",
+        _do(db, handling.note, "clerk", number=third, text=f"第{i}次回访")
+    _do(db, handling.assign, "sup", number=first, to="h1")
+    _do(db, handling.investigate, "h1", number=first)
+    _do(db, handling.note, "h1", number=first, text="客户来电催办")
+    _do(db, decisions.resolve, "h1", number=first, outcome=Outcome.upheld, findings="属实",
         remedies=[RemedyInput.parse("fee_refund:300")], notified_via=ContactVia.phone)
-    _do(db, svc.close, "h1", number=first, satisfaction=4)
-    _do(db, svc.assign, "sup", number=second, to="h2")
+    _do(db, decisions.close, "h1", number=first, satisfaction=4)
+    _do(db, handling.assign, "sup", number=second, to="h2")
     with pytest.raises(PermissionDenied):
-        _do(db, svc.investigate, "h1", number=second)  # a refusal on the chain
+        _do(db, handling.investigate, "h1", number=second)  # a refusal on the chain
     with db.session() as session:
         queries.show(session=session, actor=actor("sup"), number=second, unmask=True)
     return numbers

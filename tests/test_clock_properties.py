@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from clockkit import register, t, to_investigating
 from complaintctl.domain.enums import ContactVia, Outcome, PauseReason
 from complaintctl.errors import ComplaintError
-from complaintctl.services import approvals, clock, explain, queries
-from complaintctl.services import complaints as svc
+from complaintctl.services import approvals, clock, decisions, explain, handling, queries
 from conftest import actor
 
 ADMIN, SUP, H1, CLERK = actor("admin"), actor("sup"), actor("h1"), actor("clerk")
@@ -50,15 +49,15 @@ def test_due_agrees_with_the_stored_due_at_after_any_sequence(seeded, start_hour
                     after = session.get(type(c), c.id).due_at
                     assert after >= before  # an extension never moves the due time earlier
                 elif what == "resolve":
-                    svc.resolve(session=session, actor=H1, number=number,
+                    decisions.resolve(session=session, actor=H1, number=number,
                                 outcome=Outcome.not_upheld, findings="checked", remedies=[],
                                 notified_via=ContactVia.phone, at=at)
                 elif what == "reopen":
-                    svc.reopen(session=session, actor=SUP, number=number, reason="new facts",
+                    decisions.reopen(session=session, actor=SUP, number=number, reason="new facts",
                                at=at)
                     level = 0
                 else:
-                    svc.note(session=session, actor=H1, number=number, text="n", at=at)
+                    handling.note(session=session, actor=H1, number=number, text="n", at=at)
             except ComplaintError:
                 session.rollback()
             explained = explain.explain(session=session, actor=ADMIN, number=number)

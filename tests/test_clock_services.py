@@ -12,8 +12,18 @@ from clockkit import SH, register, resolve, t, to_investigating
 from complaintctl.domain.enums import ContactVia, PauseReason, ReviewResult
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed
 from complaintctl.models import Complaint, Event, Notification
-from complaintctl.services import approvals, assignment, clock, config, explain, queries, reviews, sla
-from complaintctl.services import complaints as svc
+from complaintctl.services import (
+    approvals,
+    assignment,
+    clock,
+    config,
+    decisions,
+    explain,
+    handling,
+    queries,
+    reviews,
+    sla,
+)
 from complaintctl.services import staff as staff_svc
 from conftest import actor
 
@@ -156,7 +166,7 @@ def test_nobody_approves_their_own_extension(session):
     with pytest.raises(PermissionDenied, match="needs the role supervisor or admin"):
         approvals.extend(session=session, actor=H1, number=c.number, level=1, reason="x",
                      approved_by="h1", at=t("2026-10-08T10:00"))
-    svc.assign(session=session, actor=SUP, number=c.number, to="sup", at=t("2026-10-08T10:00"))
+    handling.assign(session=session, actor=SUP, number=c.number, to="sup", at=t("2026-10-08T10:00"))
     with pytest.raises(PermissionDenied, match="sup is the assignee of .*nobody approves their "
                                                "own extension"):
         approvals.extend(session=session, actor=SUP, number=c.number, level=1, reason="x",
@@ -222,7 +232,7 @@ def test_an_extension_only_goes_up_one_step_at_a_time(session):
 def _decided(session):
     c = investigating(session)
     resolve(session, H1, c.number, at="2026-10-10T10:00")
-    svc.close(session=session, actor=H1, number=c.number, satisfaction=2, disputed=True,
+    decisions.close(session=session, actor=H1, number=c.number, satisfaction=2, disputed=True,
               at=t("2026-10-11T10:00"))
     return c
 
@@ -272,7 +282,7 @@ def test_a_changed_review_reopens_into_investigation_on_the_review_clock(session
 
 def test_reopening_with_new_facts_restarts_the_decision_period(session):
     c = _decided(session)
-    svc.reopen(session=session, actor=SUP, number=c.number, reason="New statement",
+    decisions.reopen(session=session, actor=SUP, number=c.number, reason="New statement",
                at=t("2026-10-20T10:00"))
     stored = session.get(Complaint, c.id)
     assert local(stored.due_at).date() == date(2026, 11, 4)
@@ -331,10 +341,10 @@ def test_a_recorded_conflict_blocks_the_assignment_with_the_reason(session, kind
     c = register(session, CLERK, received="2026-09-30T10:00", **fields)
     with pytest.raises(PermissionDenied, match=f"h1 is recused from {c.number}: a recorded "
                                                "conflict"):
-        svc.assign(session=session, actor=SUP, number=c.number, to="h1",
+        handling.assign(session=session, actor=SUP, number=c.number, to="h1",
                    at=t("2026-09-30T11:00"))
     assert session.get(Complaint, c.id).assignee is None
-    svc.assign(session=session, actor=SUP, number=c.number, to="h2" if kind != "colleague"
+    handling.assign(session=session, actor=SUP, number=c.number, to="h2" if kind != "colleague"
                else "sup", at=t("2026-09-30T11:00"))
 
 
@@ -343,7 +353,7 @@ def test_a_recusal_message_never_shows_the_account_in_full(session):
                             value="6222020200001234")
     c = register(session, CLERK, received="2026-09-30T10:00", account="6222020200001234")
     with pytest.raises(PermissionDenied) as refused:
-        svc.assign(session=session, actor=SUP, number=c.number, to="h1",
+        handling.assign(session=session, actor=SUP, number=c.number, to="h1",
                    at=t("2026-09-30T11:00"))
     assert "6222020200001234" not in str(refused.value) and "1234" in str(refused.value)
 
@@ -358,7 +368,7 @@ def test_auto_assignment_balances_open_work_and_round_robins_ties(session):
     assert picks == ["h1", "h2", "h1", "h2", "h1", "h2"]
     # h1 finishes two: the next two go to h1 (fewest open), then ties alternate again
     for number in [n for n, a in zip(_numbers(session), picks, strict=True) if a == "h1"][:2]:
-        svc.withdraw(session=session, actor=SUP, number=number, reason="withdrawn",
+        decisions.withdraw(session=session, actor=SUP, number=number, reason="withdrawn",
                      at=t("2026-09-30T17:00"))
     more = []
     for i in range(3):
@@ -477,7 +487,7 @@ def test_a_refused_action_queues_nothing(session):
     assignment.add_conflict(session=session, actor=ADMIN, username="h1", kind="branch",
                             value="BJ01")
     with pytest.raises(PermissionDenied):
-        svc.assign(session=session, actor=SUP, number=c.number, to="h1", at=t("2026-09-30T11:00"))
+        handling.assign(session=session, actor=SUP, number=c.number, to="h1", at=t("2026-09-30T11:00"))
     assert len(session.exec(select(Notification)).all()) == before
 
 

@@ -7,14 +7,13 @@ import hashlib
 import json
 from datetime import timedelta
 
-import mailkit
 import pytest
-from conftest import actor
 from sqlmodel import col, select
 
+import mailkit
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
 from complaintctl.evidence import EvidenceStore
-from complaintctl.intake.sources import MaildirSource, MboxSource
+from complaintctl.intake.sources import MaildirSource
 from complaintctl.models import (
     Complaint,
     ComplaintTag,
@@ -23,11 +22,11 @@ from complaintctl.models import (
     Evidence,
     Notification,
 )
-from complaintctl.services import audit, intake
+from complaintctl.services import audit, decisions, handling, intake
 from complaintctl.services import complaints as svc
 from complaintctl.services.complaints import NewComplaint, RemedyInput
 from complaintctl.services.context import now
-
+from conftest import actor
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -352,7 +351,7 @@ def test_a_reply_to_a_merged_complaint_goes_to_the_one_it_was_merged_into(seeded
     box, number = _registered_from_mail(seeded, tmp_path)
     other = do(seeded, svc.register, "clerk",
                new=NewComplaint(channel=Channel.phone, customer="张伟", summary="年费")).number
-    do(seeded, svc.merge, "sup", number=number, into=other)
+    do(seeded, decisions.merge, "sup", number=number, into=other)
     mailkit.add_to_maildir(box, mailkit.reply(number))
     assert [(m.result.value, m.number) for m in run(seeded, maildir=box).messages] == [
         ("attached", other)]
@@ -364,13 +363,13 @@ def _decided(db, *, days_ago: float, archive: bool = False) -> str:
     number = do(db, svc.register, "clerk", at=past - timedelta(hours=1), new=NewComplaint(
         channel=Channel.email, customer="张伟", summary="信用卡年费重复扣收",
         email="zhang.wei@example.com")).number
-    do(db, svc.assign, "sup", number=number, to="h1", at=past - timedelta(minutes=3))
-    do(db, svc.investigate, "h1", number=number, at=past - timedelta(minutes=2))
-    do(db, svc.resolve, "h1", number=number, outcome=Outcome.upheld, findings="charged twice",
+    do(db, handling.assign, "sup", number=number, to="h1", at=past - timedelta(minutes=3))
+    do(db, handling.investigate, "h1", number=number, at=past - timedelta(minutes=2))
+    do(db, decisions.resolve, "h1", number=number, outcome=Outcome.upheld, findings="charged twice",
        remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.email, at=past)
-    do(db, svc.close, "h1", number=number, satisfaction=4, at=past + timedelta(minutes=1))
+    do(db, decisions.close, "h1", number=number, satisfaction=4, at=past + timedelta(minutes=1))
     if archive:
-        do(db, svc.archive, "sup", number=number, at=past + timedelta(minutes=2))
+        do(db, decisions.archive, "sup", number=number, at=past + timedelta(minutes=2))
     return number
 
 

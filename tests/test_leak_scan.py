@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
+import mailkit
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
 from complaintctl.services import complaints as svc
+from complaintctl.services import decisions, handling
 from complaintctl.services.complaints import NewComplaint, RemedyInput
-
-import mailkit
 from conftest import Cli, actor, commands_keep_connections, seed
 from leakscan import CUSTOMERS, NAMES, Customer, file_text, found
 from readme_matrix import command_tree
@@ -59,14 +59,14 @@ def _world(cli: Cli, tmp) -> tuple[Cli, dict]:
                 amount="300")).number
             numbers.append(n)
             handler = {"BJ01": "h1", "SH01": "h3", None: "admin"}[c.branch]
-            svc.assign(**kw, number=n, to=handler)
-            svc.contact(**kw, number=n, via=ContactVia.phone, summary="已受理")
-            svc.investigate(**kw, number=n)
+            handling.assign(**kw, number=n, to=handler)
+            handling.contact(**kw, number=n, via=ContactVia.phone, summary="已受理")
+            handling.investigate(**kw, number=n)
             if c is CUSTOMERS[0]:
-                svc.resolve(**kw, number=n, outcome=Outcome.upheld, findings="重复扣费",
+                decisions.resolve(**kw, number=n, outcome=Outcome.upheld, findings="重复扣费",
                             remedies=[RemedyInput.parse("fee_refund:300")],
                             notified_via=ContactVia.phone)
-                svc.close(**kw, number=n, satisfaction=4)
+                decisions.close(**kw, number=n, satisfaction=4)
     ok = lambda *a, as_="admin": _ok(cli(*a, as_=as_))  # noqa: E731
     evidence = tmp / "statement.pdf"
     evidence.write_bytes(b"%PDF statement")

@@ -215,12 +215,10 @@ def test_a_branch_supervisor_does_not_see_up_the_tree(cli):
 
 
 def test_parent_of_descendants_and_rollup_for_reviews_and_reports(seeded):
-    from conftest import actor
-
     from complaintctl.services import organisations as orgs
-
     from complaintctl.services import staff
     from complaintctl.services.context import resolve_actor
+    from conftest import actor
 
     with seeded.session(write=True) as session:
         for code, parent in [("HQ", None), ("SH", "HQ"), ("SH01", "SH"), ("SH01A", "SH01")]:
@@ -244,16 +242,14 @@ def test_a_review_goes_to_the_parent_organisations_supervisors_who_decide_it(see
     """核查 (CBIRC Art 20): the organisation above the branch reviews; the branch cannot."""
     from sqlmodel import select
 
-    from clockkit import resolve, t, to_investigating
     from clockkit import register as register_at
-    from conftest import actor
-
+    from clockkit import resolve, t, to_investigating
     from complaintctl.domain.enums import ReviewResult
     from complaintctl.models import Notification
-    from complaintctl.services import reviews, staff
-    from complaintctl.services import complaints as svc
+    from complaintctl.services import decisions, reviews, staff
     from complaintctl.services import organisations as orgs
     from complaintctl.services.context import resolve_actor
+    from conftest import actor
 
     with seeded.session(write=True) as session:
         for code, parent in [("BJ", None), ("BJ01", "BJ")]:
@@ -263,7 +259,7 @@ def test_a_review_goes_to_the_parent_organisations_supervisors_who_decide_it(see
         c = register_at(session, actor("clerk"), received="2026-09-30T10:00", branch="BJ01")
         to_investigating(session, actor("sup"), actor("h1"), c.number, at="2026-09-30T11:00")
         resolve(session, actor("h1"), c.number, at="2026-10-10T10:00")
-        svc.close(session=session, actor=actor("h1"), number=c.number, satisfaction=2,
+        decisions.close(session=session, actor=actor("h1"), number=c.number, satisfaction=2,
                   disputed=True, at=t("2026-10-11T10:00"))
         reviews.review_request(session=session, actor=actor("clerk"), number=c.number,
                              at=t("2026-10-20T10:00"))

@@ -16,15 +16,24 @@ import pytest
 from sqlalchemy import MetaData, select, text
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome, PauseReason
-from complaintctl.services import assignment, clock, retention, reviews
+from complaintctl.services import assignment, clock, decisions, handling, retention, reviews
 from complaintctl.services import complaints as svc
 from complaintctl.services.complaints import NewComplaint
 from complaintctl.services.context import one_transaction
-
 from conftest import Cli, actor, commands_keep_connections, seed
 from permission_cases import (
-    ASSIGNABLE, BRANCH_OF, BRANCHED, OBJECTS, OTHER, OWN, PLAYER, RECIPES, ROLES, SOMEONE_ELSE,
-    Case, make_object,
+    ASSIGNABLE,
+    BRANCH_OF,
+    BRANCHED,
+    OBJECTS,
+    OTHER,
+    OWN,
+    PLAYER,
+    RECIPES,
+    ROLES,
+    SOMEONE_ELSE,
+    Case,
+    make_object,
 )
 from readme_matrix import command_permissions, permission_table
 
@@ -122,21 +131,21 @@ def build(s, state: str, branch: str, assignee: str | None) -> tuple[str, dict]:
     n, extra = c.number, {}
     if state == "registered":
         return n, extra
-    svc.assign(**kw, number=n, to=assignee)
+    handling.assign(**kw, number=n, to=assignee)
     if state == "assigned":
         return n, extra
-    svc.investigate(**kw, number=n)
+    handling.investigate(**kw, number=n)
     if state == "consulted":
-        extra["consultation"] = str(svc.consult(**kw, number=n, department="card_ops",
+        extra["consultation"] = str(handling.consult(**kw, number=n, department="card_ops",
                                                 question="扣了两次吗？").id)
     elif state == "paused":
         clock.pause(**kw, number=n, reason=PauseReason.appraisal,
                     customer_notified_via=ContactVia.phone)
     elif state in ("resolved", "closed", "under_review", "held"):
-        svc.resolve(**kw, number=n, outcome=Outcome.not_upheld, findings="已解释", remedies=[],
+        decisions.resolve(**kw, number=n, outcome=Outcome.not_upheld, findings="已解释", remedies=[],
                     notified_via=ContactVia.phone)
         if state != "resolved":
-            svc.close(**kw, number=n, satisfaction=4)
+            decisions.close(**kw, number=n, satisfaction=4)
         if state == "held":
             retention.hold(**kw, number=n, reason="诉讼")
         if state == "under_review":

@@ -18,8 +18,8 @@ import pytest
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
 from complaintctl.services import complaints as svc
+from complaintctl.services import decisions, handling
 from complaintctl.services.complaints import NewComplaint, RemedyInput
-
 from conftest import Cli, actor
 
 AS_OF = "2025-12-01T12:00"
@@ -31,7 +31,6 @@ REPORTS = ["summary", "sla", "aging", "trend", "outcomes", "satisfaction", "hand
 @pytest.fixture(scope="module")
 def seeded_once(database_factory):
     from complaintctl.services import staff
-
     from conftest import STAFF
 
     db = database_factory("cli")
@@ -64,16 +63,16 @@ def data(seeded_once):
             if target == "registered":
                 continue
             handler = "h1" if branch == "BJ01" else "h3"
-            svc.assign(session=s, actor=admin, number=c.number, to=handler,
+            handling.assign(session=s, actor=admin, number=c.number, to=handler,
                        at=t + timedelta(hours=1))
             if target == "open":
                 continue
-            svc.investigate(session=s, actor=admin, number=c.number, at=t + timedelta(hours=2))
-            svc.resolve(session=s, actor=admin, number=c.number, outcome=Outcome.upheld,
+            handling.investigate(session=s, actor=admin, number=c.number, at=t + timedelta(hours=2))
+            decisions.resolve(session=s, actor=admin, number=c.number, outcome=Outcome.upheld,
                         findings="f", remedies=[RemedyInput.parse("compensation:120.50")],
                         notified_via=ContactVia.phone, at=t + timedelta(days=2))
             if target == "closed":
-                svc.close(session=s, actor=admin, number=c.number, satisfaction=5,
+                decisions.close(session=s, actor=admin, number=c.number, satisfaction=5,
                           at=t + timedelta(days=3))
     return Cli(seeded)
 

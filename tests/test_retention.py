@@ -9,14 +9,12 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-from conftest import actor
-
 from complaintctl.domain.enums import Channel, ContactVia, Direction, Outcome
 from complaintctl.evidence import EvidenceStore
-from complaintctl.services import audit, notify
+from complaintctl.services import audit, decisions, handling, notify
 from complaintctl.services import complaints as svc
 from complaintctl.services.complaints import NewComplaint, RemedyInput
+from conftest import actor
 
 UTC = timezone.utc
 YEARS_AGO = datetime.now(UTC) - timedelta(days=4 * 365)
@@ -40,14 +38,14 @@ def closed_long_ago(db, i: int, tmp_path: Path, *, closed=YEARS_AGO) -> str:
     new = NewComplaint(channel=Channel.email, summary="信用卡年费重复扣收", branch="BJ01",
                        received_at=closed - timedelta(days=10), **values)
     number = _do(db, svc.register, "clerk", new=new, at=closed - timedelta(days=10)).number
-    _do(db, svc.assign, "sup", number=number, to="h1", at=closed - timedelta(days=9))
-    _do(db, svc.investigate, "h1", number=number, at=closed - timedelta(days=8))
-    _do(db, svc.contact, "h1", number=number, via=ContactVia.phone, direction=Direction.out,
+    _do(db, handling.assign, "sup", number=number, to="h1", at=closed - timedelta(days=9))
+    _do(db, handling.investigate, "h1", number=number, at=closed - timedelta(days=8))
+    _do(db, handling.contact, "h1", number=number, via=ContactVia.phone, direction=Direction.out,
         summary="已回电", at=closed - timedelta(days=7))
     statement = tmp_path / f"statement-{i}.txt"
     statement.write_text(f"{values['customer']} {values['account']} {values['phone']}")
     with db.session(write=True) as session:
-        svc.add_evidence(session=session, actor=actor("h1"), number=number,
+        handling.add_evidence(session=session, actor=actor("h1"), number=number,
                          store=EvidenceStore(db.evidence_dir), path=statement,
                          description=f"{values['customer']}的对账单", at=closed - timedelta(days=7))
     with db.session(write=True) as session:  # the customer's own mail, as intake queues it
@@ -57,10 +55,10 @@ def closed_long_ago(db, i: int, tmp_path: Path, *, closed=YEARS_AGO) -> str:
                                  body=f"Dear {values['customer']}, we received it.",
                                  at=closed - timedelta(days=7))
         session.commit()
-    _do(db, svc.resolve, "h1", number=number, outcome=Outcome.upheld, findings="属实",
+    _do(db, decisions.resolve, "h1", number=number, outcome=Outcome.upheld, findings="属实",
         remedies=[RemedyInput.parse("fee_refund:300")], notified_via=ContactVia.phone,
         at=closed - timedelta(days=2))
-    _do(db, svc.close, "h1", number=number, satisfaction=4, at=closed)
+    _do(db, decisions.close, "h1", number=number, satisfaction=4, at=closed)
     return number
 
 

@@ -11,8 +11,8 @@ import pytest
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
 from complaintctl.models import ComplaintRootCause, Event, Rectification
 from complaintctl.services import complaints as svc
+from complaintctl.services import decisions, handling
 from complaintctl.services.complaints import NewComplaint, RemedyInput
-
 from conftest import actor
 
 T0 = datetime(2025, 10, 1, 2, 0, tzinfo=timezone.utc)
@@ -31,13 +31,13 @@ def closed(cli):
             numbers.append(c.number)
             if not close:
                 continue
-            svc.assign(session=s, actor=admin, number=c.number,
+            handling.assign(session=s, actor=admin, number=c.number,
                        to="h1" if branch == "BJ01" else "h3", at=t + timedelta(hours=1))
-            svc.investigate(session=s, actor=admin, number=c.number, at=t + timedelta(hours=2))
-            svc.resolve(session=s, actor=admin, number=c.number, outcome=Outcome.not_upheld,
+            handling.investigate(session=s, actor=admin, number=c.number, at=t + timedelta(hours=2))
+            decisions.resolve(session=s, actor=admin, number=c.number, outcome=Outcome.not_upheld,
                         findings="f", remedies=[RemedyInput.parse("explanation")],
                         notified_via=ContactVia.phone, at=t + timedelta(hours=3))
-            svc.close(session=s, actor=admin, number=c.number, satisfaction=4,
+            decisions.close(session=s, actor=admin, number=c.number, satisfaction=4,
                       at=t + timedelta(hours=4))
     return numbers
 

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import actor
 from sqlmodel import col, select
 
 from complaintctl.domain import chain
@@ -27,9 +26,10 @@ from complaintctl.errors import (
 )
 from complaintctl.evidence import EvidenceStore
 from complaintctl.models import AuditHead, Complaint, Event
-from complaintctl.services import audit, queries
+from complaintctl.services import audit, decisions, handling, queries
 from complaintctl.services import complaints as svc
 from complaintctl.services.complaints import NewComplaint, RemedyInput
+from conftest import actor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = timezone.utc
@@ -100,19 +100,19 @@ def snapshot(db, number) -> dict:
 
 
 def to_investigating(db, number, handler="h1"):
-    do(db, svc.assign, "sup", number=number, to=handler)
-    do(db, svc.investigate, handler, number=number)
+    do(db, handling.assign, "sup", number=number, to=handler)
+    do(db, handling.investigate, handler, number=number)
 
 
 def to_resolved(db, number, handler="h1"):
     to_investigating(db, number, handler)
-    do(db, svc.resolve, handler, number=number, outcome=Outcome.upheld, findings="属实",
+    do(db, decisions.resolve, handler, number=number, outcome=Outcome.upheld, findings="属实",
        remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.phone)
 
 
 def to_closed(db, number, handler="h1"):
     to_resolved(db, number, handler)
-    do(db, svc.close, handler, number=number, satisfaction=4)
+    do(db, decisions.close, handler, number=number, satisfaction=4)
 
 
 def sql(db, statement, *params):
@@ -145,35 +145,35 @@ def test_a_complaint_goes_from_registration_to_archive_with_one_event_per_change
     assert c.due_at == decision_due(received, tz=SHANGHAI)
     assert c.received_at == received and c.registered_at >= received
 
-    do(db, svc.assign, "sup", number=number, to="h1")
+    do(db, handling.assign, "sup", number=number, to="h1")
     assert complaint(db, number).assignee == "h1"
 
     # an inbound contact is not the acknowledgement; the first outbound one is, and only it
-    do(db, svc.contact, "h1", number=number, via=ContactVia.phone, summary="客户来电询问",
+    do(db, handling.contact, "h1", number=number, via=ContactVia.phone, summary="客户来电询问",
        direction=Direction.in_)
     assert complaint(db, number).acknowledged_at is None
-    first = do(db, svc.contact, "h1", number=number, via=ContactVia.sms, summary="已受理")
+    first = do(db, handling.contact, "h1", number=number, via=ContactVia.sms, summary="已受理")
     acknowledged = complaint(db, number).acknowledged_at
     assert acknowledged == first.last_event_at
-    do(db, svc.contact, "h1", number=number, via=ContactVia.phone, summary="再次说明流程")
+    do(db, handling.contact, "h1", number=number, via=ContactVia.phone, summary="再次说明流程")
     assert complaint(db, number).acknowledged_at == acknowledged
 
-    do(db, svc.investigate, "h1", number=number)
-    do(db, svc.note, "h1", number=number, text="已调取交易流水")
-    q = do(db, svc.consult, "h1", number=number, department="card_ops", question="扣了两次吗？")
-    answered = do(db, svc.answer, "h1", number=number, consultation_id=q.id,
+    do(db, handling.investigate, "h1", number=number)
+    do(db, handling.note, "h1", number=number, text="已调取交易流水")
+    q = do(db, handling.consult, "h1", number=number, department="card_ops", question="扣了两次吗？")
+    answered = do(db, handling.answer, "h1", number=number, consultation_id=q.id,
                   text="是，11月3日重复入账")
     assert (answered.answer, answered.answered_by) == ("是，11月3日重复入账", "h1")
 
     statement = tmp_path / "statement.pdf"
     statement.write_bytes(b"%PDF-1.4 statement " * 1000)
     store = EvidenceStore(db.evidence_dir)
-    evidence = do(db, svc.add_evidence, "h1", number=number, store=store, path=statement,
+    evidence = do(db, handling.add_evidence, "h1", number=number, store=store, path=statement,
                   description="Card statement")
     assert evidence.sha256 == hashlib.sha256(statement.read_bytes()).hexdigest()
     assert evidence.size == statement.stat().st_size == 19000
 
-    do(db, svc.resolve, "h1", number=number, outcome=Outcome.upheld, findings="Fee charged twice",
+    do(db, decisions.resolve, "h1", number=number, outcome=Outcome.upheld, findings="Fee charged twice",
        remedies=[RemedyInput.parse("apology"), RemedyInput.parse("fee_refund:300")],
        notified_via=ContactVia.phone, proof="CALL-7781")
     c = complaint(db, number)
@@ -181,21 +181,21 @@ def test_a_complaint_goes_from_registration_to_archive_with_one_event_per_change
         "resolved", "upheld", "phone", "CALL-7781")
     assert c.notified_at is not None
 
-    do(db, svc.close, "h1", number=number, satisfaction=4, feedback="退款及时")
+    do(db, decisions.close, "h1", number=number, satisfaction=4, feedback="退款及时")
     c = complaint(db, number)
     assert (c.status, c.satisfaction, c.feedback, c.disputed) == ("closed", 4, "退款及时", False)
     assert c.closed_at is not None
 
-    do(db, svc.reopen, "sup", number=number, reason="客户发现另一笔扣费")
+    do(db, decisions.reopen, "sup", number=number, reason="客户发现另一笔扣费")
     c = complaint(db, number)
     assert (c.status, c.reopen_count, c.closed_at, c.satisfaction) == (
         "investigating", 1, None, None)
 
-    do(db, svc.resolve, "h1", number=number, outcome=Outcome.partially_upheld, findings="部分属实",
+    do(db, decisions.resolve, "h1", number=number, outcome=Outcome.partially_upheld, findings="部分属实",
        remedies=[RemedyInput.parse("compensation:50")], notified_via=ContactVia.letter)
-    do(db, svc.close, "h1", number=number, satisfaction=2, disputed=True)
+    do(db, decisions.close, "h1", number=number, satisfaction=2, disputed=True)
     closed_at = complaint(db, number).closed_at
-    do(db, svc.archive, "sup", number=number)
+    do(db, decisions.archive, "sup", number=number)
     c = complaint(db, number)
     assert (c.status, c.disputed, c.closed_at) == ("archived", True, closed_at)
     assert c.archived_at >= closed_at
@@ -230,8 +230,8 @@ def test_a_complaint_goes_from_registration_to_archive_with_one_event_per_change
 
 def test_each_change_records_its_changed_fields_with_old_and_new_values(seeded):
     number = register(seeded)
-    do(seeded, svc.assign, "sup", number=number, to="h1")
-    do(seeded, svc.assign, "sup", number=number, to="h2")
+    do(seeded, handling.assign, "sup", number=number, to="h1")
+    do(seeded, handling.assign, "sup", number=number, to="h2")
     assign, reassign = events(seeded, kind="change", number=number)[1:]
     assert (assign.action, json.loads(assign.details)) == (
         "assign", {"changes": {"assignee": [None, "h1"]}})
@@ -260,7 +260,7 @@ def test_evidence_is_stored_under_its_digest_owner_only_and_deduplicated(seeded,
     source = tmp_path / "recording.mp3"
     source.write_bytes(data)
     store = EvidenceStore(seeded.evidence_dir)
-    first = do(seeded, svc.add_evidence, "h1", number=number, store=store, path=source)
+    first = do(seeded, handling.add_evidence, "h1", number=number, store=store, path=source)
     digest = hashlib.sha256(data).hexdigest()
     stored = seeded.evidence_dir / digest[:2] / digest
     assert (first.sha256, first.size, first.filename) == (digest, len(data), "recording.mp3")
@@ -272,12 +272,12 @@ def test_evidence_is_stored_under_its_digest_owner_only_and_deduplicated(seeded,
 
     copy = tmp_path / "same-again.mp3"
     copy.write_bytes(data)
-    second = do(seeded, svc.add_evidence, "h1", number=number, store=store, path=copy)
+    second = do(seeded, handling.add_evidence, "h1", number=number, store=store, path=copy)
     assert second.sha256 == digest and second.id != first.id
     assert [p.name for p in stored.parent.iterdir()] == [digest]
     assert not list(seeded.evidence_dir.glob(".incoming-*"))
     with seeded.session() as session:
-        listed = svc.evidence_list(session=session, actor=actor("clerk"), number=number)
+        listed = handling.evidence_list(session=session, actor=actor("clerk"), number=number)
     assert [(e.filename, e.sha256) for e in listed] == [
         ("recording.mp3", digest), ("same-again.mp3", digest)]
 
@@ -291,7 +291,7 @@ def test_a_symbolic_link_is_refused_as_evidence_and_nothing_is_recorded(seeded, 
     link.symlink_to(target)
     before = snapshot(seeded, number)
     with pytest.raises(InvalidData, match=r"link\.txt is a symbolic link; give the file itself\."):
-        do(seeded, svc.add_evidence, "h1", number=number, store=EvidenceStore(seeded.evidence_dir),
+        do(seeded, handling.add_evidence, "h1", number=number, store=EvidenceStore(seeded.evidence_dir),
            path=link)
     assert snapshot(seeded, number) == before
     assert not seeded.evidence_dir.exists() or not any(seeded.evidence_dir.rglob("*"))
@@ -301,7 +301,7 @@ def test_a_missing_evidence_file_is_not_found(seeded, tmp_path):
     number = register(seeded)
     to_investigating(seeded, number)
     with pytest.raises(NotFound, match=r"No file at .*nope\.pdf; check the path\."):
-        do(seeded, svc.add_evidence, "h1", number=number,
+        do(seeded, handling.add_evidence, "h1", number=number,
            store=EvidenceStore(seeded.evidence_dir), path=tmp_path / "nope.pdf")
 
 
@@ -309,7 +309,7 @@ def test_a_missing_evidence_file_is_not_found(seeded, tmp_path):
 
 
 def _resolve(db, number, outcome, *remedies):
-    return do(db, svc.resolve, "h1", number=number, outcome=outcome, findings="findings",
+    return do(db, decisions.resolve, "h1", number=number, outcome=outcome, findings="findings",
               remedies=[RemedyInput.parse(r) for r in remedies], notified_via=ContactVia.email)
 
 
@@ -367,13 +367,13 @@ def test_a_dissatisfied_customer_needs_a_dispute_or_a_reopen_and_the_message_say
     to_resolved(seeded, number)
     before = snapshot(seeded, number)
     with pytest.raises(InvalidData) as refused:
-        do(seeded, svc.close, "h1", number=number, satisfaction=2)
+        do(seeded, decisions.close, "h1", number=number, satisfaction=2)
     assert str(refused.value) == (
         f"The customer is dissatisfied (2/5): close with --disputed to record the dispute, or "
         f"`complaintctl reopen {number} --reason ...` to keep working."
     )
     assert snapshot(seeded, number) == before
-    do(seeded, svc.close, "h1", number=number, satisfaction=3)  # 3 is not dissatisfied
+    do(seeded, decisions.close, "h1", number=number, satisfaction=3)  # 3 is not dissatisfied
     assert complaint(seeded, number).status == "closed"
 
 
@@ -382,19 +382,19 @@ def test_satisfaction_must_be_from_one_to_five(seeded, score):
     number = register(seeded)
     to_resolved(seeded, number)
     with pytest.raises(InvalidData, match=r"^--satisfaction must be a whole number from 1 to 5\.$"):
-        do(seeded, svc.close, "h1", number=number, satisfaction=score)
+        do(seeded, decisions.close, "h1", number=number, satisfaction=score)
 
 
 def test_a_disputed_close_is_recorded_and_a_reopen_clears_the_closing(seeded):
     number = register(seeded)
     to_resolved(seeded, number)
-    do(seeded, svc.close, "h1", number=number, satisfaction=1, disputed=True, feedback="不满意")
+    do(seeded, decisions.close, "h1", number=number, satisfaction=1, disputed=True, feedback="不满意")
     c = complaint(seeded, number)
     assert (c.disputed, c.satisfaction, c.feedback) == (True, 1, "不满意")
-    do(seeded, svc.reopen, "sup", number=number, reason="继续调查")
-    do(seeded, svc.resolve, "h1", number=number, outcome=Outcome.upheld, findings="再次核实",
+    do(seeded, decisions.reopen, "sup", number=number, reason="继续调查")
+    do(seeded, decisions.resolve, "h1", number=number, outcome=Outcome.upheld, findings="再次核实",
        remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.phone)
-    do(seeded, svc.reopen, "sup", number=number, reason="客户仍不满意")
+    do(seeded, decisions.reopen, "sup", number=number, reason="客户仍不满意")
     c = complaint(seeded, number)
     assert (c.reopen_count, c.disputed, c.satisfaction, c.feedback, c.closed_at) == (
         2, False, None, None, None)
@@ -404,7 +404,7 @@ def test_a_reopen_needs_a_reason(seeded):
     number = register(seeded)
     to_closed(seeded, number)
     with pytest.raises(InvalidData, match=r"^The reason \(--reason\) is required and cannot be"):
-        do(seeded, svc.reopen, "sup", number=number, reason="  ")
+        do(seeded, decisions.reopen, "sup", number=number, reason="  ")
 
 
 # --- withdraw and merge ----------------------------------------------------------------------------
@@ -412,13 +412,13 @@ def test_a_reopen_needs_a_reason(seeded):
 
 def test_a_withdrawn_complaint_ends_there_and_takes_only_notes(seeded):
     number = register(seeded)
-    do(seeded, svc.assign, "sup", number=number, to="h1")
-    do(seeded, svc.withdraw, "sup", number=number, reason="客户来电撤回")
+    do(seeded, handling.assign, "sup", number=number, to="h1")
+    do(seeded, decisions.withdraw, "sup", number=number, reason="客户来电撤回")
     assert complaint(seeded, number).status == "withdrawn"
     assert complaint(seeded, number).closed_at is None
-    do(seeded, svc.note, "clerk", number=number, text="撤回录音已存档")
+    do(seeded, handling.note, "clerk", number=number, text="撤回录音已存档")
     with pytest.raises(TransitionNotAllowed, match=r"when it is withdrawn \(allowed: note\)\.$"):
-        do(seeded, svc.investigate, "h1", number=number)
+        do(seeded, handling.investigate, "h1", number=number)
     assert timeline(seeded, number)[-2:] == [
         ("withdraw", "assigned", "withdrawn"), ("note", "withdrawn", "withdrawn")]
 
@@ -426,8 +426,8 @@ def test_a_withdrawn_complaint_ends_there_and_takes_only_notes(seeded):
 def test_a_merged_duplicate_and_its_original_both_keep_their_history(seeded):
     original = register(seeded, summary="转账延迟三天未到账")
     duplicate = register(seeded, summary="转账延迟未到账（重复投诉）")
-    do(seeded, svc.assign, "sup", number=original, to="h1")
-    do(seeded, svc.merge, "sup", number=duplicate.lower(), into=original)
+    do(seeded, handling.assign, "sup", number=original, to="h1")
+    do(seeded, decisions.merge, "sup", number=duplicate.lower(), into=original)
     dup, orig = complaint(seeded, duplicate), complaint(seeded, original)
     assert (dup.status, dup.merged_into) == ("merged", original)
     assert (orig.status, orig.merged_into) == ("assigned", None)
@@ -448,7 +448,7 @@ def test_merging_into_a_closed_complaint_is_refused_and_changes_nothing(seeded):
     before = (snapshot(seeded, closed), snapshot(seeded, duplicate))
     refusals = len(events(seeded, kind="refusal"))
     with pytest.raises(TransitionNotAllowed) as refused:
-        do(seeded, svc.merge, "sup", number=duplicate, into=closed)
+        do(seeded, decisions.merge, "sup", number=duplicate, into=closed)
     assert str(refused.value) == (
         f"Can't merge {duplicate} into {closed} when it is closed; merge into an open complaint."
     )
@@ -459,9 +459,9 @@ def test_merging_into_a_closed_complaint_is_refused_and_changes_nothing(seeded):
 def test_a_complaint_cannot_be_merged_into_itself_or_a_missing_one(seeded):
     number = register(seeded)
     with pytest.raises(UsageProblem, match=r"^A complaint cannot be merged into itself\.$"):
-        do(seeded, svc.merge, "sup", number=number, into=number.lower())
+        do(seeded, decisions.merge, "sup", number=number, into=number.lower())
     with pytest.raises(NotFound, match=r"^No complaint CMP-2026-999999; check the number"):
-        do(seeded, svc.merge, "sup", number=number, into="CMP-2026-999999")
+        do(seeded, decisions.merge, "sup", number=number, into="CMP-2026-999999")
 
 
 # --- refusals change nothing and are audited -----------------------------------------------------
@@ -469,19 +469,19 @@ def test_a_complaint_cannot_be_merged_into_itself_or_a_missing_one(seeded):
 
 REFUSED = [
     # (description, who, use case, kwargs, expected error, setup)
-    ("close a registered complaint", "sup", svc.close, {"satisfaction": 4},
+    ("close a registered complaint", "sup", decisions.close, {"satisfaction": 4},
      TransitionNotAllowed, None),
-    ("archive a registered complaint", "admin", svc.archive, {}, TransitionNotAllowed, None),
-    ("investigate an unassigned complaint", "sup", svc.investigate, {}, TransitionNotAllowed,
+    ("archive a registered complaint", "admin", decisions.archive, {}, TransitionNotAllowed, None),
+    ("investigate an unassigned complaint", "sup", handling.investigate, {}, TransitionNotAllowed,
      None),
-    ("assign as a clerk", "clerk", svc.assign, {"to": "h1"}, PermissionDenied, None),
-    ("note as an auditor", "aud", svc.note, {"text": "x"}, PermissionDenied, None),
-    ("reopen as a handler", "h1", svc.reopen, {"reason": "x"}, PermissionDenied, "closed"),
-    ("resolve someone else's complaint", "h2", svc.resolve,
+    ("assign as a clerk", "clerk", handling.assign, {"to": "h1"}, PermissionDenied, None),
+    ("note as an auditor", "aud", handling.note, {"text": "x"}, PermissionDenied, None),
+    ("reopen as a handler", "h1", decisions.reopen, {"reason": "x"}, PermissionDenied, "closed"),
+    ("resolve someone else's complaint", "h2", decisions.resolve,
      {"outcome": Outcome.not_upheld, "findings": "x", "remedies": [],
       "notified_via": ContactVia.phone}, PermissionDenied, "investigating"),
-    ("note from another branch", "h3", svc.note, {"text": "x"}, PermissionDenied, None),
-    ("withdraw from another branch", "sup2", svc.withdraw, {"reason": "x"}, PermissionDenied,
+    ("note from another branch", "h3", handling.note, {"text": "x"}, PermissionDenied, None),
+    ("withdraw from another branch", "sup2", decisions.withdraw, {"reason": "x"}, PermissionDenied,
      None),
 ]
 
@@ -515,7 +515,7 @@ def test_invalid_data_changes_nothing_and_is_not_a_refusal(seeded):
     number = register(seeded)
     before, count = snapshot(seeded, number), len(events(seeded))
     with pytest.raises(InvalidData, match=r"^The note is required and cannot be blank\.$"):
-        do(seeded, svc.note, "clerk", number=number, text="   ")
+        do(seeded, handling.note, "clerk", number=number, text="   ")
     assert snapshot(seeded, number) == before
     assert len(events(seeded)) == count
 
@@ -545,11 +545,11 @@ def test_an_action_dated_in_the_future_or_before_the_previous_event_is_refused(s
     number = register(seeded, at=now - timedelta(hours=3))
     before = snapshot(seeded, number)
     with pytest.raises(InvalidData, match=r"is in the future; give the time the action really"):
-        do(seeded, svc.assign, "sup", number=number, to="h1", at=now + timedelta(hours=1))
+        do(seeded, handling.assign, "sup", number=number, to="h1", at=now + timedelta(hours=1))
     with pytest.raises(InvalidData, match=r"is before the complaint's previous event"):
-        do(seeded, svc.assign, "sup", number=number, to="h1", at=now - timedelta(hours=4))
+        do(seeded, handling.assign, "sup", number=number, to="h1", at=now - timedelta(hours=4))
     assert snapshot(seeded, number) == before
-    do(seeded, svc.assign, "sup", number=number, to="h1", at=now - timedelta(hours=2))
+    do(seeded, handling.assign, "sup", number=number, to="h1", at=now - timedelta(hours=2))
     event = events(seeded, kind="change", number=number)[-1]
     assert event.at == now - timedelta(hours=2)
     assert event.recorded_at >= now
@@ -558,7 +558,7 @@ def test_an_action_dated_in_the_future_or_before_the_previous_event_is_refused(s
 def test_an_action_dated_in_bank_time_keeps_the_chain_verifiable(seeded):
     at = (datetime.now(UTC) - timedelta(days=1)).astimezone(SHANGHAI)
     number = register(seeded, at=at)
-    do(seeded, svc.note, "clerk", number=number, text="x", at=at + timedelta(minutes=5))
+    do(seeded, handling.note, "clerk", number=number, text="x", at=at + timedelta(minutes=5))
     assert complaint(seeded, number).registered_at == at
     assert verify(seeded).ok
 
@@ -568,7 +568,7 @@ def test_a_merge_may_not_be_dated_before_the_originals_last_event(seeded):
     duplicate = register(seeded, at=now - timedelta(hours=5))
     original = register(seeded, at=now - timedelta(hours=1))
     with pytest.raises(InvalidData, match=r"is before the complaint's previous event"):
-        do(seeded, svc.merge, "sup", number=duplicate, into=original, at=now - timedelta(hours=3))
+        do(seeded, decisions.merge, "sup", number=duplicate, into=original, at=now - timedelta(hours=3))
 
 
 def test_received_at_may_precede_registration_but_not_follow_it(seeded):
@@ -652,33 +652,33 @@ def test_a_complaint_is_assigned_only_to_an_active_handler_of_its_branch(seeded,
                                                                          message):
     number = register(seeded)
     with pytest.raises(error) as refused:
-        do(seeded, svc.assign, "sup", number=number, to=to)
+        do(seeded, handling.assign, "sup", number=number, to=to)
     assert str(refused.value) == message.format(number=number)
     assert complaint(seeded, number).assignee is None
 
 
 def test_reassigning_to_the_same_handler_is_a_usage_problem(seeded):
     number = register(seeded)
-    do(seeded, svc.assign, "sup", number=number, to="h1")
+    do(seeded, handling.assign, "sup", number=number, to="h1")
     with pytest.raises(UsageProblem, match=rf"^{number} is already assigned to h1\.$"):
-        do(seeded, svc.assign, "sup", number=number, to="h1")
+        do(seeded, handling.assign, "sup", number=number, to="h1")
 
 
 def test_a_consultation_is_answered_once_and_only_on_its_own_complaint(seeded):
     a, b = register(seeded), register(seeded)
     to_investigating(seeded, a)
     to_investigating(seeded, b)
-    q = do(seeded, svc.consult, "h1", number=a, department="ops", question="?")
+    q = do(seeded, handling.consult, "h1", number=a, department="ops", question="?")
     with pytest.raises(NotFound, match=rf"^{b} has no consultation {q.id}; see"):
-        do(seeded, svc.answer, "h1", number=b, consultation_id=q.id, text="x")
-    do(seeded, svc.answer, "h1", number=a, consultation_id=q.id, text="yes")
+        do(seeded, handling.answer, "h1", number=b, consultation_id=q.id, text="x")
+    do(seeded, handling.answer, "h1", number=a, consultation_id=q.id, text="yes")
     with pytest.raises(UsageProblem, match=rf"^Consultation {q.id} of {a} is already answered\.$"):
-        do(seeded, svc.answer, "h1", number=a, consultation_id=q.id, text="again")
+        do(seeded, handling.answer, "h1", number=a, consultation_id=q.id, text="again")
 
 
 def test_an_unknown_number_is_not_found_and_says_how_to_look(seeded):
     with pytest.raises(NotFound) as missing:
-        do(seeded, svc.note, "clerk", number="cmp-2026-000777", text="x")
+        do(seeded, handling.note, "clerk", number="cmp-2026-000777", text="x")
     assert str(missing.value) == (
         "No complaint CMP-2026-000777; check the number with `complaintctl list`."
     )
@@ -713,8 +713,8 @@ def variety(seeded):
     n["new_sh"] = register(seeded, "admin", channel=Channel.phone, branch="SH01",
                            product="credit_card", summary="Card blocked abroad",
                            received_at=now - timedelta(hours=5), at=now - timedelta(hours=4))
-    do(seeded, svc.assign, "sup", number=n["app"], to="h1")
-    do(seeded, svc.assign, "sup", number=n["fx"], to="h2")
+    do(seeded, handling.assign, "sup", number=n["app"], to="h1")
+    do(seeded, handling.assign, "sup", number=n["fx"], to="h2")
     to_resolved(seeded, n["old_done"])
     n["now"] = now
     return n
@@ -813,7 +813,7 @@ def test_a_head_office_complaint_is_out_of_a_branch_clerks_reach_even_once_assig
     assert complaint(seeded, number).branch is None
     with pytest.raises(PermissionDenied):
         show(seeded, "clerk", number)
-    do(seeded, svc.assign, "admin", number=number, to="admin")
+    do(seeded, handling.assign, "admin", number=number, to="admin")
     with pytest.raises(PermissionDenied):
         show(seeded, "clerk", number)
     assert numbers(listing(seeded, "clerk")) == []
@@ -858,7 +858,7 @@ def test_clerks_and_handlers_may_not_unmask_and_the_attempt_is_audited(seeded, w
 def test_a_refused_evidence_listing_is_audited(seeded):
     number = register(seeded)
     with seeded.session() as session, pytest.raises(PermissionDenied):
-        svc.evidence_list(session=session, actor=actor("h3"), number=number)
+        handling.evidence_list(session=session, actor=actor("h3"), number=number)
     assert [(e.actor, e.action) for e in events(seeded, kind="refusal")] == [
         ("h3", "evidence list")]
 
@@ -966,7 +966,7 @@ def test_verify_notices_a_truncated_tail(seeded, history):
 
 def test_refusals_and_unmasking_are_on_the_chain_too(seeded, history):
     with pytest.raises(TransitionNotAllowed):
-        do(seeded, svc.investigate, "sup", number=history)
+        do(seeded, handling.investigate, "sup", number=history)
     show(seeded, "aud", history, unmask=True)
     assert [e.kind for e in events(seeded)][-2:] == ["refusal", "access"]
     assert verify(seeded).ok

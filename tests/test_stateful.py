@@ -57,7 +57,7 @@ from complaintctl.models import (
     Event,
     Remedy,
 )
-from complaintctl.services import audit, complaints, staff
+from complaintctl.services import audit, complaints, decisions, handling, staff
 from complaintctl.services.complaints import NewComplaint, RemedyInput
 from conftest import STAFF, actor
 
@@ -297,7 +297,7 @@ class Lifecycle(RuleBasedStateMachine):
     def assign(self, who, i, aim, to):
         number = self.pick(i, "assign" if aim else None)
         who = self.fit(who, "assign", number, i)
-        self.attempt(who, "assign", number, lambda s: complaints.assign(
+        self.attempt(who, "assign", number, lambda s: handling.assign(
             session=s, actor=actor(who), number=number, to=to))
 
     @precondition(lambda self: self.numbers)
@@ -306,7 +306,7 @@ class Lifecycle(RuleBasedStateMachine):
     def contact(self, who, i, aim, via, direction, summary):
         number = self.pick(i, "contact" if aim else None)
         who = self.fit(who, "contact", number, i)
-        self.attempt(who, "contact", number, lambda s: complaints.contact(
+        self.attempt(who, "contact", number, lambda s: handling.contact(
             session=s, actor=actor(who), number=number, via=via, summary=summary,
             direction=direction))
 
@@ -315,7 +315,7 @@ class Lifecycle(RuleBasedStateMachine):
     def investigate(self, who, i, aim):
         number = self.pick(i, "investigate" if aim else None)
         who = self.fit(who, "investigate", number, i)
-        self.attempt(who, "investigate", number, lambda s: complaints.investigate(
+        self.attempt(who, "investigate", number, lambda s: handling.investigate(
             session=s, actor=actor(who), number=number))
 
     @precondition(lambda self: self.numbers)
@@ -323,7 +323,7 @@ class Lifecycle(RuleBasedStateMachine):
     def note(self, who, i, aim, text):
         number = self.pick(i, "note" if aim else None)
         who = self.fit(who, "note", number, i)
-        self.attempt(who, "note", number, lambda s: complaints.note(
+        self.attempt(who, "note", number, lambda s: handling.note(
             session=s, actor=actor(who), number=number, text=text))
 
     @precondition(lambda self: self.numbers)
@@ -331,7 +331,7 @@ class Lifecycle(RuleBasedStateMachine):
     def consult(self, who, i, aim, question):
         number = self.pick(i, "consult" if aim else None)
         who = self.fit(who, "consult", number, i)
-        consultation = self.attempt(who, "consult", number, lambda s: complaints.consult(
+        consultation = self.attempt(who, "consult", number, lambda s: handling.consult(
             session=s, actor=actor(who), number=number, department="Cards", question=question))
         if consultation is not None:
             self.consultations.append((number, consultation.id))
@@ -349,7 +349,7 @@ class Lifecycle(RuleBasedStateMachine):
         if elsewhere:  # perhaps another complaint's consultation: not found
             number = self.pick(i)
         who = self.fit(who, "answer", number, i)
-        self.attempt(who, "answer", number, lambda s: complaints.answer(
+        self.attempt(who, "answer", number, lambda s: handling.answer(
             session=s, actor=actor(who), number=number, consultation_id=consultation_id,
             text="The fee was charged twice by a batch error."))
 
@@ -361,7 +361,7 @@ class Lifecycle(RuleBasedStateMachine):
     def resolve(self, who, i, aim, outcome, remedies):
         number = self.pick(i, "resolve" if aim else None)
         who = self.fit(who, "resolve", number, i)
-        self.attempt(who, "resolve", number, lambda s: complaints.resolve(
+        self.attempt(who, "resolve", number, lambda s: decisions.resolve(
             session=s, actor=actor(who), number=number, outcome=outcome,
             findings="Duplicate charge confirmed.",
             remedies=[RemedyInput.parse(r) for r in remedies], notified_via=ContactVia.phone))
@@ -372,7 +372,7 @@ class Lifecycle(RuleBasedStateMachine):
     def close(self, who, i, aim, satisfaction, disputed):
         number = self.pick(i, "close" if aim else None)
         who = self.fit(who, "close", number, i)
-        self.attempt(who, "close", number, lambda s: complaints.close(
+        self.attempt(who, "close", number, lambda s: decisions.close(
             session=s, actor=actor(who), number=number, satisfaction=satisfaction,
             feedback="ok", disputed=disputed))
 
@@ -381,7 +381,7 @@ class Lifecycle(RuleBasedStateMachine):
     def reopen(self, who, i, aim, reason):
         number = self.pick(i, "reopen" if aim else None)
         who = self.fit(who, "reopen", number, i)
-        self.attempt(who, "reopen", number, lambda s: complaints.reopen(
+        self.attempt(who, "reopen", number, lambda s: decisions.reopen(
             session=s, actor=actor(who), number=number, reason=reason))
 
     @precondition(lambda self: self.numbers)
@@ -389,7 +389,7 @@ class Lifecycle(RuleBasedStateMachine):
     def withdraw(self, who, i, aim, reason):
         number = self.pick(i, "withdraw" if aim else None)
         who = self.fit(who, "withdraw", number, i)
-        self.attempt(who, "withdraw", number, lambda s: complaints.withdraw(
+        self.attempt(who, "withdraw", number, lambda s: decisions.withdraw(
             session=s, actor=actor(who), number=number, reason=reason))
 
     @precondition(lambda self: len(self.numbers) >= 2)
@@ -403,7 +403,7 @@ class Lifecycle(RuleBasedStateMachine):
             fits = [u for u in USERS
                     if permitted(u, "merge", rows[number]) and permitted(u, "merge", rows[into])]
             who = fits[i % len(fits)] if fits else "admin"
-        self.attempt(who, "merge", number, lambda s: complaints.merge(
+        self.attempt(who, "merge", number, lambda s: decisions.merge(
             session=s, actor=actor(who), number=number, into=into),
             target=into if into != number else None)
 
@@ -412,7 +412,7 @@ class Lifecycle(RuleBasedStateMachine):
     def archive(self, who, i, aim):
         number = self.pick(i, "archive" if aim else None)
         who = self.fit(who, "archive", number, i)
-        self.attempt(who, "archive", number, lambda s: complaints.archive(
+        self.attempt(who, "archive", number, lambda s: decisions.archive(
             session=s, actor=actor(who), number=number))
 
     @precondition(lambda self: self.numbers)
@@ -502,30 +502,30 @@ def _register(db: Database, who: str, branch: str | None) -> str:
 def test_branch_staff_cannot_act_on_a_head_office_complaint(seeded):
     number = _register(seeded, "admin", None)  # no branch: head office's
     with seeded.session(write=True) as session, pytest.raises(PermissionDenied) as refused:
-        complaints.withdraw(session=session, actor=actor("sup"), number=number, reason="dup")
+        decisions.withdraw(session=session, actor=actor("sup"), number=number, reason="dup")
     assert str(refused.value) == (
         f"Permission denied: {number} belongs to branch -; sup works for branch BJ01. "
         "Ask a supervisor of that branch or an admin.")
     with seeded.session(write=True) as session, pytest.raises(PermissionDenied):
-        complaints.note(session=session, actor=actor("clerk"), number=number, text="called")
+        handling.note(session=session, actor=actor("clerk"), number=number, text="called")
     with seeded.session(write=True) as session:  # head-office staff still reach it
-        assert complaints.withdraw(session=session, actor=actor("admin"), number=number,
+        assert decisions.withdraw(session=session, actor=actor("admin"), number=number,
                                    reason="dup").status == Status.withdrawn
 
 
 def test_a_blank_note_on_an_archived_complaint_is_refused_for_its_state(seeded):
     number = _register(seeded, "sup", "BJ01")
     steps = [
-        ("sup", complaints.assign, {"to": "h1"}),
-        ("h1", complaints.investigate, {}),
-        ("h1", complaints.resolve, {"outcome": Outcome.not_upheld, "findings": "Fee was due.",
+        ("sup", handling.assign, {"to": "h1"}),
+        ("h1", handling.investigate, {}),
+        ("h1", decisions.resolve, {"outcome": Outcome.not_upheld, "findings": "Fee was due.",
                                     "remedies": [], "notified_via": ContactVia.letter}),
-        ("h1", complaints.close, {"satisfaction": 3}),
-        ("sup", complaints.archive, {}),
+        ("h1", decisions.close, {"satisfaction": 3}),
+        ("sup", decisions.archive, {}),
     ]
     for who, use_case, options in steps:
         with seeded.session(write=True) as session:
             use_case(session=session, actor=actor(who), number=number, **options)
     with seeded.session(write=True) as session, pytest.raises(TransitionNotAllowed) as refused:
-        complaints.note(session=session, actor=actor("sup"), number=number, text="  ")
+        handling.note(session=session, actor=actor("sup"), number=number, text="  ")
     assert str(refused.value) == f"Can't note {number} when it is archived (allowed: none)."

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from complaintctl.db import Database
 from complaintctl.domain.enums import Channel, ContactVia, Outcome, Role
 from complaintctl.services import complaints as svc
-from complaintctl.services import staff
+from complaintctl.services import decisions, handling, staff
 from complaintctl.services.complaints import NewComplaint, RemedyInput
 from complaintctl.services.context import Actor
 
@@ -113,39 +113,39 @@ def _advance(session, number, target, sup, handler, numbers, t) -> None:
     if target == "registered":
         return
     if target == "withdrawn":
-        svc.withdraw(session=session, actor=sup, number=number, reason="客户来电撤回投诉", at=at())
+        decisions.withdraw(session=session, actor=sup, number=number, reason="客户来电撤回投诉", at=at())
         return
     if target == "merged":
-        svc.merge(session=session, actor=sup, number=number, into=numbers[1], at=at())
+        decisions.merge(session=session, actor=sup, number=number, into=numbers[1], at=at())
         return
-    svc.assign(session=session, actor=sup, number=number, to=handler.username, at=at())
-    svc.contact(session=session, actor=handler, number=number, via=ContactVia.phone,
+    handling.assign(session=session, actor=sup, number=number, to=handler.username, at=at())
+    handling.contact(session=session, actor=handler, number=number, via=ContactVia.phone,
                 summary="已致电客户，说明处理流程及预计答复时间", at=at())
     if target == "assigned":
         return
-    svc.investigate(session=session, actor=handler, number=number, at=at())
-    svc.note(session=session, actor=handler, number=number, text="已调取交易流水", at=at())
-    q = svc.consult(session=session, actor=handler, number=number, department="运营管理部",
+    handling.investigate(session=session, actor=handler, number=number, at=at())
+    handling.note(session=session, actor=handler, number=number, text="已调取交易流水", at=at())
+    q = handling.consult(session=session, actor=handler, number=number, department="运营管理部",
                     question="请核实该笔交易的处理记录", at=at())
-    svc.answer(session=session, actor=handler, number=number, consultation_id=q.id,
+    handling.answer(session=session, actor=handler, number=number, consultation_id=q.id,
                text="系统记录显示存在重复处理", at=at())
     if target == "investigating":
         return
-    svc.resolve(session=session, actor=handler, number=number, outcome=Outcome.upheld,
+    decisions.resolve(session=session, actor=handler, number=number, outcome=Outcome.upheld,
                 findings="核实属实：系统重复处理", remedies=[RemedyInput.parse("apology"),
                                                       RemedyInput.parse("compensation:100")],
                 notified_via=ContactVia.phone, proof="CALL-20261101-01", at=at())
     if target == "resolved":
         return
     if target == "closed_disputed":
-        svc.close(session=session, actor=handler, number=number, satisfaction=2, disputed=True,
+        decisions.close(session=session, actor=handler, number=number, satisfaction=2, disputed=True,
                   feedback="对赔偿金额不满意", at=at())
         return
-    svc.close(session=session, actor=handler, number=number, satisfaction=4,
+    decisions.close(session=session, actor=handler, number=number, satisfaction=4,
               feedback="处理及时", at=at())
     if target == "reopened":
-        svc.reopen(session=session, actor=sup, number=number, reason="客户反映仍有一笔未退",
+        decisions.reopen(session=session, actor=sup, number=number, reason="客户反映仍有一笔未退",
                    at=at())
         return
     if target == "archived":
-        svc.archive(session=session, actor=sup, number=number, at=at())
+        decisions.archive(session=session, actor=sup, number=number, at=at())

@@ -13,8 +13,8 @@ from complaintctl.domain.enums import (
     Channel,
     ContactVia,
     Direction,
-    OutputFormat,
     Outcome,
+    OutputFormat,
     Priority,
     ReadFormat,
     SortKey,
@@ -121,7 +121,7 @@ def assign(ctx: typer.Context, number: Number,
            to: Annotated[str | None, typer.Option("--to", help=_("The handler's user name."))] = None,
            auto: Annotated[bool, typer.Option("--auto", help=_("The branch handler with the fewest open complaints."))] = False,
            at: At = None) -> None:
-    from complaintctl.services import assignment, complaints
+    from complaintctl.services import assignment, handling
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -132,7 +132,7 @@ def assign(ctx: typer.Context, number: Number,
             c = assignment.assign_auto(session=session, actor=who, number=number,
                                        at=st.at(session, at))
         else:
-            c = complaints.assign(session=session, actor=who, number=number, to=to,
+            c = handling.assign(session=session, actor=who, number=number, to=to,
                                   at=st.at(session, at))
     _done(_("{number} assigned to {assignee}."), c)
 
@@ -144,21 +144,21 @@ def contact(
     direction: Annotated[Direction, typer.Option(help=_("out: we contacted them; in: they contacted us."))] = Direction.out,
     at: At = None,
 ) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = complaints.contact(session=session, actor=st.actor(session), number=number, via=via,
+        c = handling.contact(session=session, actor=st.actor(session), number=number, via=via,
                                summary=summary, direction=direction, at=st.at(session, at))
     _done(_("Contact logged on {number}."), c)
 
 
 def investigate(ctx: typer.Context, number: Number, at: At = None) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = complaints.investigate(session=session, actor=st.actor(session), number=number,
+        c = handling.investigate(session=session, actor=st.actor(session), number=number,
                                    at=st.at(session, at))
     _done(_("{number} is now {status}."), c)
 
@@ -166,11 +166,11 @@ def investigate(ctx: typer.Context, number: Number, at: At = None) -> None:
 def note(ctx: typer.Context, number: Number,
          text: Annotated[str, typer.Argument(help=_("The note (internal, never sent)."))],
          at: At = None) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = complaints.note(session=session, actor=st.actor(session), number=number, text=text,
+        c = handling.note(session=session, actor=st.actor(session), number=number, text=text,
                             at=st.at(session, at))
     _done(_("Note added to {number}."), c)
 
@@ -182,11 +182,11 @@ def consult(
     at: At = None,
 ) -> None:
     from complaintctl import render
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
-        q = complaints.consult(session=session, actor=st.actor(session), number=number,
+        q = handling.consult(session=session, actor=st.actor(session), number=number,
                                department=department, question=question, at=st.at(session, at))
     render.message(_("Consultation {id} sent to {department}; record the reply with "
                      "`complaintctl answer {number} {id} TEXT`.").format(
@@ -201,11 +201,11 @@ def answer(
     at: At = None,
 ) -> None:
     from complaintctl import render
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
-        q = complaints.answer(session=session, actor=st.actor(session), number=number,
+        q = handling.answer(session=session, actor=st.actor(session), number=number,
                               consultation_id=consultation, text=text, at=st.at(session, at))
     render.message(_("Answer from {department} recorded.").format(department=q.department))
 
@@ -218,12 +218,12 @@ def evidence_add(
 ) -> None:
     from complaintctl import render
     from complaintctl.evidence import EvidenceStore
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
 
     st = state(ctx)
     db = st.database()
     with st.session(write=True) as session:
-        e = complaints.add_evidence(
+        e = handling.add_evidence(
             session=session, actor=st.actor(session), number=number,
             store=EvidenceStore(db.evidence_dir), path=file, description=description,
             at=st.at(session, at),
@@ -236,7 +236,7 @@ def evidence_list(ctx: typer.Context, number: Number,
                   format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
     from complaintctl import render
     from complaintctl.domain.clock import iso
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
     from complaintctl.services.context import timezone_of
 
     st = state(ctx)
@@ -246,7 +246,7 @@ def evidence_list(ctx: typer.Context, number: Number,
             {"id": e.id, "filename": e.filename, "size": e.size, "sha256": e.sha256,
              "description": e.description, "added_by": e.added_by,
              "added_at": iso(e.added_at, tz)}
-            for e in complaints.evidence_list(session=session, actor=st.actor(session),
+            for e in handling.evidence_list(session=session, actor=st.actor(session),
                                               number=number)
         ]
     if format is ReadFormat.json:
@@ -267,13 +267,13 @@ def resolve(
     proof: Annotated[str | None, typer.Option(help=_("Proof of notice: letter ref, SMS id, call record."))] = None,
     at: At = None,
 ) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import decisions
     from complaintctl.services.complaints import RemedyInput
 
     st = state(ctx)
     remedies = [RemedyInput.parse(r) for r in remedy or []]
     with st.session(write=True) as session:
-        c = complaints.resolve(session=session, actor=st.actor(session), number=number,
+        c = decisions.resolve(session=session, actor=st.actor(session), number=number,
                                outcome=outcome, findings=findings, remedies=remedies,
                                notified_via=notified_via, proof=proof, at=st.at(session, at))
     _done(_("{number} resolved; the customer's notice is on record."), c)
@@ -286,11 +286,11 @@ def close(
     disputed: Annotated[bool, typer.Option("--disputed", help=_("The customer still disputes the outcome."))] = False,
     at: At = None,
 ) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = complaints.close(session=session, actor=st.actor(session), number=number,
+        c = decisions.close(session=session, actor=st.actor(session), number=number,
                              satisfaction=satisfaction, feedback=feedback, disputed=disputed,
                              at=st.at(session, at))
     _done(_("{number} closed."), c)
@@ -300,21 +300,21 @@ Reason = Annotated[str, typer.Option("--reason", help=_("Why (recorded on the ti
 
 
 def reopen(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = complaints.reopen(session=session, actor=st.actor(session), number=number,
+        c = decisions.reopen(session=session, actor=st.actor(session), number=number,
                               reason=reason, at=st.at(session, at))
     _done(_("{number} reopened; it is {status} again."), c)
 
 
 def withdraw(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = complaints.withdraw(session=session, actor=st.actor(session), number=number,
+        c = decisions.withdraw(session=session, actor=st.actor(session), number=number,
                                 reason=reason, at=st.at(session, at))
     _done(_("{number} withdrawn; handling ends today."), c)
 
@@ -322,21 +322,21 @@ def withdraw(ctx: typer.Context, number: Number, reason: Reason, at: At = None) 
 def merge(ctx: typer.Context, number: Number,
           into: Annotated[str, typer.Option("--into", help=_("The complaint it duplicates."))],
           at: At = None) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = complaints.merge(session=session, actor=st.actor(session), number=number, into=into,
+        c = decisions.merge(session=session, actor=st.actor(session), number=number, into=into,
                              at=st.at(session, at))
     _done(_("{number} merged into {into}."), c)
 
 
 def archive(ctx: typer.Context, number: Number, at: At = None) -> None:
-    from complaintctl.services import complaints
+    from complaintctl.services import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = complaints.archive(session=session, actor=st.actor(session), number=number,
+        c = decisions.archive(session=session, actor=st.actor(session), number=number,
                                at=st.at(session, at))
     _done(_("{number} archived."), c)
 

@@ -209,12 +209,12 @@ def _rr_key(branch: str | None) -> str:
 def assign_auto(*, session: Session, actor: Actor, number: str, at: datetime | None = None
                 ) -> Complaint:
     """``assign NUM --auto``: the branch handler with the fewest open complaints."""
-    from complaintctl.services import complaints
+    from complaintctl.services import complaints, handling
 
     complaint = complaints.get(session, number, lock=True)
     chosen = pick(session, complaint)
     set_setting(session, _rr_key(complaint.branch), chosen)
-    return complaints.assign(session=session, actor=actor, number=number, to=chosen, at=at)
+    return handling.assign(session=session, actor=actor, number=number, to=chosen, at=at)
 
 
 def assign_within(session: Session, actor: Actor, complaint: Complaint, *, at: datetime,

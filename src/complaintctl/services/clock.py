@@ -34,13 +34,7 @@ from complaintctl.i18n import _
 from complaintctl.models import Complaint, Contact, Pause
 from complaintctl.services import config as config_service
 from complaintctl.services import notify
-from complaintctl.services.complaints import (
-    _at,
-    _change,
-    _set,
-    get,
-    normalise_number,
-)
+from complaintctl.services.complaints import _at, _change, _set, get, normalise_number
 from complaintctl.services.context import Actor, now, timezone_of, use_case
 
 # --- the clock of one complaint -----------------------------------------------------------------

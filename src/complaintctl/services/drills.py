@@ -30,7 +30,7 @@ from complaintctl.models import (
     Incident,
     PlanVersion,
 )
-from complaintctl.services import audit, plans
+from complaintctl.services import audit, handling, plans
 from complaintctl.services import complaints as complaint_service
 from complaintctl.services import emergency as em
 from complaintctl.services.complaints import NewComplaint
@@ -135,7 +135,7 @@ def _simulate(session: Session, actor: Actor, drill: Drill, plan: Plan, delays: 
                 steps.append((item.planned_at + timedelta(minutes=delay), 1, item.seq))
     for at, kind, what in sorted(steps, key=lambda s: (s[0], s[1], str(s[2]))):
         if kind == 0:
-            complaint_service.contact(
+            handling.contact(
                 session=session, actor=actor, number=what, via=ContactVia.phone, at=at,
                 summary=_("[drill] Simulated call: complaint received, process explained."))
         else:

@@ -41,7 +41,7 @@ from complaintctl.errors import ComplaintError, InvalidData, InvalidRecord
 from complaintctl.i18n import _
 from complaintctl.intake import mail, records
 from complaintctl.models import Complaint, ComplaintTag, Event, Evidence
-from complaintctl.services import audit, complaints
+from complaintctl.services import audit, complaints, handling
 from complaintctl.services.context import (
     Actor,
     now,
@@ -371,7 +371,7 @@ def _attach(session, actor, store, record: mail.MailRecord, target: Complaint,
         outcome.reason = _("sent from an address that is not the customer's on record")
     review = target.status == Status.closed.value and _review_window_open(session, target,
                                                                             received)
-    complaints.log_contact(
+    handling.log_contact(
         session, actor, target, via=ContactVia.email, direction=Direction.in_,
         summary=_("Email from the customer: {subject}").format(
             subject=record.subject.strip() or _("(no subject)")),
@@ -427,7 +427,7 @@ def _flag_review(session, actor, complaint: Complaint, at: datetime) -> None:
     exists = session.get(ComplaintTag, (complaint.id, REVIEW_TAG))
     if exists is None:
         session.add(ComplaintTag(complaint_id=complaint.id, tag=REVIEW_TAG))
-    complaints.log_note(
+    handling.log_note(
         session, actor, complaint, at=at,
         text=_("The customer wrote by email within the review window after the decision; "
                "someone of branch {branch} should record it with `complaintctl review request "

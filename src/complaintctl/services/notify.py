@@ -31,8 +31,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.clock import iso
-from complaintctl.domain.masking import mask_email, mask_emails_in
 from complaintctl.domain.enums import EventKind, Role
+from complaintctl.domain.masking import mask_email, mask_emails_in
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
@@ -152,7 +152,7 @@ def _acknowledged(session: Session, note: Notification, at: datetime, actor_name
     """The acknowledgement went out: the first outbound contact, so ``acknowledged_at``."""
     from complaintctl.domain import lifecycle
     from complaintctl.domain.enums import Action, ContactVia, Direction, Status
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
     from complaintctl.services.context import resolve_actor
 
     complaint = session.get(Complaint, note.complaint_id) if note.complaint_id else None
@@ -160,7 +160,7 @@ def _acknowledged(session: Session, note: Notification, at: datetime, actor_name
         return
     if Status(complaint.status) not in lifecycle.TRANSITIONS[Action.contact][0]:
         return
-    complaints.log_contact(
+    handling.log_contact(
         session, resolve_actor(session, actor_name), complaint, via=ContactVia.email,
         direction=Direction.out, at=max(at, complaint.last_event_at),
         summary=_("Acknowledgement emailed to the customer (notification {id})").format(
@@ -428,9 +428,7 @@ def send(
     otherwise it stays pending with its next attempt time, for the next run.
     """
     from complaintctl.services import config
-    from complaintctl.services.context import resolve_actor
-
-    from complaintctl.services.context import refusals_recorded
+    from complaintctl.services.context import refusals_recorded, resolve_actor
 
     with database.session() as session:
         actor = resolve_actor(session, actor_name)

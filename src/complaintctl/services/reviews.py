@@ -26,14 +26,7 @@ from complaintctl.i18n import _
 from complaintctl.models import Complaint
 from complaintctl.services import config as config_service
 from complaintctl.services import notify, organisations
-from complaintctl.services.complaints import (
-    _at,
-    _change,
-    _set,
-    _text,
-    get,
-    normalise_number,
-)
+from complaintctl.services.complaints import _at, _change, _set, _text, get, normalise_number
 from complaintctl.services.context import Actor, use_case
 
 

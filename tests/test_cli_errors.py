@@ -197,12 +197,12 @@ def test_received_at_after_registration_is_refused(cli):
 
 
 def test_an_unexpected_error_is_one_sentence_with_exit_1_and_no_traceback(cli, monkeypatch):
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
 
     def broken(**_kwargs):
         raise RuntimeError("customer 13812345678 broke it")
 
-    monkeypatch.setattr(complaints, "note", broken)
+    monkeypatch.setattr(handling, "note", broken)
     n = "CMP-2026-000001"
     run = cli("note", n, "x", as_="clerk")
     failed(run, 1, "complaintctl hit an internal error (RuntimeError); nothing was changed. Please "
@@ -211,9 +211,9 @@ def test_an_unexpected_error_is_one_sentence_with_exit_1_and_no_traceback(cli, m
 
 
 def test_debug_mode_lets_the_internal_error_through(cli, monkeypatch):
-    from complaintctl.services import complaints
+    from complaintctl.services import handling
 
-    monkeypatch.setattr(complaints, "note", lambda **_k: 1 / 0)
+    monkeypatch.setattr(handling, "note", lambda **_k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         cli("note", "CMP-2026-000001", "x", as_="clerk", env={"COMPLAINTCTL_DEBUG": "1"})
 

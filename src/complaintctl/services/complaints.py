@@ -5,6 +5,8 @@ and locking a complaint, recording a change with its event. Working on a complai
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -127,6 +129,19 @@ def get(session: Session, number: str, *, lock: bool = False) -> Complaint:
             )
         )
     return complaint
+
+
+@contextmanager
+def acting_on(session: Session, actor: Actor, action: Action, number: str,
+              permission: Permission) -> Iterator[Complaint]:
+    """A use case on one complaint, in its transaction (``use_case``): the complaint locked,
+    the actor's permission on it checked, then the action against its status, in that order,
+    so a refusal names the first thing wrong (and is audited)."""
+    with use_case(session, actor, action.value, number):
+        complaint = get(session, number, lock=True)
+        actor.check(permission, complaint=complaint)
+        lifecycle.apply(Status(complaint.status), action, number=number)
+        yield complaint
 
 
 def _at(session: Session, at: datetime | None, complaint: Complaint | None) -> datetime:

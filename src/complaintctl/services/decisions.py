@@ -38,6 +38,7 @@ from complaintctl.services.complaints import (
     _change,
     _set,
     _text,
+    acting_on,
     get,
     normalise_number,
 )
@@ -62,10 +63,7 @@ def resolve(
 ) -> Complaint:
     """Record the decision, its remedies, and how the customer was told (CBIRC Art 19, 21)."""
     number = normalise_number(number)
-    with use_case(session, actor, Action.resolve.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.resolve, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.resolve, number=number)
+    with acting_on(session, actor, Action.resolve, number, Permission.resolve) as complaint:
         findings = _text(findings, _("The findings (--findings)"))
         rows = _remedy_rows(outcome, remedies)
         at = _at(session, at, complaint)
@@ -138,10 +136,7 @@ def close(
 ) -> Complaint:
     """Close after checking the customer's satisfaction (1-5)."""
     number = normalise_number(number)
-    with use_case(session, actor, Action.close.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.close, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.close, number=number)
+    with acting_on(session, actor, Action.close, number, Permission.close) as complaint:
         if not 1 <= satisfaction <= 5:
             raise InvalidData(_("--satisfaction must be a whole number from 1 to 5."))
         if satisfaction <= 2 and not disputed:
@@ -165,10 +160,7 @@ def reopen(
     *, session: Session, actor: Actor, number: str, reason: str, at: datetime | None = None
 ) -> Complaint:
     number = normalise_number(number)
-    with use_case(session, actor, Action.reopen.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.reopen, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.reopen, number=number)
+    with acting_on(session, actor, Action.reopen, number, Permission.reopen) as complaint:
         reason = _text(reason, _("The reason (--reason)"))
         at = _at(session, at, complaint)
         changes: dict[str, list[Any]] = {}
@@ -188,10 +180,7 @@ def withdraw(
 ) -> Complaint:
     """The complainant withdrew (CBIRC Art 15): handling ends the day it is received."""
     number = normalise_number(number)
-    with use_case(session, actor, Action.withdraw.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.withdraw, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.withdraw, number=number)
+    with acting_on(session, actor, Action.withdraw, number, Permission.withdraw) as complaint:
         reason = _text(reason, _("The reason (--reason)"))
         at = _at(session, at, complaint)
         _change(session, actor, complaint, Action.withdraw, at, details={"reason": reason})
@@ -236,10 +225,7 @@ def archive(
     *, session: Session, actor: Actor, number: str, at: datetime | None = None
 ) -> Complaint:
     number = normalise_number(number)
-    with use_case(session, actor, Action.archive.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.archive, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.archive, number=number)
+    with acting_on(session, actor, Action.archive, number, Permission.archive) as complaint:
         at = _at(session, at, complaint)
         changes: dict[str, list[Any]] = {}
         _set(complaint, changes, archived_at=at)

@@ -35,6 +35,7 @@ from complaintctl.services.complaints import (
     _change,
     _set,
     _text,
+    acting_on,
     get,
     normalise_number,
 )
@@ -99,10 +100,7 @@ def contact(
 ) -> Complaint:
     """Log a contact with the customer; the first outbound one is the acknowledgement."""
     number = normalise_number(number)
-    with use_case(session, actor, Action.contact.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.contact, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.contact, number=number)
+    with acting_on(session, actor, Action.contact, number, Permission.contact) as complaint:
         summary = _text(summary, _("The contact summary (--summary)"))
         at = _at(session, at, complaint)
         log_contact(session, actor, complaint, via=via, summary=summary, direction=direction,
@@ -158,10 +156,7 @@ def note(
 ) -> Complaint:
     """An internal note on the timeline (never shown to the customer)."""
     number = normalise_number(number)
-    with use_case(session, actor, Action.note.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.note, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.note, number=number)
+    with acting_on(session, actor, Action.note, number, Permission.note) as complaint:
         text = _text(text, _("The note"))
         at = _at(session, at, complaint)
         log_note(session, actor, complaint, text=text, at=at)
@@ -185,10 +180,7 @@ def consult(
 ) -> Consultation:
     """Ask another department; its answer is recorded with ``answer``."""
     number = normalise_number(number)
-    with use_case(session, actor, Action.consult.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.consult, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.consult, number=number)
+    with acting_on(session, actor, Action.consult, number, Permission.consult) as complaint:
         department = _text(department, _("The department (--department)"))
         question = _text(question, _("The question (--question)"))
         at = _at(session, at, complaint)
@@ -217,10 +209,7 @@ def answer(
 ) -> Consultation:
     """Record a department's answer to a consultation."""
     number = normalise_number(number)
-    with use_case(session, actor, Action.answer.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.consult, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.answer, number=number)
+    with acting_on(session, actor, Action.answer, number, Permission.consult) as complaint:
         consultation = session.get(Consultation, consultation_id)
         if consultation is None or consultation.complaint_id != complaint.id:
             raise NotFound(
@@ -260,10 +249,7 @@ def add_evidence(
 ) -> Evidence:
     """Copy a file into the content-addressed store and record it against the complaint."""
     number = normalise_number(number)
-    with use_case(session, actor, Action.evidence.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.evidence, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.evidence, number=number)
+    with acting_on(session, actor, Action.evidence, number, Permission.evidence) as complaint:
         at = _at(session, at, complaint)
         stored = store.put(path)
         evidence = Evidence(

@@ -199,6 +199,13 @@ class Lifecycle(RuleBasedStateMachine):
 
     # --- one attempt: run it, then check what changed against what was expected ---------------
 
+    def act(self, who: str, index: int, aim: bool, what: str, call):
+        """Pick a complaint (for ``aim``, one ``what`` may start from), pick who acts, attempt
+        ``call(session, actor, number)``; what ``attempt`` returns."""
+        number = self.pick(index, what if aim else None)
+        who = self.fit(who, what, number, index)
+        return self.attempt(who, what, number, lambda s: call(s, actor(who), number))
+
     def attempt(self, username: str, what: str, number: str, call, *, target: str | None = None):
         before = self.snapshot()
         row = before[number]
@@ -295,41 +302,33 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans(),
           to=st.sampled_from(["h1", "h2", "h3", "sup", "clerk", "admin"]))
     def assign(self, who, i, aim, to):
-        number = self.pick(i, "assign" if aim else None)
-        who = self.fit(who, "assign", number, i)
-        self.attempt(who, "assign", number, lambda s: handling.assign(
-            session=s, actor=actor(who), number=number, to=to))
+        self.act(who, i, aim, "assign", lambda s, by, number: handling.assign(
+            session=s, actor=by, number=number, to=to))
 
     @precondition(lambda self: self.numbers)
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans(), via=st.sampled_from(list(ContactVia)),
           direction=st.sampled_from(list(Direction)), summary=st.sampled_from(TEXTS))
     def contact(self, who, i, aim, via, direction, summary):
-        number = self.pick(i, "contact" if aim else None)
-        who = self.fit(who, "contact", number, i)
-        self.attempt(who, "contact", number, lambda s: handling.contact(
-            session=s, actor=actor(who), number=number, via=via, summary=summary,
+        self.act(who, i, aim, "contact", lambda s, by, number: handling.contact(
+            session=s, actor=by, number=number, via=via, summary=summary,
             direction=direction))
 
     @precondition(lambda self: self.numbers)
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans())
     def investigate(self, who, i, aim):
-        number = self.pick(i, "investigate" if aim else None)
-        who = self.fit(who, "investigate", number, i)
-        self.attempt(who, "investigate", number, lambda s: handling.investigate(
-            session=s, actor=actor(who), number=number))
+        self.act(who, i, aim, "investigate", lambda s, by, number: handling.investigate(
+            session=s, actor=by, number=number))
 
     @precondition(lambda self: self.numbers)
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans(), text=st.sampled_from(TEXTS))
     def note(self, who, i, aim, text):
-        number = self.pick(i, "note" if aim else None)
-        who = self.fit(who, "note", number, i)
-        self.attempt(who, "note", number, lambda s: handling.note(
-            session=s, actor=actor(who), number=number, text=text))
+        self.act(who, i, aim, "note", lambda s, by, number: handling.note(
+            session=s, actor=by, number=number, text=text))
 
     @precondition(lambda self: self.numbers)
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans(), question=st.sampled_from(TEXTS))
     def consult(self, who, i, aim, question):
-        number = self.pick(i, "consult" if aim else None)
+        number = self.pick(i, "consult" if aim else None)  # kept: the consultation's number
         who = self.fit(who, "consult", number, i)
         consultation = self.attempt(who, "consult", number, lambda s: handling.consult(
             session=s, actor=actor(who), number=number, department="Cards", question=question))
@@ -359,10 +358,8 @@ class Lifecycle(RuleBasedStateMachine):
           remedies=st.lists(st.sampled_from(["apology", "compensation:200", "fee_refund",
                                              "explanation"]), max_size=2))
     def resolve(self, who, i, aim, outcome, remedies):
-        number = self.pick(i, "resolve" if aim else None)
-        who = self.fit(who, "resolve", number, i)
-        self.attempt(who, "resolve", number, lambda s: decisions.resolve(
-            session=s, actor=actor(who), number=number, outcome=outcome,
+        self.act(who, i, aim, "resolve", lambda s, by, number: decisions.resolve(
+            session=s, actor=by, number=number, outcome=outcome,
             findings="Duplicate charge confirmed.",
             remedies=[RemedyInput.parse(r) for r in remedies], notified_via=ContactVia.phone))
 
@@ -370,27 +367,21 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans(), satisfaction=st.integers(1, 5),
           disputed=st.booleans())
     def close(self, who, i, aim, satisfaction, disputed):
-        number = self.pick(i, "close" if aim else None)
-        who = self.fit(who, "close", number, i)
-        self.attempt(who, "close", number, lambda s: decisions.close(
-            session=s, actor=actor(who), number=number, satisfaction=satisfaction,
+        self.act(who, i, aim, "close", lambda s, by, number: decisions.close(
+            session=s, actor=by, number=number, satisfaction=satisfaction,
             feedback="ok", disputed=disputed))
 
     @precondition(lambda self: self.numbers)
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans(), reason=st.sampled_from(TEXTS))
     def reopen(self, who, i, aim, reason):
-        number = self.pick(i, "reopen" if aim else None)
-        who = self.fit(who, "reopen", number, i)
-        self.attempt(who, "reopen", number, lambda s: decisions.reopen(
-            session=s, actor=actor(who), number=number, reason=reason))
+        self.act(who, i, aim, "reopen", lambda s, by, number: decisions.reopen(
+            session=s, actor=by, number=number, reason=reason))
 
     @precondition(lambda self: self.numbers)
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans(), reason=st.sampled_from(TEXTS))
     def withdraw(self, who, i, aim, reason):
-        number = self.pick(i, "withdraw" if aim else None)
-        who = self.fit(who, "withdraw", number, i)
-        self.attempt(who, "withdraw", number, lambda s: decisions.withdraw(
-            session=s, actor=actor(who), number=number, reason=reason))
+        self.act(who, i, aim, "withdraw", lambda s, by, number: decisions.withdraw(
+            session=s, actor=by, number=number, reason=reason))
 
     @precondition(lambda self: len(self.numbers) >= 2)
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans(), j=st.integers(0, 50))
@@ -410,10 +401,8 @@ class Lifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.numbers)
     @rule(who=WHO, i=st.integers(0, 50), aim=st.booleans())
     def archive(self, who, i, aim):
-        number = self.pick(i, "archive" if aim else None)
-        who = self.fit(who, "archive", number, i)
-        self.attempt(who, "archive", number, lambda s: decisions.archive(
-            session=s, actor=actor(who), number=number))
+        self.act(who, i, aim, "archive", lambda s, by, number: decisions.archive(
+            session=s, actor=by, number=number))
 
     @precondition(lambda self: self.numbers)
     @rule(i=st.integers(0, 50),

@@ -10,8 +10,11 @@ narratives) into a CSV file, then in one run times:
     validated, numbered, evented on the hash chain, with all indexes.
 
 (s) the floor: a plain sqlite3 executemany of the rows (b) stored (complaints and their events,
-    read back from (b)'s file) into a new file with complaintctl's schema and indexes: what SQLite
-    itself costs for these rows, with no Python work per row.
+    read back from (b)'s file) into a new file with complaintctl's schema and indexes, the way
+    (b) writes them (the secondary indexes dropped first and built again at the end, the
+    unique ones kept): what SQLite itself costs for these rows, with no Python work per row.
+(s0) the same rows into the same tables with no index at all besides the primary keys, and
+    no index built afterwards: what the width of the rows alone costs.
 
 Prints rows/s of each, the time ratio (b)/(a) (and (b)/(a+), (s)/(a)), and the peak RSS of (b)
 (the child's own ``ru_maxrss`` from ``os.wait4``). Targets: ratio <= 2.5, peak RSS < 200 MB.
@@ -169,39 +172,52 @@ def plain_copy(path: Path, rows: list[list[str]] | None, url: str) -> tuple[floa
         return time.perf_counter() - started, time.process_time() - cpu
 
 
-def schema_floor(source: Path, db: Path) -> float:
+def schema_floor(source: Path, db: Path, *, indexes: bool = True) -> tuple[float, float]:
     """(s): SQLite's own share of (b): a plain executemany of the rows (b) stored (complaints and
-    their events, no Python work per row left) into a new file with complaintctl's schema and
-    indexes, one transaction, the same pragmas as complaintctl's import."""
+    their events, no Python work per row left) into a new file with complaintctl's schema, one
+    transaction, the same pragmas as complaintctl's import, and its indexes handled as (b)
+    handles them on a large import: unique ones kept, the others built at the end.
+    (s0) with ``indexes=False``: no index but the primary keys, none built."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     src = sqlite3.connect(source)
-    schema = [sql for (sql,) in src.execute(
-        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY type DESC")]  # tables before indexes
+    tables = [sql for (sql,) in src.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL "
+        "AND name NOT LIKE 'sqlite_%'")]
+    index_sql = [sql for (sql,) in src.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")]
+    unique = [sql for sql in index_sql if sql.lstrip().upper().startswith("CREATE UNIQUE")]
+    deferred = [sql for sql in index_sql if sql not in unique]
+    if not indexes:
+        unique, deferred = [], []
     out = sqlite3.connect(db, isolation_level=None)
     for pragma in ("journal_mode = WAL", "synchronous = FULL", "cache_size = -65536"):
         out.execute(f"PRAGMA {pragma}")
-    for sql in schema:
+    for sql in tables + unique:
         out.execute(sql)
-    elapsed = 0.0
+    elapsed = cpu = 0.0
     out.execute("BEGIN IMMEDIATE")
     for table, where in (("complaint", ""), ("event", " WHERE action = 'imported'")):
         columns = [row[1] for row in src.execute(f"PRAGMA table_info({table})")]
         rows = src.execute(f"SELECT * FROM {table}{where}")
         insert = (f"INSERT INTO {table} ({', '.join(columns)}) "
                   f"VALUES ({', '.join('?' * len(columns))})")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         while batch := rows.fetchmany(10_000):
             out.executemany(insert, batch)
             elapsed += time.perf_counter() - started
-            started = time.perf_counter()
-    started = time.perf_counter()
+            cpu += time.process_time() - cpu_started
+            started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    out.execute("PRAGMA cache_size = -16384")  # as DeferredIndexes.restore builds them
+    for sql in deferred:
+        out.execute(sql)
     out.execute("COMMIT")
     elapsed += time.perf_counter() - started
+    cpu += time.process_time() - cpu_started
     out.close()
     src.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def complaintctl_import(path: Path, db: Path | str) -> tuple[float, float, int, dict]:
@@ -243,7 +259,7 @@ def main() -> None:
         postgresql(data, args.rows, args.pg)
         if args.only_pg:
             return
-    for name in ("a.db", "a_plus.db", "b.db", "s.db"):
+    for name in ("a.db", "a_plus.db", "b.db", "s.db", "s0.db"):
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(work / name) + suffix).unlink(missing_ok=True)
     # (b) first, while this process is small: Linux carries a parent's peak RSS into a
@@ -256,7 +272,8 @@ def main() -> None:
     a, a_cpu = plain_sqlite(data, parsed, work / "a.db")
     del parsed
     a_plus, a_plus_cpu = plain_sqlite(data, None, work / "a_plus.db")
-    floor = schema_floor(work / "b.db", work / "s.db")
+    floor, floor_cpu = schema_floor(work / "b.db", work / "s.db")
+    bare, bare_cpu = schema_floor(work / "b.db", work / "s0.db", indexes=False)
     n = args.rows
     if summary["imported"] != n:
         sys.exit(f"imported {summary['imported']} of {n} rows: {summary}")
@@ -266,13 +283,20 @@ def main() -> None:
     print(f"(b)  complaintctl import:                {b:8.2f} s  {n / b:10,.0f} rows/s")
     print(f"(s)  sqlite3 executemany of (b)'s stored rows into its schema: {floor:8.2f} s  "
           f"{n / floor:10,.0f} rows/s")
+    print(f"(s0) the same, no index at all:         {bare:8.2f} s  {n / bare:10,.0f} rows/s")
     print(f"ratio (b)/(a):  {b / a:.2f}   (target <= 2.5)")
     print(f"ratio (s)/(a):  {floor / a:.2f}   (SQLite's own work for complaintctl's rows and "
           "indexes, no Python per row)")
+    print(f"ratio (s0)/(a): {bare / a:.2f}   (the rows' width alone: complaints and events, "
+          "no index)")
+    print(f"ratio (b)/(s):  {b / floor:.2f}   (complaintctl's own work beyond SQLite's)")
     print(f"ratio (b)/(a+): {b / a_plus:.2f}")
     print(f"peak RSS of (b): {rss / 2**20:.0f} MB   (target < 200 MB)")
     print(f"CPU seconds (less sensitive to other load): (a) {a_cpu:.2f}  (a+) {a_plus_cpu:.2f}  "
-          f"(b) {b_cpu:.2f}  ratio (b)/(a) {b_cpu / a_cpu:.2f}  (b)/(a+) {b_cpu / a_plus_cpu:.2f}")
+          f"(b) {b_cpu:.2f}  (s) {floor_cpu:.2f}  (s0) {bare_cpu:.2f}")
+    print(f"CPU ratios: (b)/(a) {b_cpu / a_cpu:.2f}  (s)/(a) {floor_cpu / a_cpu:.2f}  "
+          f"(s0)/(a) {bare_cpu / a_cpu:.2f}  (b)/(s) {b_cpu / floor_cpu:.2f}  "
+          f"(b)/(a+) {b_cpu / a_plus_cpu:.2f}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

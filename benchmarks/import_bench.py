@@ -15,6 +15,7 @@ narratives) into a CSV file, then in one run times:
     unique ones kept): what SQLite itself costs for these rows, with no Python work per row.
 (s0) the same rows into the same tables with no index at all besides the primary keys, and
     no index built afterwards: what the width of the rows alone costs.
+(s1) the complaint rows of (s0) alone, without their events.
 
 Prints rows/s of each, the time ratio (b)/(a) (and (b)/(a+), (s)/(a)), and the peak RSS of (b)
 (the child's own ``ru_maxrss`` from ``os.wait4``). Targets: ratio <= 2.5, peak RSS < 200 MB.
@@ -172,12 +173,14 @@ def plain_copy(path: Path, rows: list[list[str]] | None, url: str) -> tuple[floa
         return time.perf_counter() - started, time.process_time() - cpu
 
 
-def schema_floor(source: Path, db: Path, *, indexes: bool = True) -> tuple[float, float]:
+def schema_floor(source: Path, db: Path, *, indexes: bool = True,
+                 events: bool = True) -> tuple[float, float]:
     """(s): SQLite's own share of (b): a plain executemany of the rows (b) stored (complaints and
     their events, no Python work per row left) into a new file with complaintctl's schema, one
     transaction, the same pragmas as complaintctl's import, and its indexes handled as (b)
     handles them on a large import: unique ones kept, the others built at the end.
-    (s0) with ``indexes=False``: no index but the primary keys, none built."""
+    (s0) with ``indexes=False``: no index but the primary keys, none built; (s1) also with
+    ``events=False``: the complaint rows alone."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     src = sqlite3.connect(source)
@@ -197,7 +200,8 @@ def schema_floor(source: Path, db: Path, *, indexes: bool = True) -> tuple[float
         out.execute(sql)
     elapsed = cpu = 0.0
     out.execute("BEGIN IMMEDIATE")
-    for table, where in (("complaint", ""), ("event", " WHERE action = 'imported'")):
+    filled = (("complaint", ""), ("event", " WHERE action = 'imported'"))
+    for table, where in filled if events else filled[:1]:
         columns = [row[1] for row in src.execute(f"PRAGMA table_info({table})")]
         rows = src.execute(f"SELECT * FROM {table}{where}")
         insert = (f"INSERT INTO {table} ({', '.join(columns)}) "
@@ -259,7 +263,7 @@ def main() -> None:
         postgresql(data, args.rows, args.pg)
         if args.only_pg:
             return
-    for name in ("a.db", "a_plus.db", "b.db", "s.db", "s0.db"):
+    for name in ("a.db", "a_plus.db", "b.db", "s.db", "s0.db", "s1.db"):
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(work / name) + suffix).unlink(missing_ok=True)
     # (b) first, while this process is small: Linux carries a parent's peak RSS into a
@@ -274,6 +278,7 @@ def main() -> None:
     a_plus, a_plus_cpu = plain_sqlite(data, None, work / "a_plus.db")
     floor, floor_cpu = schema_floor(work / "b.db", work / "s.db")
     bare, bare_cpu = schema_floor(work / "b.db", work / "s0.db", indexes=False)
+    alone, alone_cpu = schema_floor(work / "b.db", work / "s1.db", indexes=False, events=False)
     n = args.rows
     if summary["imported"] != n:
         sys.exit(f"imported {summary['imported']} of {n} rows: {summary}")
@@ -284,18 +289,21 @@ def main() -> None:
     print(f"(s)  sqlite3 executemany of (b)'s stored rows into its schema: {floor:8.2f} s  "
           f"{n / floor:10,.0f} rows/s")
     print(f"(s0) the same, no index at all:         {bare:8.2f} s  {n / bare:10,.0f} rows/s")
+    print(f"(s1) the complaint rows alone, no index: {alone:8.2f} s  {n / alone:10,.0f} rows/s")
     print(f"ratio (b)/(a):  {b / a:.2f}   (target <= 2.5)")
     print(f"ratio (s)/(a):  {floor / a:.2f}   (SQLite's own work for complaintctl's rows and "
           "indexes, no Python per row)")
     print(f"ratio (s0)/(a): {bare / a:.2f}   (the rows' width alone: complaints and events, "
           "no index)")
+    print(f"ratio (s1)/(a): {alone / a:.2f}   (the complaint rows alone: no event, no index)")
     print(f"ratio (b)/(s):  {b / floor:.2f}   (complaintctl's own work beyond SQLite's)")
     print(f"ratio (b)/(a+): {b / a_plus:.2f}")
     print(f"peak RSS of (b): {rss / 2**20:.0f} MB   (target < 200 MB)")
     print(f"CPU seconds (less sensitive to other load): (a) {a_cpu:.2f}  (a+) {a_plus_cpu:.2f}  "
-          f"(b) {b_cpu:.2f}  (s) {floor_cpu:.2f}  (s0) {bare_cpu:.2f}")
+          f"(b) {b_cpu:.2f}  (s) {floor_cpu:.2f}  (s0) {bare_cpu:.2f}  (s1) {alone_cpu:.2f}")
     print(f"CPU ratios: (b)/(a) {b_cpu / a_cpu:.2f}  (s)/(a) {floor_cpu / a_cpu:.2f}  "
-          f"(s0)/(a) {bare_cpu / a_cpu:.2f}  (b)/(s) {b_cpu / floor_cpu:.2f}  "
+          f"(s0)/(a) {bare_cpu / a_cpu:.2f}  (s1)/(a) {alone_cpu / a_cpu:.2f}  "
+          f"(b)/(s) {b_cpu / floor_cpu:.2f}  "
           f"(b)/(a+) {b_cpu / a_plus_cpu:.2f}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 

@@ -63,6 +63,30 @@ def test_china_national_day_2026_is_seven_days_off():
     assert CN.is_working_day(date(2026, 9, 30)) and CN.is_working_day(date(2026, 10, 8))
 
 
+#: the State Council's 2026 notice (国办发明电〔2025〕7号): days off, and weekend days worked
+OFF_2026 = [("01-01", "01-03"), ("02-15", "02-23"), ("04-04", "04-06"), ("05-01", "05-05"),
+            ("06-19", "06-21"), ("09-25", "09-27"), ("10-01", "10-07")]
+MAKE_UP_2026 = ["01-04", "02-14", "02-28", "05-09", "09-20", "10-10"]
+
+
+def test_every_day_of_2026_is_a_working_day_exactly_as_the_state_council_notice_says():
+    off = set()
+    for first, last in OFF_2026:
+        day = date.fromisoformat(f"2026-{first}")
+        while day <= date.fromisoformat(f"2026-{last}"):
+            off.add(day)
+            day += timedelta(days=1)
+    make_up = {date.fromisoformat(f"2026-{d}") for d in MAKE_UP_2026}
+    day, wrong = date(2026, 1, 1), []
+    while day.year == 2026:
+        expected = day not in off and (day.weekday() < 5 or day in make_up)
+        if CN.is_working_day(day) != expected:
+            wrong.append(day.isoformat())
+        day += timedelta(days=1)
+    assert wrong == []
+    assert len(off) == 33 and sum(d.weekday() < 5 for d in off) == 19
+
+
 def test_a_bank_override_adds_a_holiday_and_a_make_up_day():
     cal = WorkCalendar("CN", extra_holidays=parse_dates("2027-02-11"),
                        extra_workdays=parse_dates(["2027-02-20"]))
@@ -73,8 +97,10 @@ def test_a_bank_override_adds_a_holiday_and_a_make_up_day():
 
 def test_a_year_without_published_make_up_days_is_flagged_as_not_official():
     assert CN.is_official(2026)
-    assert not CN.is_official(2027)  # the package knows 2027 only by the statutory rule
-    assert WorkCalendar("CN", extra_workdays=parse_dates("2027-02-20")).is_official(2027)
+    # 2035: years before its schedule is published, so this holds whatever holidays release is
+    # installed (2027 too is statutory-only in holidays 0.109, but a release may add it)
+    assert not CN.is_official(2035)
+    assert WorkCalendar("CN", extra_workdays=parse_dates("2035-02-17")).is_official(2035)
 
 
 # --- the due-time table ------------------------------------------------------------------------

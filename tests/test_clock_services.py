@@ -505,13 +505,27 @@ def test_a_config_change_that_moves_deadlines_recomputes_stored_due_times(sessio
     assert explain.explain(session=session, actor=ADMIN, number=c.number)["agrees"] is True
 
 
-def test_an_extension_into_2027_flags_the_year_without_an_official_schedule(session):
+def test_an_extension_into_2027_counts_new_years_day_as_a_calendar_day(session):
     c = investigating(session, received="2026-11-20T10:00")
     approvals.extend(session=session, actor=ADMIN, number=c.number, level=1, reason="complex",
                  at=t("2026-11-21T10:00"))
     approvals.extend(session=session, actor=ADMIN, number=c.number, level=2, reason="very",
                  customer_notified_via=ContactVia.letter, at=t("2026-11-21T11:00"))
     data = agrees(session, c.number)
-    assert data["due_at"] == "2027-01-19T23:59:59+08:00"
-    assert any(s["step"] == "calendar" and "2027" in s["explanation"] for s in data["steps"])
+    assert data["due_at"] == "2027-01-19T23:59:59+08:00"  # 60 days after 20 Nov
     assert "2027-01-01" in [h["date"] for h in data["holidays"]]
+
+
+def test_a_deadline_in_a_year_without_an_official_schedule_is_flagged(session, tmp_path):
+    # 2035: no holidays release will have that year's published schedule for years (2027 is
+    # statutory-only in holidays 0.109, but a later release may add it)
+    rules = tmp_path / "rules.toml"
+    rules.write_text('profile = "long"\n[profiles.long]\ndecision = "3000 calendar days"\n'
+                     'extensions = []\n',
+                     encoding="utf-8")
+    config.load_file(session=session, actor=ADMIN, path=rules)
+    c = register(session, CLERK, received="2026-11-20T10:00")
+    data = agrees(session, c.number)
+    assert data["due_at"] == "2035-02-06T23:59:59+08:00"
+    flagged = [s["explanation"] for s in data["steps"] if s["step"] == "calendar"]
+    assert len(flagged) == 1 and "2035" in flagged[0] and "statutory rule only" in flagged[0]

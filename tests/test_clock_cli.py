@@ -155,23 +155,67 @@ def test_list_sorts_by_urgency_and_filters_due_within(cli):
     rows = json.loads(cli("list", "--sort", "urgency", "--format", "json").stdout)
     assert [r["number"] for r in rows] == [hot, calm]
     assert rows[0]["urgency"] > rows[1]["urgency"]
-    assert json.loads(cli("list", "--due-within", "2d", "--format", "json").stdout) != []
     bad = cli("list", "--due-within", "soon")
     assert bad.exit_code == 5 and "not a duration" in bad.stderr
+
+
+def test_due_within_and_overdue_pick_exactly_the_running_clocks_they_name(cli):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai"))
+
+    def received(days_ago: int) -> str:
+        when = (today - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M")
+        run = cli("register", "--channel", "phone", "--customer", "x", "--summary", "y",
+                  "--received-at", when, as_="clerk")
+        assert run.exit_code == 0, run.stderr
+        return run.stdout.strip()
+
+    # due at the end of (the day received + 15): tomorrow, in ten days, two weeks ago
+    soon, later, late = received(14), received(5), received(30)
+    paused, decided = received(14), received(14)
+    for number in (paused, decided):
+        assert cli("assign", number, "--to", "h1", as_="sup").exit_code == 0
+        assert cli("investigate", number, as_="h1").exit_code == 0
+    assert cli("pause", paused, "--reason", "mediation", "--customer-notified-via", "phone",
+               as_="h1").exit_code == 0
+    assert cli("resolve", decided, "--outcome", "not_upheld", "--findings", "checked",
+               "--notified-via", "phone", as_="h1").exit_code == 0
+
+    def numbers(*args):
+        run = cli("list", *args, "--format", "json")
+        assert run.exit_code == 0, run.stderr
+        return [r["number"] for r in json.loads(run.stdout)]
+
+    assert numbers("--due-within", "2d") == [soon, late]  # overdue ones are due already
+    assert numbers("--due-within", "11d") == [soon, later, late]
+    assert numbers("--overdue") == [late]
+    rows = {r["number"]: r for r in json.loads(cli("list", "--format", "json").stdout)}
+    assert [rows[n]["overdue"] for n in (soon, later, late, paused, decided)] == [
+        False, False, True, False, False]
+    assert rows[paused]["paused"] is True
     table = cli("list", "--overdue")
-    assert table.exit_code == 0 and "overdue" in table.stdout
+    assert table.exit_code == 0 and late in table.stdout and "overdue" in table.stdout
+    assert soon not in table.stdout
 
 
 def test_sla_check_transcript_is_idempotent(cli):
     number = working(cli)
+    # registered now (received earlier): its state at --as-of is not what is stored now
+    later = cli("register", "--channel", "phone", "--customer", "x", "--summary", "y",
+                "--received-at", "2026-10-01T09:00", as_="clerk").stdout.strip()
     first = cli("sla", "check", "--as-of", "2026-10-16T09:00", "--format", "json")
     assert first.exit_code == 0
     data = json.loads(first.stdout)
     assert data["warnings"] == [{"number": number, "level": "overdue"}]
     assert data["escalations"] == [{"number": number, "level": 1}]
+    assert (data["checked"], data["skipped"]) == (2, [later])
     second = cli("sla", "check", "--as-of", "2026-10-16T09:00")
     assert second.exit_code == 0 and "Nothing new." in second.stderr
     assert "0 warnings, 0 escalations, 0 notifications" in second.stderr
+    assert f"Not checked (each has an event after --as-of): {later}." in second.stderr
+    assert show(cli, later)["escalation_level"] == 0
     assert show(cli, number)["escalation_level"] == 1
     assert cli("sla", "check", as_="h1").exit_code == 4
     assert cli("sla", "check", "--as-of", "2999-01-01").exit_code == 5

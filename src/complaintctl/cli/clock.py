@@ -190,6 +190,9 @@ def sla_check(ctx: typer.Context,
                      "notifications queued.").format(n=report.checked, w=len(report.warnings),
                                                      e=len(report.escalations),
                                                      q=report.notifications))
+    if report.skipped:
+        render.message(_("Not checked (each has an event after --as-of): {numbers}.").format(
+            numbers=", ".join(report.skipped)))
 
 
 N = "CMP-2026-000042"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import types
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -158,16 +159,17 @@ def test_at_in_the_future_is_refused_with_exit_5_and_changes_nothing(cli):
     n = register(cli)
     future = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
     run = cli("note", n, "x", "--at", future.isoformat(), as_="clerk")
-    failed(run, 5, f"--at {future.isoformat()} is in the future; give the time the action really "
-                   "happened.")
+    typed = future.astimezone(ZoneInfo("Asia/Shanghai")).isoformat()  # the bank's time zone
+    failed(run, 5, f"--at {typed} is in the future; give the time the action really happened.")
     assert timeline(cli, n) == ["register"]
 
 
 def test_at_before_the_previous_event_is_refused_with_exit_5(cli):
     n = register(cli, "--at", "2026-03-02T10:00")
     run = cli("assign", n, "--to", "h1", "--at", "2026-03-02T09:59", as_="sup")
-    failed(run, 5, "--at 2026-03-02T01:59:00+00:00 is before the complaint's previous event "
-                   "(2026-03-02T02:00:00+00:00); give a later time.")
+    # both times in the bank's time zone, as the clerk typed them
+    failed(run, 5, "--at 2026-03-02T09:59:00+08:00 is before the complaint's previous event "
+                   "(2026-03-02T10:00:00+08:00); give a later time.")
     run = cli("assign", n, "--to", "h1", "--at", "2026-03-02T10:00", as_="sup")
     assert run.exit_code == 0
 

@@ -187,6 +187,17 @@ def test_an_action_dated_in_the_future_is_refused():
     )
 
 
+def test_the_refusal_names_both_times_in_the_banks_time_zone_to_the_second():
+    previous = NOW.replace(microsecond=250_000)
+    with pytest.raises(InvalidData) as refused:
+        check_effective_time(previous - timedelta(minutes=1), now=NOW, previous=previous,
+                             tz=ZoneInfo("Asia/Shanghai"))
+    assert str(refused.value) == (
+        "--at 2026-11-28T19:59:00+08:00 is before the complaint's previous event "
+        "(2026-11-28T20:00:00+08:00); give a later time."
+    )
+
+
 def test_a_second_of_clock_skew_is_tolerated_but_not_two():
     check_effective_time(NOW + timedelta(seconds=1), now=NOW, previous=None)
     with pytest.raises(InvalidData):

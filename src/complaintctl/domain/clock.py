@@ -6,7 +6,7 @@ Everything is stored in UTC and shown in the bank's time zone (default Asia/Shan
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from complaintctl.errors import InvalidData
@@ -61,12 +61,17 @@ def parse_period_end(text: str, *, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.max, tzinfo=tz).astimezone(timezone.utc)
 
 
-def check_effective_time(at: datetime, *, now: datetime, previous: datetime | None) -> None:
-    """An action's effective time is never in the future and never before the previous event."""
+def check_effective_time(at: datetime, *, now: datetime, previous: datetime | None,
+                         tz: tzinfo = timezone.utc) -> None:
+    """An action's effective time is never in the future and never before the previous event.
+    The refusal names both times in ``tz`` (the bank's time zone), to the second, as typed."""
+    def shown(value: datetime) -> str:
+        return value.astimezone(tz).isoformat(timespec="seconds")
+
     if at > now + timedelta(seconds=1):
         raise InvalidData(
             _("--at {at} is in the future; give the time the action really happened.").format(
-                at=at.isoformat()
+                at=shown(at)
             )
         )
     if previous is not None and at < previous:
@@ -74,7 +79,7 @@ def check_effective_time(at: datetime, *, now: datetime, previous: datetime | No
             _(
                 "--at {at} is before the complaint's previous event ({previous}); "
                 "give a later time."
-            ).format(at=at.isoformat(), previous=previous.isoformat())
+            ).format(at=shown(at), previous=shown(previous))
         )
 
 

@@ -148,7 +148,8 @@ def _at(session: Session, at: datetime | None, complaint: Complaint | None) -> d
     current = now()
     at = at or current
     clock.check_effective_time(
-        at, now=current, previous=complaint.last_event_at if complaint is not None else None
+        at, now=current, previous=complaint.last_event_at if complaint is not None else None,
+        tz=timezone_of(session),
     )
     return at
 

@@ -45,6 +45,7 @@ from complaintctl.services.complaints import (
 from complaintctl.services.context import (
     Actor,
     now,
+    timezone_of,
     use_case,
 )
 
@@ -206,7 +207,8 @@ def merge(
                   "complaint.").format(number=number, into=into, status=target.status)
             )
         at = _at(session, at, complaint)
-        clock.check_effective_time(at, now=now(), previous=target.last_event_at)
+        clock.check_effective_time(at, now=now(), previous=target.last_event_at,
+                                   tz=timezone_of(session))
         changes: dict[str, list[Any]] = {}
         _set(complaint, changes, merged_into=into)
         _change(session, actor, complaint, Action.merge, at,

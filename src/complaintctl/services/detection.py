@@ -63,7 +63,7 @@ def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
         actor.check(Permission.incident)
         current = now()
         as_of = as_of or current
-        clock.check_effective_time(as_of, now=current, previous=None)
+        clock.check_effective_time(as_of, now=current, previous=None, tz=timezone_of(session))
         results = run_detection(session, by=actor.username, as_of=as_of, drill_id=drill_id)
         if drill_id is None:  # the command's own run (a drill's is the drill's event)
             audit.record(session, kind=EventKind.admin, action="incident detect",

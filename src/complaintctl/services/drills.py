@@ -79,7 +79,7 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
             raise InvalidData(_("A simulated drill lasts {n} minutes and must end by now; give "
                                 "--at {n} minutes ago or earlier.").format(
                 n=minutes(length)))
-    clock.check_effective_time(start, now=current, previous=None)
+    clock.check_effective_time(start, now=current, previous=None, tz=timezone_of(session))
     synthetic = rules.synthesise(plan, scenario, level, start=start, branch=branch, count=count)
     with use_case(session, actor, "drill run"):
         version = plans.ensure_plan(session, actor.username, start)
@@ -236,7 +236,8 @@ def close(*, session: Session, actor: Actor, drill_id: int | str, lessons: str,
             raise InvalidData(_("The lessons (--lessons) are required: what the drill showed."))
         current = now()
         at = at or current
-        clock.check_effective_time(at, now=current, previous=drill.started_at)
+        clock.check_effective_time(at, now=current, previous=drill.started_at,
+                                   tz=timezone_of(session))
         for incident in session.exec(select(Incident).where(Incident.drill_id == drill.id,
                                                             Incident.status == em.ACTIVE)):
             at = max(at, incident.last_action_at)

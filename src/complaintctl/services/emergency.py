@@ -55,11 +55,13 @@ def get_incident(session: Session, incident_id: int | str) -> Incident:
     return incident
 
 
-def effective_time(incident: Incident | None, at: datetime | None) -> datetime:
+def effective_time(session: Session, incident: Incident | None,
+                   at: datetime | None) -> datetime:
     current = now()
     at = at or current
     clock.check_effective_time(at, now=current,
-                               previous=incident.last_action_at if incident else None)
+                               previous=incident.last_action_at if incident else None,
+                               tz=timezone_of(session))
     return at
 
 
@@ -265,7 +267,7 @@ def declare(*, session: Session, actor: Actor, level: int, title: str, numbers: 
         title = (title or "").strip()
         if not title:
             raise InvalidData(_("The title (--title) is required and cannot be blank."))
-        at = effective_time(None, at)
+        at = effective_time(session, None, at)
         complaints = _complaints(session, list(numbers), actor)
         drills = set(drill_ids(session, [c.id for c in complaints]).values())
         drill = drills.pop() if len(drills) == 1 else None  # mixed data is refused when linking
@@ -280,7 +282,7 @@ def link(*, session: Session, actor: Actor, incident_id: int | str, numbers: lis
         actor.check(Permission.incident)
         incident = get_incident(session, incident_id)
         _active(incident)
-        at = effective_time(incident, at)
+        at = effective_time(session, incident, at)
         linked = link_complaints(session, incident, _complaints(session, numbers, actor),
                        by=actor.username, at=at, via="manual")
         if not linked:
@@ -300,7 +302,7 @@ def update(*, session: Session, actor: Actor, incident_id: int | str, action: st
         if not action and not fields:
             raise UsageProblem(_("Nothing to record: pass --action TEXT or a field such as "
                                  "--cause."))
-        at = effective_time(incident, at)
+        at = effective_time(session, incident, at)
         changes = {}
         for key, value in fields.items():
             if key == "amount":
@@ -345,7 +347,7 @@ def change_level(*, session: Session, actor: Actor, incident_id: int | str, leve
             raise UsageProblem(_("Incident {id} is level {cur}; de-escalate to a less severe "
                                  "level (IV is the least), or use escalate.").format(
                 id=incident.id, cur=roman(incident.level)))
-        at = effective_time(incident, at)
+        at = effective_time(session, incident, at)
         set_level(session, incident, level, by=actor.username, at=at, reason=reason, kind=kind)
     return incident
 
@@ -385,7 +387,7 @@ def close(*, session: Session, actor: Actor, incident_id: int | str, review: str
         if not review:
             raise InvalidData(_("The review (--review) is required: what happened, what "
                                 "worked, what did not."))
-        at = effective_time(incident, at)
+        at = effective_time(session, incident, at)
         for r in rectifications:
             session.add(IncidentRectification(incident_id=incident.id, action=r.action,
                                               owner=r.owner, due_at=r.due))
@@ -426,7 +428,7 @@ def done(*, session: Session, actor: Actor, incident_id: int | str, item: str,
             raise UsageProblem(_("Item {seq} of incident {id} was superseded when the level "
                                  "changed; see `complaintctl incident checklist {id}`.").format(
                 seq=row.seq, id=incident.id))
-        at = effective_time(incident, at)
+        at = effective_time(session, incident, at)
         if at < row.planned_at:
             raise InvalidData(_("--at is before the item was planned; give a later time."))
         row.done_at, row.done_by, row.note = at, actor.username, (note or "").strip() or None

@@ -61,7 +61,7 @@ def report(*, session: Session, actor: Actor, incident_id: int | str, issue: str
             if issue == "final" and "final" in kinds:
                 raise UsageProblem(_("The final report of incident {id} was already issued.")
                                    .format(id=incident.id))
-            at = em.effective_time(incident, at)
+            at = em.effective_time(session, incident, at)
             em.record_action(session, incident, by=actor.username, at=at, kind="report",
                     text=_("Report issued: {issue}").format(issue=issue),
                     details={"issue": issue})

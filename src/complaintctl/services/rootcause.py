@@ -96,7 +96,8 @@ def set_root_cause(
             )
         current = now()
         at = at or current
-        check_effective_time(at, now=current, previous=complaint.last_event_at)
+        check_effective_time(at, now=current, previous=complaint.last_event_at,
+                             tz=timezone_of(session))
         row = session.get(ComplaintRootCause, complaint.id)
         old = row.code if row is not None else None
         if row is None:

@@ -163,9 +163,15 @@ def test_a_handler_requests_a_level_1_extension_and_a_supervisor_approves_it(ses
 
 def test_nobody_approves_their_own_extension(session):
     c = investigating(session)
-    with pytest.raises(PermissionDenied, match="needs the role supervisor or admin"):
+    # the assignee (a handler) is told why first: their own extension, not their role
+    with pytest.raises(PermissionDenied, match="^Permission denied: h1 is the assignee of "
+                                               ".*; nobody approves their own extension.$"):
         approvals.extend(session=session, actor=H1, number=c.number, level=1, reason="x",
                      approved_by="h1", at=t("2026-10-08T10:00"))
+    with pytest.raises(PermissionDenied, match="needs the role supervisor or admin; h2 is a "
+                                               "handler"):
+        approvals.extend(session=session, actor=H1, number=c.number, level=1, reason="x",
+                     approved_by="h2", at=t("2026-10-08T10:00"))
     handling.assign(session=session, actor=SUP, number=c.number, to="sup", at=t("2026-10-08T10:00"))
     with pytest.raises(PermissionDenied, match="sup is the assignee of .*nobody approves their "
                                                "own extension"):

@@ -83,14 +83,15 @@ def check_compensation(session: Session, actor: Actor, complaint: Complaint) -> 
 
 def _approver_problem(session: Session, approver: Actor, complaint: Complaint,
                       step: deadlines.ExtensionStep | None, requested_by: str | None) -> str | None:
-    """Why ``approver`` may not approve (None: they may)."""
+    """Why ``approver`` may not approve (None: they may). Approving one's own extension is
+    named first: it is the reason whatever the role (a handler is also not a supervisor)."""
+    if approver.username == complaint.assignee:
+        return _("Permission denied: {user} is the assignee of {number}; nobody approves their "
+                 "own extension.").format(user=approver.username, number=complaint.number)
     try:
         approver.check(Permission.assign, complaint=complaint)
     except PermissionDenied as denied:
         return str(denied)
-    if approver.username == complaint.assignee:
-        return _("Permission denied: {user} is the assignee of {number}; nobody approves their "
-                 "own extension.").format(user=approver.username, number=complaint.number)
     if requested_by is not None and approver.username == requested_by:
         return _("Permission denied: {user} asked for this approval; a second person must "
                  "approve it.").format(user=approver.username)

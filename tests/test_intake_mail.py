@@ -402,7 +402,10 @@ def test_a_clerk_of_another_branch_flags_the_review_for_that_branch(seeded, tmp_
 
 
 def test_a_reply_after_the_review_window_is_attached_without_a_review(seeded, tmp_path):
-    number = _decided(seeded, days_ago=31)
+    # 32, not 31: the window ends at 23:59:59 bank time on the 30th day after the notice, and
+    # the reply is dated 2.4 hours ago; 31 days put the reply inside it from 00:00 to 02:24
+    # Beijing time
+    number = _decided(seeded, days_ago=32)
     box = mailkit.maildir(tmp_path / "Maildir", [mailkit.reply(number)])
     assert [(m.result.value, m.review) for m in run(seeded, maildir=box).messages] == [
         ("attached", None)]

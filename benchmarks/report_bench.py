@@ -32,6 +32,7 @@ STATUS_AT = ("CASE WHEN c.last_event_at < :t THEN c.status ELSE COALESCE((SELECT
              "FROM event e WHERE e.complaint_id = c.id AND e.kind = 'change' AND e.at < :t AND "
              "e.to_status IS NOT NULL ORDER BY e.at DESC, e.id DESC LIMIT 1), 'registered') END")
 LOCAL = "'+8 hours'"  # Asia/Shanghai, no daylight saving
+DUE = "COALESCE(c.decision_due_at, c.due_at)"  # the due time the first decision is judged by
 
 HAND = {
     "summary": [
@@ -45,12 +46,11 @@ HAND = {
         f"AND {STATUS_AT} IN {OPEN} GROUP BY product",
     ],
     "sla": [
-        f"SELECT c.product, count(*), sum(x.d <= c.due_at), sum(x.d > c.due_at), "
+        f"SELECT c.product, count(*), sum(x.d <= {DUE}), sum(x.d > {DUE}), "
         f"sum(julianday(x.d) - julianday(c.received_at)), "
-        f"sum(EXISTS (SELECT 1 FROM event e WHERE e.complaint_id = c.id AND e.kind = 'change' "
-        f"AND e.action = 'extend')), "
-        f"sum((SELECT count(*) FROM event e WHERE e.complaint_id = c.id AND e.kind = 'change' "
-        f"AND e.action = 'pause')) "
+        f"sum(EXISTS (SELECT 1 FROM approval a WHERE a.complaint_id = c.id AND a.kind = "
+        f"'extension' AND a.status = 'approved' AND a.decided_at <= x.d)), "
+        f"sum((SELECT count(*) FROM pause p WHERE p.complaint_id = c.id AND p.started_at < x.d)) "
         f"FROM complaint c JOIN {DEC} x ON x.complaint_id = c.id WHERE x.d >= :s AND x.d < :e "
         f"AND {SCOPE} GROUP BY c.product",
         f"SELECT product, min(days) FROM (SELECT c.product, julianday(x.d) - "
@@ -99,7 +99,7 @@ HAND = {
     "handlers": [
         f"SELECT assignee, count(*) FROM complaint c WHERE received_at < :t AND {SCOPE} "
         f"AND {STATUS_AT} IN {OPEN} GROUP BY assignee",
-        f"SELECT c.assignee, count(*), sum(x.d <= c.due_at) FROM complaint c JOIN {DEC} x ON "
+        f"SELECT c.assignee, count(*), sum(x.d <= {DUE}) FROM complaint c JOIN {DEC} x ON "
         f"x.complaint_id = c.id WHERE x.d >= :s AND x.d < :e AND {SCOPE} GROUP BY c.assignee",
         f"SELECT assignee, min(days) FROM (SELECT c.assignee, julianday(x.d) - "
         f"julianday(c.received_at) AS days, row_number() OVER (PARTITION BY c.assignee ORDER BY "
@@ -141,8 +141,8 @@ HAND = {
         f"AND {SCOPE} GROUP BY product",
         f"SELECT product, count(*) FROM complaint c WHERE received_at < :t AND {SCOPE} "
         f"AND {STATUS_AT} IN {OPEN} GROUP BY product",
-        f"SELECT c.product, count(*), sum(x.d IS NOT NULL AND x.d <= c.due_at), sum((x.d IS NOT "
-        f"NULL AND x.d > c.due_at) OR (x.d IS NULL AND c.status IN ('registered','assigned',"
+        f"SELECT c.product, count(*), sum(x.d IS NOT NULL AND x.d <= {DUE}), sum((x.d IS NOT "
+        f"NULL AND x.d > {DUE}) OR (x.d IS NULL AND c.status IN ('registered','assigned',"
         f"'investigating','suspended') AND c.due_at < :now)) FROM complaint c LEFT JOIN {DEC} x "
         f"ON x.complaint_id = c.id WHERE c.received_at >= :s AND c.received_at < :e AND {SCOPE} "
         f"GROUP BY c.product",
@@ -243,7 +243,8 @@ def _fill(conn, rows, rng, start, span, handlers, now) -> None:
                     "priority": rng.choice(["low", "normal", "normal", "high", "urgent"]),
                     "priority_set": False,
                     "assignee": rng.choice(handlers[branch]) if status != "registered" else None,
-                    "due_at": due, "outcome": outcome,
+                    "due_at": due, "decision_due_at": due if decided else None,
+                    "outcome": outcome,
                     "satisfaction": rng.choice([1, 2, 3, 4, 4, 5, 5, None]) if closed else None,
                     "disputed": rng.random() < 0.05, "reopen_count": int(rng.random() < 0.04),
                     "closed_at": closed, "last_event_at": last,

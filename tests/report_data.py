@@ -4,6 +4,7 @@ the sqlite3 module, no SQLAlchemy) that computes every report figure a second wa
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import sqlite3
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from complaintctl.domain.enums import Channel, ContactVia, Outcome
+from complaintctl.domain.enums import Channel, ContactVia, Outcome, PauseReason, ReviewResult
+from complaintctl.services import approvals, clock, decisions, handling, reviews, rootcause
 from complaintctl.services import complaints as svc
-from complaintctl.services import decisions, handling, rootcause
 from complaintctl.services.complaints import NewComplaint, RemedyInput
+from complaintctl.services.context import Actor
 
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = datetime(2025, 12, 31, 4, 0, tzinfo=timezone.utc)
@@ -25,11 +27,13 @@ CHANNELS = [Channel.counter, Channel.phone, Channel.online, Channel.email, Chann
             Channel.letter, Channel.self_service, Channel.social_media]
 TAGS = [[], [], [], ["elderly"], ["vulnerable", "elderly"], ["media"], ["drill"], ["repeat"]]
 HANDLERS = {"BJ01": ["h1", "h2"], "SH01": ["h3"]}
+SUPERVISORS = {"BJ01": "sup", "SH01": "sup2"}
 
 
 def build(db, admin, n: int = 90, seed: int = 7) -> None:
     """Register ``n`` complaints received in Jul-Sep 2025 and move each along its life."""
     rng = random.Random(seed)
+    clock_rng = random.Random(seed + 1)  # the clock and review steps: the main stream unchanged
     start = datetime(2025, 7, 1, 1, 0, tzinfo=timezone.utc)
     with db.session(write=True) as s:
         first = None
@@ -48,10 +52,42 @@ def build(db, admin, n: int = 90, seed: int = 7) -> None:
             if first is None:
                 first = c  # stays registered: the merge target
                 continue
-            _advance(s, admin, rng, c, t, branch, first)
+            _advance(s, admin, rng, clock_rng, c, t, branch, first)
+        _rectify(s, admin)
 
 
-def _advance(s, admin, rng, c, t, branch, first) -> None:
+def _rectify(s, admin) -> None:
+    """Three rectification actions: one on cause C03 linking some of its complaints (overdue at
+    AS_OF), one without a cause linking complaints of other causes (done), and one on C09
+    linking none (in progress)."""
+    from complaintctl.models import Complaint, ComplaintRootCause
+    from sqlmodel import select
+
+    causes = {}
+    for number, code in s.exec(select(Complaint.number, ComplaintRootCause.code).join(
+            ComplaintRootCause, ComplaintRootCause.complaint_id == Complaint.id)
+            .order_by(Complaint.number)):
+        causes.setdefault(code, []).append(number)
+    rootcause.open_action(session=s, actor=admin, what="修订收费规则", owner="h1",
+                          due=date(2025, 10, 31), cause="C03", numbers=causes["C03"][:4])
+    done = rootcause.open_action(session=s, actor=admin, what="培训", owner="h3",
+                                 due=date(2026, 3, 1),
+                                 numbers=causes["C01"][:2] + causes["C05"][:1])
+    rootcause.update(session=s, actor=admin, action_id=done.id, status="done")
+    later = rootcause.open_action(session=s, actor=admin, what="资金安全排查", owner="h2",
+                                  due=date(2026, 1, 15), cause="C09")
+    rootcause.update(session=s, actor=admin, action_id=later.id, status="in_progress")
+
+
+def _staff(username: str) -> Actor:
+    from complaintctl.domain.enums import Role
+
+    branch = next(b for b, names in HANDLERS.items() if username in names) \
+        if username.startswith("h") else {"sup": "BJ01", "sup2": "SH01"}[username]
+    return Actor(username, Role.handler if username.startswith("h") else Role.supervisor, branch)
+
+
+def _advance(s, admin, rng, clock_rng, c, t, branch, first) -> None:
     step = rng.random()
 
     def later(lo_hours: float, hi_hours: float) -> datetime:
@@ -76,8 +112,14 @@ def _advance(s, admin, rng, c, t, branch, first) -> None:
         return
     handling.investigate(session=s, actor=admin, number=c.number, at=later(1, 20))
     if step < 0.34:
+        if clock_rng.random() < 0.3:  # an extension asked for and still waiting
+            approvals.extend(session=s, actor=_staff(c.assignee), number=c.number, level=1,
+                             reason="复杂", at=later(1, 5))
         return
-    _resolve(s, admin, rng, c, later(24, 24 * 24))
+    investigated = t
+    decided = later(24, 24 * 24)
+    _clock_steps(s, admin, clock_rng, c, investigated, decided, branch)
+    _resolve(s, admin, rng, c, decided)
     if step < 0.45:
         return
     if rng.random() < 0.2:
@@ -98,6 +140,34 @@ def _advance(s, admin, rng, c, t, branch, first) -> None:
         rootcause.set_root_cause(session=s, actor=admin, number=c.number,
                                  code=rng.choice(["C01", "C03", "C03", "C05", "C09"]),
                                  at=later(1, 10))
+    if c.status == "closed" and clock_rng.random() < 0.3:
+        # the customer asks for a review (核查): the clock restarts and due_at moves again
+        t = t + timedelta(hours=clock_rng.uniform(1, 48))
+        reviews.review_request(session=s, actor=admin, number=c.number, at=t)
+        if clock_rng.random() < 0.7:
+            t = t + timedelta(hours=clock_rng.uniform(24, 400))
+            reviews.review_decide(session=s, actor=admin, number=c.number, findings="复核",
+                                  result=clock_rng.choice(list(ReviewResult)), at=t)
+
+
+def _clock_steps(s, admin, rng, c, start, end, branch) -> None:
+    """Between the investigation and the decision: clock stops, and extensions applied at once,
+    approved later by the branch supervisor, or asked for and never approved."""
+    times = sorted(start + (end - start) * rng.uniform(0.05, 0.95) for _ in range(4))
+    if rng.random() < 0.25:
+        clock.pause(session=s, actor=admin, number=c.number, reason=PauseReason.appraisal,
+                    customer_notified_via=ContactVia.phone, at=times[0])
+        clock.resume(session=s, actor=admin, number=c.number, at=times[1])
+    roll = rng.random()
+    if roll < 0.15:
+        approvals.extend(session=s, actor=admin, number=c.number, level=1, reason="复杂",
+                         at=times[2])
+    elif roll < 0.3:
+        approvals.extend(session=s, actor=_staff(c.assignee), number=c.number, level=1,
+                         reason="复杂", at=times[2])
+        if roll < 0.22:
+            approvals.approve(session=s, actor=_staff(SUPERVISORS[branch]), number=c.number,
+                              at=times[3])
 
 
 def _resolve(s, admin, rng, c, at) -> None:
@@ -129,6 +199,19 @@ def _t(value):
     return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
 
 
+@dataclass(frozen=True)
+class Action:
+    """A rectification action as stored."""
+
+    id: int
+    cause: str | None
+    status: str
+    due_on: date
+
+
+ACTIONS: list[Action] = []  # every action, as last loaded
+
+
 @dataclass
 class Row:
     id: int
@@ -151,12 +234,50 @@ class Row:
     remedies: list[tuple[str, int | None]] = field(default_factory=list)
     events: list[tuple[str, str, datetime, str | None]] = field(default_factory=list)
     root_cause: str | None = None
+    details: list[dict] = field(default_factory=list)  # each event's, in the same order
+    actions: list[Action] = field(default_factory=list)  # the rectification actions linked
 
     @property
     def decided_at(self):
         times = [at for action, _k, at, to in self.events
                  if action in ("resolve", "imported") and to in DECIDED]
         return min(times) if times else None
+
+    @property
+    def decision_due(self) -> datetime | None:
+        """The due time in force at the first decision, replayed from the timeline: the
+        register event's due_at, then each [old, new] move recorded up to the decision (a
+        later reopen or review moves the stored due_at, not this)."""
+        due = None
+        for (_action, _kind, at, _to), details in zip(self.events, self.details, strict=True):
+            if self.decided_at is not None and at > self.decided_at:
+                break
+            moved = details.get("due_at")
+            if isinstance(moved, list):
+                moved = moved[1]
+            if moved:
+                due = datetime.fromisoformat(moved).astimezone(timezone.utc)
+        return due
+
+    @property
+    def late(self) -> bool:
+        return self.decided_at > self.decision_due
+
+    @property
+    def extended(self) -> bool:
+        """An extension applied (at once, or on approval) by the first decision; a request
+        still waiting does not count."""
+        return any(d.get("kind") == "extension" and d.get("approved_by") and at <= self.decided_at
+                   for (_a, _k, at, _t), d in zip(self.events, self.details, strict=True))
+
+    @property
+    def pauses(self) -> int:
+        return sum(action == "pause" and at < self.decided_at
+                   for action, _k, at, _t in self.events)
+
+    def review_requests(self, start: datetime, end: datetime) -> int:
+        return sum(action in ("review_request", "review request") and start <= at < end
+                   for action, _k, at, _t in self.events)
 
     def status_at(self, t: datetime) -> str:
         found = "registered"
@@ -195,12 +316,22 @@ def load(db) -> list[Row]:
         rows[cid].tags.append(tag)
     for cid, kind, cents in con.execute("SELECT complaint_id, kind, amount_cents FROM remedy"):
         rows[cid].remedies.append((kind, cents))
-    for cid, action, kind, at, to in con.execute(
-            "SELECT complaint_id, action, kind, at, to_status FROM event "
+    for cid, action, kind, at, to, details in con.execute(
+            "SELECT complaint_id, action, kind, at, to_status, details FROM event "
             "WHERE complaint_id IS NOT NULL ORDER BY seq"):
         rows[cid].events.append((action, kind, _t(at), to))
+        rows[cid].details.append(json.loads(details or "{}"))
     for cid, code in con.execute("SELECT complaint_id, code FROM complaint_root_cause"):
         rows[cid].root_cause = code
+    actions = {}
+    for aid, cause, status, due in con.execute(
+            "SELECT id, cause, status, due_on FROM rectification"):
+        actions[aid] = Action(aid, cause, status, due if isinstance(due, date)
+                              else date.fromisoformat(str(due)))
+    for aid, cid in con.execute(
+            "SELECT rectification_id, complaint_id FROM rectification_complaint"):
+        rows[cid].actions.append(actions[aid])
+    ACTIONS[:] = list(actions.values())
     con.close()
     return list(rows.values())
 

@@ -5,7 +5,7 @@ drill data vary; history matters (an August report taken in December rebuilds Au
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -65,6 +65,15 @@ def test_the_fixture_has_the_variety_the_checks_need(history):
     assert any(r.reopen_count for r in rows) and any("drill" in r.tags for r in rows)
     assert any(r.decided_at and r.decided_at > r.due_at for r in rows)  # some decided late
     assert any(r.root_cause for r in rows)
+    decided = [r for r in rows if r.decided_at]
+    # the clock: applied extensions, requests never approved, pauses, reviews; and first
+    # decisions that were late against the due time of the day but not against the due time
+    # a later reopen or review moved the stored due_at to
+    assert any(r.extended for r in decided) and any(r.pauses for r in decided)
+    assert any(not r.extended and any(d.get("state") == "requested" for d in r.details)
+               for r in decided)
+    assert any(r.review_requests(rd.AS_OF - timedelta(days=400), rd.AS_OF) for r in rows)
+    assert any(r.late and r.decided_at <= r.due_at for r in decided)
 
 
 # --- summary -------------------------------------------------------------------------------------
@@ -130,10 +139,13 @@ def test_sla_equals_a_plain_python_computation(history, by):
             assert value not in result
             continue
         row = result[value]
-        late = sum(r.decided_at > r.due_at for r in decided)
+        late = sum(r.late for r in decided)
+        extended = sum(not r.late and r.extended for r in decided)
         assert row["decided"] == len(decided)
-        assert row["late"] == late and row["within_15_days"] == len(decided) - late
-        assert row["within_extension"] == 0 and row["extensions"] == 0
+        assert row["late"] == late and row["within_extension"] == extended
+        assert row["within_15_days"] == len(decided) - late - extended
+        assert row["extensions"] == sum(r.extended for r in decided)
+        assert row["pauses"] == sum(r.pauses for r in decided)
         assert row["overdue_now"] == overdue
         spans = [rd.days(r) for r in decided]
         assert close(row["mean_days_to_decision"], sum(spans) / len(spans) if spans else None)
@@ -142,11 +154,12 @@ def test_sla_equals_a_plain_python_computation(history, by):
             assert close(row["on_time_rate"], (len(decided) - late) / len(decided), 0.0001)
 
 
-def test_handlers_equal_a_plain_python_computation(history):
+@pytest.mark.parametrize("period", ["2025-08", "2025-Q3"])
+def test_handlers_equal_a_plain_python_computation(history, period):
     db, rows = history
-    start, end = bounds("2025-08")
+    start, end = bounds(period)
     snapshot = min(end, rd.AS_OF)
-    result = rows_by(run(db, "handlers", period="2025-08"), "handler")
+    result = rows_by(run(db, "handlers", period=period), "handler")
     for value, members in rd.group(rd.in_scope(rows), "handler").items():
         row = result.get(value)
         decided = decided_in(members, start, end)
@@ -159,6 +172,10 @@ def test_handlers_equal_a_plain_python_computation(history):
         assert row["open"] == open_ and row["decided"] == len(decided)
         assert close(row["median_days_to_decision"],
                      rd.nearest_rank([rd.days(r) for r in decided], 0.5))
+        assert close(row["on_time_rate"], sum(not r.late for r in decided) / len(decided)
+                     if decided else None, 0.0001)
+        assert row["overdue_now"] == sum(r.status in rd.UNDECIDED and r.due_at < rd.AS_OF
+                                         for r in members)
         assert row["responses"] == len(closed)
         if closed:
             assert close(row["mean_satisfaction"], sum(r.satisfaction for r in closed) / len(closed))
@@ -268,7 +285,11 @@ def test_satisfaction_equals_a_plain_python_computation(history, by):
         assert close(row["mean_satisfaction"], sum(scored) / len(scored) if scored else None)
         assert row["disputed"] == sum(r.disputed for r in closed)
         assert row["reopened"] == sum(r.reopen_count > 0 for r in decided)
-        assert row["review_requests"] == 0
+        assert close(row["reopen_rate"], row["reopened"] / len(decided) if decided else None,
+                     0.0001)
+        assert close(row["disputed_rate"], row["disputed"] / len(closed) if closed else None,
+                     0.0001)
+        assert row["review_requests"] == sum(r.review_requests(start, end) for r in members)
 
 
 # --- root causes and regulatory ------------------------------------------------------------------
@@ -285,6 +306,25 @@ def test_root_causes_equal_a_plain_python_count(history):
     assert {row["root_cause"]: row["closed"] for row in result["rows"]} == dict(expected)
     assert result["totals"]["closed"] == len(closed)
     assert result["by"] == "root_cause"
+    # the actions on each cause: linked to its complaints closed in the period, or opened on
+    # the cause itself; open, overdue (past due at AS_OF's bank date) and done among them
+    today = rd.AS_OF.astimezone(rd.TZ).date()
+    for row in result["rows"]:
+        code = row["root_cause"]
+        mine = {a for r in closed if r.root_cause == code for a in r.actions}
+        mine |= {a for a in rd.ACTIONS if a.cause is not None and a.cause == code}
+        assert row["actions"] == sorted(a.id for a in mine)
+        assert row["share"] == round(row["closed"] / len(closed), 4)
+        active = [a for a in mine if a.status in ("open", "in_progress")]
+        assert (row["actions_open"], row["actions_overdue"], row["actions_done"]) == (
+            len(active), sum(a.due_on < today for a in active),
+            sum(a.status == "done" for a in mine))
+    classified = sum(r.root_cause is not None for r in closed)
+    assert (result["totals"]["classified"], result["totals"]["actions"]) == (
+        classified, len({a.id for r in closed if r.root_cause for a in r.actions}
+                        | {a.id for a in rd.ACTIONS if a.cause in expected}))
+    assert sum(row["actions_overdue"] for row in result["rows"]) >= 1
+    assert sum(row["actions_done"] for row in result["rows"]) >= 1
 
 
 def test_regulatory_tables_equal_a_plain_python_computation(history):
@@ -341,8 +381,8 @@ def test_regulatory_tables_equal_a_plain_python_computation(history):
                     if k in ("compensation", "fee_refund"))
         assert row["redress_paid"] == f"{cents / 100:.2f}"
     # CFPB timely response of the quarter's complaints
-    timely = sum(bool(r.decided_at and r.decided_at <= r.due_at) for r in received)
-    untimely = sum(bool(r.decided_at and r.decided_at > r.due_at)
+    timely = sum(bool(r.decided_at and not r.late) for r in received)
+    untimely = sum(bool(r.decided_at and r.late)
                    or (not r.decided_at and r.status in rd.UNDECIDED and r.due_at < rd.AS_OF)
                    for r in received)
     totals = result["totals"]["cfpb"]
@@ -356,3 +396,57 @@ def test_branch_staff_see_their_branch_only(history):
     mine = rd.in_scope(rows, branch="SH01")
     result = run(db, "summary", period="2025-Q3", who="sup2")
     assert result["totals"]["received"] == sum(start <= r.received_at < end for r in mine)
+
+
+# --- the monitor ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("when,branch", [
+    (datetime(2025, 8, 20, 4, 0, tzinfo=timezone.utc), None),  # the busy day, afternoon
+    (datetime(2025, 9, 15, 2, 0, tzinfo=timezone.utc), None),
+    (datetime(2025, 9, 15, 2, 0, tzinfo=timezone.utc), "SH01"),
+])
+def test_the_monitor_equals_a_plain_python_computation(history, when, branch):
+    """The monitor counts the complaints as they stand, with times measured from --as-of."""
+    from complaintctl.services import monitor
+
+    db, rows = history
+    with db.session() as session:
+        out = monitor.snapshot(session=session, actor=actor("admin"), branch=branch, as_of=when)
+    members = rd.in_scope(rows, branch=branch)
+    open_ = [r for r in members if r.status in rd.OPEN]
+    undecided = [r for r in members if r.status in rd.UNDECIDED]
+    by_status = defaultdict(int)
+    for r in open_:
+        by_status[r.status] += 1
+    assert out["open_by_status"] == dict(by_status) and out["open"] == len(open_)
+    assert out["overdue"] == sum(r.due_at < when for r in undecided)
+    assert out["due_24h"] == sum(when <= r.due_at < when + timedelta(hours=24)
+                                 for r in undecided)
+    assert out["unassigned"] == sum(r.assignee is None for r in open_)
+    for key in ("branch", "product"):
+        expected = {}
+        for value, group in rd.group(members, key).items():
+            last = sum(when - timedelta(hours=24) <= r.received_at < when for r in group)
+            before = sum(when - timedelta(days=31) <= r.received_at < when - timedelta(hours=24)
+                         for r in group)
+            if last or before:
+                baseline = round(before / 30, 2)
+                expected[value] = (last, baseline, last >= 5 and last > baseline + 3 * max(
+                    baseline, 1) ** 0.5)
+        assert {r[key]: (r["last_24h"], r["baseline_daily"], r["spike"])
+                for r in out["last_24h"][f"by_{key}"]} == expected
+    day = when.astimezone(rd.TZ).date()
+    monday = day - timedelta(days=day.weekday())
+    trend = []
+    for n in range(7, -1, -1):
+        start = monday - timedelta(weeks=n)
+        scores = [r.satisfaction for r in members if r.closed_at and r.satisfaction is not None
+                  and rd.midnight(start) <= r.closed_at < rd.midnight(start + timedelta(days=7))]
+        trend.append((f"{start.isocalendar()[0]}-W{start.isocalendar()[1]:02d}", len(scores),
+                      round(sum(scores) / len(scores), 2) if scores else None))
+    assert [(w["week"], w["responses"], w["mean"]) for w in out["satisfaction_trend"]] == trend
+    if when.day == 20:  # the fixture's three receipts on the busy day are in the last 24 h
+        assert sum(r["last_24h"] for r in out["last_24h"]["by_branch"]) >= 3
+    else:
+        assert out["open"] and out["overdue"] and any(n for _w, n, _m in trend)

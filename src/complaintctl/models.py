@@ -145,6 +145,10 @@ class Complaint(SQLModel, table=True):
     warned_percent: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     review_requested_at: datetime | None = _ts()
     review_result: str | None = Field(default=None, max_length=10)
+    # the due time the first decision was judged against: a reopen or a review restarts the
+    # clock and moves due_at, and the reports still judge the first decision by this one
+    # (NULL: due_at has not moved since the decision, or there was none)
+    decision_due_at: datetime | None = _ts()
     # retention (issue 7): a legal hold keeps personal data past retention; erased_at is when
     # purge erased it (the number and the statistics stay)
     legal_hold_at: datetime | None = _ts()

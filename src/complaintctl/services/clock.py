@@ -209,6 +209,11 @@ def on_change(session: Session, actor: Actor, complaint: Complaint, action: Acti
               at: datetime, *, previous: Status) -> dict[str, Any]:
     """Inside every lifecycle change, before its event is written. Returns extra details."""
     extra: dict[str, Any] = {}
+    decided = (Status.resolved, Status.closed, Status.archived)
+    if complaint.decision_due_at is None and (action is Action.resolve or previous in decided):
+        # the first decision keeps the due time it is judged against (the reports read it),
+        # before a reopen or a review restarts the clock below and moves due_at
+        complaint.decision_due_at = complaint.due_at
     if action in (Action.assign, Action.reassign):
         from complaintctl.services import assignment
 

@@ -32,6 +32,7 @@ from complaintctl.services.reports.sql import (
     between,
     check_dimension,
     count_case,
+    decision_due,
     decisions,
     grouped,
     int_sum,
@@ -66,8 +67,8 @@ def root_causes(session, scope: Scope) -> Report:
     per_code: dict[Any, set[int]] = {}
     for code, action_id in linked:
         per_code.setdefault(code, set()).add(action_id)
-    for action in actions.values():
-        if action.cause in data:
+    for action in actions.values():  # an action on no cause is not "(not classified)"'s
+        if action.cause is not None and action.cause in data:
             per_code.setdefault(action.cause, set()).add(action.id)
     total = sum(zero(f["closed"]) for f in data.values())
     rows = []
@@ -246,8 +247,9 @@ def _cfpb(session, scope: Scope) -> Table:
     d = decisions()
     decided_at = d.c.decided_at
     undecided_late = C.c.status.in_(UNDECIDED_STATUSES) & (C.c.due_at < scope.as_of)
-    timely = (decided_at.is_not(None) & (decided_at <= C.c.due_at))
-    untimely = or_(decided_at.is_not(None) & (decided_at > C.c.due_at),
+    due = decision_due()
+    timely = (decided_at.is_not(None) & (decided_at <= due))
+    untimely = or_(decided_at.is_not(None) & (decided_at > due),
                    decided_at.is_(None) & undecided_late)
     stored = C.c.get("timely_response")  # the CFPB's own answer, kept by the importer
     if stored is not None:

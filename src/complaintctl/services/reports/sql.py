@@ -116,9 +116,15 @@ def base_conditions(*, branches: Collection[str] | None, include_drills: bool) -
 
 
 def check_dimension(by: str | None, allowed: Sequence[str] = DIMENSIONS) -> None:
+    """Refuse a --by the report cannot group by, naming the ones it can (root-causes groups by
+    root cause and regulatory by its sections of their own: neither takes one)."""
     if by is not None and by not in allowed:
+        choices = [a for a in allowed if a in (*DIMENSIONS, "status")]
+        if not choices:
+            raise UsageProblem(_("--by {by} does not fit this report; it takes no --by.").format(
+                by=by))
         raise UsageProblem(_("--by {by} does not fit this report; use one of {allowed}.").format(
-            by=by, allowed=", ".join(allowed)))
+            by=by, allowed=", ".join(choices)))
 
 
 _BY_TAG = TAGS.alias("by_tag")
@@ -158,6 +164,12 @@ def decisions():
         .group_by(E.c.complaint_id)
         .subquery("decision")
     )
+
+
+def decision_due():
+    """The due time a complaint's first decision is judged against: the one kept at that
+    decision when a reopen or a review has since restarted the clock, else the stored due."""
+    return func.coalesce(C.c.decision_due_at, C.c.due_at)
 
 
 def status_at(t: datetime):

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
+from complaintctl.domain.enums import ApprovalKind
 from complaintctl.i18n import _
+from complaintctl.models import Approval, Pause
 from complaintctl.services.reports.base import (
     Chart,
     Column,
@@ -25,13 +27,13 @@ from complaintctl.services.reports.base import (
 from complaintctl.services.reports.counts import conditions, dim_columns
 from complaintctl.services.reports.sql import (
     C,
-    E,
     TOTAL,
     UNDECIDED_STATUSES,
     between,
     check_dimension,
     count_case,
     days_between,
+    decision_due,
     decisions,
     dimension,
     grouped,
@@ -39,13 +41,22 @@ from complaintctl.services.reports.sql import (
     open_at,
 )
 
-EXTEND_ACTIONS = ("extend",)
-PAUSE_ACTIONS = ("pause",)
+APPROVAL = Approval.__table__
+PAUSE = Pause.__table__
 
 
-def _extended():
-    return exists().where(E.c.complaint_id == C.c.id, E.c.kind == "change",
-                          E.c.action.in_(EXTEND_ACTIONS))
+def _extended(decided_at):
+    """An extension in force at the decision: one approved (and so applied) by then. A request
+    still waiting for its approver, or one granted after a reopen, does not count."""
+    return exists().where(APPROVAL.c.complaint_id == C.c.id,
+                          APPROVAL.c.kind == ApprovalKind.extension.value,
+                          APPROVAL.c.status == "approved", APPROVAL.c.decided_at <= decided_at)
+
+
+def _pauses(decided_at):
+    """Clock stops begun before the decision."""
+    return (select(func.count()).where(PAUSE.c.complaint_id == C.c.id,
+                                       PAUSE.c.started_at < decided_at).scalar_subquery())
 
 
 def percentile(session, scope: Scope, by: str | None, percent: int) -> dict[Any, float]:
@@ -76,10 +87,9 @@ def decision_figures(session, scope: Scope, by: str | None) -> dict[Any, dict[st
     """Counts and day sums over the complaints first decided in the period."""
     d = decisions()
     days = days_between(C.c.received_at, d.c.decided_at)
-    on_time = d.c.decided_at <= C.c.due_at
-    extended = _extended()
-    pauses = (select(func.count()).where(E.c.complaint_id == C.c.id, E.c.kind == "change",
-                                         E.c.action.in_(PAUSE_ACTIONS)).scalar_subquery())
+    on_time = d.c.decided_at <= decision_due()
+    extended = _extended(d.c.decided_at)
+    pauses = _pauses(d.c.decided_at)
     return grouped(
         session, by, C.join(d, d.c.complaint_id == C.c.id),
         [between(d.c.decided_at, scope.start, scope.end), *conditions(scope)],

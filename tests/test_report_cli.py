@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -152,8 +153,16 @@ def test_the_terminal_shows_a_bar_chart_and_a_sparkline(data):
     (["summary", "--from", "2025-02-01", "--to", "2025-01-01"], 2, "is before --from"),
     (["handlers", "--by", "product"], 2, "--by product does not fit this report"),
     (["summary", "--by", "status"], 2, "--by status does not fit this report"),
+    (["regulatory", "--by", "product"], 2,
+     "--by product does not fit this report; it takes no --by."),
+    (["root-causes", "--by", "channel"], 2,
+     "--by channel does not fit this report; it takes no --by."),
+    (["summary", "--format", "csv", "-o", "/nonexistent-dir/q.csv"], 1,
+     "Cannot use /nonexistent-dir/q.csv: No such file or directory."),
+    (["summary", "--format", "xlsx", "-o", "/nonexistent-dir/q.xlsx"], 1,
+     "Cannot use /nonexistent-dir/q.xlsx: No such file or directory."),
 ])
-def test_bad_options_exit_2_with_one_sentence(data, args, code, message):
+def test_bad_options_exit_with_one_sentence(data, args, code, message):
     run = data("report", *args)
     assert run.exit_code == code
     assert message in run.stderr and "Traceback" not in run.stderr
@@ -213,6 +222,54 @@ def test_monitor_json_fields(data):
     assert len(out["satisfaction_trend"]) == 8
     assert out["satisfaction_trend"][-1] == {"week": "2025-W45", "responses": 1, "mean": 5.0}
     assert out["satisfaction_trend"][0]["mean"] is None
+
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def documented(text: str, key: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(key)}(?![\w])", text) is not None
+
+
+def keys_of(value) -> set[str]:
+    """Every key of a JSON value, nested objects and lists of objects included."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys_of(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys_of(v)}
+    return set()
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_the_readme_documents_every_key_of_every_report(data, name):
+    section = README[README.index("Row keys"):README.index("Period bucketing")]
+    bullet = section[section.index(f"- **{name}**"):]
+    if name != "regulatory":
+        bullet = bullet[:bullet.index("\n- ")]
+    by = {"aging": [], "trend": [], "handlers": [], "root-causes": [], "regulatory": []}.get(
+        name, ["--by", "product"])
+    out = report_json(data, name, "--period", "2025-Q4", *by)
+    keys = keys_of(out["rows"]) | keys_of(out["totals"])
+    assert out["rows"] and keys
+    missing = sorted(k for k in keys - {"product"} if not documented(bullet, k))
+    assert missing == [], f"{name}: undocumented keys {missing}"
+
+
+def test_the_readme_documents_every_monitor_field(cli):
+    """Every field and nested field, with an incident and an overdue rectification present."""
+    assert cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "s",
+               "--branch", "BJ01", "--at", "2025-11-03T08:00").exit_code == 0
+    assert cli("incident", "declare", "--level", "II", "--title", "群体投诉",
+               "--at", "2025-11-03T09:00").exit_code == 0
+    assert cli("rectify", "open", "--what", "修订规则", "--owner", "h1", "--due", "2025-11-01",
+               as_="sup").exit_code == 0
+    out = json.loads(cli("monitor", "--format", "json", "--as-of", "2025-11-03T12:00").stdout)
+    text = README[README.index("`complaintctl monitor"):]
+    text = text[:text.index("\n\n")]
+    assert out["incidents"] and out["rectifications_overdue"] and out["last_24h"]["by_product"]
+    missing = sorted(k for k in keys_of(out) - set(out["open_by_status"])
+                     if not documented(text, k))
+    assert missing == []
 
 
 def test_monitor_counts_overdue_and_due_soon(data):
@@ -357,3 +414,84 @@ def test_sla_counts_a_decision_within_an_extension_and_the_pauses_used(cli):
     assert (row["decided"], row["within_15_days"], row["within_extension"], row["late"]) == \
         (1, 0, 1, 0)
     assert (row["extensions"], row["pauses"]) == (1, 1)
+
+
+def sla_totals(cli, period):
+    run = cli("report", "sla", "--period", period, "--format", "json", "--as-of", "2025-12-01")
+    assert run.exit_code == 0, run.stderr
+    totals = json.loads(run.stdout)["totals"]
+    return (totals["decided"], totals["within_15_days"], totals["within_extension"],
+            totals["late"], totals["extensions"])
+
+
+def test_a_late_decision_stays_late_after_a_reopen_moves_the_due_time(cli):
+    """A reopen restarts the clock and moves due_at; the first decision is still judged by the
+    due time of its day, also for a database the 0008 upgrade backfills from the timeline."""
+    import importlib.util
+
+    from sqlalchemy import text
+
+    from complaintctl.db import MIGRATIONS_DIR
+
+    versions = MIGRATIONS_DIR / "versions"
+    number = cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "s",
+                 "--branch", "BJ01", "--at", "2025-09-01T10:00").stdout.strip()
+    for args in (["assign", number, "--to", "h1", "--at", "2025-09-01T11:00"],
+                 ["investigate", number, "--at", "2025-09-01T12:00"],
+                 ["resolve", number, "--outcome", "not_upheld", "--findings", "f",
+                  "--notified-via", "phone", "--at", "2025-09-25T10:00"],
+                 ["close", number, "--satisfaction", "4", "--at", "2025-09-26T10:00"],
+                 ["reopen", number, "--reason", "新情况", "--at", "2025-09-27T10:00"]):
+        run = cli(*args, as_="sup")
+        assert run.exit_code == 0, (args, run.stderr)
+    shown = json.loads(cli("show", number, "--format", "json").stdout)
+    assert shown["due_at"] > "2025-10-01"  # moved by the reopen past the 25 Sep decision
+    assert sla_totals(cli, "2025-09") == (1, 0, 0, 1, 0)
+    regulatory = json.loads(cli("report", "regulatory", "--period", "2025-Q3", "--format",
+                                "json", "--as-of", "2025-12-01").stdout)
+    assert (regulatory["totals"]["cfpb"]["timely"], regulatory["totals"]["cfpb"]["responses"]) \
+        == (0, 1)
+    # a database from before 0008: the column empty, so the moved due_at is all there is
+    with cli.database.engine.begin() as conn:
+        conn.execute(text("UPDATE complaint SET decision_due_at = NULL"))
+    assert sla_totals(cli, "2025-09") == (1, 1, 0, 0, 0)  # the mistake the column prevents
+    path = next(versions.glob("0008_*.py"))
+    spec = importlib.util.spec_from_file_location("migration_0008", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with cli.database.engine.begin() as conn:
+        migration._backfill(conn)
+    with cli.database.engine.connect() as conn:
+        stored = conn.execute(text("SELECT decision_due_at FROM complaint")).scalar()
+    stored = stored if isinstance(stored, datetime) else datetime.fromisoformat(stored)
+    assert stored.replace(tzinfo=None) == datetime(2025, 9, 16, 15, 59, 59)  # 23:59:59 +08
+    assert sla_totals(cli, "2025-09") == (1, 0, 0, 1, 0)
+
+
+def test_an_extension_asked_for_but_never_approved_is_not_counted(cli):
+    number = cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "s",
+                 "--branch", "BJ01", "--at", "2025-10-01T10:00").stdout.strip()
+    for args, who in ((["assign", number, "--to", "h1", "--at", "2025-10-01T11:00"], "sup"),
+                      (["investigate", number, "--at", "2025-10-01T12:00"], "h1"),
+                      (["extend", number, "--level", "1", "--reason", "复杂", "--at",
+                        "2025-10-03T10:00"], "h1"),
+                      (["resolve", number, "--outcome", "not_upheld", "--findings", "f",
+                        "--notified-via", "phone", "--at", "2025-10-05T10:00"], "h1")):
+        run = cli(*args, as_=who)
+        assert run.exit_code == 0, (args, run.stderr)
+    approvals = json.loads(cli("show", number, "--format", "json").stdout)["approvals"]
+    assert [(a["kind"], a["status"]) for a in approvals] == [("extension", "pending")]
+    assert sla_totals(cli, "2025-10") == (1, 1, 0, 0, 0)
+
+
+def test_monitor_counts_the_complaints_sla_check_escalated(cli):
+    for day in (3, 20):
+        run = cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "s",
+                  "--branch", "BJ01", "--at", f"2025-11-{day:02d}T10:00")
+        assert run.exit_code == 0, run.stderr
+    before = json.loads(cli("monitor", "--format", "json", "--as-of", "2025-11-25T12:00").stdout)
+    assert (before["overdue"], before["escalations"]) == (1, 0)
+    check = cli("sla", "check", "--as-of", "2025-11-25T12:00", "--format", "json")
+    assert check.exit_code == 0, check.stderr
+    after = json.loads(cli("monitor", "--format", "json", "--as-of", "2025-11-25T12:00").stdout)
+    assert (after["overdue"], after["escalations"]) == (1, 1)  # the 3 Nov one, due 18 Nov

@@ -16,7 +16,10 @@ def write_private(path: str | Path, data: str | bytes, *, encoding: str = "utf-8
     when complete (a crash leaves the old file or none, never half of one)."""
     path = Path(path).expanduser()
     payload = data.encode(encoding) if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=".complaintctl-", dir=str(path.resolve().parent))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".complaintctl-", dir=str(path.resolve().parent))
+    except OSError as error:  # named after the file asked for, not the temporary one
+        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as out:  # mkstemp makes it 0600 already
             out.write(payload)
@@ -24,9 +27,11 @@ def write_private(path: str | Path, data: str | bytes, *, encoding: str = "utf-8
             os.fsync(out.fileno())
         os.chmod(tmp, PRIVATE_FILE)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(error, OSError) and error.filename == tmp:
+            raise OSError(error.errno, error.strerror, str(path)) from None
         raise
     return path
 

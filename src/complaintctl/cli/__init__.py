@@ -101,7 +101,11 @@ class ErrorMappingGroup(TyperGroup):
                     1,
                 )
             if isinstance(error, OSError):
-                _fail(_("{problem}.").format(problem=error.strerror or type(error).__name__), 1)
+                problem = error.strerror or type(error).__name__
+                if error.filename:
+                    _fail(_("Cannot use {path}: {problem}.").format(path=error.filename,
+                                                                    problem=problem), 1)
+                _fail(_("{problem}.").format(problem=problem), 1)
             _fail(
                 _(
                     "complaintctl hit an internal error ({kind}); nothing was changed. Please "

@@ -18,7 +18,8 @@ from conftest import STAFF, actor
 
 PERIODS = {"2025-Q3": (date(2025, 7, 1), date(2025, 9, 30)),
            "2025-08": (date(2025, 8, 1), date(2025, 8, 31)),
-           "2025": (date(2025, 1, 1), date(2025, 12, 31))}
+           "2025": (date(2025, 1, 1), date(2025, 12, 31)),
+           "2025-H2": (date(2025, 7, 1), date(2025, 12, 31))}
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import report_data as rd
 from conftest import STAFF, actor
 
 PG = os.environ.get("COMPLAINTCTL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-TABLES = ["setting", "staff", "complaint", "complaint_tag", "remedy", "event",
+TABLES = ["setting", "staff", "complaint", "complaint_tag", "remedy", "event", "pause", "approval",
           "complaint_root_cause", "rectification", "rectification_complaint"]
 
 

@@ -219,6 +219,38 @@ def test_imap_with_starttls_and_the_cli(cli, dovecot, folder):
     assert PASSWORD not in result.stdout + result.stderr
 
 
+def _everything_stored(db) -> str:
+    """Every cell of every table, as text."""
+    from sqlalchemy import inspect, text
+
+    with db.engine.connect() as conn:
+        return "\n".join(
+            repr(row) for table in inspect(conn).get_table_names()
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')))
+
+
+def test_the_password_is_in_no_output_audit_event_or_table(cli, dovecot, folder):
+    env = {"COMPLAINTCTL_IMAP_PASSWORD": PASSWORD, "SSL_CERT_FILE": dovecot["cafile"]}
+    seen = []
+    for args in (("--json",), (), ("--dry-run",)):
+        run = cli("intake", "mail", "--imap", _url(dovecot, folder), *args, as_="clerk", env=env)
+        assert run.exit_code in (0, 5), run.stderr
+        seen += [run.stdout, run.stderr]
+    wrong = cli("intake", "mail", "--imap", _url(dovecot, folder), as_="clerk",
+                env={**env, "COMPLAINTCTL_IMAP_PASSWORD": PASSWORD + "-wrong"})
+    assert wrong.exit_code == 1
+    seen += [wrong.stdout, wrong.stderr]
+    log = cli("audit", "log", "--format", "json", as_="aud")
+    assert log.exit_code == 0, log.stderr
+    runs = [e for e in json.loads(log.stdout) if e["action"] == "intake mail"]
+    assert len(runs) == 2  # the two runs that changed something; the details name the source
+    assert all(f"imaps://intake@localhost:{dovecot['imaps']}/{folder}" in json.dumps(e)
+               for e in runs)
+    stored = _everything_stored(cli.database)
+    assert json.loads(seen[0])["registered"] == 6
+    assert not [text for text in [*seen, log.stdout, stored] if PASSWORD in text]
+
+
 def test_a_wrong_password_is_refused_without_showing_it(cli, dovecot, folder):
     result = cli("intake", "mail", "--imap", _url(dovecot, folder), as_="clerk",
                  env={"COMPLAINTCTL_IMAP_PASSWORD": "wrong-pw-123",

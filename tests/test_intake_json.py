@@ -4,6 +4,7 @@ Lines), validated by the interactive path's rules, all or nothing, safe to send 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from sqlmodel import col, select
@@ -219,3 +220,36 @@ def test_a_dry_run_checks_everything_and_stores_nothing(cli, seeded):
     assert stored(seeded) == []
     with seeded.session() as session:
         assert session.exec(select(ComplaintTag)).all() == []
+
+
+# --- the README's back-end code, run as it is written ------------------------------------------
+
+@pytest.mark.slow
+def test_the_readme_back_end_code_registers_refuses_and_reports(cli, seeded, monkeypatch):
+    import re
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**For the platform's back end:**"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    add = cli("staff", "add", "platform", "--name", "投诉平台", "--role", "clerk", "--branch",
+              "BJ01")
+    assert add.exit_code == 0, add.stderr
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("COMPLAINTCTL_DB", seeded.url)
+    register_complaint = namespace["register_complaint"]
+
+    first = register_complaint(RECORD)
+    assert first["number"].startswith("CMP-") and first["duplicate"] is False
+    assert register_complaint(RECORD) == {"number": first["number"], "due_at": None,
+                                          "duplicate": True}
+    with pytest.raises(ValueError) as bad:
+        register_complaint({**RECORD, "external_ref": "P-2", "amount": "12.345"})
+    assert str(bad.value) == "amount: '12.345' 的小数位超过两位。"
+    with pytest.raises(RuntimeError) as refused:
+        register_complaint({**RECORD, "external_ref": "P-3"}, user="aud")
+    assert str(refused.value).startswith("错误：权限不足：register 需要角色")
+    assert [c.number for c in stored(seeded)] == [first["number"]]

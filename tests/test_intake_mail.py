@@ -527,3 +527,17 @@ def test_three_intake_runs_at_once_register_each_message_once(seeded, box):
     assert len(mailkit.maildir_state(box)["new"]) == 1
     with seeded.session() as session:
         assert audit.verify(session).ok
+
+
+def test_the_json_summary_is_the_same_in_both_languages_but_for_the_reasons(cli, box):
+    """Keys, results, counts and message ids never change with the language; only the
+    ``reason`` sentences (for people) do."""
+    runs = {lang: cli("--lang", lang, "intake", "mail", "--maildir", str(box), "--dry-run",
+                      "--json", as_="clerk") for lang in ("zh", "en")}
+    assert {r.exit_code for r in runs.values()} == {5}
+    data = {lang: json.loads(r.stdout) for lang, r in runs.items()}
+    reasons = {lang: [m.pop("reason") for m in d["messages"]] for lang, d in data.items()}
+    assert data["zh"] == data["en"]
+    assert reasons["en"][5] == "Auto-Submitted: auto-replied"  # a header, as it came
+    assert reasons["zh"][7].startswith("该邮件的 From 中没有发件人地址")
+    assert reasons["en"][7].startswith("the message has no sender address in From")

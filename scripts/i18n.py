@@ -22,7 +22,10 @@ LANGS = ["zh"]
 
 
 def pybabel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+    # `python -m babel.messages.frontend` drops the command's status (a compile that found
+    # errors exits 0); call main() and exit with what it returns, so check=True sees errors
+    subprocess.run([sys.executable, "-c", "import sys; from babel.messages.frontend import main; "
+                    "sys.exit(main())", *args], check=True, cwd=ROOT)
 
 
 def extract(pot: Path = POT) -> None:

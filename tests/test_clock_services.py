@@ -417,6 +417,10 @@ def test_sla_check_warns_at_50_and_80_percent_then_escalates_and_is_idempotent(s
     assert first.warnings == []
     at_half = sla.check(session=session, actor=ADMIN, as_of=t("2026-03-09T09:00"))
     assert at_half.warnings == [{"number": c.number, "level": 50}]
+    subjects = {n.subject for n in session.exec(select(Notification).where(
+        Notification.event == "warning"))}
+    assert subjects == {f"[complaintctl] {c.number}: 50% of the time allowed is used; "
+                        "due 2026-03-16 23:59"}
     again = sla.check(session=session, actor=ADMIN, as_of=t("2026-03-09T09:00"))
     assert again.warnings == [] and again.escalations == [] and again.notifications == 0
     eighty = sla.check(session=session, actor=ADMIN, as_of=t("2026-03-14T09:00"))

@@ -89,3 +89,23 @@ def test_the_extraction_sees_calls_inside_f_strings(tmp_path):
     source.write_text('name = 1\ntext = f"{_(\'Made by complaintctl\')} {name}"\n',
                       encoding="utf-8")
     assert _scripts_i18n().fstring_messages(tmp_path) == ["Made by complaintctl"]
+
+
+@pytest.mark.parametrize("domain", ["complaintctl", "messages"])
+def test_babel_compiles_the_catalogs_without_an_error(domain):
+    """What `pybabel compile` checks (printf placeholders: "{percent}% of" read as "% o")."""
+    catalog = _read(PO.with_name(f"{domain}.po"))
+    errors = [(m.id, [str(e) for e in errs]) for m, errs in catalog.check()]
+    assert not errors, errors
+
+
+def test_the_compile_step_fails_on_a_catalog_error(tmp_path):
+    import subprocess
+
+    po = tmp_path / "zh" / "LC_MESSAGES" / "broken.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+                  '#, python-format\nmsgid "%(n)s left"\nmsgstr "剩余"\n\n'
+                  '#, python-format\nmsgid "%s and %s"\nmsgstr "%s"\n', encoding="utf-8")
+    with pytest.raises(subprocess.CalledProcessError):
+        _scripts_i18n().pybabel("compile", "-d", str(tmp_path), "-D", "broken")

@@ -123,8 +123,10 @@ def check(*, session: Session, actor: Actor, as_of: datetime | None = None) -> S
             if passed > (complaint.warned_percent or 0):
                 complaint.warned_percent = passed
                 what = (_("overdue: the due time {due} has passed") if overdue
-                        else _("{percent}% of the time allowed is used; due {due}"))
-                what = what.format(percent=passed,
+                        # the % sign goes in with the number: "% o" in a message id reads to
+                        # gettext tools as a printf placeholder, and the catalog would not compile
+                        else _("{percent} of the time allowed is used; due {due}"))
+                what = what.format(percent=f"{passed}%",
                                    due=(iso(complaint.due_at, cfg.tz) or "")[:16]
                                    .replace("T", " "))
                 _record(session, actor, complaint, Action.sla_warning, as_of,

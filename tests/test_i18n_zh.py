@@ -305,3 +305,19 @@ def test_typers_own_strings_all_have_a_chinese_translation():
            for _line, m, _c, _ctx in extract_from_file("python", typer.core.__file__)}
     po = {m.id: m.string for m in _po(LOCALE / "zh" / "LC_MESSAGES" / "messages.po") if m.id}
     assert ids and not [i for i in ids if not po.get(i)]
+
+
+@pytest.mark.slow
+def test_the_built_package_ships_the_compiled_catalogs(tmp_path):
+    """What a wheel gets (setuptools' build_py, with the package data of pyproject.toml): the
+    .mo files, the same bytes as in the tree, and they speak Chinese."""
+    built = subprocess.run(
+        [sys.executable, "-c", "from setuptools import setup; setup()", "-q", "build_py",
+         "--build-lib", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    shipped = tmp_path / "complaintctl" / "locale"
+    for domain in ("complaintctl", "messages"):
+        mo = shipped / "zh" / "LC_MESSAGES" / f"{domain}.mo"
+        assert mo.read_bytes() == (LOCALE / "zh" / "LC_MESSAGES" / f"{domain}.mo").read_bytes()
+    zh = gettext.translation("complaintctl", localedir=str(shipped), languages=["zh"])
+    assert zh.gettext("Timeline") == "时间线"

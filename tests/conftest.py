@@ -452,7 +452,8 @@ class Cli:
 
 @pytest.fixture
 def cli(seeded) -> Cli:
-    return Cli(seeded)
+    yield Cli(seeded)
+    set_language("en")  # a --lang zh run must not leave the next test in Chinese
 
 
 @pytest.fixture

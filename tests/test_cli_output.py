@@ -186,12 +186,13 @@ def _table_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line[:1] in "┏┃┡│└┗"]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("columns", ["200", "100", "72"])
-def test_chinese_text_lines_up_in_the_list_table(cli, columns):
+def test_chinese_text_lines_up_in_the_list_table(cli, columns, lang):
     register(cli, summary="信用卡年费重复扣收，客户要求全额退还并道歉", customer="欧阳娜娜")
     register(cli, summary="ATM swallowed the card", customer="Emily Clark")
     register(cli, summary="理财产品风险未充分告知 (mixed 中英文 text)", customer="王秀英")
-    run = cli("list", as_="clerk", env={"COLUMNS": columns})
+    run = cli("--lang", lang, "list", as_="clerk", env={"COLUMNS": columns})
     lines = _table_lines(run.stdout)
     assert len(lines) >= 7  # top, header, rule, three rows (or more when folded), bottom
     widths = {cell_len(line) for line in lines}
@@ -200,10 +201,12 @@ def test_chinese_text_lines_up_in_the_list_table(cli, columns):
     assert "欧阳娜娜" in run.stdout or int(columns) < 100  # narrow tables fold the name
 
 
-def test_chinese_text_lines_up_in_the_show_timeline(cli):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_chinese_text_lines_up_in_the_show_timeline(cli, lang):
     n = register(cli, summary="年费")
     cli("note", n, "客户情绪激动，已安抚并说明处理流程（中文备注）", as_="clerk")
-    run = cli("show", n, as_="clerk", env={"COLUMNS": "90"})
+    run = cli("--lang", lang, "show", n, as_="clerk", env={"COLUMNS": "90"})
+    assert ("时间线" in run.stdout) == (lang == "zh")
     lines = _table_lines(run.stdout)
     assert len(lines) >= 5
     assert len({cell_len(line) for line in lines}) == 1

@@ -109,3 +109,35 @@ def test_the_compile_step_fails_on_a_catalog_error(tmp_path):
                   '#, python-format\nmsgid "%s and %s"\nmsgstr "%s"\n', encoding="utf-8")
     with pytest.raises(subprocess.CalledProcessError):
         _scripts_i18n().pybabel("compile", "-d", str(tmp_path), "-D", "broken")
+
+
+def test_the_glossary_lists_the_regulations_terms_and_the_labels_use_them():
+    """docs/glossary.md: every term the issue names, each with its English counterpart; the
+    Chinese labels of statuses, roles and timeline actions are glossary words."""
+    import re
+
+    from complaintctl import i18n
+
+    glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in glossary.splitlines()
+            if line.startswith("| ") and not line.startswith("| 中文")]
+    english = {}
+    for row in rows:
+        for word in re.split(r"\s*/\s*|（", row[0]):
+            english[word.strip("） ")] = row[1]
+    for term in ("投诉", "登记", "分派", "调查核实", "处理决定", "告知", "办结", "归档", "撤回",
+                 "核查", "回避", "延长处理期限", "中止计时", "重大消费投诉", "应急预案", "演练",
+                 "溯源整改"):
+        assert english.get(term), f"{term} is not in docs/glossary.md with its English"
+    words = set(english)
+    i18n.set_language("zh")
+    try:
+        for value in ("registered", "assigned", "investigating", "resolved", "closed", "archived",
+                      "withdrawn", "merged", "under_review", "clerk", "handler", "supervisor",
+                      "auditor", "admin"):
+            assert i18n.label(value) in words, value
+        for value in ("register", "assign", "investigate", "resolve", "close", "archive",
+                      "withdraw", "merge", "reopen", "pause", "extend", "reassign", "resume"):
+            assert i18n.term(value) in words, value
+    finally:
+        i18n.set_language("en")

@@ -57,8 +57,21 @@ def test_dates_amounts_and_labels_follow_the_language():
     set_language("zh")
     assert [label(v) for v in ("investigating", "closed", "phone", "partially_upheld", "x")] == [
         "调查核实中", "已办结", "电话", "部分成立", "x"]
+    assert [i18n.term(v) for v in ("register", "fee_refund", "active", "met", "decision",
+                                   "attached", "closed", "x")] == [
+        "登记", "退费", "处置中", "按时完成", "处理决定", "已并入原投诉", "已办结", "x"]
+    assert i18n.scenario("group-visit") == "群体到访" and label("under_review") == "核查中"
+    assert [i18n.duration(t) for t in ("3d 4h", "-2h 5m", "25m", None)] == [
+        "3天4小时", "-2小时5分钟", "25分钟", None]
+    assert i18n.labels(["handler", "supervisor", "admin"]) == "承办人、主管或管理员"
     set_language("en")
     assert label("partially_upheld") == "partially upheld"
+    # English shows the codes as it always did
+    assert [i18n.term(v) for v in ("register", "fee_refund", "active", "met")] == [
+        "register", "fee_refund", "active", "met"]
+    assert i18n.duration("3d 4h") == "3d 4h" and i18n.scenario("group-visit") == "group-visit"
+    assert i18n.labels(["handler", "supervisor", "admin"]) == "handler or supervisor or admin"
+    assert (i18n.code("under_review"), label("under_review")) == ("under_review", "under review")
 
 
 # --- the console script: help is translated at import, so it needs a real process -----------
@@ -163,8 +176,8 @@ def test_a_full_lifecycle_speaks_the_chosen_language(cli, lang):
                                                      + "\n", "")
     table = cli("--lang", lang, "show", n, as_="sup").stdout
     if lang == "zh":
-        for text in ("已归档", "电话", "成立", "¥1,200.00", "fee_refund ¥300.00", "时间线",
-                     "调查核实中", "年", "月"):
+        for text in ("已归档", "电话", "成立", "¥1,200.00", "道歉, 退费 ¥300.00", "时间线",
+                     "调查核实中", "年", "月", "│ 作出处理决定 ", "告知方式: - → 电话"):
             assert text in table
     else:
         for text in ("archived", "phone", "upheld", "1,200.00 CNY", "fee_refund 300.00 CNY",
@@ -173,7 +186,7 @@ def test_a_full_lifecycle_speaks_the_chosen_language(cli, lang):
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("zh", "错误：CMP-2026-000001 当前状态为 registered，不能执行 close（允许：{allowed}）。\n"),
+    ("zh", "错误：CMP-2026-000001 当前状态为已登记，不能执行 close（允许：{allowed}）。\n"),
     ("en", "Error: Can't close CMP-2026-000001 when it is registered (allowed: {allowed}).\n"),
 ])
 def test_a_refused_action_exits_3_and_says_why_in_the_language(cli, lang, expected):
@@ -185,7 +198,7 @@ def test_a_refused_action_exits_3_and_says_why_in_the_language(cli, lang, expect
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("zh", "错误：权限不足：assign 需要角色 supervisor or admin；clerk 的角色是 clerk。\n"),
+    ("zh", "错误：权限不足：assign 需要主管或管理员角色；clerk 的角色是登记员。\n"),
     ("en", "Error: Permission denied: assign needs the role supervisor or admin; clerk is a "
            "clerk.\n"),
 ])
@@ -210,6 +223,40 @@ def test_an_import_error_exits_5_in_the_language(cli, tmp_path):
     assert en.stderr.splitlines()[-1].startswith(
         "Error: 1 row(s) rejected (more than --max-errors 0), so nothing was imported; line 2: "
         "channel 'nope' is not one of counter, phone,")
+
+
+#: codes that tables show in Chinese under zh: none may be left as a cell of its own
+CODES = ("register", "assign", "contact", "investigate", "note", "resolve", "close", "archive",
+         "active", "manual", "declare", "link", "open", "overdue", "done", "met", "late",
+         "missed", "pending", "surge", "media", "decision", "apology", "phone", "upheld")
+
+
+def _cells(table: str) -> set[str]:
+    return {c.strip() for line in table.splitlines() for c in re.split(r"[│┃]", line)}
+
+
+def test_incidents_drills_and_timelines_show_no_codes_under_zh(cli):
+    n, _said = register(cli, "zh")
+    for args, who, _zh, _en in LIFECYCLE[:5]:
+        assert cli(*(a.format(n=n) for a in args), as_=who).exit_code == 0
+    declared = cli("incident", "declare", "--level", "III", "--title", "网点群访", "--link", n,
+                   as_="sup")
+    assert declared.exit_code == 0, declared.stderr
+    drill = cli("drill", "run", "--scenario", "media", "--level", "IV", "--simulate",
+                as_="sup")
+    assert drill.exit_code == 0, drill.stderr
+    shown = {args: cli("--lang", "zh", *args, as_="sup").stdout
+             for args in (("show", n), ("incident", "show", declared.stdout.strip()),
+                          ("incident", "list"), ("drill", "list"), ("list", "--overdue"))}
+    for args, table in shown.items():
+        left = _cells(table) & set(CODES)
+        assert not left, (args, left)
+    assert {"登记", "分派", "联系客户", "调查核实", "作出处理决定"} <= _cells(shown[("show", n)])
+    incident = shown[("incident", "show", declared.stdout.strip())]
+    assert "处置中" in incident and "人工宣布" in incident and "│ 宣布 " in incident
+    assert "│ 媒体传播 " in shown[("drill", "list")]
+    english = cli("--lang", "en", "incident", "show", declared.stdout.strip(), as_="sup").stdout
+    assert "active" in english and "│ declare " in english  # English is as it was
 
 
 # --- machine formats do not change with the language ------------------------------------------

@@ -251,5 +251,5 @@ def test_the_readme_back_end_code_registers_refuses_and_reports(cli, seeded, mon
     assert str(bad.value) == "amount: '12.345' 的小数位超过两位。"
     with pytest.raises(RuntimeError) as refused:
         register_complaint({**RECORD, "external_ref": "P-3"}, user="aud")
-    assert str(refused.value).startswith("错误：权限不足：register 需要角色")
+    assert str(refused.value).startswith("错误：权限不足：register 需要登记员、承办人、主管或管理员角色")
     assert [c.number for c in stored(seeded)] == [first["number"]]

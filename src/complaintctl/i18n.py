@@ -181,6 +181,53 @@ def label(value: Any) -> str:
     return _(_LABELS[text]) if text in _LABELS else text
 
 
+def term(value: Any) -> str:
+    """A value of a table column that holds codes (a timeline's action, an incident's status
+    or kind, a checklist item's state or result, an intake result, a remedy kind, ...): the
+    ``_TERMS`` in Chinese under zh, else its ``label``. English shows what it always showed."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text in _TERMS and language() == "zh":
+        return _(_TERMS[text])
+    return label(text)
+
+
+def code(value: Any) -> str:
+    """A code named in a sentence: its Chinese under zh (``term``); English keeps the value a
+    user types (``under_review``, ``supervisor``)."""
+    if value is None:
+        return ""
+    return term(value) if language() == "zh" else str(value)
+
+
+def scenario(value: Any) -> str:
+    """A drill scenario (surge, group-visit, outage, media, regulator) in the language."""
+    text = "" if value is None else str(value)
+    return _(_SCENARIOS[text]) if text in _SCENARIOS and language() == "zh" else text
+
+
+def labels(values: Any) -> str:
+    """Enum values joined for a sentence: ``handler or supervisor or admin`` /
+    ``承办人、主管或管理员`` (Chinese lists the first ones with the enumeration comma)."""
+    words = [code(v) for v in values]
+    if language() == "zh" and len(words) > 2:
+        words = ["、".join(words[:-1]), words[-1]]
+    return _(" or ").join(words)
+
+
+def duration(text: str | None) -> str | None:
+    """A span written as ``3d 4h``, ``-2h 5m`` or ``25m`` (deadlines.humanize, kept in JSON)
+    in the interface language: ``3天4小时`` in Chinese; English keeps it as it is."""
+    import re
+
+    if not text or language() != "zh":
+        return text
+    units = {"d": _("{n}d"), "h": _("{n}h"), "m": _("{n}m")}
+    localised = re.sub(r"(\d+)([dhm])\b", lambda m: units[m.group(2)].format(n=m.group(1)), text)
+    return re.sub(r"(?<=[天时钟]) (?=\d)", "", localised)
+
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
     return message
 
@@ -200,7 +247,53 @@ _LABELS = {
     "not_upheld": N_("not upheld"),
     # priorities
     "low": N_("low"), "normal": N_("normal"), "high": N_("high"), "urgent": N_("urgent"),
+    "under_review": N_("under review"),
     # roles
     "clerk": N_("clerk"), "handler": N_("handler"), "supervisor": N_("supervisor"),
     "auditor": N_("auditor"), "admin": N_("admin"),
+}
+
+#: Values shown in Chinese under zh only (English tables have always shown the value itself).
+_TERMS = {
+    # timeline actions (the regulation's vocabulary: docs/glossary.md)
+    "register": N_("register (timeline)"), "assign": N_("assign (timeline)"),
+    "reassign": N_("reassign (timeline)"), "contact": N_("contact (timeline)"),
+    "investigate": N_("investigate (timeline)"), "note": N_("note (timeline)"),
+    "consult": N_("consult (timeline)"), "answer": N_("answer (timeline)"),
+    "evidence": N_("evidence (timeline)"), "resolve": N_("resolve (timeline)"),
+    "close": N_("close (timeline)"), "reopen": N_("reopen (timeline)"),
+    "withdraw": N_("withdraw (timeline)"), "merge": N_("merge (timeline)"),
+    "archive": N_("archive (timeline)"), "imported": N_("imported (timeline)"),
+    "pause": N_("pause (timeline)"), "resume": N_("resume (timeline)"),
+    "extend": N_("extend (timeline)"), "approve": N_("approve (timeline)"),
+    "approval_request": N_("approval request (timeline)"),
+    "review_request": N_("review request (timeline)"),
+    "review_uphold": N_("review upholds (timeline)"),
+    "review_change": N_("review changes (timeline)"),
+    "sla_warning": N_("time-limit warning (timeline)"), "escalate": N_("escalate (timeline)"),
+    # remedies and how the customer was reached
+    "apology": N_("apology"), "compensation": N_("compensation"),
+    "fee_refund": N_("fee refund"), "correction": N_("correction"),
+    "explanation": N_("explanation"), "tracking": N_("tracking"),
+    "sms": N_("SMS"), "in_person": N_("in person"),
+    # the clock
+    "decision": N_("decision (clock)"), "review": N_("review (clock)"),
+    # intake results
+    "attached": N_("attached (intake)"), "duplicate": N_("duplicate (intake)"),
+    "automatic": N_("automatic (intake)"), "failed": N_("failed (intake)"),
+    # incidents, their timeline and checklist
+    "active": N_("active (incident)"), "manual": N_("declared by hand (incident)"),
+    "declare": N_("declare (incident)"), "notify": N_("notify (incident)"),
+    "update": N_("update (incident)"), "action": N_("action taken (incident)"),
+    "done": N_("done (checklist)"), "report": N_("report (incident)"),
+    "link": N_("link (incident)"), "open": N_("open (checklist)"),
+    "overdue": N_("overdue"), "pending": N_("pending (checklist)"),
+    "met": N_("met (checklist)"), "late": N_("late (checklist)"),
+    "missed": N_("missed (checklist)"),
+}
+
+_SCENARIOS = {
+    "surge": N_("surge (drill)"), "group-visit": N_("group visit (drill)"),
+    "outage": N_("outage (drill)"), "media": N_("media (drill)"),
+    "regulator": N_("regulator (drill)"),
 }

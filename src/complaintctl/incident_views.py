@@ -10,7 +10,7 @@ from typing import Any
 
 from complaintctl import render
 from complaintctl.domain.plan import roman
-from complaintctl.i18n import _
+from complaintctl.i18n import _, duration, format_datetime, scenario, term
 
 
 def write(text: str, output: Path | None) -> None:
@@ -42,7 +42,7 @@ def plan(data: dict[str, Any], fmt: str) -> None:
             (_("Plan"), p["name"]), (_("Organisation"), p["organisation"]),
             (_("Version"), f"{d['version']} ({d['source']}, {d['loaded_by']}, "
                            f"{(d['loaded_at'] or '')[:16].replace('T', ' ')})"),
-            (_("Window"), f"{p['detection']['window_minutes']} min"),
+            (_("Window"), duration(f"{p['detection']['window_minutes']}m")),
             (_("Drills"), _("every {n} months").format(n=p["drills"]["every_months"])),
         ], title=_("Emergency plan"))
         rows = []
@@ -76,8 +76,8 @@ def _duration(m: int | None) -> str:
     if m is None:
         return "-"
     if m % 1440 == 0:
-        return f"{m // 1440}d"
-    return f"{m // 60}h" if m % 60 == 0 else f"{m}m"
+        return duration(f"{m // 1440}d")
+    return duration(f"{m // 60}h" if m % 60 == 0 else f"{m}m")
 
 
 def plan_history(rows: list[dict[str, Any]], fmt: str) -> None:
@@ -112,9 +112,10 @@ def checklist(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None)
 def incident(data: dict[str, Any], fmt: str) -> None:
     def draw(d: dict[str, Any]) -> None:
         render.fields([
-            (_("Level"), f"{roman(d['level'])} ({d['level']})"), (_("Status"), d["status"]),
-            (_("Trigger"), d["trigger"]), (_("Cluster"), d["cluster"]),
-            (_("Declared"), f"{(d['declared_at'] or '')[:16].replace('T', ' ')} "
+            (_("Level"), f"{roman(d['level'])} ({d['level']})"),
+            (_("Status"), term(d["status"])),
+            (_("Trigger"), term(d["trigger"])), (_("Cluster"), d["cluster"]),
+            (_("Declared"), f"{format_datetime((d['declared_at'] or '')[:16])} "
                             + _("by") + f" {d['declared_by']}"),
             (_("Complaints"), d["complaints"]), (_("Drill"), d["drill"]),
             (_("Place"), d["place"]), (_("Cause"), d["cause"]), (_("Nature"), d["nature"]),
@@ -178,10 +179,12 @@ def report_document(data: dict[str, Any], fmt: str) -> str:
         rows.append((labels[name], text, bool(absent)))
     title = _("Incident report #{id}: {title}").format(id=data["incident"], title=data["title"])
     meta = _("Level {level} ({n}), {status}; generated {at}").format(
-        level=data["level_name"], n=data["level"], status=data["status"], at=data["generated_at"])
+        level=data["level_name"], n=data["level"], status=term(data["status"]),
+        at=data["generated_at"])
     missing = ", ".join(data["missing"]) or _("none")
     checklist_rows = [(str(i["item"]), i["action"], i["person"], i["due"] or "",
-                       i["done_at"] or "", i["result"] or i["state"]) for i in data["checklist"]]
+                       i["done_at"] or "", term(i["result"] or i["state"]))
+                      for i in data["checklist"]]
     heads = ["#", _("Action"), _("Responsible"), _("Due"), _("Done"), _("Result")]
     if fmt == "md":
         def esc(s: str) -> str:
@@ -254,7 +257,7 @@ def drill_list(rows: list[dict[str, Any]], fmt: str) -> None:
 
 def drill_document(d: dict[str, Any], fmt: str) -> str:
     title = _("Drill report #{id}: {scenario}, level {level}").format(
-        id=d["drill"], scenario=d["scenario"], level=d["level_name"])
+        id=d["drill"], scenario=scenario(d["scenario"]), level=d["level_name"])
     facts = [
         (_("Started"), d["started_at"]), (_("Closed"), d["closed_at"] or "-"),
         (_("Simulated"), _("yes") if d["simulated"] else _("no")),
@@ -267,7 +270,7 @@ def drill_document(d: dict[str, Any], fmt: str) -> str:
         (_("Lessons"), d["lessons"] or "-"),
     ]
     heads = ["#", _("Action"), _("Due"), _("Done"), _("Result"), _("Minutes"), _("Allowed")]
-    items = [(str(i["item"]), i["action"], i["due"] or "", i["done_at"] or "", i["result"] or "",
+    items = [(str(i["item"]), i["action"], i["due"] or "", i["done_at"] or "", term(i["result"]),
               "" if i["minutes"] is None else str(i["minutes"]), str(i["allowed_minutes"]))
              for i in d["items"]]
     if fmt == "md":
@@ -299,7 +302,7 @@ def drill_report(data: dict[str, Any], fmt: str, output: Path | None = None) -> 
         write(drill_document(data, fmt), output)
     else:
         render.fields([(k, v) for k, v in [
-            (_("Scenario"), data["scenario"]), (_("Level"), data["level_name"]),
+            (_("Scenario"), scenario(data["scenario"])), (_("Level"), data["level_name"]),
             (_("Started"), data["started_at"]), (_("Incident"), data["incident"]),
             (_("Detection delay (min)"), data["detection_delay_minutes"]),
             (_("First customer contact (min)"), data["first_contact_minutes"]),

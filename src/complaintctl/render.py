@@ -117,6 +117,10 @@ def emit(
 #: Table columns whose values are enum values shown by their translated label.
 LABELLED = frozenset({"status", "to_status", "from_status", "channel", "outcome", "priority",
                       "role"})
+#: Table columns of codes shown in Chinese under zh and as they are in English (i18n.term):
+#: timeline and audit actions, incident event kinds, checklist states and results, intake
+#: results, incident triggers.
+TERMED = frozenset({"action", "kind", "state", "result", "trigger"})
 
 
 def cell(value: Any, key: str | None = None) -> Any:
@@ -124,7 +128,7 @@ def cell(value: Any, key: str | None = None) -> Any:
     language's form), enum values of the ``LABELLED`` columns by their translated label."""
     from rich.text import Text
 
-    from complaintctl.i18n import format_datetime, label
+    from complaintctl.i18n import format_datetime, scenario, term
 
     if value is None or value == "" or value == [] or value == {}:
         return Text("-", style="dim")
@@ -135,8 +139,10 @@ def cell(value: Any, key: str | None = None) -> Any:
     if isinstance(value, dict):
         return Text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     text = str(value)
-    if key in LABELLED:
-        return Text(label(text))
+    if key in LABELLED or key in TERMED:
+        return Text(term(text))
+    if key == "scenario":
+        return Text(scenario(text))
     if len(text) >= 19 and text[4] == "-" and text[10] == "T":
         text = format_datetime(text[:16])
     return Text(text)

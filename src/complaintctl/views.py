@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from complaintctl import render
-from complaintctl.i18n import _, format_amount, format_datetime, label
+from complaintctl.i18n import N_, _, duration, format_amount, format_datetime, label, language, term
 
 
 def list_columns() -> list[tuple[str, str]]:
@@ -26,7 +26,7 @@ def clock_flag(d: dict[str, Any]) -> str | None:
     """Time left with the clock's state: ``2d 4h``, ``-3h overdue``, ``5h 80%``, ``paused``."""
     if d.get("time_left") is None:
         return None
-    parts = [d["time_left"]]
+    parts = [duration(d["time_left"])]
     if d.get("overdue"):
         parts.append(_("overdue"))
     elif d.get("warning"):
@@ -62,17 +62,46 @@ def _when(value: str | None) -> str:
     return format_datetime(value[:16]) if value else ""
 
 
+#: The names of a timeline event's details in Chinese (English shows the key itself).
+_DETAIL_NAMES = {
+    "reason": N_("Reason"), "text": N_("Text"), "summary": N_("Summary"),
+    "question": N_("Question"), "answer": N_("Answer"), "into": N_("Merged into"),
+    "merged_from": N_("Merged from"), "filename": N_("File"), "via": N_("Via"),
+    "level": N_("Level"), "result": N_("Result"), "findings": N_("Findings"),
+    "state": N_("State"), "approved_by": N_("Approved by"), "assignee": N_("Assignee"),
+    "outcome": N_("Outcome"), "satisfaction": N_("Satisfaction"), "feedback": N_("Feedback"),
+    "reopen_count": N_("Reopened"), "notice_proof": N_("Notice proof"),
+    "notified_via": N_("Notified via"), "priority": N_("Priority"), "status": N_("Status"),
+    "channel": N_("Channel"), "branch": N_("Branch"), "extension_level": N_("Extension level"),
+    "escalation_level": N_("Escalation level"), "disputed": N_("Disputed"),
+    "merged_into": N_("Merged into"), "tags": N_("Tags"), "remedies": N_("Remedies"),
+}
+#: Details whose values are codes (shown by their label).
+_CODED = frozenset({"via", "notified_via", "outcome", "priority", "status", "channel", "result",
+                    "state"})
+
+
 def _timeline_text(event: dict[str, Any]) -> str:
     details = event.get("details") or {}
+    chinese = language() == "zh"
+
+    def name(key: str) -> str:
+        return _(_DETAIL_NAMES[key]) if chinese and key in _DETAIL_NAMES else key
+
+    def value(key: str, v: Any) -> Any:
+        if v is None:
+            return "-"
+        return term(v) if chinese and key in _CODED and isinstance(v, str) else v
+
     parts = []
     for key in ("reason", "text", "summary", "question", "answer", "into", "merged_from",
                 "filename", "via", "level", "result", "findings", "state", "approved_by"):
         if details.get(key):
-            parts.append(f"{key}: {details[key]}")
+            parts.append(f"{name(key)}: {value(key, details[key])}")
     for key, (old, new) in (details.get("changes") or {}).items():
         if key.endswith("_at"):
             continue  # the event's own time says when
-        parts.append(f"{key}: {old if old is not None else '-'} → {new if new is not None else '-'}")
+        parts.append(f"{name(key)}: {value(key, old)} → {value(key, new)}")
     return "; ".join(str(p) for p in parts)
 
 
@@ -80,7 +109,8 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
     def draw(d: dict[str, Any]) -> None:
         customer = d["customer"]
         remedies = ", ".join(
-            r["kind"] + (f" {format_amount(r['amount'], d['currency'])}" if r["amount"] else "")
+            term(r["kind"]) + (f" {format_amount(r['amount'], d['currency'])}" if r["amount"]
+                               else "")
             for r in d["remedies"]
         )
         render.fields(
@@ -108,7 +138,7 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
                 (_("Due"), _when(d["due_at"])
                  + (" " + _("OVERDUE") if d.get("overdue") else "")),
                 (_("Left"), clock_flag(d)),
-                (_("Clock"), f"{d.get('clock') or '-'} ({d.get('clock_profile') or '-'})"),
+                (_("Clock"), f"{term(d.get('clock')) or '-'} ({d.get('clock_profile') or '-'})"),
                 (_("Paused"), d.get("paused")),
                 (_("Extension level"), d.get("extension_level")),
                 (_("Escalation level"), d.get("escalation_level")),
@@ -117,7 +147,7 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
                 (_("Findings"), d["findings"]),
                 (_("Remedies"), remedies),
                 (_("Notified"), f"{_when(d['notified_at'])} "
-                                f"{d['notified_via'] or ''} {d['notice_proof'] or ''}".strip()
+                                f"{term(d['notified_via'])} {d['notice_proof'] or ''}".strip()
                  or None),
                 (_("Satisfaction"), d["satisfaction"]),
                 (_("Disputed"), d["disputed"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from complaintctl.domain.enums import Action, Status
 from complaintctl.errors import TransitionNotAllowed
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code
 
 S = Status
 _ANY_OPEN = frozenset({S.registered, S.assigned, S.investigating, S.resolved})
@@ -68,7 +68,7 @@ def apply(status: Status, action: Action, *, number: str = "") -> Status:
             _("Can't {action} {number} when it is {status} (allowed: {allowed}).").format(
                 action=COMMAND_NAMES.get(action, action.value),
                 number=number or _("the complaint"),
-                status=status.value,
+                status=code(status.value),
                 allowed=allowed,
             )
         )

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from complaintctl.domain.enums import Role
 from complaintctl.errors import PermissionDenied
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code, labels
 
 
 class Permission(StrEnum):
@@ -109,10 +109,10 @@ def check(
     """
     scope = MATRIX[permission].get(role)
     if scope is None:
-        needed = " or ".join(r.value for r in roles_allowed(permission))
+        needed = labels(r.value for r in roles_allowed(permission))
         raise PermissionDenied(
             _("Permission denied: {permission} needs the role {needed}; {user} is a {role}.").format(
-                permission=permission.value, needed=needed, user=username, role=role.value
+                permission=permission.value, needed=needed, user=username, role=code(role.value)
             )
         )
     if on_complaint is None:

@@ -14,7 +14,7 @@ from complaintctl.domain import urgency as urgency_rules
 from complaintctl.domain.clock import iso
 from complaintctl.domain.deadlines import ClockKind
 from complaintctl.domain.permissions import Permission
-from complaintctl.i18n import _
+from complaintctl.i18n import _, duration
 from complaintctl.models import ComplaintTag
 from complaintctl.services import config as config_service
 from complaintctl.services.clock import open_pause, pauses_of, seconds_left, state_of
@@ -75,7 +75,8 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
             level=state.extension_level, days=ext.days if ext else "?"))
     elif kind is ClockKind.decision:
         step(_("extension"), _("none (levels available: {levels})").format(
-            levels=", ".join(f"{s.level} -> {s.days} days" for s in profile.extensions)
+            levels=", ".join(_("{level} -> {days} days").format(level=s.level, days=s.days)
+                             for s in profile.extensions)
             or _("none")))
     step(_("counted days"), _("{rule} -> {due} without pauses").format(
         rule=result.rule.describe(), due=_fmt(result.base_due_at, tz)))
@@ -95,7 +96,7 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
         else:
             step(_("pause"), _("{reason} {start} -> {end}: {counted} not counted").format(
                 reason=pause_.reason, start=_fmt(pause_.start, tz), end=_fmt(pause_.end, tz),
-                counted=deadlines.humanize(seconds) if seconds else _("nothing (outside the "
+                counted=duration(deadlines.humanize(seconds)) if seconds else _("nothing (outside the "
                                                                       "counted days)")))
     del effects
     if result.pause_effects and any(s for _p, s in result.pause_effects):
@@ -133,7 +134,7 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
         state_text = _("overdue by {t}") if left < 0 else _("{t} left")
         if current is not None:
             state_text += " " + _("(frozen while paused)")
-        step(_("time left"), state_text.format(t=deadlines.humanize(abs(left))))
+        step(_("time left"), state_text.format(t=duration(deadlines.humanize(abs(left)))))
     ack = deadlines.deadline(complaint.received_at, profile.acknowledgement, tz=tz,
                              calendar=calendar)
     ack_text = _("due {due} ({rule} after receipt)").format(

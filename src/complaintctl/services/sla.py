@@ -31,7 +31,7 @@ from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import Action, EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData
-from complaintctl.i18n import _
+from complaintctl.i18n import _, duration
 from complaintctl.models import Complaint
 from complaintctl.services import audit, notify
 from complaintctl.services import config as config_service
@@ -156,7 +156,8 @@ def check(*, session: Session, actor: Actor, as_of: datetime | None = None) -> S
                 report.notifications += len(notify.queue(
                     session, complaint=complaint, event="escalated", recipients=to,
                     what=_("escalated to level {level}: overdue by {t}").format(
-                        level=level, t=deadlines.humanize(-progress.left)), at=as_of))
+                        level=level, t=duration(deadlines.humanize(-progress.left))),
+                    at=as_of))
         after_sla_check(session, actor=actor, as_of=as_of, report=report)
         audit.record(session, kind=EventKind.admin, action="sla check", actor=actor.username,
                      at=as_of, details={"checked": report.checked,

@@ -8,7 +8,9 @@ def test_the_migrated_schema_matches_the_models_including_the_clock_tables(db):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import complaintctl.models  # noqa: F401 - registers the tables
+    import complaintctl.models
+
+    complaintctl.models.load_all()
 
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})

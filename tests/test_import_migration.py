@@ -8,7 +8,9 @@ def test_the_migrated_schema_equals_the_models(db):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import complaintctl.models  # noqa: F401
+    import complaintctl.models
+
+    complaintctl.models.load_all()
 
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})

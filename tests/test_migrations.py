@@ -13,8 +13,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, inspect, text
 from sqlmodel import SQLModel
 
-import complaintctl.models  # noqa: F401 - fills SQLModel.metadata
+import complaintctl.models
 from complaintctl.db import Database, head_revision, resolve_url
+
+complaintctl.models.load_all()  # every table on SQLModel.metadata, models_ext's too
 
 
 def schema_diff(engine, metadata=SQLModel.metadata) -> list:

@@ -24,8 +24,11 @@ def both(tmp_path_factory):
     from sqlalchemy.exc import OperationalError
     from sqlmodel import SQLModel
 
+    from complaintctl import models
     from complaintctl.db import Database, resolve_url
     from complaintctl.services import staff
+
+    models.load_all()  # create_all below makes every table
 
     admin_engine = create_engine(PG, isolation_level="AUTOCOMMIT")
     name = f"complaintctl_test_{uuid.uuid4().hex[:10]}"

@@ -1,6 +1,7 @@
 """Start-up: `complaintctl --help` must not pay for SQLAlchemy, SQLModel, Alembic or Rich."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -73,3 +74,60 @@ def test_the_console_scripts_help_loads_no_database_output_or_validation_library
                             text=True, timeout=60, env={"COMPLAINTCTL_LANG": "en", "PATH": ""})
     assert result.stdout.startswith("Usage: complaintctl [OPTIONS] COMMAND [ARGS]...")
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+
+
+SHOW_PROBE = r"""
+import json, sys
+url, number = sys.argv[1:3]
+sys.argv = ["complaintctl", "--db", url, "--as", "admin", "show", number]
+from complaintctl.cli import main
+try:
+    main()
+except SystemExit as done:
+    assert not done.code, done.code
+print(json.dumps(sorted(m for m in sys.modules
+                        if m.split(".")[0] == "alembic" or m == "complaintctl.models_ext")),
+      file=sys.stderr)
+"""
+
+
+def test_show_loads_no_alembic_and_builds_none_of_the_tables_it_does_not_read(cli):
+    """`show` is timed against `import sqlmodel` (benchmarks/startup.py, target <= 1.3): the
+    schema version is read with plain SQL (no Alembic), and the tables of ``models_ext`` (the
+    emergency plan, root causes, notifications, staff conflicts) are not built."""
+    number = cli("register", "--channel", "phone", "--customer", "Wang Fang",
+                 "--summary", "Card fee").stdout.strip()
+    cli.database.close()
+    result = subprocess.run([sys.executable, "-c", SHOW_PROBE, cli.database.url, number],
+                            capture_output=True, text=True, timeout=60,
+                            env={"COMPLAINTCTL_LANG": "en", "PATH": "",
+                                 "HOME": os.environ.get("HOME", "/tmp")})
+    assert result.returncode == 0, result.stderr
+    assert number in result.stdout and "Card fee" in result.stdout
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+
+
+def test_every_table_of_models_ext_is_found_through_models_and_load_all_registers_them():
+    """``from complaintctl.models import Incident`` must keep working for every table moved
+    to ``models_ext``; ``load_all`` is what migrate-to and the schema tests rely on."""
+    code = r"""
+import json
+import os
+from sqlmodel import SQLModel
+import complaintctl.models as models
+core = set(SQLModel.metadata.tables)
+from complaintctl import models_ext
+moved = {name for name, value in vars(models_ext).items()
+         if getattr(value, "__module__", None) == models_ext.__name__
+         and hasattr(value, "__table__")}
+models.load_all()
+print(json.dumps({"moved": sorted(moved), "later": sorted(models.LATER),
+                  "same": all(getattr(models, n) is getattr(models_ext, n) for n in moved),
+                  "core": len(core), "all": len(SQLModel.metadata.tables)}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={"PATH": ""})
+    found = json.loads(done.stdout)
+    assert found["moved"] == found["later"] and len(found["moved"]) == 13
+    assert found["same"]
+    assert found["all"] == found["core"] + 13

@@ -1,16 +1,20 @@
 """The stored model: SQLModel tables. Personal data lives only in the ``customer_*`` columns of
 ``complaint`` and in ``event.personal``, so retention can erase it in two places.
 
-Imported lazily (SQLAlchemy is slow to import); ``complaintctl --help`` never loads it.
+Imported lazily (SQLAlchemy is slow to import); ``complaintctl --help`` never loads it. Building
+a table class is most of what ``show`` costs beyond importing SQLModel, so:
+
+- the tables only some commands use live in ``models_ext``, loaded on first use: importing one
+  of them from here (``from complaintctl.models import Incident``) loads it; ``load_all()``
+  puts every table on ``SQLModel.metadata`` (migrate-to, the schema tests);
+- no ``from __future__ import annotations``: with string annotations, pydantic and SQLAlchemy
+  evaluate every field's annotation again, for nothing.
 """
 
-from __future__ import annotations
-
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger,
-    Date,
     DateTime,
     Index,
     Text,
@@ -259,169 +263,6 @@ class AuditHead(SQLModel, table=True):
     last_hash: str = Field(max_length=64)
 
 
-# --- the complaint emergency plan (issue 6) ---------------------------------------------------
-
-
-class PlanVersion(SQLModel, table=True):
-    """One stored version of the emergency plan (TOML as written, and the parsed digest)."""
-
-    __tablename__ = "plan_version"
-
-    id: int | None = Field(default=None, primary_key=True)
-    text: str = Field(sa_type=Text)
-    digest: str = Field(max_length=64)
-    source: str = Field(max_length=255)
-    loaded_by: str = Field(max_length=64)
-    loaded_at: datetime = _ts(nullable=False)
-
-
-class Drill(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    scenario: str = Field(max_length=20)
-    level: int
-    plan_version_id: int = Field(foreign_key="plan_version.id")
-    started_at: datetime = _ts(nullable=False)
-    started_by: str = Field(max_length=64)
-    simulated: bool = Field(default=False)
-    delays: str | None = Field(default=None, sa_type=Text)
-    complaints: int = Field(default=0)
-    closed_at: datetime | None = _ts()
-    closed_by: str | None = Field(default=None, max_length=64)
-    lessons: str | None = Field(default=None, sa_type=Text)
-    revisions: str | None = Field(default=None, sa_type=Text)
-
-
-class Incident(SQLModel, table=True):
-    """A declared or detected complaint emergency; ``drill_id`` marks a drill's incident."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    status: str = Field(max_length=10, index=True)
-    level: int
-    detected_level: int | None = Field(default=None)
-    title: str = Field(max_length=300)
-    trigger: str = Field(max_length=64)
-    cluster_key: str | None = Field(default=None, max_length=300, index=True)
-    plan_version_id: int = Field(foreign_key="plan_version.id")
-    drill_id: int | None = Field(default=None, foreign_key="drill.id", index=True)
-    declared_at: datetime = _ts(nullable=False)
-    declared_by: str = Field(max_length=64)
-    last_action_at: datetime = _ts(nullable=False)
-    place: str | None = Field(default=None, max_length=300)
-    cause: str | None = Field(default=None, sa_type=Text)
-    nature: str | None = Field(default=None, sa_type=Text)
-    harm: str | None = Field(default=None, sa_type=Text)
-    customer_reaction: str | None = Field(default=None, sa_type=Text)
-    trend: str | None = Field(default=None, sa_type=Text)
-    planned_measures: str | None = Field(default=None, sa_type=Text)
-    reporter: str | None = Field(default=None, max_length=200)
-    amount_cents: int | None = Field(default=None, sa_type=BigInteger)
-    people: int | None = Field(default=None)
-    closed_at: datetime | None = _ts()
-    closed_by: str | None = Field(default=None, max_length=64)
-    review: str | None = Field(default=None, sa_type=Text)
-    root_cause: str | None = Field(default=None, sa_type=Text)
-
-
-class IncidentComplaint(SQLModel, table=True):
-    __tablename__ = "incident_complaint"
-
-    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
-    complaint_id: int = Field(foreign_key="complaint.id", primary_key=True, index=True)
-    linked_at: datetime = _ts(nullable=False)
-    linked_by: str = Field(max_length=64)
-    via: str = Field(max_length=10)
-
-
-class IncidentAction(SQLModel, table=True):
-    """The incident's timeline: what was done, by whom, when."""
-
-    __tablename__ = "incident_action"
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = Field(foreign_key="incident.id", index=True)
-    at: datetime = _ts(nullable=False)
-    recorded_at: datetime = _ts(nullable=False)
-    by: str = Field(max_length=64)
-    kind: str = Field(max_length=20)
-    text: str = Field(sa_type=Text)
-    details: str = Field(default="{}", sa_type=Text)
-
-
-class ChecklistItem(SQLModel, table=True):
-    """One timetable action of an incident's level, due at a time after it was planned."""
-
-    __tablename__ = "checklist_item"
-    __table_args__ = (UniqueConstraint("incident_id", "seq", name="uq_checklist_item_seq"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = Field(foreign_key="incident.id", index=True)
-    seq: int
-    key: str = Field(max_length=40)
-    action: str = Field(sa_type=Text)
-    owner: str = Field(max_length=64)
-    person: str = Field(max_length=200)
-    level: int
-    planned_at: datetime = _ts(nullable=False)
-    due_at: datetime = _ts(nullable=False, index=True)
-    done_at: datetime | None = _ts()
-    done_by: str | None = Field(default=None, max_length=64)
-    note: str | None = Field(default=None, sa_type=Text)
-    cancelled_at: datetime | None = _ts()
-    overdue_at: datetime | None = _ts()
-
-
-class IncidentRectification(SQLModel, table=True):
-    """A rectification action agreed when an incident is closed."""
-
-    __tablename__ = "incident_rectification"
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = Field(foreign_key="incident.id", index=True)
-    action: str = Field(sa_type=Text)
-    owner: str = Field(max_length=64)
-    due_at: datetime | None = _ts()
-    done_at: datetime | None = _ts()
-
-
-# --- reports: root causes and rectification (issue 5) -----------------------------------------
-
-
-class ComplaintRootCause(SQLModel, table=True):
-    """The root cause a supervisor found for a closed complaint: a C code of the JR/T table."""
-
-    __tablename__ = "complaint_root_cause"
-
-    complaint_id: int = Field(foreign_key="complaint.id", primary_key=True)
-    code: str = Field(max_length=20, index=True)
-    note: str | None = Field(default=None, sa_type=Text)
-    recorded_by: str = Field(max_length=64)
-    recorded_at: datetime = _ts(nullable=False)
-
-
-class Rectification(SQLModel, table=True):
-    """A rectification action (整改): what is to be done, by whom, by when; links complaints."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    what: str = Field(sa_type=Text)
-    cause: str | None = Field(default=None, max_length=20, index=True)
-    owner: str = Field(max_length=64)
-    branch: str | None = Field(default=None, max_length=64)
-    due_on: date = Field(sa_type=Date)
-    status: str = Field(max_length=16, index=True)
-    note: str | None = Field(default=None, sa_type=Text)
-    created_by: str = Field(max_length=64)
-    created_at: datetime = _ts(nullable=False)
-    updated_at: datetime = _ts(nullable=False)
-    done_at: datetime | None = _ts()
-
-
-class RectificationComplaint(SQLModel, table=True):
-    __tablename__ = "rectification_complaint"
-
-    rectification_id: int = Field(foreign_key="rectification.id", primary_key=True)
-    complaint_id: int = Field(foreign_key="complaint.id", primary_key=True, index=True)
-
-
 # Indexes the reports need (declared here so the lifecycle's tables above stay untouched).
 Index("ix_complaint_closed_at", Complaint.__table__.c.closed_at)
 Index("ix_complaint_last_event_at", Complaint.__table__.c.last_event_at)
@@ -465,51 +306,6 @@ class Approval(SQLModel, table=True):
     customer_notified_via: str | None = Field(default=None, max_length=20)
 
 
-class StaffConflict(SQLModel, table=True):
-    """A recorded interest (CBIRC Art 17): the staff member is recused from such complaints."""
-
-    __tablename__ = "staff_conflict"
-    __table_args__ = (UniqueConstraint("staff_id", "kind", "value", name="uq_staff_conflict"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    staff_id: int = Field(foreign_key="staff.id", index=True)
-    kind: str = Field(max_length=16)
-    value: str = Field(max_length=200)
-    note: str | None = Field(default=None, sa_type=Text)
-    created_by: str = Field(max_length=64)
-    created_at: datetime = _ts(nullable=False)
-
-
-class Notification(SQLModel, table=True):
-    """The outbox: written in the transaction of the event that causes it, sent later."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    complaint_id: int | None = Field(default=None, foreign_key="complaint.id", index=True)
-    number: str | None = Field(default=None, max_length=20)
-    event: str = Field(max_length=32)
-    recipient: str = Field(max_length=64)
-    address: str | None = Field(default=None, max_length=254)
-    subject: str = Field(max_length=300)
-    body: str = Field(sa_type=Text)
-    status: str = Field(max_length=10, index=True)
-    attempts: int = Field(default=0)
-    created_at: datetime = _ts(nullable=False)
-    next_attempt_at: datetime | None = _ts()
-    sent_at: datetime | None = _ts()
-    last_error: str | None = Field(default=None, sa_type=Text)
-
-
-class NotificationAttempt(SQLModel, table=True):
-    __tablename__ = "notification_attempt"
-
-    id: int | None = Field(default=None, primary_key=True)
-    notification_id: int = Field(foreign_key="notification.id", index=True)
-    at: datetime = _ts(nullable=False)
-    sender: str = Field(max_length=10)
-    ok: bool = Field(default=False)
-    error: str | None = Field(default=None, sa_type=Text)
-
-
 class Organisation(SQLModel, table=True):
     """A branch or a parent organisation (tiered responsibility, CBIRC Art 9). ``code`` is what
     ``staff.branch`` and ``complaint.branch`` hold; ``parent`` is the organisation it reports
@@ -520,3 +316,24 @@ class Organisation(SQLModel, table=True):
     parent: str | None = Field(default=None, max_length=64, foreign_key="organisation.code",
                                index=True)
     created_at: datetime = _ts(nullable=False)
+
+
+#: the tables of ``models_ext``, loaded on first use
+LATER = frozenset({
+    "PlanVersion", "Drill", "Incident", "IncidentComplaint", "IncidentAction", "ChecklistItem",
+    "IncidentRectification", "ComplaintRootCause", "Rectification", "RectificationComplaint",
+    "StaffConflict", "Notification", "NotificationAttempt",
+})
+
+
+def __getattr__(name: str):
+    if name in LATER:
+        from complaintctl import models_ext
+
+        return getattr(models_ext, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load_all() -> None:
+    """Every table on ``SQLModel.metadata``."""
+    from complaintctl import models_ext  # noqa: F401

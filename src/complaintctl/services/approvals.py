@@ -30,7 +30,6 @@ from complaintctl.errors import (
 from complaintctl.i18n import _
 from complaintctl.models import Approval, Complaint, Contact, Remedy, Staff
 from complaintctl.services import config as config_service
-from complaintctl.services import notify
 from complaintctl.services.complaints import _at, _change, _set, _text, get, normalise_number
 from complaintctl.services.context import Actor, use_case
 
@@ -128,6 +127,8 @@ class ExtendResult:
 
 def _apply_extension(session: Session, actor: Actor, complaint: Complaint, approval: Approval,
                      at: datetime, action: Action) -> None:
+    from complaintctl.services import notify  # its outbox table loads on first use
+
     changes: dict[str, list[Any]] = {}
     if approval.level and approval.level > (complaint.extension_level or 0):
         _set(complaint, changes, extension_level=approval.level)
@@ -159,6 +160,8 @@ def extend(
     Applied at once when the acting user may approve it (and is the approver named, if any);
     otherwise recorded as a request and sent to the approvers, who run ``approve``.
     """
+    from complaintctl.services import notify  # its outbox table loads on first use
+
     number = normalise_number(number)
     with use_case(session, actor, Action.extend.value, number):
         complaint = get(session, number, lock=True)
@@ -239,6 +242,8 @@ def request_compensation(
     at: datetime | None = None,
 ) -> tuple[Approval, list[str]]:
     """Ask a second person to approve a compensation above the threshold."""
+    from complaintctl.services import notify  # its outbox table loads on first use
+
     number = normalise_number(number)
     with use_case(session, actor, Action.approval_request.value, number):
         complaint = get(session, number, lock=True)
@@ -280,6 +285,8 @@ def approve(
     compensation: str | None = None, reason: str | None = None, at: datetime | None = None,
 ) -> Approval:
     """Approve the request waiting on a complaint, or grant a compensation approval directly."""
+    from complaintctl.services import notify  # its outbox table loads on first use
+
     number = normalise_number(number)
     with use_case(session, actor, Action.approve.value, number):
         complaint = get(session, number, lock=True)

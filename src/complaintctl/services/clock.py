@@ -33,7 +33,6 @@ from complaintctl.errors import (
 from complaintctl.i18n import _
 from complaintctl.models import Complaint, Contact, Pause
 from complaintctl.services import config as config_service
-from complaintctl.services import notify
 from complaintctl.services.complaints import _at, _change, _set, get, normalise_number
 from complaintctl.services.context import Actor, now, timezone_of, use_case
 
@@ -193,6 +192,8 @@ def on_register(session: Session, actor: Actor, complaint: Complaint, at: dateti
 
 def after_register(session: Session, actor: Actor, complaint: Complaint, at: datetime) -> None:
     """After the register event: tell the branch supervisors; auto-assign if configured."""
+    from complaintctl.services import notify  # its outbox table loads on first use
+
     notify.queue(
         session, complaint=complaint, event="registered",
         recipients=notify.branch_supervisors(session, complaint.branch),
@@ -208,6 +209,8 @@ def after_register(session: Session, actor: Actor, complaint: Complaint, at: dat
 def on_change(session: Session, actor: Actor, complaint: Complaint, action: Action,
               at: datetime, *, previous: Status) -> dict[str, Any]:
     """Inside every lifecycle change, before its event is written. Returns extra details."""
+    from complaintctl.services import notify  # its outbox table loads on first use
+
     extra: dict[str, Any] = {}
     decided = (Status.resolved, Status.closed, Status.archived)
     if complaint.decision_due_at is None and (action is Action.resolve or previous in decided):
@@ -258,6 +261,8 @@ def pause(
     customer_notified_via: ContactVia, note: str | None = None, at: datetime | None = None,
 ) -> Complaint:
     """Stop the clock for appraisal or mediation; the customer is told (Art 18, 23)."""
+    from complaintctl.services import notify  # its outbox table loads on first use
+
     number = normalise_number(number)
     with use_case(session, actor, Action.pause.value, number):
         complaint = get(session, number, lock=True)
@@ -301,6 +306,8 @@ def pause(
 def resume(*, session: Session, actor: Actor, number: str, at: datetime | None = None
            ) -> Complaint:
     """Restart the clock; the due time moves later by the time it was stopped."""
+    from complaintctl.services import notify  # its outbox table loads on first use
+
     number = normalise_number(number)
     with use_case(session, actor, Action.resume.value, number):
         complaint = get(session, number, lock=True)

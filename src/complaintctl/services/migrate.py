@@ -33,13 +33,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from complaintctl import models  # noqa: F401 - registers every table on the metadata
+from complaintctl import models
 from complaintctl.domain import chain
 from complaintctl.domain.enums import EventKind, Role
 from complaintctl.errors import DatabaseProblem, PermissionDenied, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.services import audit
 from complaintctl.services.context import chain_key, now
+
+models.load_all()  # every table is copied, models_ext's too
 
 CHUNK = 2000
 #: tables whose rows are matched to the target's by these columns instead of copied

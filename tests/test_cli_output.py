@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -82,6 +84,42 @@ def test_show_json_has_exactly_the_documented_keys(cli, worked):
     assert data["events"][-1]["to_status"] == "resolved"
     for key in ("received_at", "registered_at", "due_at", "acknowledged_at", "notified_at"):
         assert data[key].endswith("+08:00"), key
+
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_json_keys() -> tuple[set[str], dict[str, set[str]]]:
+    """The keys README.md documents for `show --format json`: the first column of its "JSON
+    output" table, the clock's paragraph "JSON fields added to `show`/`list`", and the fields
+    the table gives in braces for the nested objects."""
+    table = README.split("\n## JSON output\n", 1)[1].split("\n## ", 1)[0]
+    keys: set[str] = set()
+    nested: dict[str, set[str]] = {}
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            _, key_cell, meaning, _ = line.split("|", 3)
+            names = set(re.findall(r"`(\w+)`", key_cell))
+            keys |= names
+            braces = re.search(r"`\{([^}]*)\}`|`\{([^}]*)\}", meaning)
+            if braces and len(names) == 1:
+                nested[names.pop()] = set(re.findall(r"\w+", braces.group(1) or braces.group(2)))
+    added = re.search(r"JSON fields added to `show`/`list`:(.*?)\n`notify list", README, re.S)
+    keys |= set(re.findall(r"`(\w+)`", added.group(1))) - {"show", "list"}
+    return keys, nested
+
+
+def test_the_readme_documents_exactly_the_keys_show_json_prints(cli, worked):
+    """README's JSON section is the contract scripts read: every key `show --format json`
+    prints is documented there, and nothing documented is missing from the output."""
+    data = json.loads(cli("show", worked, "--format", "json", as_="sup").stdout)
+    documented, nested = _readme_json_keys()
+    assert documented == set(data)
+    assert nested["customer"] == set(data["customer"])
+    assert nested["events"] == set(data["events"][0])
+    assert nested["remedies"] == set(data["remedies"][0])
+    assert nested["contacts"] == set(data["contacts"][0])
+    assert nested["consultations"] == set(data["consultations"][0])
 
 
 def test_show_json_is_plain_json_without_markup(cli):

@@ -96,3 +96,52 @@ def test_eight_processes_registering_at_once_get_distinct_contiguous_numbers(see
     verify = cli("audit", "verify", as_="aud")
     assert verify.exit_code == 0, verify.stderr
     assert re.fullmatch(r"The audit trail is intact: \d+ events\.", verify.stderr.strip())
+
+
+@pytest.mark.sqlite_only("SQLite's connection settings and write lock")
+def test_every_connection_is_wal_with_foreign_keys_full_sync_and_a_busy_timeout(seeded):
+    """The issue's settings for every SQLite connection: WAL, foreign_keys=ON, a busy timeout
+    of at least 5 s, synchronous=FULL; read on connections the engine makes, fresh and reused."""
+    from sqlalchemy import text
+
+    seeded.engine.dispose()
+    for _ in range(2):
+        with seeded.engine.connect() as conn:
+            got = {name: conn.execute(text(f"PRAGMA {name}")).scalar()
+                   for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}
+        assert got["journal_mode"] == "wal"
+        assert got["foreign_keys"] == 1
+        assert got["busy_timeout"] >= 5000
+        assert got["synchronous"] == 2  # FULL
+
+
+@pytest.mark.sqlite_only("SQLite's write lock")
+def test_a_write_transaction_takes_the_write_lock_when_it_begins_and_a_read_does_not(seeded):
+    """Write sessions begin with BEGIN IMMEDIATE: the write lock is held from their first
+    statement (a read), so two clerks are serialised at the start instead of failing with
+    "database is locked" when one of them upgrades a read to a write."""
+    import sqlite3
+
+    from sqlmodel import select
+
+    from complaintctl.models import Staff
+
+    def another_writer_gets_the_lock() -> bool:
+        other = sqlite3.connect(seeded.path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError as error:
+            assert "locked" in str(error)
+            return False
+        finally:
+            other.close()
+
+    with seeded.session() as session:
+        session.exec(select(Staff)).first()
+        assert another_writer_gets_the_lock()
+    with seeded.session(write=True) as session:
+        session.exec(select(Staff)).first()
+        assert not another_writer_gets_the_lock()
+    assert another_writer_gets_the_lock()

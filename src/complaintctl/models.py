@@ -2,13 +2,15 @@
 ``complaint`` and in ``event.personal``, so retention can erase it in two places.
 
 Imported lazily (SQLAlchemy is slow to import); ``complaintctl --help`` never loads it. Building
-a table class is most of what ``show`` costs beyond importing SQLModel, so:
+and configuring the table classes is the largest part of what ``show`` costs beyond importing
+SQLModel (about a third), so:
 
 - the tables only some commands use live in ``models_ext``, loaded on first use: importing one
   of them from here (``from complaintctl.models import Incident``) loads it; ``load_all()``
   puts every table on ``SQLModel.metadata`` (migrate-to, the schema tests);
 - no ``from __future__ import annotations``: with string annotations, pydantic and SQLAlchemy
-  evaluate every field's annotation again, for nothing.
+  evaluate every field's annotation again, for nothing;
+- ``TableModel`` defers pydantic's validator and serializer until first used.
 """
 
 from datetime import datetime, timezone
@@ -24,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 
 class UTCDateTime(TypeDecorator):
@@ -48,23 +51,31 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+class TableModel(SQLModel):
+    """The base of every table: pydantic builds a table's validator and serializer when first
+    used (``model_dump``), not when the class is defined; rows are made and read through
+    SQLAlchemy, which needs neither."""
+
+    model_config = SQLModelConfig(defer_build=True)
+
+
 def _ts(nullable: bool = True, index: bool = False):
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
-class Setting(SQLModel, table=True):
+class Setting(TableModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_type=Text)
 
 
-class Counter(SQLModel, table=True):
+class Counter(TableModel, table=True):
     """Per-year complaint number counters, advanced in the inserting transaction."""
 
     name: str = Field(primary_key=True, max_length=32)
     value: int = Field(default=0, sa_type=BigInteger)
 
 
-class Staff(SQLModel, table=True):
+class Staff(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
@@ -76,7 +87,7 @@ class Staff(SQLModel, table=True):
     senior: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
-class Complaint(SQLModel, table=True):
+class Complaint(TableModel, table=True):
     __table_args__ = (
         UniqueConstraint("external_source", "external_ref", name="uq_complaint_external"),
         Index("ix_complaint_status_due", "status", "due_at"),
@@ -161,7 +172,7 @@ class Complaint(SQLModel, table=True):
     erased_at: datetime | None = _ts()
 
 
-class ImportBatch(SQLModel, table=True):
+class ImportBatch(TableModel, table=True):
     """One run of ``complaintctl import``: the file, what became of its rows, and who ran it."""
 
     __tablename__ = "import_batch"
@@ -184,14 +195,14 @@ class ImportBatch(SQLModel, table=True):
     undone_by: str | None = Field(default=None, max_length=64)
 
 
-class ComplaintTag(SQLModel, table=True):
+class ComplaintTag(TableModel, table=True):
     __tablename__ = "complaint_tag"
 
     complaint_id: int = Field(foreign_key="complaint.id", primary_key=True)
     tag: str = Field(max_length=40, primary_key=True, index=True)
 
 
-class Remedy(SQLModel, table=True):
+class Remedy(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
     kind: str = Field(max_length=20)
@@ -199,7 +210,7 @@ class Remedy(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
 
 
-class Contact(SQLModel, table=True):
+class Contact(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
     at: datetime = _ts(nullable=False)
@@ -209,7 +220,7 @@ class Contact(SQLModel, table=True):
     by: str = Field(max_length=64)
 
 
-class Consultation(SQLModel, table=True):
+class Consultation(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
     department: str = Field(max_length=100)
@@ -221,7 +232,7 @@ class Consultation(SQLModel, table=True):
     answered_at: datetime | None = _ts()
 
 
-class Evidence(SQLModel, table=True):
+class Evidence(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
     sha256: str = Field(max_length=64)
@@ -232,7 +243,7 @@ class Evidence(SQLModel, table=True):
     added_at: datetime = _ts(nullable=False)
 
 
-class Event(SQLModel, table=True):
+class Event(TableModel, table=True):
     """One entry of the hash-chained audit trail; ``kind == 'change'`` entries form timelines."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -253,7 +264,7 @@ class Event(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
-class AuditHead(SQLModel, table=True):
+class AuditHead(TableModel, table=True):
     """The chain head, one row: locked by every appender so the chain has one writer at a time."""
 
     __tablename__ = "audit_head"
@@ -274,7 +285,7 @@ Index("ix_event_action_status", Event.__table__.c.action, Event.__table__.c.to_s
 # --- the regulatory clock, assignment rules and notifications (issue 4) -------------------------
 
 
-class Pause(SQLModel, table=True):
+class Pause(TableModel, table=True):
     """A stretch of time not counted toward the deadline (appraisal, mediation)."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -288,7 +299,7 @@ class Pause(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
 
 
-class Approval(SQLModel, table=True):
+class Approval(TableModel, table=True):
     """An extension or a compensation that needs a second person: requested, then approved."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -306,7 +317,7 @@ class Approval(SQLModel, table=True):
     customer_notified_via: str | None = Field(default=None, max_length=20)
 
 
-class Organisation(SQLModel, table=True):
+class Organisation(TableModel, table=True):
     """A branch or a parent organisation (tiered responsibility, CBIRC Art 9). ``code`` is what
     ``staff.branch`` and ``complaint.branch`` hold; ``parent`` is the organisation it reports
     to (none: the top, head office). Branches without a row here stand alone."""

@@ -8,15 +8,15 @@ every table on ``SQLModel.metadata``.
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Date, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from complaintctl.models import _ts
+from complaintctl.models import TableModel, _ts
 
 
 # --- the complaint emergency plan (issue 6) ---------------------------------------------------
 
 
-class PlanVersion(SQLModel, table=True):
+class PlanVersion(TableModel, table=True):
     """One stored version of the emergency plan (TOML as written, and the parsed digest)."""
 
     __tablename__ = "plan_version"
@@ -29,7 +29,7 @@ class PlanVersion(SQLModel, table=True):
     loaded_at: datetime = _ts(nullable=False)
 
 
-class Drill(SQLModel, table=True):
+class Drill(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     scenario: str = Field(max_length=20)
     level: int
@@ -45,7 +45,7 @@ class Drill(SQLModel, table=True):
     revisions: str | None = Field(default=None, sa_type=Text)
 
 
-class Incident(SQLModel, table=True):
+class Incident(TableModel, table=True):
     """A declared or detected complaint emergency; ``drill_id`` marks a drill's incident."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -76,7 +76,7 @@ class Incident(SQLModel, table=True):
     root_cause: str | None = Field(default=None, sa_type=Text)
 
 
-class IncidentComplaint(SQLModel, table=True):
+class IncidentComplaint(TableModel, table=True):
     __tablename__ = "incident_complaint"
 
     incident_id: int = Field(foreign_key="incident.id", primary_key=True)
@@ -86,7 +86,7 @@ class IncidentComplaint(SQLModel, table=True):
     via: str = Field(max_length=10)
 
 
-class IncidentAction(SQLModel, table=True):
+class IncidentAction(TableModel, table=True):
     """The incident's timeline: what was done, by whom, when."""
 
     __tablename__ = "incident_action"
@@ -101,7 +101,7 @@ class IncidentAction(SQLModel, table=True):
     details: str = Field(default="{}", sa_type=Text)
 
 
-class ChecklistItem(SQLModel, table=True):
+class ChecklistItem(TableModel, table=True):
     """One timetable action of an incident's level, due at a time after it was planned."""
 
     __tablename__ = "checklist_item"
@@ -124,7 +124,7 @@ class ChecklistItem(SQLModel, table=True):
     overdue_at: datetime | None = _ts()
 
 
-class IncidentRectification(SQLModel, table=True):
+class IncidentRectification(TableModel, table=True):
     """A rectification action agreed when an incident is closed."""
 
     __tablename__ = "incident_rectification"
@@ -140,7 +140,7 @@ class IncidentRectification(SQLModel, table=True):
 # --- reports: root causes and rectification (issue 5) -----------------------------------------
 
 
-class ComplaintRootCause(SQLModel, table=True):
+class ComplaintRootCause(TableModel, table=True):
     """The root cause a supervisor found for a closed complaint: a C code of the JR/T table."""
 
     __tablename__ = "complaint_root_cause"
@@ -152,7 +152,7 @@ class ComplaintRootCause(SQLModel, table=True):
     recorded_at: datetime = _ts(nullable=False)
 
 
-class Rectification(SQLModel, table=True):
+class Rectification(TableModel, table=True):
     """A rectification action (整改): what is to be done, by whom, by when; links complaints."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -169,7 +169,7 @@ class Rectification(SQLModel, table=True):
     done_at: datetime | None = _ts()
 
 
-class RectificationComplaint(SQLModel, table=True):
+class RectificationComplaint(TableModel, table=True):
     __tablename__ = "rectification_complaint"
 
     rectification_id: int = Field(foreign_key="rectification.id", primary_key=True)
@@ -179,7 +179,7 @@ class RectificationComplaint(SQLModel, table=True):
 # --- assignment rules and notifications (issue 4) -----------------------------------------------
 
 
-class StaffConflict(SQLModel, table=True):
+class StaffConflict(TableModel, table=True):
     """A recorded interest (CBIRC Art 17): the staff member is recused from such complaints."""
 
     __tablename__ = "staff_conflict"
@@ -194,7 +194,7 @@ class StaffConflict(SQLModel, table=True):
     created_at: datetime = _ts(nullable=False)
 
 
-class Notification(SQLModel, table=True):
+class Notification(TableModel, table=True):
     """The outbox: written in the transaction of the event that causes it, sent later."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -213,7 +213,7 @@ class Notification(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
 
 
-class NotificationAttempt(SQLModel, table=True):
+class NotificationAttempt(TableModel, table=True):
     __tablename__ = "notification_attempt"
 
     id: int | None = Field(default=None, primary_key=True)

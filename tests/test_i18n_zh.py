@@ -368,3 +368,83 @@ def test_the_built_package_ships_the_compiled_catalogs(tmp_path):
         assert mo.read_bytes() == (LOCALE / "zh" / "LC_MESSAGES" / f"{domain}.mo").read_bytes()
     zh = gettext.translation("complaintctl", localedir=str(shipped), languages=["zh"])
     assert zh.gettext("Timeline") == "时间线"
+
+
+# --- urgency and due: rows, reasons and dates in the language; English and JSON as they were --
+
+def _rows(table: str) -> list[list[str]]:
+    """The cells of each line of a Rich table, the header's first (rows of one line each)."""
+    return [[c.strip() for c in re.split("[│┃]", line)[1:-1]]
+            for line in table.splitlines() if line[:1] in ("│", "┃")]
+
+
+def _old_case(cli) -> str:
+    r = cli("register", "--channel", "regulator", "--customer", "张伟", "--summary", "年费重复扣收",
+            "--amount", "20000", "--tag", "elderly", "--priority", "high",
+            "--received-at", "2026-09-30T10:00", "--at", "2026-09-30T10:05", as_="clerk")
+    assert r.exit_code == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_the_urgency_table_speaks_chinese_and_its_json_does_not_change(cli):
+    n = _old_case(cli)  # more than 7 days overdue: the due factor is 1.0 whenever this runs
+    zh = cli("--lang", "zh", "urgency", n, as_="clerk")
+    assert zh.exit_code == 0, zh.stderr
+    rows = _rows(zh.stdout)
+    assert rows[0] == ["项目", "依据", "取值", "权重", "得分"]
+    assert rows[1][0] == "到期" and re.fullmatch(r"逾期 \d+天\d+小时", rows[1][1]), rows[1]
+    assert rows[1][2:] == ["1.0", "12.0", "12.0"]
+    assert rows[2:] == [["优先级", "优先级：高", "0.65", "6.0", "3.9"],
+                        ["老年客户", "标签 elderly", "1.0", "3.0", "3.0"],
+                        ["监管转办", "渠道：监管转办", "1.0", "4.0", "4.0"],
+                        ["金额", "金额 ¥20,000.00", "0.4337", "3.0", "1.3011"],
+                        ["紧急程度", "-", "-", "-", "24.2"]]
+    assert f"{n}：紧急程度 24.2" in zh.stdout
+    en = cli("--lang", "en", "urgency", n, as_="clerk")
+    rows = _rows(en.stdout)
+    assert rows[0] == ["Term", "Because", "Factor", "Coefficient", "Value"]
+    assert rows[1][0] == "due" and re.fullmatch(r"-\d+h left", rows[1][1]), rows[1]
+    assert rows[2:] == [["priority", "high", "0.65", "6.0", "3.9"],
+                        ["elderly", "tag elderly", "1.0", "3.0", "3.0"],
+                        ["regulator", "channel regulator", "1.0", "4.0", "4.0"],
+                        ["amount", "amount 20000", "0.4337", "3.0", "1.3011"],
+                        ["urgency", "-", "-", "-", "24.2"]]
+    as_json = {lang: json.loads(cli("--lang", lang, "urgency", n, "--format", "json",
+                                    as_="clerk").stdout) for lang in ("zh", "en")}
+    for data in as_json.values():
+        data["terms"][0]["because"] = None  # hours left: computed at the moment of reading
+    assert as_json["zh"] == as_json["en"]
+    assert [t["term"] for t in as_json["zh"]["terms"]] == [
+        "due", "priority", "elderly", "regulator", "amount"]
+    assert as_json["zh"]["terms"][4]["because"] == "amount 20000"
+
+
+def test_due_shows_the_languages_dates_and_the_profiles_title(cli):
+    n = _old_case(cli)
+    zh = cli("--lang", "zh", "due", n, as_="clerk").stdout
+    assert f"{n}：到期 2026年10月15日 23:59" in zh
+    text = re.sub(r"\s*│\s*", "", zh)  # the cells' text, wrapped lines joined
+    for expected in ("已接收2026年9月30日 10:00（本行时间 Asia/Shanghai）",
+                     "cn-cbirc-2020：《银行业保险业消费投诉处理管理办法》（银保监会令2020年第3号",
+                     "第 1 天为 2026年10月1日 星期四，即 2026年9月30日 星期三",
+                     "15 个自然日 -> 2026年10月15日 23:59（不含中止计时）",
+                     "2026年10月10日 星期六 调休上班日",
+                     "受理确认到期 2026年10月8日 23:59（接收后 1 个工作日）"):
+        assert expected in text, expected
+    assert not re.search(r"\d{4}-\d\d-\d\dT", zh)  # no ISO moment left
+    assert "China CBIRC" not in zh and "working day" not in zh
+    en = cli("--lang", "en", "due", n, as_="clerk").stdout
+    assert f"{n}: due 2026-10-15T23:59:59+08:00" in en
+    text = re.sub(r"\s*│\s*", " ", en)
+    for expected in ("cn-cbirc-2020: China CBIRC 2020 Order No. 3 (CBIRC 2020 Order No. 3 Art",
+                     "day 1 is 2026-10-01, the day after 2026-09-30",
+                     "15 calendar days -> 2026-10-15T23:59:59+08:00 without pauses",
+                     "2026-10-10 working day (调休 make-up day)",
+                     "due 2026-10-08T23:59:59+08:00 (1 business day after receipt)"):
+        assert expected in text, expected
+    data = {lang: json.loads(cli("--lang", lang, "due", n, "--format", "json", as_="clerk").stdout)
+            for lang in ("zh", "en")}
+    for d in data.values():
+        d.pop("steps"), d.pop("seconds_left")  # steps are sentences for people
+    assert data["zh"] == data["en"] and data["zh"]["due_at"] == "2026-10-15T23:59:59+08:00"
+    assert {"date": "2026-10-10", "name": "working day (调休 make-up day)"} in data["zh"]["holidays"]

@@ -276,8 +276,9 @@ _TERMS = {
     "fee_refund": N_("fee refund"), "correction": N_("correction"),
     "explanation": N_("explanation"), "tracking": N_("tracking"),
     "sms": N_("SMS"), "in_person": N_("in person"),
-    # the clock
+    # the clock and why it stops
     "decision": N_("decision (clock)"), "review": N_("review (clock)"),
+    "appraisal": N_("appraisal (pause)"), "mediation": N_("mediation (pause)"),
     # intake results
     "attached": N_("attached (intake)"), "duplicate": N_("duplicate (intake)"),
     "automatic": N_("automatic (intake)"), "failed": N_("failed (intake)"),

@@ -14,7 +14,7 @@ from complaintctl.domain.enums import (
     ReadFormat,
     ReviewResult,
 )
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code, format_datetime, language
 
 review_app = typer.Typer(help=helptext(
     _("The customer's review of a decision (核查, CBIRC Art 20)."),
@@ -56,7 +56,7 @@ def pause(ctx: typer.Context, number: Number,
                         customer_notified_via=customer_notified_via, note=note,
                         at=st.at(session, at))
     _say(_("{number} paused for {reason}: its clock is stopped."), number=c.number,
-         reason=reason.value)
+         reason=code(reason.value))
 
 
 def resume(ctx: typer.Context, number: Number, at: At = None) -> None:
@@ -154,21 +154,19 @@ def due(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> N
         data = explain.explain(session=session, actor=st.actor(session), number=number)
     render.emit(data, format, draw=lambda d: render.table(
         d["steps"], [("step", _("Step")), ("explanation", _("Explanation"))],
-        title=_("{number}: due {due}").format(number=d["number"], due=d["due_at"])))
+        title=_("{number}: due {due}").format(
+            number=d["number"],
+            due=format_datetime(d["due_at"]) if language() == "zh" else d["due_at"])))
 
 
 def urgency(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> None:
-    from complaintctl import render
+    from complaintctl import views
     from complaintctl.services import explain
 
     st = state(ctx)
     with st.session() as session:
-        data = explain.urgency(session=session, actor=st.actor(session), number=number)
-    rows = data["terms"] + [{"term": _("urgency"), "value": data["urgency"]}]
-    render.emit(data, format, draw=lambda d: render.table(
-        rows, [("term", _("Term")), ("because", _("Because")), ("factor", _("Factor")),
-               ("coefficient", _("Coefficient")), ("value", _("Value"))],
-        title=_("{number}: urgency {score}").format(number=d["number"], score=d["urgency"])))
+        data, found = explain.urgency(session=session, actor=st.actor(session), number=number)
+    views.urgency(data, found, format)
 
 
 def sla_check(ctx: typer.Context,

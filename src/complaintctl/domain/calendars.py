@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from complaintctl.i18n import N_
+
 #: the calendars a profile may name: our code -> (holidays country code, subdivision)
 COUNTRIES: dict[str, tuple[str | None, str | None]] = {
     "CN": ("CN", None),
@@ -112,9 +114,14 @@ class WorkCalendar:
             if name is not None:
                 found.append((day, name))
             elif self.is_makeup_workday(day):
-                found.append((day, "working day (调休 make-up day)"))
+                found.append((day, MAKEUP_DAY))
             day += timedelta(days=1)
         return found
+
+
+#: The name ``notable_days`` gives a make-up working day (JSON keeps it; ``due`` shows it in the
+#: interface language).
+MAKEUP_DAY = N_("working day (调休 make-up day)")
 
 
 def parse_dates(values: Iterable[str] | str | None) -> frozenset[date]:

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl.domain.calendars import COUNTRIES, WorkCalendar
 from complaintctl.errors import InvalidData
-from complaintctl.i18n import _
+from complaintctl.i18n import N_, _
 
 MAX_DAYS = 3660  # a walk never looks further than ten years ahead
 
@@ -138,6 +138,19 @@ US_CFPB = Profile(
     decision=Rule(60),
 )
 BUILTIN: dict[str, Profile] = {p.name: p for p in (CN_CBIRC_2020, UK_FCA, US_CFPB)}
+#: The built-in profiles' titles and bases are shipped text, so they are shown in the interface
+#: language (a custom profile's own title stays as the bank wrote it).
+_SHIPPED_TEXT = frozenset({
+    N_("China CBIRC 2020 Order No. 3"), N_("CBIRC 2020 Order No. 3 Art 18, 20, 23, 43"),
+    N_("UK FCA DISP 1.6"), N_("FCA DISP 1.6.1, 1.5 (summary resolution), 1.6.2 (8 weeks)"),
+    N_("US CFPB company portal"),
+    N_("CFPB: company response within 15 days, closure within 60 days"),
+})
+
+
+def shipped_text(text: str) -> str:
+    """A built-in profile's title or basis in the interface language; other text as it is."""
+    return _(text) if text in _SHIPPED_TEXT else text
 DEFAULT_PROFILE = CN_CBIRC_2020.name
 
 

@@ -22,8 +22,9 @@ due term; a decided complaint's score is its other terms.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "due": 12.0,
@@ -46,6 +47,9 @@ class Term:
     factor: float
     coefficient: float
     because: str
+    #: what ``because`` is made of (hours left, the priority, the amount and its currency, a
+    #: count), so a table can say it in the interface language; JSON keeps ``because``
+    detail: Any = field(default=None, compare=False)
 
     @property
     def value(self) -> float:
@@ -76,6 +80,7 @@ def terms(
     escalation_level: int,
     paused: bool,
     weights: dict[str, float] | None = None,
+    currency: str = "CNY",
 ) -> list[Term]:
     """The non-zero terms of the score, in the table's order."""
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
@@ -84,19 +89,22 @@ def terms(
         amount_factor = min(3.0, math.log10(float(amount) / 1000)) / 3
     found = [
         Term("due", due_factor(seconds_left), w["due"],
-             "no running clock" if seconds_left is None else f"{seconds_left // 3600}h left"),
-        Term("priority", PRIORITY_FACTOR.get(priority, 0.0), w["priority"], priority),
+             "no running clock" if seconds_left is None else f"{seconds_left // 3600}h left",
+             seconds_left),
+        Term("priority", PRIORITY_FACTOR.get(priority, 0.0), w["priority"], priority, priority),
         Term("elderly", 1.0 if "elderly" in tags else 0.0, w["elderly"], "tag elderly"),
         Term("vulnerable", 1.0 if "vulnerable" in tags else 0.0, w["vulnerable"],
              "tag vulnerable"),
         Term("regulator", 1.0 if channel == "regulator" else 0.0, w["regulator"],
              "channel regulator"),
         Term("group", min(19, max(0, group_size - 1)) / 19, w["group"],
-             f"{group_size} complainants"),
-        Term("amount", round(amount_factor, 4), w["amount"], f"amount {amount}"),
-        Term("reopened", min(3, reopen_count) / 3, w["reopened"], f"reopened {reopen_count}x"),
+             f"{group_size} complainants", group_size),
+        Term("amount", round(amount_factor, 4), w["amount"], f"amount {amount}",
+             (amount, currency)),
+        Term("reopened", min(3, reopen_count) / 3, w["reopened"], f"reopened {reopen_count}x",
+             reopen_count),
         Term("escalated", min(2, escalation_level) / 2, w["escalated"],
-             f"escalation level {escalation_level}"),
+             f"escalation level {escalation_level}", escalation_level),
         Term("paused", 1.0 if paused else 0.0, w["paused"], "clock stopped"),
     ]
     return [t for t in found if t.factor and t.coefficient]

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from complaintctl.domain import deadlines, money
+from complaintctl.domain import calendars, deadlines, money
 from complaintctl.domain import urgency as urgency_rules
 from complaintctl.domain.clock import iso
 from complaintctl.domain.deadlines import ClockKind
 from complaintctl.domain.permissions import Permission
-from complaintctl.i18n import _, duration
+from complaintctl.i18n import _, code, duration, format_date, format_datetime, language
 from complaintctl.models import ComplaintTag
 from complaintctl.services import config as config_service
 from complaintctl.services.clock import open_pause, pauses_of, seconds_left, state_of
@@ -25,6 +25,18 @@ from complaintctl.services.context import Actor, now, refusals_recorded
 def _fmt(value: datetime | None, tz) -> str | None:
     """ISO 8601 with offset, to the second (what ``due`` shows and returns)."""
     return iso(value.replace(microsecond=0), tz) if value is not None else None
+
+
+def _shown(value: datetime | None, tz) -> str | None:
+    """A moment inside a step's sentence: ISO 8601 in English (as JSON's fields), the
+    language's date and time in Chinese (``2026年11月24日 23:59``)."""
+    text = _fmt(value, tz)
+    return format_datetime(text) if text is not None and language() == "zh" else text
+
+
+def _day(value) -> str:
+    """A calendar day inside a step's sentence: ``2026-11-10`` / ``2026年11月10日 星期二``."""
+    return format_date(value) if language() == "zh" else value.isoformat()
 
 
 def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | None = None
@@ -51,39 +63,40 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
     def step(label: str, text: str) -> None:
         steps.append({"step": label, "explanation": text})
 
-    step(_("received"), _("{at} (bank time {tz})").format(at=_fmt(complaint.received_at, tz),
+    step(_("received"), _("{at} (bank time {tz})").format(at=_shown(complaint.received_at, tz),
                                                            tz=tz.key))
-    step(_("profile"), f"{profile.name}: {profile.title} ({profile.basis})")
+    step(_("profile"), _("{name}: {title} ({basis})").format(
+        name=profile.name, title=deadlines.shipped_text(profile.title),
+        basis=deadlines.shipped_text(profile.basis)))
     kind = state.kind
     if kind is ClockKind.review:
         step(_("clock"), _("review decision: {rule} from the review request of {at} (Art 20)")
-             .format(rule=result.rule.describe(), at=_fmt(state.anchor, tz)))
+             .format(rule=result.rule.describe(), at=_shown(state.anchor, tz)))
     elif complaint.clock_started_at is not None:
         step(_("clock"), _("decision, restarted when the complaint was reopened with new facts "
-                           "on {at} (Art 18)").format(at=_fmt(state.anchor, tz)))
+                           "on {at} (Art 18)").format(at=_shown(state.anchor, tz)))
     else:
         step(_("clock"), _("decision: counted from receipt"))
     base_rule = profile.review_decision if kind is ClockKind.review else profile.decision
     step(_("rule"), _("{rule}; day 1 is {first}, the day after {anchor_day}; the deadline ends "
                       "23:59:59").format(rule=(base_rule or result.rule).describe(),
-                                         first=result.first_day.isoformat(),
-                                         anchor_day=state.anchor.astimezone(tz).date()
-                                         .isoformat()))
+                                         first=_day(result.first_day),
+                                         anchor_day=_day(state.anchor.astimezone(tz).date())))
     if kind is ClockKind.decision and state.extension_level:
         ext = profile.extension(state.extension_level)
         step(_("extension"), _("level {level}: {days} days in all from the same day 1").format(
             level=state.extension_level, days=ext.days if ext else "?"))
     elif kind is ClockKind.decision:
         step(_("extension"), _("none (levels available: {levels})").format(
-            levels=", ".join(_("{level} -> {days} days").format(level=s.level, days=s.days)
+            levels=_(", ").join(_("{level} -> {days} days").format(level=s.level, days=s.days)
                              for s in profile.extensions)
             or _("none")))
     step(_("counted days"), _("{rule} -> {due} without pauses").format(
-        rule=result.rule.describe(), due=_fmt(result.base_due_at, tz)))
+        rule=result.rule.describe(), due=_shown(result.base_due_at, tz)))
     if result.skipped_days:
         step(_("not counted"), _("{n} non-working days skipped (business-day rule): {days}")
              .format(n=len(result.skipped_days),
-                     days=", ".join(d.isoformat() for d in result.skipped_days[:20])))
+                     days=_(", ").join(_day(d) for d in result.skipped_days[:20])))
     pause_rows = []
     for p in result.pause_effects:
         pause_, seconds = p
@@ -92,20 +105,22 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
         if pause_.end is None:
             step(_("pause"), _("{reason} since {start}: still open, so the deadline is frozen; "
                                "it moves later by the pause's length on resume").format(
-                                   reason=pause_.reason, start=_fmt(pause_.start, tz)))
+                                   reason=code(pause_.reason), start=_shown(pause_.start, tz)))
         else:
             step(_("pause"), _("{reason} {start} -> {end}: {counted} not counted").format(
-                reason=pause_.reason, start=_fmt(pause_.start, tz), end=_fmt(pause_.end, tz),
+                reason=code(pause_.reason), start=_shown(pause_.start, tz), end=_shown(pause_.end, tz),
                 counted=duration(deadlines.humanize(seconds)) if seconds else _("nothing (outside the "
                                                                       "counted days)")))
     del effects
     if result.pause_effects and any(s for _p, s in result.pause_effects):
-        step(_("after pauses"), _fmt(result.unrolled_due_at, tz))
+        step(_("after pauses"), _shown(result.unrolled_due_at, tz))
     notable = calendar.notable_days(result.first_day, result.due_at.astimezone(tz).date())
     if notable:
         counted = _("counted (a day is a calendar day, Art 43)") if result.rule.unit.value == \
             "calendar" else _("skipped unless a working day")
-        step(_("holidays"), "; ".join(f"{d.isoformat()} {name}" for d, name in notable)
+        names = [_(name) if name == calendars.MAKEUP_DAY else name for _d, name in notable]
+        step(_("holidays"), _("; ").join(f"{_day(d)} {name}" for (d, _n), name
+                                          in zip(notable, names, strict=True))
              + f" — {counted}")
     years = sorted({result.first_day.year, result.due_at.astimezone(tz).year})
     for year in years:
@@ -118,18 +133,18 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
     if profile.roll_to_working_day:
         if result.rolled:
             step(_("roll"), _("{day} is not a working day: rolled to the next working day")
-                 .format(day=result.unrolled_due_at.astimezone(tz).date().isoformat()))
+                 .format(day=_day(result.unrolled_due_at.astimezone(tz).date())))
         else:
             step(_("roll"), _("the deadline is a working day; nothing to roll"))
     else:
         step(_("roll"), _("off in this profile: a deadline on a holiday stands"))
-    step(_("due"), _fmt(result.due_at, tz))
+    step(_("due"), _shown(result.due_at, tz))
     stored = complaint.due_at
     agrees = stored == result.due_at if running else None
     if not running:
         step(_("status"), _("{status}: no clock runs; the stored due time {stored} is the one it "
-                            "was decided against").format(status=complaint.status,
-                                                          stored=_fmt(stored, tz)))
+                            "was decided against").format(status=code(complaint.status),
+                                                          stored=_shown(stored, tz)))
     elif left is not None:
         state_text = _("overdue by {t}") if left < 0 else _("{t} left")
         if current is not None:
@@ -138,18 +153,18 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
     ack = deadlines.deadline(complaint.received_at, profile.acknowledgement, tz=tz,
                              calendar=calendar)
     ack_text = _("due {due} ({rule} after receipt)").format(
-        due=_fmt(ack.due_at, tz), rule=profile.acknowledgement.describe())
+        due=_shown(ack.due_at, tz), rule=profile.acknowledgement.describe())
     if complaint.acknowledged_at:
         on_time = complaint.acknowledged_at <= ack.due_at
-        ack_text += "; " + (_("done {at}, on time") if on_time else _("done {at}, late")).format(
-            at=_fmt(complaint.acknowledged_at, tz))
+        ack_text += _("; ") + (_("done {at}, on time") if on_time else _("done {at}, late")).format(
+            at=_shown(complaint.acknowledged_at, tz))
     step(_("acknowledgement"), ack_text)
     summary = None
     if profile.summary is not None:
         summary = deadlines.deadline(complaint.received_at, profile.summary, tz=tz,
                                      calendar=calendar)
         step(_("summary resolution"), _("resolved by {due} ({rule}) allows a summary resolution "
-                                        "communication").format(due=_fmt(summary.due_at, tz),
+                                        "communication").format(due=_shown(summary.due_at, tz),
                                                                  rule=profile.summary.describe()))
     window = None
     if complaint.notified_at and profile.review_window is not None:
@@ -157,9 +172,9 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
                                                 calendar=calendar)
         step(_("review window"), _("a review may be asked until {closes} ({rule} after the "
                                    "decision notice of {notice})").format(
-                                       closes=_fmt(window, tz),
+                                       closes=_shown(window, tz),
                                        rule=profile.review_window.describe(),
-                                       notice=_fmt(complaint.notified_at, tz)))
+                                       notice=_shown(complaint.notified_at, tz)))
     return {
         "number": complaint.number,
         "status": complaint.status,
@@ -189,8 +204,9 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
 
 
 def urgency(*, session: Session, actor: Actor, number: str, as_of: datetime | None = None
-            ) -> dict[str, Any]:
-    """The urgency score of one complaint, term by term."""
+            ) -> tuple[dict[str, Any], list[urgency_rules.Term]]:
+    """The urgency score of one complaint, term by term: what JSON prints (the same in every
+    language) and the terms themselves (for a table in the interface language)."""
     complaint = get(session, number)
     with refusals_recorded(session, actor, "urgency", complaint.number):
         actor.check(Permission.read, complaint=complaint)
@@ -204,11 +220,11 @@ def urgency(*, session: Session, actor: Actor, number: str, as_of: datetime | No
         seconds_left=left, priority=complaint.priority, tags=tags, channel=complaint.channel,
         group_size=complaint.group_size, amount=money.to_decimal(complaint.amount_cents),
         reopen_count=complaint.reopen_count, escalation_level=complaint.escalation_level or 0,
-        paused=bool(complaint.paused), weights=cfg.weights,
+        paused=bool(complaint.paused), weights=cfg.weights, currency=complaint.currency,
     )
     return {
         "number": complaint.number,
         "urgency": urgency_rules.score(found),
         "terms": [{"term": t.name, "because": t.because, "factor": t.factor,
                    "coefficient": t.coefficient, "value": t.value} for t in found],
-    }
+    }, found

@@ -176,8 +176,8 @@ def test_a_full_lifecycle_speaks_the_chosen_language(cli, lang):
                                                      + "\n", "")
     table = cli("--lang", lang, "show", n, as_="sup").stdout
     if lang == "zh":
-        for text in ("已归档", "电话", "成立", "¥1,200.00", "道歉, 退费 ¥300.00", "时间线",
-                     "调查核实中", "年", "月", "│ 作出处理决定 ", "告知方式: - → 电话"):
+        for text in ("已归档", "电话", "成立", "¥1,200.00", "道歉，退费 ¥300.00", "时间线",
+                     "调查核实中", "年", "月", "│ 作出处理决定 ", "告知方式：- → 电话"):
             assert text in table
     else:
         for text in ("archived", "phone", "upheld", "1,200.00 CNY", "fee_refund 300.00 CNY",
@@ -388,7 +388,8 @@ def _old_case(cli) -> str:
 
 def test_the_urgency_table_speaks_chinese_and_its_json_does_not_change(cli):
     n = _old_case(cli)  # more than 7 days overdue: the due factor is 1.0 whenever this runs
-    zh = cli("--lang", "zh", "urgency", n, as_="clerk")
+    wide = {"COLUMNS": "200"}  # one line a row
+    zh = cli("--lang", "zh", "urgency", n, as_="clerk", env=wide)
     assert zh.exit_code == 0, zh.stderr
     rows = _rows(zh.stdout)
     assert rows[0] == ["项目", "依据", "取值", "权重", "得分"]
@@ -400,7 +401,7 @@ def test_the_urgency_table_speaks_chinese_and_its_json_does_not_change(cli):
                         ["金额", "金额 ¥20,000.00", "0.4337", "3.0", "1.3011"],
                         ["紧急程度", "-", "-", "-", "24.2"]]
     assert f"{n}：紧急程度 24.2" in zh.stdout
-    en = cli("--lang", "en", "urgency", n, as_="clerk")
+    en = cli("--lang", "en", "urgency", n, as_="clerk", env=wide)
     rows = _rows(en.stdout)
     assert rows[0] == ["Term", "Because", "Factor", "Coefficient", "Value"]
     assert rows[1][0] == "due" and re.fullmatch(r"-\d+h left", rows[1][1]), rows[1]
@@ -421,7 +422,8 @@ def test_the_urgency_table_speaks_chinese_and_its_json_does_not_change(cli):
 
 def test_due_shows_the_languages_dates_and_the_profiles_title(cli):
     n = _old_case(cli)
-    zh = cli("--lang", "zh", "due", n, as_="clerk").stdout
+    wide = {"COLUMNS": "250"}  # one line a step
+    zh = cli("--lang", "zh", "due", n, as_="clerk", env=wide).stdout
     assert f"{n}：到期 2026年10月15日 23:59" in zh
     text = re.sub(r"\s*│\s*", "", zh)  # the cells' text, wrapped lines joined
     for expected in ("已接收2026年9月30日 10:00（本行时间 Asia/Shanghai）",
@@ -433,7 +435,7 @@ def test_due_shows_the_languages_dates_and_the_profiles_title(cli):
         assert expected in text, expected
     assert not re.search(r"\d{4}-\d\d-\d\dT", zh)  # no ISO moment left
     assert "China CBIRC" not in zh and "working day" not in zh
-    en = cli("--lang", "en", "due", n, as_="clerk").stdout
+    en = cli("--lang", "en", "due", n, as_="clerk", env=wide).stdout
     assert f"{n}: due 2026-10-15T23:59:59+08:00" in en
     text = re.sub(r"\s*│\s*", " ", en)
     for expected in ("cn-cbirc-2020: China CBIRC 2020 Order No. 3 (CBIRC 2020 Order No. 3 Art",

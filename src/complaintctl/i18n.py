@@ -279,6 +279,9 @@ _TERMS = {
     # the clock and why it stops
     "decision": N_("decision (clock)"), "review": N_("review (clock)"),
     "appraisal": N_("appraisal (pause)"), "mediation": N_("mediation (pause)"),
+    # where a setting or a plan version comes from
+    "default": N_("default (source)"), "built-in": N_("built-in (source)"),
+    "database": N_("database (source)"),
     # intake results
     "attached": N_("attached (intake)"), "duplicate": N_("duplicate (intake)"),
     "automatic": N_("automatic (intake)"), "failed": N_("failed (intake)"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from complaintctl import render
 from complaintctl.domain.plan import roman
-from complaintctl.i18n import _, duration, format_datetime, scenario, term
+from complaintctl.i18n import _, code, duration, format_datetime, language, scenario, term
 
 
 def write(text: str, output: Path | None) -> None:
@@ -40,15 +40,16 @@ def plan(data: dict[str, Any], fmt: str) -> None:
         p = d["plan"]
         render.fields([
             (_("Plan"), p["name"]), (_("Organisation"), p["organisation"]),
-            (_("Version"), f"{d['version']} ({d['source']}, {d['loaded_by']}, "
-                           f"{(d['loaded_at'] or '')[:16].replace('T', ' ')})"),
+            (_("Version"), _("{version} ({source}, {by}, {at})").format(
+                version=d["version"], source=code(d["source"]), by=d["loaded_by"],
+                at=format_datetime(d["loaded_at"][:16]) if d["loaded_at"] else "")),
             (_("Window"), duration(f"{p['detection']['window_minutes']}m")),
             (_("Drills"), _("every {n} months").format(n=p["drills"]["every_months"])),
         ], title=_("Emergency plan"))
         rows = []
         for lv in p["levels"]:
             t = lv["triggers"]
-            triggers = [f"tag {x}" for x in t["tags"]]
+            triggers = [_("tag {tag}").format(tag=x) for x in t["tags"]]
             if t["in_person_group_size"]:
                 triggers.append(_("group >= {n} in person").format(n=t["in_person_group_size"]))
             if t["same_cluster"]:
@@ -58,13 +59,16 @@ def plan(data: dict[str, Any], fmt: str) -> None:
             triggers += ["+".join(c) for c in t["tag_combinations"]]
             rows.append({
                 "level": roman(lv["level"]), "name": lv["name"],
-                "team": f"{lv['commander']} / {lv['deputy']}"
-                        + (f" → {', '.join(lv['notify'])}" if lv["notify"] else ""),
-                "triggers": "; ".join(triggers),
-                "timetable": "; ".join(f"{i['action']} ≤ {_duration(i['within_minutes'])}"
-                                       for i in lv["timetable"]),
+                "team": f"{code(lv['commander'])} / {code(lv['deputy'])}"
+                        + (f" → {_(', ').join(code(r) for r in lv['notify'])}"
+                           if lv["notify"] else ""),
+                "triggers": _("; ").join(triggers),
+                "timetable": _("; ").join(f"{i['action']} ≤ {_duration(i['within_minutes'])}"
+                                          for i in lv["timetable"]),
             })
-        render.table(rows, [("level", _("Level")), ("name", _("Name")),
+        # "Name" is a person's (姓名) elsewhere; here it is the level's
+        name = _("Name (of a level)") if language() == "zh" else _("Name")
+        render.table(rows, [("level", _("Level")), ("name", name),
                             ("team", _("Commander / deputy → notify")),
                             ("triggers", _("Triggers")), ("timetable", _("Timetable"))],
                      title=_("Levels"))

@@ -97,18 +97,19 @@ def _timeline_text(event: dict[str, Any]) -> str:
     for key in ("reason", "text", "summary", "question", "answer", "into", "merged_from",
                 "filename", "via", "level", "result", "findings", "state", "approved_by"):
         if details.get(key):
-            parts.append(f"{name(key)}: {value(key, details[key])}")
+            parts.append(_("{name}: {value}").format(name=name(key), value=value(key, details[key])))
     for key, (old, new) in (details.get("changes") or {}).items():
         if key.endswith("_at"):
             continue  # the event's own time says when
-        parts.append(f"{name(key)}: {value(key, old)} → {value(key, new)}")
-    return "; ".join(str(p) for p in parts)
+        parts.append(_("{name}: {value}").format(
+            name=name(key), value=f"{value(key, old)} → {value(key, new)}"))
+    return _("; ").join(str(p) for p in parts)
 
 
 def complaint(data: dict[str, Any], fmt: str) -> None:
     def draw(d: dict[str, Any]) -> None:
         customer = d["customer"]
-        remedies = ", ".join(
+        remedies = _(", ").join(
             term(r["kind"]) + (f" {format_amount(r['amount'], d['currency'])}" if r["amount"]
                                else "")
             for r in d["remedies"]
@@ -138,7 +139,8 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
                 (_("Due"), _when(d["due_at"])
                  + (" " + _("OVERDUE") if d.get("overdue") else "")),
                 (_("Left"), clock_flag(d)),
-                (_("Clock"), f"{term(d.get('clock')) or '-'} ({d.get('clock_profile') or '-'})"),
+                (_("Clock"), _("{clock} ({profile})").format(
+                    clock=term(d.get("clock")) or "-", profile=d.get("clock_profile") or "-")),
                 (_("Paused"), d.get("paused")),
                 (_("Extension level"), d.get("extension_level")),
                 (_("Escalation level"), d.get("escalation_level")),

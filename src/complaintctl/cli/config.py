@@ -9,7 +9,7 @@ import typer
 
 from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code
 
 app = typer.Typer(help=helptext(
     _("Configuration in the database: clock profiles, calendar, thresholds."),
@@ -26,7 +26,8 @@ def show(ctx: typer.Context,
     st = state(ctx)
     with st.session() as session:
         rows = config.show(session=session, actor=st.actor(session))
-    render.emit(rows, format, columns=[("key", _("Key")), ("value", _("Value")),
+    shown = [dict(r, source=code(r["source"])) for r in rows]  # default / 默认
+    render.emit(rows if format != "table" else shown, format, columns=[("key", _("Key")), ("value", _("Value")),
                                        ("source", _("Source")), ("help", _("Meaning"))],
                 title=_("Configuration"))
 

@@ -10,7 +10,7 @@ import typer
 
 from complaintctl.cli.common import At, helptext, state
 from complaintctl.domain.enums import ReadFormat
-from complaintctl.i18n import _
+from complaintctl.i18n import _, format_date, language
 
 plan_app = typer.Typer(help=helptext(
     _("The emergency plan: levels, triggers, teams, timetables, drills."),
@@ -445,7 +445,9 @@ def drill_list(ctx: typer.Context, format: Format = ReadFormat.table) -> None:
         rows = drills.list_drills(session=session, actor=st.actor(session))
         due = drills.next_drill_due(session)
     incident_views.drill_list(rows, format)
-    render.message(_("Next drill due: {due}.").format(due=(due["next_due"] or "-")[:10]))
+    render.message(_("Next drill due: {due}.").format(due=format_date(
+        due["next_due"][:10]) if due["next_due"] and language() == "zh"
+        else (due["next_due"] or "-")[:10]))
 
 
 def register_commands(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from complaintctl import render
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code, format_date, format_datetime, language
 from complaintctl.output.terminal import sparkline
 
 
@@ -41,14 +41,15 @@ def screen(data: dict[str, Any]):
     ])
     status = Table(title=_("Open by status"), show_header=False, box=None)
     for key, value in data["open_by_status"].items():
-        status.add_row(key, str(value))
+        status.add_row(code(key), str(value))
     spikes = Table(title=_("Last 24 h against the 30-day daily mean"), header_style="bold")
     for column in (_("Branch / product"), _("Last 24 h"), _("Daily mean"), ""):
         spikes.add_column(column)
     for key in ("by_branch", "by_product"):
         name = "branch" if key == "by_branch" else "product"
+        shown = _("branch: {value}") if key == "by_branch" else _("product: {value}")
         for row in data["last_24h"][key][:8]:
-            spikes.add_row(Text(f"{name}: {row[name] or '-'}"), str(row["last_24h"]),
+            spikes.add_row(Text(shown.format(value=row[name] or "-")), str(row["last_24h"]),
                            f"{row['baseline_daily']:.2f}",
                            Text(_("SPIKE"), style="bold red") if row["spike"] else "")
     trend = data["satisfaction_trend"]
@@ -56,7 +57,12 @@ def screen(data: dict[str, Any]):
     satisfaction.append(sparkline([float(w["mean"] or 0) for w in trend]), style="blue")
     latest = next((w for w in reversed(trend) if w["mean"] is not None), None)
     if latest:
-        satisfaction.append(f"  {latest['week']}: {latest['mean']:.2f}")
+        week = latest["week"]  # ISO week, 2026-W47
+        if language() == "zh" and "-W" in week:
+            year, number = week.split("-W")
+            week = _("{year} week {week}").format(year=year, week=int(number))
+        satisfaction.append("  " + _("{name}: {value}").format(
+            name=week, value=f"{latest['mean']:.2f}"))
     extra = []
     for incident in data["incidents"]:
         extra.append(Text(_("Incident {id} (level {level}): {title}; {complaints} complaints, "
@@ -67,9 +73,14 @@ def screen(data: dict[str, Any]):
     for action in data["rectifications_overdue"]:
         extra.append(Text(_("Rectification {id} overdue since {due}: {what} ({owner})").format(
             **action), style="red"))
+    zh = language() == "zh"
+    drill_due = data["next_drill_due"]
     extra.append(Text(_("Next drill due: {when}").format(
-        when=data["next_drill_due"] or "-"), style="red" if data["drill_overdue"] else ""))
-    title = _("complaintctl monitor · {when}").format(when=data["as_of"][:16].replace("T", " "))
+        when=(format_date(drill_due) if zh else drill_due) if drill_due else "-"),
+        style="red" if data["drill_overdue"] else ""))
+    when = data["as_of"][:16]
+    title = _("complaintctl monitor · {when}").format(
+        when=format_datetime(when) if zh else when.replace("T", " "))
     if data["branch"]:
         title += f" · {data['branch']}"
     return Panel(Group(head, Columns([status, spikes]), satisfaction, *extra), title=title)

@@ -237,7 +237,7 @@ def show(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
             "key": f"{PROFILE_PREFIX}{name}",
             "value": json.dumps(profile.to_dict(), ensure_ascii=False, sort_keys=True),
             "source": "built-in" if name in deadlines.BUILTIN else "database",
-            "help": profile.title,
+            "help": deadlines.shipped_text(profile.title),
         })
     return rows
 

@@ -450,3 +450,50 @@ def test_due_shows_the_languages_dates_and_the_profiles_title(cli):
         d.pop("steps"), d.pop("seconds_left")  # steps are sentences for people
     assert data["zh"] == data["en"] and data["zh"]["due_at"] == "2026-10-15T23:59:59+08:00"
     assert {"date": "2026-10-10", "name": "working day (调休 make-up day)"} in data["zh"]["holidays"]
+
+
+def test_the_sweep_leaves_no_english_words_in_these_zh_tables(cli):
+    """monitor, plan show, config show, report outcomes/aging, a checklist, pause and resume:
+    statuses, roles, sources, remedy kinds, dimensions and times in Chinese; English as it was."""
+    wide = {"COLUMNS": "250"}
+    n = _old_case(cli)
+    assert cli("assign", n, "--to", "h1", as_="sup").exit_code == 0
+    register(cli, "en")  # received now: the monitor's last-24-hours table has rows
+    declared = cli("incident", "declare", "--level", "III", "--title", "网点群访", "--link", n,
+                   as_="sup").stdout.strip()
+
+    def zh(*args: str, who: str = "sup") -> str:
+        r = cli("--lang", "zh", *args, as_=who, env=wide)
+        assert r.exit_code == 0, (args, r.stderr)
+        return r.stdout + r.stderr
+
+    monitor = zh("monitor")
+    assert re.search(r"│\s+已分派\s+1\s", monitor) and "assigned" not in monitor
+    assert re.search(r"complaintctl 监控 · \d{4}年\d+月\d+日 \d\d:\d\d", monitor)
+    assert "下次演练到期：" in monitor and "│ 网点：" in monitor and "branch:" not in monitor
+    plan = zh("plan", "show")
+    assert "┃ 名称 " in plan and "主管 / 承办人" in plan and "标签 social_media_spread" in plan
+    assert re.search(r"版本\s+1（默认，", plan)
+    for word in ("supervisor", "handler", "tag ", "default,"):
+        assert word not in plan, word
+    config = zh("config", "show")
+    assert "│ 默认 " in config and "│ 内置 " in config and "《银行业保险业消费投诉处理管理办法》" in config
+    assert "│ default " not in config and "│ China CBIRC" not in config  # the value is JSON
+    assert "┃ 退费 ┃" in zh("report", "outcomes", "--period", "all")
+    assert " · 按状态 · " in zh("report", "aging", "--period", "all")
+    assert "│ 主管 " in zh("incident", "show", declared)
+    assert zh("pause", n, "--reason", "mediation", "--customer-notified-via", "phone",
+              who="h1") == f"{n} 已因调解中止计时：其计时已停止。\n"
+    assert re.search(r"│ 逾期 \d+天\d+小时（中止计时期间冻结） ", zh("due", n, who="h1"))
+    assert re.fullmatch(rf"{n} 已恢复计时；现在于 \d{{4}}年\d+月\d+日 23:59 到期。\n",
+                        zh("resume", n, who="h1"))
+    # English as it was
+    en = {args: cli("--lang", "en", *args, as_="sup", env=wide).stdout
+          for args in (("plan", "show"), ("config", "show"), ("report", "outcomes", "--period",
+                                                                 "all"), ("monitor",))}
+    assert "supervisor / handler" in en[("plan", "show")] and "tag social_media_spread" in en[
+        ("plan", "show")] and "┃ Name " in en[("plan", "show")]
+    assert "│ default " in en[("config", "show")] and "China CBIRC 2020 Order No. 3" in en[
+        ("config", "show")]
+    assert "┃ fee_refund ┃" in en[("report", "outcomes", "--period", "all")]
+    assert re.search(r"│\s+assigned\s+1\s", en[("monitor",)]) and "branch: " in en[("monitor",)]

@@ -106,7 +106,8 @@ def incident_list(rows: list[dict[str, Any]], fmt: str) -> None:
 
 
 def checklist(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None) -> None:
-    render.emit(rows if fmt == "json" else _roman_rows(rows), fmt, columns=[
+    shown = [dict(r, person=code(r["person"])) for r in _roman_rows(rows)]  # a role: 主管
+    render.emit(rows if fmt == "json" else shown, fmt, columns=[
         ("item", "#"), ("action", _("Action")), ("person", _("Responsible")),
         ("level", _("Level")), ("due", _("Due")), ("done_at", _("Done")),
         ("state", _("State")), ("result", _("Result"))],
@@ -186,7 +187,7 @@ def report_document(data: dict[str, Any], fmt: str) -> str:
         level=data["level_name"], n=data["level"], status=term(data["status"]),
         at=data["generated_at"])
     missing = ", ".join(data["missing"]) or _("none")
-    checklist_rows = [(str(i["item"]), i["action"], i["person"], i["due"] or "",
+    checklist_rows = [(str(i["item"]), i["action"], code(i["person"]), i["due"] or "",
                        i["done_at"] or "", term(i["result"] or i["state"]))
                       for i in data["checklist"]]
     heads = ["#", _("Action"), _("Responsible"), _("Due"), _("Done"), _("Result")]

@@ -39,7 +39,8 @@ def _local(session, value) -> str:
     from complaintctl.domain.clock import iso
     from complaintctl.services.context import timezone_of
 
-    return (iso(value, timezone_of(session)) or "-")[:19].replace("T", " ")
+    text = (iso(value, timezone_of(session)) or "-")[:19]
+    return format_datetime(text) if language() == "zh" and value else text.replace("T", " ")
 
 
 def pause(ctx: typer.Context, number: Number,

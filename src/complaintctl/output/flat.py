@@ -90,7 +90,10 @@ def subtitle(report) -> str:
     if report.branch:
         parts.append(_("branch {branch}").format(branch=report.branch))
     if report.by:
-        parts.append(_("by {by}").format(by=report.by))
+        by = report.by
+        if language() == "zh":  # the dimension's column header (按状态), not its code
+            by = next((c.header for t in report.tables for c in t.columns if c.key == by), by)
+        parts.append(_("by {by}").format(by=by))
     if report.include_drills:
         parts.append(_("drill and test data included"))
     when = report.as_of.strftime("%Y-%m-%d %H:%M UTC")

@@ -30,7 +30,7 @@ from complaintctl.errors import (
     InvalidData,
     TransitionNotAllowed,
 )
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code
 from complaintctl.models import Complaint, Contact, Pause
 from complaintctl.services import config as config_service
 from complaintctl.services.complaints import _at, _change, _set, get, normalise_number
@@ -197,7 +197,7 @@ def after_register(session: Session, actor: Actor, complaint: Complaint, at: dat
     notify.queue(
         session, complaint=complaint, event="registered",
         recipients=notify.branch_supervisors(session, complaint.branch),
-        what=_("registered (channel {channel})").format(channel=complaint.channel), at=at,
+        what=_("registered (channel {channel})").format(channel=code(complaint.channel)), at=at,
     )
     cfg = config_service.load(session)
     if cfg["assign.auto_on_register"]:

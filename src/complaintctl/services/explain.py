@@ -148,7 +148,7 @@ def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | No
     elif left is not None:
         state_text = _("overdue by {t}") if left < 0 else _("{t} left")
         if current is not None:
-            state_text += " " + _("(frozen while paused)")
+            state_text += _(" (frozen while paused)")
         step(_("time left"), state_text.format(t=duration(deadlines.humanize(abs(left)))))
     ack = deadlines.deadline(complaint.received_at, profile.acknowledgement, tz=tz,
                              calendar=calendar)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 
 from complaintctl.domain.enums import MONETARY_REMEDIES, Outcome, RemedyKind
-from complaintctl.i18n import _
+from complaintctl.i18n import _, term
 from complaintctl.services.reports.base import (
     Chart,
     Column,
@@ -102,7 +102,7 @@ def outcomes(session, scope: Scope) -> Report:
         Column("decided", _("Decided")), Column("upheld", _("Upheld")),
         Column("partially_upheld", _("Partly upheld")), Column("not_upheld", _("Not upheld")),
         Column("upheld_rate", _("Upheld rate"), "rate"),
-    ] + [Column(f"remedy_{k}", _(k)) for k in REMEDY_KINDS] + [
+    ] + [Column(f"remedy_{k}", term(k)) for k in REMEDY_KINDS] + [
         Column("compensation_paid", _("Paid"), "money")]
     chart = Chart("bar" if by else "columns", by or "", ("upheld", "partially_upheld", "not_upheld"))
     return Report("outcomes", _("Outcomes and remedies"), scope.period, by,

@@ -422,7 +422,7 @@ def test_the_urgency_table_speaks_chinese_and_its_json_does_not_change(cli):
 
 def test_due_shows_the_languages_dates_and_the_profiles_title(cli):
     n = _old_case(cli)
-    wide = {"COLUMNS": "250"}  # one line a step
+    wide = {"COLUMNS": "500"}  # one line a step
     zh = cli("--lang", "zh", "due", n, as_="clerk", env=wide).stdout
     assert f"{n}：到期 2026年10月15日 23:59" in zh
     text = re.sub(r"\s*│\s*", "", zh)  # the cells' text, wrapped lines joined
@@ -443,7 +443,7 @@ def test_due_shows_the_languages_dates_and_the_profiles_title(cli):
                      "15 calendar days -> 2026-10-15T23:59:59+08:00 without pauses",
                      "2026-10-10 working day (调休 make-up day)",
                      "due 2026-10-08T23:59:59+08:00 (1 business day after receipt)"):
-        assert expected in text, expected
+        assert expected in text, (expected, text)
     data = {lang: json.loads(cli("--lang", lang, "due", n, "--format", "json", as_="clerk").stdout)
             for lang in ("zh", "en")}
     for d in data.values():

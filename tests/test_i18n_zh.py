@@ -425,7 +425,7 @@ def test_due_shows_the_languages_dates_and_the_profiles_title(cli):
     wide = {"COLUMNS": "500"}  # one line a step
     zh = cli("--lang", "zh", "due", n, as_="clerk", env=wide).stdout
     assert f"{n}：到期 2026年10月15日 23:59" in zh
-    text = re.sub(r"\s*│\s*", "", zh)  # the cells' text, wrapped lines joined
+    text = text_zh = re.sub(r"\s*│\s*", "", zh)  # the cells' text, wrapped lines joined
     for expected in ("已接收2026年9月30日 10:00（本行时间 Asia/Shanghai）",
                      "cn-cbirc-2020：《银行业保险业消费投诉处理管理办法》（银保监会令2020年第3号",
                      "第 1 天为 2026年10月1日 星期四，即 2026年9月30日 星期三",
@@ -446,10 +446,14 @@ def test_due_shows_the_languages_dates_and_the_profiles_title(cli):
         assert expected in text, (expected, text)
     data = {lang: json.loads(cli("--lang", lang, "due", n, "--format", "json", as_="clerk").stdout)
             for lang in ("zh", "en")}
+    names = {lang: {h["date"]: h["name"] for h in d.pop("holidays")} for lang, d in data.items()}
     for d in data.values():
         d.pop("steps"), d.pop("seconds_left")  # steps are sentences for people
     assert data["zh"] == data["en"] and data["zh"]["due_at"] == "2026-10-15T23:59:59+08:00"
-    assert {"date": "2026-10-10", "name": "working day (调休 make-up day)"} in data["zh"]["holidays"]
+    assert names["zh"]["2026-10-10"] == names["en"]["2026-10-10"] == "working day (调休 make-up day)"
+    # the package's holiday names follow the language, whichever language loaded them first
+    assert (names["zh"]["2026-10-01"], names["en"]["2026-10-01"]) == ("国庆节", "National Day")
+    assert "2026年10月1日 星期四 国庆节" in text_zh and "2026-10-01 National Day" in text
 
 
 def test_the_sweep_leaves_no_english_words_in_these_zh_tables(cli):

@@ -36,7 +36,7 @@ class WorkCalendar:
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     _data: Any = field(default=None, repr=False, compare=False)
-    _years: set[int] = field(default_factory=set, repr=False, compare=False)
+    _years: set[tuple[str, int]] = field(default_factory=set, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.country not in COUNTRIES:
@@ -46,14 +46,26 @@ class WorkCalendar:
         code, subdiv = COUNTRIES[self.country]
         if code is None:
             return None
+        # the holiday names follow the interface language (国庆节 / National Day), so the table is
+        # kept per language: otherwise the first language to load it would name them for good
+        from complaintctl.i18n import language
+
+        lang = language()
         if self._data is None:
+            self._data = {}
+        if lang not in self._data:
             import holidays
 
-            self._data = holidays.country_holidays(code, subdiv=subdiv, years=[])
-        if year not in self._years:
-            _ = date(year, 1, 1) in self._data  # expand=True: a lookup loads the whole year
-            self._years.add(year)
-        return self._data
+            known = holidays.country_holidays(code, subdiv=subdiv, years=[])
+            wanted = next((x for x in known.supported_languages
+                           if x.split("_")[0] == lang), known.default_language)
+            self._data[lang] = holidays.country_holidays(code, subdiv=subdiv, years=[],
+                                                         language=wanted)
+        table = self._data[lang]
+        if (lang, year) not in self._years:
+            _ = date(year, 1, 1) in table  # expand=True: a lookup loads the whole year
+            self._years.add((lang, year))
+        return table
 
     def holiday_name(self, day: date) -> str | None:
         """The public holiday on ``day`` (a bank override says "bank holiday"), or None."""

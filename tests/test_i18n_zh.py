@@ -255,6 +255,12 @@ def test_incidents_drills_and_timelines_show_no_codes_under_zh(cli):
     incident = shown[("incident", "show", declared.stdout.strip())]
     assert "处置中" in incident and "人工宣布" in incident and "│ 宣布 " in incident
     assert "│ 媒体传播 " in shown[("drill", "list")]
+    report = {lang: cli("--lang", lang, "drill", "report", "1", "--format", "json", as_="sup")
+              for lang in ("zh", "en")}
+    assert report["zh"].exit_code == report["en"].exit_code == 0, report["zh"].stderr
+    zh_report = json.loads(report["zh"].stdout)
+    assert not re.search(r"[\u4e00-\u9fff]", report["zh"].stdout)
+    assert zh_report["gaps"] == json.loads(report["en"].stdout)["gaps"]
     english = cli("--lang", "en", "incident", "show", declared.stdout.strip(), as_="sup").stdout
     assert "active" in english and "│ declare " in english  # English is as it was
 
@@ -291,6 +297,38 @@ def test_json_and_csv_are_byte_identical_in_both_languages(cli):
             json.loads(zh.stdout)
     row = json.loads(cli("--lang", "zh", "show", n, "--format", "json", as_="sup").stdout)
     assert (row["status"], row["channel"]) == ("assigned", "phone")
+
+
+def test_json_that_carries_sentences_or_labels_is_english_in_both_languages(cli):
+    """due's steps, config's meanings and the reports' labels (the code table's names,
+    "(not classified)") are text: in JSON and CSV they are English whatever --lang says,
+    while the table beside them speaks the language."""
+    n, _said = register(cli, "en")
+    cli("assign", n, "--to", "h1", as_="sup")
+    for args in (("due", n, "--format", "json"), ("config", "show", "--format", "json"),
+                 ("report", "regulatory", "--format", "json", "--as-of", "2026-12-01T00:00"),
+                 ("report", "regulatory", "--format", "csv", "--as-of", "2026-12-01T00:00"),
+                 ("report", "root-causes", "--format", "json", "--period", "all")):
+        zh = cli("--lang", "zh", *args, as_="sup")
+        en = cli("--lang", "en", *args, as_="sup")
+        assert zh.exit_code == en.exit_code == 0, (args, zh.stderr)
+        if args[0] == "due":
+            assert _steady(zh.stdout) == _steady(en.stdout)
+        else:
+            assert zh.stdout == en.stdout, args
+        if args[0] != "config":  # config's values are the bank's data, in any language
+            assert not re.search(r"[\u4e00-\u9fff]", en.stdout), args
+    steps = json.loads(cli("--lang", "zh", "due", n, "--format", "json", as_="sup").stdout)["steps"]
+    assert steps[0]["step"] == "received" and "(bank time Asia/Shanghai)" in steps[0]["explanation"]
+    table = cli("--lang", "zh", "due", n, as_="sup")
+    assert "已接收" in table.stdout and "本行时间" in table.stdout  # the table still speaks zh
+    names = {r["name"] for r in json.loads(cli("--lang", "zh", "report", "regulatory", "--format",
+                                                "json", "--as-of", "2026-12-01T00:00",
+                                                as_="sup").stdout)["rows"] if "name" in r}
+    assert names and all(not re.search(r"[\u4e00-\u9fff]", name) for name in names), names
+    # the refusal is still worded in the interface language
+    refused = cli("--lang", "zh", "due", "CMP-2026-999999", "--format", "json", as_="sup")
+    assert refused.exit_code == 1 and re.search(r"[\u4e00-\u9fff]", refused.stderr), refused.stderr
 
 
 def test_the_html_report_is_chinese_under_lang_zh(cli, tmp_path):
@@ -446,13 +484,14 @@ def test_due_shows_the_languages_dates_and_the_profiles_title(cli):
         assert expected in text, (expected, text)
     data = {lang: json.loads(cli("--lang", lang, "due", n, "--format", "json", as_="clerk").stdout)
             for lang in ("zh", "en")}
-    names = {lang: {h["date"]: h["name"] for h in d.pop("holidays")} for lang, d in data.items()}
     for d in data.values():
-        d.pop("steps"), d.pop("seconds_left")  # steps are sentences for people
+        d.pop("seconds_left")  # computed at the moment of reading
+    # JSON is the same in both languages, its sentences and holiday names included (English)
     assert data["zh"] == data["en"] and data["zh"]["due_at"] == "2026-10-15T23:59:59+08:00"
-    assert names["zh"]["2026-10-10"] == names["en"]["2026-10-10"] == "working day (调休 make-up day)"
-    # the package's holiday names follow the language, whichever language loaded them first
-    assert (names["zh"]["2026-10-01"], names["en"]["2026-10-01"]) == ("国庆节", "National Day")
+    names = {h["date"]: h["name"] for h in data["zh"]["holidays"]}
+    assert names["2026-10-10"] == "working day (调休 make-up day)"
+    assert names["2026-10-01"] == "National Day"
+    # the tables name the package's holidays in the language, whichever loaded them first
     assert "2026年10月1日 星期四 国庆节" in text_zh and "2026-10-01 National Day" in text
 
 

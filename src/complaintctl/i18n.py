@@ -18,6 +18,8 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 DOMAIN = "complaintctl"
@@ -82,6 +84,22 @@ def apply_database_default(value: str | None) -> None:
     environment chose a language (messages resolved from then on follow it)."""
     if value and explicit_language() is None and _normalise(value) != language():
         set_language(value)
+
+
+@contextmanager
+def machine_text(active: bool = True) -> Iterator[None]:
+    """Text built inside is English when ``active``: what JSON and CSV carry is then the same
+    bytes in every interface language, so scripts never depend on it. Wrap only the building
+    of output, after the checks: refusals are raised outside, in the interface language."""
+    previous = language()
+    if not active or previous == "en":
+        yield
+        return
+    set_language("en")
+    try:
+        yield
+    finally:
+        set_language(previous)
 
 
 def language() -> str:

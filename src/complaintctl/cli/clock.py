@@ -152,7 +152,8 @@ def due(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> N
 
     st = state(ctx)
     with st.session() as session:
-        data = explain.explain(session=session, actor=st.actor(session), number=number)
+        data = explain.explain(session=session, actor=st.actor(session), number=number,
+                               machine=format != "table")
     render.emit(data, format, draw=lambda d: render.table(
         d["steps"], [("step", _("Step")), ("explanation", _("Explanation"))],
         title=_("{number}: due {due}").format(

@@ -25,7 +25,7 @@ def show(ctx: typer.Context,
 
     st = state(ctx)
     with st.session() as session:
-        rows = config.show(session=session, actor=st.actor(session))
+        rows = config.show(session=session, actor=st.actor(session), machine=format != "table")
     shown = [dict(r, source=code(r["source"])) for r in rows]  # default / 默认
     render.emit(rows if format != "table" else shown, format, columns=[("key", _("Key")), ("value", _("Value")),
                                        ("source", _("Source")), ("help", _("Meaning"))],

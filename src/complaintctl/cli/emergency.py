@@ -413,7 +413,8 @@ def drill_report(ctx: typer.Context, drill: Annotated[str, typer.Argument(help=_
 
     st = state(ctx)
     with st.session() as session:
-        data = drills.report(session=session, actor=st.actor(session), drill_id=drill)
+        data = drills.report(session=session, actor=st.actor(session), drill_id=drill,
+                             machine=format.value == "json")
     incident_views.drill_report(data, format, output)
 
 

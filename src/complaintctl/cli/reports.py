@@ -86,7 +86,8 @@ def report(
             session=session, actor=st.actor(session), name=name.value, period=period,
             date_from=date_from, date_to=date_to, branch=branch, by=by.value if by else None,
             every=every.value if every else None, include_drills=include_drills,
-            as_of=st.at(session, as_of), org_level=org_level)
+            as_of=st.at(session, as_of), org_level=org_level,
+            machine=format.value in ("json", "csv"))
     write_report(result, ReportFormat(format.value), output)
 
 

@@ -27,7 +27,7 @@ from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.urgency import DEFAULT_WEIGHTS
 from complaintctl.errors import InvalidData, UsageProblem
-from complaintctl.i18n import _
+from complaintctl.i18n import _, machine_text
 from complaintctl.models import Setting
 from complaintctl.services import audit
 from complaintctl.services.context import Actor, now, use_case
@@ -219,10 +219,15 @@ def load(session: Session) -> Config:
                   profiles=profiles)
 
 
-def show(*, session: Session, actor: Actor) -> list[dict[str, Any]]:
-    """Every key: value, source and meaning; then the profiles."""
+def show(*, session: Session, actor: Actor, machine: bool = False) -> list[dict[str, Any]]:
+    """Every key: value, source and meaning; then the profiles. ``machine`` (JSON, CSV): the
+    meanings in English whatever the interface language."""
     actor.check(Permission.read)
-    cfg = load(session)
+    with machine_text(machine):
+        return _shown(load(session))
+
+
+def _shown(cfg) -> list[dict[str, Any]]:
     rows = []
     for name, key in _keys().items():
         stored = cfg.stored.get(name)

@@ -20,7 +20,7 @@ from complaintctl.domain.enums import Channel, ContactVia, EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.plan import DRILL_TAG, Plan, minutes, roman
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
-from complaintctl.i18n import _
+from complaintctl.i18n import _, machine_text
 from complaintctl.models import (
     ChecklistItem,
     Complaint,
@@ -155,11 +155,18 @@ def drill_complaints(session: Session, drill_id: int) -> list[Complaint]:
         .where(ComplaintTag.tag == f"{DRILL_TAG}-{drill_id}").order_by(col(Complaint.id))).all())
 
 
-def report(*, session: Session, actor: Actor, drill_id: int | str) -> dict[str, Any]:
+def report(*, session: Session, actor: Actor, drill_id: int | str,
+           machine: bool = False) -> dict[str, Any]:
     """Each timetable item met / late / missed with minutes, detection delay, time to first
-    customer contact, complaints acknowledged in time, gaps and the score."""
+    customer contact, complaints acknowledged in time, gaps and the score. ``machine``
+    (JSON): the gaps are worded in English whatever the interface language."""
     actor.check(Permission.read)
     drill = get_drill(session, drill_id)
+    with machine_text(machine):
+        return _report(session, actor, drill)
+
+
+def _report(session: Session, actor: Actor, drill) -> dict[str, Any]:
     tz = timezone_of(session)
     plan = plans.parsed(session.get(PlanVersion, drill.plan_version_id))
     level = plan.levels[drill.level]

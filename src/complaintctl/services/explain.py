@@ -14,7 +14,15 @@ from complaintctl.domain import urgency as urgency_rules
 from complaintctl.domain.clock import iso
 from complaintctl.domain.deadlines import ClockKind
 from complaintctl.domain.permissions import Permission
-from complaintctl.i18n import _, code, duration, format_date, format_datetime, language
+from complaintctl.i18n import (
+    _,
+    code,
+    duration,
+    format_date,
+    format_datetime,
+    language,
+    machine_text,
+)
 from complaintctl.models import ComplaintTag
 from complaintctl.services import config as config_service
 from complaintctl.services.clock import open_pause, pauses_of, seconds_left, state_of
@@ -39,12 +47,18 @@ def _day(value) -> str:
     return format_date(value) if language() == "zh" else value.isoformat()
 
 
-def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | None = None
-            ) -> dict[str, Any]:
-    """Every step of the due-time computation, and whether it agrees with the stored due_at."""
+def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | None = None,
+            machine: bool = False) -> dict[str, Any]:
+    """Every step of the due-time computation, and whether it agrees with the stored due_at.
+    ``machine`` (JSON): the steps are worded in English whatever the interface language."""
     complaint = get(session, number)
     with refusals_recorded(session, actor, "due", complaint.number):
         actor.check(Permission.read, complaint=complaint)
+    with machine_text(machine):
+        return _explained(session, complaint, as_of)
+
+
+def _explained(session: Session, complaint, as_of: datetime | None) -> dict[str, Any]:
     cfg = config_service.load(session)
     tz = cfg.tz
     profile = cfg.profile(complaint.clock_profile)

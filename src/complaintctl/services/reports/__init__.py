@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from complaintctl.domain import period as periods
 from complaintctl.domain.permissions import Permission, visible_branch
 from complaintctl.errors import PermissionDenied, UsageProblem
-from complaintctl.i18n import _
+from complaintctl.i18n import _, machine_text
 from complaintctl.models import Complaint
 from complaintctl.services import organisations
 from complaintctl.services.context import Actor, now, refusals_recorded, timezone_of
@@ -42,12 +42,13 @@ def run(
     *, session, actor: Actor, name: str, period: str | None = None, date_from: str | None = None,
     date_to: str | None = None, branch: str | None = None, by: str | None = None,
     every: str | None = None, include_drills: bool = False, as_of: datetime | None = None,
-    org_level: int | None = None,
+    org_level: int | None = None, machine: bool = False,
 ) -> Report:
     """Compute one report for the actor: branch staff see their own branch only, supervisors
     also the branches below theirs. A branch's report covers the branches below it too, and
     ``org_level`` (with ``by="branch"``) counts each branch under the organisation it rolls up
-    to at that level of the tree (0 = the top)."""
+    to at that level of the tree (0 = the top). ``machine`` (JSON, CSV): labels such as the
+    code table's names are in English whatever the interface language."""
     if name not in REPORTS:
         raise UsageProblem(_("No report '{name}'; choose one of {names}.").format(
             name=name, names=", ".join(REPORTS)))
@@ -77,6 +78,7 @@ def run(
         default="quarter" if name == "regulatory" else "month", earliest=earliest)
     scope = Scope(resolved, tz, as_of, branch or own, include_drills, by, every,
                   organisations.subtree(session, branch or own))
-    report = REPORTS[name](session, scope)
+    with machine_text(machine):
+        report = REPORTS[name](session, scope)
     report.branch, report.include_drills = scope.branch, include_drills
     return report

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl import render
-from complaintctl.domain.plan import roman
+from complaintctl.domain.plan import roman, shipped_text
 from complaintctl.i18n import _, code, duration, format_datetime, language, scenario, term
 
 
@@ -39,7 +39,8 @@ def plan(data: dict[str, Any], fmt: str) -> None:
     def draw(d: dict[str, Any]) -> None:
         p = d["plan"]
         render.fields([
-            (_("Plan"), p["name"]), (_("Organisation"), p["organisation"]),
+            (_("Plan"), shipped_text(p["name"])),
+            (_("Organisation"), shipped_text(p["organisation"])),
             (_("Version"), _("{version} ({source}, {by}, {at})").format(
                 version=d["version"], source=code(d["source"]), by=d["loaded_by"],
                 at=format_datetime(d["loaded_at"][:16]) if d["loaded_at"] else "")),
@@ -58,12 +59,12 @@ def plan(data: dict[str, Any], fmt: str) -> None:
                 triggers.append(_("amount >= {n}").format(n=t["amount_at_least"]))
             triggers += ["+".join(c) for c in t["tag_combinations"]]
             rows.append({
-                "level": roman(lv["level"]), "name": lv["name"],
+                "level": roman(lv["level"]), "name": shipped_text(lv["name"]),
                 "team": f"{code(lv['commander'])} / {code(lv['deputy'])}"
                         + (f" → {_(', ').join(code(r) for r in lv['notify'])}"
                            if lv["notify"] else ""),
                 "triggers": _("; ").join(triggers),
-                "timetable": _("; ").join(f"{i['action']} ≤ {_duration(i['within_minutes'])}"
+                "timetable": _("; ").join(f"{shipped_text(i['action'])} ≤ {_duration(i['within_minutes'])}"
                                           for i in lv["timetable"]),
             })
         # "Name" is a person's (姓名) elsewhere; here it is the level's
@@ -106,7 +107,8 @@ def incident_list(rows: list[dict[str, Any]], fmt: str) -> None:
 
 
 def checklist(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None) -> None:
-    shown = [dict(r, person=code(r["person"])) for r in _roman_rows(rows)]  # a role: 主管
+    shown = [dict(r, person=code(r["person"]), action=shipped_text(r["action"]))  # a role: 主管
+             for r in _roman_rows(rows)]
     render.emit(rows if fmt == "json" else shown, fmt, columns=[
         ("item", "#"), ("action", _("Action")), ("person", _("Responsible")),
         ("level", _("Level")), ("due", _("Due")), ("done_at", _("Done")),
@@ -161,10 +163,12 @@ def _value_text(name: str, value: Any) -> str:
         if value["final"]:
             parts.append(_("final") + f" {value['final']}")
         return "; ".join(parts)
+    if name == "organisation":
+        return shipped_text(value) or ""
     if isinstance(value, list):
         return "; ".join(
             " ".join(str(x) for x in (v.get("at") or v.get("due"), v.get("by") or v.get("owner"),
-                                      v.get("what")) if x)
+                                      shipped_text(v.get("what"))) if x)
             for v in value)
     return "" if value is None else str(value)
 
@@ -187,7 +191,7 @@ def report_document(data: dict[str, Any], fmt: str) -> str:
         level=data["level_name"], n=data["level"], status=term(data["status"]),
         at=data["generated_at"])
     missing = ", ".join(data["missing"]) or _("none")
-    checklist_rows = [(str(i["item"]), i["action"], code(i["person"]), i["due"] or "",
+    checklist_rows = [(str(i["item"]), shipped_text(i["action"]), code(i["person"]), i["due"] or "",
                        i["done_at"] or "", term(i["result"] or i["state"]))
                       for i in data["checklist"]]
     heads = ["#", _("Action"), _("Responsible"), _("Due"), _("Done"), _("Result")]
@@ -275,7 +279,7 @@ def drill_document(d: dict[str, Any], fmt: str) -> str:
         (_("Lessons"), d["lessons"] or "-"),
     ]
     heads = ["#", _("Action"), _("Due"), _("Done"), _("Result"), _("Minutes"), _("Allowed")]
-    items = [(str(i["item"]), i["action"], i["due"] or "", i["done_at"] or "", term(i["result"]),
+    items = [(str(i["item"]), shipped_text(i["action"]), i["due"] or "", i["done_at"] or "", term(i["result"]),
               "" if i["minutes"] is None else str(i["minutes"]), str(i["allowed_minutes"]))
              for i in d["items"]]
     if fmt == "md":
@@ -313,7 +317,7 @@ def drill_report(data: dict[str, Any], fmt: str, output: Path | None = None) -> 
             (_("First customer contact (min)"), data["first_contact_minutes"]),
             (_("Acknowledged in time"), f"{data['acknowledged_in_time']}/{data['complaints']}"),
             (_("Score"), f"{data['score']}/100")]], title=_("Drill {id}").format(id=data["drill"]))
-        render.table(data["items"], [
+        render.table([dict(i, action=shipped_text(i["action"])) for i in data["items"]], [
             ("item", "#"), ("action", _("Action")), ("due", _("Due")), ("done_at", _("Done")),
             ("result", _("Result")), ("minutes", _("Minutes")),
             ("allowed_minutes", _("Allowed"))], title=_("Timetable"), empty=_("No items."))

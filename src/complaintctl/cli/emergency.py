@@ -106,11 +106,11 @@ def plan_init(file: Annotated[Path, typer.Argument(help=_("Where to write it."))
                                             "complaintctl plan validate plan.toml"))
 def plan_validate(file: Annotated[Path, typer.Argument(help=_("The plan (TOML)."))]) -> None:
     from complaintctl import render
-    from complaintctl.domain.plan import parse_plan
+    from complaintctl.domain.plan import parse_plan, shipped_text
 
     plan = parse_plan(_read(file), source=str(file))
     render.message(_("{file}: a valid plan, '{name}' (digest {digest}).").format(
-        file=file, name=plan.name, digest=plan.digest()[:12]))
+        file=file, name=shipped_text(plan.name), digest=plan.digest()[:12]))
 
 
 @plan_app.command("load", help=helptext(_("Store FILE as a new plan version (admin); incidents keep theirs."),
@@ -323,13 +323,15 @@ def done(ctx: typer.Context, incident: Id,
          item: Annotated[str, typer.Argument(help=_("The item's number or key."))],
          note: Annotated[str | None, typer.Option(help=_("A note on what was done."))] = None, at: At = None) -> None:
     from complaintctl import render
+    from complaintctl.domain.plan import shipped_text
     from complaintctl.services import emergency
 
     st = state(ctx)
     with st.session(write=True) as session:
         row = emergency.done(session=session, actor=st.actor(session), incident_id=incident, item=item,
                              note=note, at=st.at(session, at))
-    render.message(_("Item {seq} of incident {id} done: {action}.").format(seq=row.seq, id=incident, action=row.action))
+    render.message(_("Item {seq} of incident {id} done: {action}.").format(
+        seq=row.seq, id=incident, action=shipped_text(row.action)))
 
 
 @incident_app.command("overdue", help=helptext(

@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 from complaintctl.errors import InvalidData
-from complaintctl.i18n import _
+from complaintctl.i18n import N_, _
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 LEVEL_OF = {v: k for k, v in ROMAN.items()}
@@ -28,6 +28,26 @@ DRILL_TAG = "drill"
 
 def roman(level: int) -> str:
     return ROMAN.get(level, str(level))
+
+
+#: The shipped plan's own words (data/emergency_plan.toml, and the parser's defaults for a plan
+#: that names no plan or organisation). A plan that still says exactly this is shown in the
+#: interface language; a bank's own wording stays as written. JSON keeps the text as stored.
+_SHIPPED_TEXT = frozenset({
+    N_("Default complaint emergency plan"), N_("complaint emergency plan"), N_("The bank"),
+    N_("特别重大 especially major"), N_("重大 major"), N_("较大 serious"), N_("一般 general"),
+    N_("Emergency group convenes"), N_("Report to the regulator (CBIRC/PBoC)"),
+    N_("Written report to the regulator"), N_("Branch head on site"),
+    N_("Report to head office (and to the PBoC for a group visit)"),
+    N_("Written report to head office"), N_("Branch emergency team convened"),
+    N_("Daily report to head office"), N_("Supervisor assigned"), N_("Daily review"),
+})
+
+
+def shipped_text(text: str | None) -> str | None:
+    """The shipped plan's name, organisation, level name or timetable action in the interface
+    language; any other text (a bank's own plan) as it is."""
+    return _(text) if text in _SHIPPED_TEXT else text
 
 
 def parse_level(text: str | int) -> int:

@@ -18,7 +18,7 @@ from complaintctl.domain import drill as rules
 from complaintctl.domain.drill import Delays, Scenario
 from complaintctl.domain.enums import Channel, ContactVia, EventKind
 from complaintctl.domain.permissions import Permission
-from complaintctl.domain.plan import DRILL_TAG, Plan, minutes, roman
+from complaintctl.domain.plan import DRILL_TAG, Plan, minutes, roman, shipped_text
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
 from complaintctl.i18n import _, machine_text
 from complaintctl.models import (
@@ -195,11 +195,11 @@ def _report(session: Session, actor: Actor, drill) -> dict[str, Any]:
     for i in items:
         if i["result"] == "late":
             gaps.append(_("Item {n} '{action}' was late: {minutes} min of {allowed}.").format(
-                n=i["item"], action=i["action"], minutes=i["minutes"],
+                n=i["item"], action=shipped_text(i["action"]), minutes=i["minutes"],
                 allowed=i["allowed_minutes"]))
         elif i["result"] == "missed":
             gaps.append(_("Item {n} '{action}' was missed (due {due}).").format(
-                n=i["item"], action=i["action"], due=i["due"]))
+                n=i["item"], action=shipped_text(i["action"]), due=i["due"]))
     if len(acknowledged) < len(complaints):
         gaps.append(_("{n} of {total} complaints were not acknowledged within {m} min.").format(
             n=len(complaints) - len(acknowledged), total=len(complaints),

@@ -18,7 +18,7 @@ from complaintctl.domain import clock, money
 from complaintctl.domain import emergency as rules
 from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
-from complaintctl.domain.plan import DRILL_TAG, Plan, roman
+from complaintctl.domain.plan import DRILL_TAG, Plan, roman, shipped_text
 from complaintctl.errors import InvalidData, NotFound, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.models import (
@@ -435,7 +435,7 @@ def done(*, session: Session, actor: Actor, incident_id: int | str, item: str,
         session.add(row)
         result = rules.item_result(row.due_at, at, at)
         record_action(session, incident, by=actor.username, at=at, kind="done",
-             text=_("Done: {action}").format(action=row.action),
+             text=_("Done: {action}").format(action=shipped_text(row.action)),
              details={"item": row.seq, "key": row.key, "result": result, "note": row.note})
     return row
 

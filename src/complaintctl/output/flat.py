@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC
 from typing import Any
 
-from complaintctl.i18n import _, format_date, language
+from complaintctl.i18n import _, format_date, format_datetime, language
 from complaintctl.output import display, has_total_row, label, neutralise
 
 
@@ -96,8 +97,11 @@ def subtitle(report) -> str:
         parts.append(_("by {by}").format(by=by))
     if report.include_drills:
         parts.append(_("drill and test data included"))
-    when = report.as_of.strftime("%Y-%m-%d %H:%M UTC")
-    if language() == "zh":
-        when = report.as_of.strftime("%Y年%-m月%-d日 %H:%M UTC")
+    as_of = report.as_of if report.as_of.tzinfo else report.as_of.replace(tzinfo=UTC)
+    if report.tz is None:
+        when = format_datetime(as_of.astimezone(UTC)) + " UTC"
+    else:  # the bank's time, named as the clock names it
+        when = _("{at} (bank time {tz})").format(at=format_datetime(as_of.astimezone(report.tz)),
+                                                tz=report.tz.key)
     parts.append(_("as of {when}").format(when=when))
     return " · ".join(parts)

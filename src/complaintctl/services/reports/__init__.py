@@ -80,5 +80,5 @@ def run(
                   organisations.subtree(session, branch or own))
     with machine_text(machine):
         report = REPORTS[name](session, scope)
-    report.branch, report.include_drills = scope.branch, include_drills
+    report.branch, report.include_drills, report.tz = scope.branch, include_drills, tz
     return report

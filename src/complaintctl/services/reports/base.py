@@ -48,6 +48,8 @@ class Report:
     branch: str | None = None
     include_drills: bool = False
     notes: list[str] = field(default_factory=list)
+    #: the bank's time zone: the subtitle gives ``as_of`` in it (not part of the JSON)
+    tz: ZoneInfo | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The contract: {report, period {from, to}, by, rows, totals}."""

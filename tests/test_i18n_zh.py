@@ -540,3 +540,109 @@ def test_the_sweep_leaves_no_english_words_in_these_zh_tables(cli):
         ("config", "show")]
     assert "┃ fee_refund ┃" in en[("report", "outcomes", "--period", "all")]
     assert re.search(r"│\s+assigned\s+1\s", en[("monitor",)]) and "branch: " in en[("monitor",)]
+
+
+# --- the shipped emergency plan speaks the language; a bank's own plan stays as written ---------
+
+def test_every_word_of_the_shipped_plan_has_its_chinese():
+    """The plan's name, organisation, level names and timetable actions (data/emergency_plan.toml)
+    are all marked as shipped text and translated: a line added to the file without its
+    translation fails here."""
+    from complaintctl.domain.plan import default_plan, shipped_text
+
+    plan = default_plan()
+    words = [plan.name, plan.organisation] + [lv.name for lv in plan.levels.values()] + [
+        i.action for lv in plan.levels.values() for i in lv.timetable]
+    assert len(words) == 16
+    i18n.set_language("zh")
+    shown = [shipped_text(w) for w in words]
+    assert not [w for w, s in zip(words, shown) if s == w or re.search(r"[A-Za-z]", s)], shown
+    assert shown[:6] == ["默认重大消费投诉应急预案", "本行", "特别重大", "重大", "较大", "一般"]
+    assert shipped_text("华北分行应急预案") == "华北分行应急预案"  # a bank's own words as written
+    i18n.set_language("en")
+    assert [shipped_text(w) for w in words] == words
+
+
+def test_the_shipped_plan_checklists_and_drill_reports_speak_chinese_and_json_does_not(cli):
+    wide = {"COLUMNS": "250"}
+    declared = cli("incident", "declare", "--level", "IV", "--title", "网点群访", as_="sup")
+    assert declared.exit_code == 0, declared.stderr
+    incident = declared.stdout.strip()
+    assert cli("drill", "run", "--scenario", "media", "--level", "IV", "--simulate",
+               as_="sup").exit_code == 0
+
+    def run(lang: str, *args: str) -> str:
+        r = cli("--lang", lang, *args, as_="sup", env=wide)
+        assert r.exit_code == 0, (lang, args, r.stderr)
+        return r.stdout
+
+    plan = run("zh", "plan", "show")
+    assert re.search(r"预案\s+默认重大消费投诉应急预案", plan) and re.search(r"机构\s+本行", plan)
+    rows = {r[0]: r for r in _rows(plan)}
+    assert [rows[lv][1] for lv in ("I", "II", "III", "IV")] == ["特别重大", "重大", "较大", "一般"]
+    assert rows["IV"][4] == "指定主管负责 ≤ 2小时；每日研判 ≤ 1天"
+    assert rows["III"][4] == "组建网点应急处置小组 ≤ 4小时；每日向总行报告 ≤ 1天"
+    for word in ("Default complaint", "The bank", "especially major", "Supervisor assigned",
+                 "Daily review", "to the regulator", "head office"):
+        assert word not in plan, word
+    checklist = _rows(run("zh", "incident", "show", incident))
+    assert [r[1] for r in checklist if r[0] in ("1", "2")] == ["指定主管负责", "每日研判"]
+    done = cli("--lang", "zh", "incident", "done", incident, "1", as_="sup")
+    assert done.exit_code == 0 and "指定主管负责" in done.stdout + done.stderr, done
+    report = run("zh", "incident", "report", incident, "--format", "md")
+    assert "| 机构 | 本行 |" in report and "| 2 | 每日研判 | 主管 |" in report
+    drill = run("zh", "drill", "report", "1", "--format", "md")
+    assert "| 1 | 指定主管负责 |" in drill and "| 2 | 每日研判 |" in drill
+    assert "Supervisor assigned" not in drill + report
+    # English as it was
+    en = run("en", "plan", "show")
+    assert re.search(r"Plan\s+Default complaint emergency plan", en) and "The bank" in en
+    rows = {r[0]: r for r in _rows(en)}
+    assert rows["I"][1] == "特别重大 especially major" and rows["IV"][1] == "一般 general"
+    assert rows["IV"][4] == "Supervisor assigned ≤ 2h; Daily review ≤ 1d"
+    assert "| 2 | Daily review | supervisor |" in run("en", "incident", "report", incident,
+                                                   "--format", "md")
+    assert "| 1 | Supervisor assigned |" in run("en", "drill", "report", "1", "--format", "md")
+    # JSON: the stored English in both languages
+    for args in (("plan", "show"), ("incident", "show", incident),
+                 ("incident", "checklist", incident), ("drill", "report", "1")):
+        zh, en = (run(lang, *args, "--format", "json") for lang in ("zh", "en"))
+        assert zh == en, args
+    data = json.loads(run("zh", "plan", "show", "--format", "json"))["plan"]
+    assert (data["name"], data["organisation"], data["levels"][3]["name"]) == (
+        "Default complaint emergency plan", "The bank", "一般 general")
+    items = json.loads(run("zh", "incident", "checklist", incident, "--format", "json"))
+    assert [i["action"] for i in items] == ["Supervisor assigned", "Daily review"]
+    gaps = json.loads(run("zh", "drill", "report", "1", "--format", "json"))["items"]
+    assert [i["action"] for i in gaps] == ["Supervisor assigned", "Daily review"]
+
+
+def test_a_banks_own_plan_text_stays_as_written_under_zh(cli, tmp_path):
+    from complaintctl.domain.plan import default_text
+
+    own = tmp_path / "plan.toml"
+    own.write_text(default_text().replace('"Default complaint emergency plan"', '"华北分行应急预案"')
+                   .replace('"Daily review"', '"Daily review by the branch head"'), "utf-8")
+    assert cli("plan", "load", str(own)).exit_code == 0
+    plan = cli("--lang", "zh", "plan", "show", env={"COLUMNS": "250"}).stdout
+    assert re.search(r"预案\s+华北分行应急预案", plan) and "本行" in plan
+    rows = {r[0]: r for r in _rows(plan)}
+    assert rows["IV"][4] == "指定主管负责 ≤ 2小时；Daily review by the branch head ≤ 1天"
+
+
+def test_a_reports_subtitle_gives_the_as_of_time_in_the_banks_time_zone(cli):
+    args = ("report", "summary", "--as-of", "2026-12-01T09:30")
+    zh = cli("--lang", "zh", *args, as_="sup")
+    assert zh.exit_code == 0, zh.stderr
+    assert " · 截至 2026年12月1日 09:30（本行时间 Asia/Shanghai）\n" in zh.stdout
+    assert "UTC" not in zh.stdout
+    md = cli("--lang", "zh", *args, "--format", "md", as_="sup").stdout
+    assert "截至 2026年12月1日 09:30（本行时间 Asia/Shanghai）" in md
+    en = cli("--lang", "en", *args, as_="sup").stdout
+    assert " · as of 2026-12-01 09:30 (bank time Asia/Shanghai)\n" in en
+    # an offset is read as given and shown in bank time (01:30 UTC is 09:30 in Shanghai)
+    utc = cli("--lang", "en", "report", "summary", "--as-of", "2026-12-01T01:30Z", as_="sup")
+    assert " · as of 2026-12-01 09:30 (bank time Asia/Shanghai)\n" in utc.stdout, utc.stdout
+    as_json = [cli("--lang", lang, *args, "--format", "json", as_="sup").stdout
+               for lang in ("zh", "en")]
+    assert as_json[0] == as_json[1] and "as_of" not in json.loads(as_json[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -123,6 +124,14 @@ def test_detect_then_list_show_checklist_done_and_report(cli):
     md = cli("incident", "report", iid, "--format", "md")
     assert md.exit_code == 0 and md.stdout.startswith(f"# Incident report #{iid}:")
     assert "**Missing elements:** cause, nature," in md.stdout
+    # moments are shown to the minute in bank time, as in the tables; JSON keeps ISO 8601
+    assert not re.search(r"\d\d:\d\d:\d\d", md.stdout), md.stdout
+    done_at = shown["checklist"][0]["done_at"]
+    assert f"| {done_at[:10]} {done_at[11:16]} |" in md.stdout
+    zh = cli("--lang", "zh", "incident", "report", iid, "--format", "md")
+    assert "**缺失要素：** " in zh.stdout and not re.search(r"\d\d:\d\d:\d\d", zh.stdout)
+    day = done_at[:10].split("-")
+    assert f"| {int(day[0])}年{int(day[1])}月{int(day[2])}日 {done_at[11:16]} |" in zh.stdout
     report = js(cli("incident", "report", iid, "--format", "json", "--issue", "first",
                     "--at", at(40), as_="sup"))
     assert "report_times.first" not in report["missing"]

@@ -147,27 +147,35 @@ def detect_results(rows: list[dict[str, Any]], fmt: str) -> None:
 # --- the incident report ------------------------------------------------------------------------
 
 
+def _when(value: Any) -> str:
+    """A moment in a report for people: ``2026-11-28 09:30`` / ``2026年11月28日 09:30`` (bank
+    time, to the minute); JSON keeps the full ISO 8601."""
+    return format_datetime(value) if value else ""
+
+
 def _value_text(name: str, value: Any) -> str:
     if name == "level":
         return f"{roman(value)} ({value})"
     if name == "time":
-        parts = [_("started") + f" {value['started']}", _("declared") + f" {value['declared']}"]
+        parts = [_("started") + f" {_when(value['started'])}",
+                 _("declared") + f" {_when(value['declared'])}"]
         if value.get("closed"):
-            parts.append(_("closed") + f" {value['closed']}")
+            parts.append(_("closed") + f" {_when(value['closed'])}")
         return "; ".join(parts)
     if name == "report_times":
         parts = []
         if value["first"]:
-            parts.append(_("first") + f" {value['first']}")
-        parts += [_("follow-up") + f" {t}" for t in value["followups"]]
+            parts.append(_("first") + f" {_when(value['first'])}")
+        parts += [_("follow-up") + f" {_when(t)}" for t in value["followups"]]
         if value["final"]:
-            parts.append(_("final") + f" {value['final']}")
+            parts.append(_("final") + f" {_when(value['final'])}")
         return "; ".join(parts)
     if name == "organisation":
         return shipped_text(value) or ""
     if isinstance(value, list):
         return "; ".join(
-            " ".join(str(x) for x in (v.get("at") or v.get("due"), v.get("by") or v.get("owner"),
+            " ".join(str(x) for x in (_when(v.get("at") or v.get("due")),
+                                      v.get("by") or v.get("owner"),
                                       shipped_text(v.get("what"))) if x)
             for v in value)
     return "" if value is None else str(value)
@@ -189,10 +197,10 @@ def report_document(data: dict[str, Any], fmt: str) -> str:
     title = _("Incident report #{id}: {title}").format(id=data["incident"], title=data["title"])
     meta = _("Level {level} ({n}), {status}; generated {at}").format(
         level=data["level_name"], n=data["level"], status=term(data["status"]),
-        at=data["generated_at"])
+        at=_when(data["generated_at"]))
     missing = ", ".join(data["missing"]) or _("none")
-    checklist_rows = [(str(i["item"]), shipped_text(i["action"]), code(i["person"]), i["due"] or "",
-                       i["done_at"] or "", term(i["result"] or i["state"]))
+    checklist_rows = [(str(i["item"]), shipped_text(i["action"]), code(i["person"]),
+                       _when(i["due"]), _when(i["done_at"]), term(i["result"] or i["state"]))
                       for i in data["checklist"]]
     heads = ["#", _("Action"), _("Responsible"), _("Due"), _("Done"), _("Result")]
     if fmt == "md":
@@ -200,7 +208,7 @@ def report_document(data: dict[str, Any], fmt: str) -> str:
             return s.replace("|", "\\|").replace("\n", " ")
 
         out = [f"# {esc(title)}", "", meta, "",
-               "**" + _("Missing elements") + f":** {missing}", "",
+               f"**{_('Missing elements')}{_(':')}** {missing}", "",
                "| " + _("Element") + " | " + _("Value") + " |", "|---|---|"]
         out += [f"| {esc(label)} | {esc(text)} |" for label, text, _m in rows]
         out += ["", "## " + _("Checklist"), "", "| " + " | ".join(heads) + " |",
@@ -268,22 +276,24 @@ def drill_document(d: dict[str, Any], fmt: str) -> str:
     title = _("Drill report #{id}: {scenario}, level {level}").format(
         id=d["drill"], scenario=scenario(d["scenario"]), level=d["level_name"])
     facts = [
-        (_("Started"), d["started_at"]), (_("Closed"), d["closed_at"] or "-"),
+        (_("Started"), _when(d["started_at"])), (_("Closed"), _when(d["closed_at"]) or "-"),
         (_("Simulated"), _("yes") if d["simulated"] else _("no")),
         (_("Incident"), str(d["incident"] or "-")),
         (_("Detection delay (min)"), str(d["detection_delay_minutes"])),
         (_("First customer contact (min)"), str(d["first_contact_minutes"])),
-        (_("Acknowledged in time"), f"{d['acknowledged_in_time']}/{d['complaints']} "
-                                    f"(≤ {d['acknowledge_within_minutes']} min)"),
+        (_("Acknowledged in time"), _("{n}/{total} (within {m} min)").format(
+            n=d["acknowledged_in_time"], total=d["complaints"],
+            m=d["acknowledge_within_minutes"])),
         (_("Score"), f"{d['score']}/100"),
         (_("Lessons"), d["lessons"] or "-"),
     ]
     heads = ["#", _("Action"), _("Due"), _("Done"), _("Result"), _("Minutes"), _("Allowed")]
-    items = [(str(i["item"]), shipped_text(i["action"]), i["due"] or "", i["done_at"] or "", term(i["result"]),
+    items = [(str(i["item"]), shipped_text(i["action"]), _when(i["due"]), _when(i["done_at"]),
+              term(i["result"]),
               "" if i["minutes"] is None else str(i["minutes"]), str(i["allowed_minutes"]))
              for i in d["items"]]
     if fmt == "md":
-        out = [f"# {title}", ""] + [f"- **{k}:** {v}" for k, v in facts]
+        out = [f"# {title}", ""] + [f"- **{k}{_(':')}** {v}" for k, v in facts]
         out += ["", "## " + _("Timetable"), "", "| " + " | ".join(heads) + " |",
                 "|" + "---|" * len(heads)]
         out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in items]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
 
-PERIOD_FORMS = "2026-11, 2026-Q3, 2026-H1, 2026, 2026-W45, 2026-11-05 or all"
+PERIOD_FORMS = ("2026-11", "2026-Q3", "2026-H1", "2026", "2026-W45", "2026-11-05", "all")
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def parse_period(text: str) -> Period | None:
         pass
     raise UsageProblem(
         _("'{text}' is not a period; use {forms}, or --from/--to dates.").format(
-            text=text, forms=PERIOD_FORMS
+            text=text, forms=_(", ").join(PERIOD_FORMS[:-1]) + _(" or ") + PERIOD_FORMS[-1]
         )
     )
 

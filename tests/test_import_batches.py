@@ -346,3 +346,26 @@ def test_a_large_import_on_postgresql_refreshes_the_planners_statistics(cli, tmp
     with cli.database.session() as session:
         assert session.connection().exec_driver_sql(
             "SELECT reltuples FROM pg_class WHERE oid = 'complaint'::regclass").scalar_one() == 100
+
+
+@pytest.mark.sqlite_only("typeof() and the sqlite3 module's adapters are SQLite's")
+def test_nulls_and_booleans_are_stored_as_sql_null_and_integers(cli):
+    # db.py registers adapters so that binding None and bools skips the sqlite3 module's slow
+    # look-up; the stored values must be exactly what they were without them
+    from sqlalchemy import text
+
+    run, summary = run_import(cli, CFPB)
+    assert run.exit_code == 0, run.stderr
+    with cli.database.session() as session:
+        rows = session.execute(text(
+            "SELECT typeof(assignee), typeof(findings), typeof(paused), paused, "
+            "typeof(priority_set), priority_set, typeof(timely_response), timely_response "
+            "FROM complaint ORDER BY id")).all()
+        flags = session.execute(text(
+            "SELECT DISTINCT timely_response FROM complaint WHERE timely_response IS NOT NULL"
+        )).scalars().all()
+    assert len(rows) == summary["imported"] > 0
+    for row in rows:
+        assert row[:6] == ("null", "null", "integer", 0, "integer", 0)
+        assert row[6] in ("integer", "null") and row[7] in (0, 1, None)
+    assert set(flags) <= {0, 1} and flags  # Yes/No arrive as 1/0, never as text

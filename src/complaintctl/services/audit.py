@@ -18,8 +18,18 @@ from complaintctl.services.context import chain_key, now
 
 
 def _utc(value: datetime) -> str:
-    """The hashed form of a time: UTC, as the database hands it back, whatever offset it had."""
-    return value.astimezone(timezone.utc).isoformat()
+    """The hashed form of a time: UTC, as the database hands it back, whatever offset it had.
+    Cached: an import hashes a million events with the same two times. Equal datetimes are the
+    same instant, so they share one UTC form whatever their offsets."""
+    text = _UTC_TEXT.get(value)
+    if text is None:
+        if len(_UTC_TEXT) >= 4096:
+            _UTC_TEXT.clear()
+        text = _UTC_TEXT[value] = value.astimezone(timezone.utc).isoformat()
+    return text
+
+
+_UTC_TEXT: dict[datetime, str] = {}
 
 
 def _hashed_fields(event: Event) -> dict[str, Any]:

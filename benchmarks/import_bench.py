@@ -9,10 +9,16 @@ narratives) into a CSV file, then in one run times:
 (b) ``complaintctl import FILE --format cfpb`` in a child process on a new database: every row
     validated, numbered, evented on the hash chain, with all indexes.
 
+(m0) a minimal Python import: the CSV parsed while timed, each row numbered, written with its
+    number and source key (both unique) by executemany; no validation, no event. (m) the same
+    with one event per row: four fields as JSON, hashed (SHA-256) onto a chain. What any import
+    written in Python that keys its rows (and, for (m), keeps an audit chain) cannot go below.
+
 (s) the floor: a plain sqlite3 executemany of the rows (b) stored (complaints and their events,
     read back from (b)'s file) into a new file with complaintctl's schema and indexes, the way
     (b) writes them (the secondary indexes dropped first and built again at the end, the
-    unique ones kept): what SQLite itself costs for these rows, with no Python work per row.
+    unique ones kept): what SQLite itself costs for these rows, with no Python work per row
+    (NULLs and booleans bound through the adapters complaintctl registers, see db.py).
 (s0) the same rows into the same tables with no index at all besides the primary keys, and
     no index built afterwards: what the width of the rows alone costs.
 (s1) the complaint rows of (s0) alone, without their events.
@@ -42,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import random
@@ -224,6 +231,58 @@ def schema_floor(source: Path, db: Path, *, indexes: bool = True,
     return elapsed, cpu
 
 
+def minimal_import(path: Path, db: Path, *, events: bool = True) -> tuple[float, float]:
+    """(m): the least any Python import with an event per row does, no validation at all:
+    the CSV parsed (streaming), each row numbered and written with executemany (chunks of
+    2,000) into one table of the 18 columns plus its number and source key, both unique, and
+    an event of four fields hashed (SHA-256) onto a chain into a second table; the pragmas of
+    (b), one transaction. (m0) with ``events=False``: the rows and their keys alone."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    con = sqlite3.connect(db, isolation_level=None)
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "cache_size = -65536"):
+        con.execute(f"PRAGMA {pragma}")
+    con.execute(f"CREATE TABLE complaints (id INTEGER PRIMARY KEY, "
+                f"{', '.join(f'c{i} TEXT' for i in range(18))}, number TEXT UNIQUE, "
+                "source TEXT, ref TEXT, UNIQUE (source, ref))")
+    con.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, seq INTEGER UNIQUE, "
+                "complaint_id INTEGER, details TEXT, prev_hash TEXT, hash TEXT)")
+    insert = (f"INSERT INTO complaints ({', '.join(f'c{i}' for i in range(18))}, number, "
+              f"source, ref) VALUES ({', '.join('?' * 21)})")
+    insert_events = ("INSERT INTO events (seq, complaint_id, details, prev_hash, hash) "
+                     "VALUES (?, ?, ?, ?, ?)")
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    sha256 = hashlib.sha256
+    started, cpu = time.perf_counter(), time.process_time()
+    con.execute("BEGIN IMMEDIATE")
+    prev, seq = "0" * 64, 0
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        rows, chain = [], []
+        for row in reader:
+            seq += 1
+            number = f"CMP-2026-{seq:07d}"
+            row += (number, "cfpb", row[17])
+            rows.append(row)
+            if events:
+                details = encode({"line": reader.line_num, "number": number, "ref": row[17],
+                                  "status": row[14]})
+                digest = sha256((prev + details).encode()).hexdigest()
+                chain.append((seq, seq, details, prev, digest))
+                prev = digest
+            if len(rows) == 2000:
+                con.executemany(insert, rows)
+                con.executemany(insert_events, chain)
+                rows, chain = [], []
+        con.executemany(insert, rows)
+        con.executemany(insert_events, chain)
+    con.execute("COMMIT")
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    con.close()
+    return elapsed, cpu
+
+
 def complaintctl_import(path: Path, db: Path | str) -> tuple[float, float, int, dict]:
     """(b): the real command in a child process: (seconds, CPU seconds, peak RSS, summary)."""
     env = dict(os.environ, COMPLAINTCTL_DB=str(db), COMPLAINTCTL_USER="bench")
@@ -263,7 +322,7 @@ def main() -> None:
         postgresql(data, args.rows, args.pg)
         if args.only_pg:
             return
-    for name in ("a.db", "a_plus.db", "b.db", "s.db", "s0.db", "s1.db"):
+    for name in ("a.db", "a_plus.db", "b.db", "s.db", "s0.db", "s1.db", "m.db", "m0.db"):
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(work / name) + suffix).unlink(missing_ok=True)
     # (b) first, while this process is small: Linux carries a parent's peak RSS into a
@@ -276,6 +335,11 @@ def main() -> None:
     a, a_cpu = plain_sqlite(data, parsed, work / "a.db")
     del parsed
     a_plus, a_plus_cpu = plain_sqlite(data, None, work / "a_plus.db")
+    least, least_cpu = minimal_import(data, work / "m.db")
+    least0, least0_cpu = minimal_import(data, work / "m0.db", events=False)
+    # the NULLs and booleans of (b)'s rows bind as complaintctl binds them (see db.py)
+    sqlite3.register_adapter(type(None), {}.get)
+    sqlite3.register_adapter(bool, int)
     floor, floor_cpu = schema_floor(work / "b.db", work / "s.db")
     bare, bare_cpu = schema_floor(work / "b.db", work / "s0.db", indexes=False)
     alone, alone_cpu = schema_floor(work / "b.db", work / "s1.db", indexes=False, events=False)
@@ -285,12 +349,17 @@ def main() -> None:
     print(f"rows: {n:,}")
     print(f"(a)  sqlite3 executemany of parsed rows: {a:8.2f} s  {n / a:10,.0f} rows/s")
     print(f"(a+) sqlite3 csv parse + executemany:    {a_plus:8.2f} s  {n / a_plus:10,.0f} rows/s")
+    print(f"(m0) minimal Python import, no event:    {least0:8.2f} s  {n / least0:10,.0f} rows/s")
+    print(f"(m)  minimal Python import with events:  {least:8.2f} s  {n / least:10,.0f} rows/s")
     print(f"(b)  complaintctl import:                {b:8.2f} s  {n / b:10,.0f} rows/s")
     print(f"(s)  sqlite3 executemany of (b)'s stored rows into its schema: {floor:8.2f} s  "
           f"{n / floor:10,.0f} rows/s")
     print(f"(s0) the same, no index at all:         {bare:8.2f} s  {n / bare:10,.0f} rows/s")
     print(f"(s1) the complaint rows alone, no index: {alone:8.2f} s  {n / alone:10,.0f} rows/s")
     print(f"ratio (b)/(a):  {b / a:.2f}   (target <= 2.5)")
+    print(f"ratio (m0)/(a): {least0 / a:.2f}   (parse, number and key the rows: no validation, "
+          "no event)")
+    print(f"ratio (m)/(a):  {least / a:.2f}   (the same with one small hashed event per row)")
     print(f"ratio (s)/(a):  {floor / a:.2f}   (SQLite's own work for complaintctl's rows and "
           "indexes, no Python per row)")
     print(f"ratio (s0)/(a): {bare / a:.2f}   (the rows' width alone: complaints and events, "
@@ -300,8 +369,9 @@ def main() -> None:
     print(f"ratio (b)/(a+): {b / a_plus:.2f}")
     print(f"peak RSS of (b): {rss / 2**20:.0f} MB   (target < 200 MB)")
     print(f"CPU seconds (less sensitive to other load): (a) {a_cpu:.2f}  (a+) {a_plus_cpu:.2f}  "
-          f"(b) {b_cpu:.2f}  (s) {floor_cpu:.2f}  (s0) {bare_cpu:.2f}  (s1) {alone_cpu:.2f}")
-    print(f"CPU ratios: (b)/(a) {b_cpu / a_cpu:.2f}  (s)/(a) {floor_cpu / a_cpu:.2f}  "
+          f"(m0) {least0_cpu:.2f}  (m) {least_cpu:.2f}  (b) {b_cpu:.2f}  (s) {floor_cpu:.2f}  (s0) {bare_cpu:.2f}  (s1) {alone_cpu:.2f}")
+    print(f"CPU ratios: (b)/(a) {b_cpu / a_cpu:.2f}  (m0)/(a) {least0_cpu / a_cpu:.2f}  "
+          f"(m)/(a) {least_cpu / a_cpu:.2f}  (s)/(a) {floor_cpu / a_cpu:.2f}  "
           f"(s0)/(a) {bare_cpu / a_cpu:.2f}  (s1)/(a) {alone_cpu / a_cpu:.2f}  "
           f"(b)/(s) {b_cpu / floor_cpu:.2f}  "
           f"(b)/(a+) {b_cpu / a_plus_cpu:.2f}")

@@ -112,15 +112,17 @@ def log(
     format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
 ) -> None:
     from complaintctl import render
-    from complaintctl.services import audit
+    from complaintctl.services import audit, filter_values
     from complaintctl.services.context import timezone_of
 
     st = state(ctx)
+    number = number.strip().upper() if number else None
     with st.session() as session:
-        _require_audit(session, st.actor(session), "audit log")
+        actor = st.actor(session)
+        _require_audit(session, actor, "audit log")
+        filter_values.check(session, actor, action="audit log", number=number)
         tz = timezone_of(session)
-        rows = [audit.event_dict(e, tz) for e in audit.log(
-            session, number=number.upper() if number else None, limit=limit)]
+        rows = [audit.event_dict(e, tz) for e in audit.log(session, number=number, limit=limit)]
     render.emit(rows, format, columns=[
         ("seq", "#"), ("at", _("When")), ("actor", _("Who")), ("kind", _("Kind")),
         ("action", _("Action")), ("number", _("Complaint")), ("to_status", _("Status")),

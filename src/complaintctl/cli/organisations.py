@@ -57,8 +57,10 @@ def move(
     render.message(_("{code} is now under {parent}.").format(code=org.code, parent=org.parent or "-"))
 
 
-@app.command("list", help=helptext(_("List organisations as a tree."),
-                                   "complaintctl org list", "complaintctl org list --format json"))
+@app.command("list", help=helptext(
+    _("List organisations as a tree; the table also names the branches in use (on complaints "
+      "or staff) that are not in the tree."),
+    "complaintctl org list", "complaintctl org list --format json"))
 def list_(ctx: typer.Context,
           format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
     from complaintctl import render
@@ -67,10 +69,19 @@ def list_(ctx: typer.Context,
     st = state(ctx)
     with st.session() as session:
         rows = organisations.list_organisations(session=session, actor=st.actor(session))
+        outside = organisations.outside_tree(session, rows)
     shown = [{**r, "code": "  " * r["level"] + r["code"]} for r in rows]
     columns = [("code", _("Organisation")), ("name", _("Name")), ("parent", _("Parent")),
                ("level", _("Level")), ("branches_below", _("Branches below")),
                ("staff", _("Staff"))]
+
+    def draw(_rows) -> None:
+        render.table(shown, columns, title=_("Organisations"), empty=_("No organisations yet."))
+        if outside:
+            from complaintctl.domain.text import for_terminal
+
+            render.line(for_terminal(_("Branches in use that are not in the tree: {codes}.")
+                                     .format(codes=_(", ").join(outside))))
+
     render.emit(rows, format, title=_("Organisations"), empty=_("No organisations yet."),
-                draw=lambda _rows: render.table(shown, columns, title=_("Organisations"),
-                                                empty=_("No organisations yet.")))
+                draw=draw)

@@ -28,7 +28,7 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, PermissionDenied, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.models import Complaint, Staff, StaffConflict
-from complaintctl.services import audit
+from complaintctl.services import audit, filter_values
 from complaintctl.services.context import (
     Actor,
     get_setting,
@@ -107,6 +107,7 @@ def remove_conflict(*, session: Session, actor: Actor, conflict_id: int) -> Staf
 def list_conflicts(*, session: Session, actor: Actor, username: str | None = None
                    ) -> list[dict[str, Any]]:
     actor.check(Permission.read)
+    filter_values.check(session, actor, action="staff conflict list", user=username)
     query = select(StaffConflict, Staff.username).where(StaffConflict.staff_id == Staff.id)
     if username:
         query = query.where(Staff.username == username)

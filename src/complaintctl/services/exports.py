@@ -13,6 +13,7 @@ from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.models import Complaint
+from complaintctl.services import filter_values
 from complaintctl.services.context import Actor, now, record_separately, refusals_recorded, \
     timezone_of
 from complaintctl.services.queries import Filters, _children, complaint_dict, filtered
@@ -38,6 +39,8 @@ def export_rows(
         actor.check(Permission.read)
         if unmask:
             actor.check(Permission.unmask)
+    filter_values.check(session, actor, action=what, branch=filters.branch,
+                        user=filters.assignee)
     query = filtered(select(Complaint), filters)
     branches = actor.visible_branches()
     if branches is not None:

@@ -15,9 +15,7 @@ from complaintctl.domain import period as periods
 from complaintctl.domain.clock import iso
 from complaintctl.domain.permissions import Permission, visible_branch
 from complaintctl.domain.stats import is_spike
-from complaintctl.errors import PermissionDenied
-from complaintctl.i18n import _
-from complaintctl.services import organisations
+from complaintctl.services import filter_values, organisations
 from complaintctl.services.context import Actor, now, refusals_recorded, timezone_of
 from complaintctl.services.reports.base import mean
 from complaintctl.services.reports.sql import (
@@ -39,12 +37,8 @@ def snapshot(*, session, actor: Actor, branch: str | None = None, include_drills
     """The monitor's figures as one JSON-ready object (the fields are documented in README)."""
     with refusals_recorded(session, actor, "monitor"):
         actor.check(Permission.read)
-        own = visible_branch(actor.role, actor.branch)
-        if own is not None and branch is not None and branch not in actor.visible_branches():
-            raise PermissionDenied(_(
-                "Permission denied: {user} works for branch {own} and cannot monitor branch "
-                "{branch}.").format(user=actor.username, own=own, branch=branch))
-    branch = branch or own
+    filter_values.check(session, actor, action="monitor", branch=branch)
+    branch = branch or visible_branch(actor.role, actor.branch)
     tz = timezone_of(session)
     at = as_of or now()
     where = base_conditions(branches=organisations.subtree(session, branch),

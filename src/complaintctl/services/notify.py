@@ -201,13 +201,17 @@ def list_notifications(
     """The outbox, newest last (auditors and admins)."""
     from complaintctl.services.context import refusals_recorded
 
+    from complaintctl.services import filter_values
+
     with refusals_recorded(session, actor, "notify list"):
         actor.check(Permission.audit)
+    number = number.strip().upper() if number else None
+    filter_values.check(session, actor, action="notify list", number=number)
     query = select(Notification)
     if status:
         query = query.where(Notification.status == status)
     if number:
-        query = query.where(Notification.number == number.strip().upper())
+        query = query.where(Notification.number == number)
     query = query.order_by(col(Notification.id))
     if limit:
         query = query.order_by(None).order_by(col(Notification.id).desc()).limit(limit)

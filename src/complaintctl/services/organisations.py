@@ -67,6 +67,14 @@ def rollup(session: Session, depth: int) -> dict[str, str]:
     return {code: tree.at_level(known, code, depth) for code in known}
 
 
+def outside_tree(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+    """The branches in use (on complaints or staff) that ``rows``, the tree, leaves out."""
+    from complaintctl.services.filter_values import branches
+
+    tree_codes = {r["code"] for r in rows}
+    return [code for code in branches(session) if code not in tree_codes]
+
+
 # --- managing the tree -----------------------------------------------------------------------
 
 

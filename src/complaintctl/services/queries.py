@@ -16,6 +16,7 @@ from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import OPEN_STATUSES, EventKind, SortKey
 from complaintctl.domain.permissions import Permission
 from complaintctl.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
+from complaintctl.services import filter_values
 from complaintctl.services.complaints import get
 from complaintctl.services.context import (
     Actor,
@@ -319,6 +320,8 @@ def list_complaints(
         actor.check(Permission.read)
         if unmask:
             actor.check(Permission.unmask)
+    filter_values.check(session, actor, action="list", branch=filters.branch,
+                        user=filters.assignee)
     query = filtered(select(Complaint), filters)
     branches = actor.visible_branches()
     if branches is not None:

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from complaintctl.domain import period as periods
 from complaintctl.domain.permissions import Permission, visible_branch
-from complaintctl.errors import PermissionDenied, UsageProblem
+from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _, machine_text
 from complaintctl.models import Complaint
-from complaintctl.services import organisations
+from complaintctl.services import filter_values, organisations
 from complaintctl.services.context import Actor, now, refusals_recorded, timezone_of
 from complaintctl.services.reports.base import Report, Scope
 from complaintctl.services.reports.counts import aging, summary, trend
@@ -54,11 +54,8 @@ def run(
             name=name, names=", ".join(REPORTS)))
     with refusals_recorded(session, actor, f"report {name}"):
         actor.check(Permission.read)
-        own = visible_branch(actor.role, actor.branch)
-        if own is not None and branch is not None and branch not in actor.visible_branches():
-            raise PermissionDenied(_(
-                "Permission denied: {user} works for branch {own} and cannot report on branch "
-                "{branch}.").format(user=actor.username, own=own, branch=branch))
+    filter_values.check(session, actor, action=f"report {name}", branch=branch)
+    own = visible_branch(actor.role, actor.branch)
     if every is not None and every not in periods.EVERY:
         raise UsageProblem(_("--every must be day, week or month."))
     if org_level is not None:

@@ -88,15 +88,35 @@ def test_help_is_chinese_through_the_console_script_with_lang_or_the_environment
     root = run("--lang", "zh", "--help")
     assert root.returncode == 0
     assert root.stdout.startswith("用法：complaintctl [OPTIONS] COMMAND [ARGS]...")
-    for text in ("银行客户投诉从接收到归档", "示例：", "选项", "命令", "界面语言：en 或 zh。",
+    for text in ("银行客户投诉从接收到归档", "示例：", "界面语言：en 或 zh。",
                  "显示此帮助信息并退出。", "登记一件投诉并输出其新编号。"):
         assert text in root.stdout
+    assert [line for line in root.stdout.splitlines() if line.endswith(("：", ":"))] == [
+        "  示例：", "选项：", "命令："]
     sub = run("register", "--help", env={"COMPLAINTCTL_LANG": "zh"})
     assert "投诉的来源渠道。" in sub.stdout and "complaintctl register --channel phone" in sub.stdout
     assert "默认：CNY" in sub.stdout
     english = run("register", "--help", env={"LANG": "C.UTF-8"})
     assert english.stdout.startswith("Usage: complaintctl register [OPTIONS]")
     assert "How the complaint came in." in english.stdout and "Options" in english.stdout
+
+
+def test_help_section_titles_end_with_the_languages_colon(cli):
+    """Click writes "Options:" after the translated word; Chinese text takes "：" (as 用法：)."""
+    def titles(*args: str) -> list[str]:
+        run = cli(*args, "--help", as_=None)
+        assert run.exit_code == 0, run.stderr
+        return [line for line in run.stdout.splitlines()
+                if line.endswith((":", "：")) and not line.startswith(" ")]
+
+    set_language("zh")  # in one process the root's --help runs before --lang is applied
+    assert titles() == ["选项：", "命令："]
+    assert titles("--lang", "zh", "show") == ["参数：", "选项："]
+    assert titles("--lang", "zh", "staff") == ["选项：", "命令："]
+    assert cli("--lang", "zh", "show", "--help", as_=None).stdout.startswith("用法：")
+    set_language("en")
+    assert titles() == ["Options:", "Commands:"]
+    assert titles("--lang", "en", "show") == ["Arguments:", "Options:"]
 
 
 @pytest.mark.slow

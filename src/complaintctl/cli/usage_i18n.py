@@ -4,8 +4,9 @@ Typer's strings that go through the stdlib's ``gettext()`` ("Options", "Commands
 "No such command ...") are translated by the ``messages`` catalog that ``i18n.set_language``
 binds. Its vendored Click writes the rest as plain f-strings ("Usage:", "Error:", "Missing
 option", "Invalid value for", "Show this message and exit."), which no catalog can reach: here
-the help option's text, the usage prefix and a usage error's output are passed through ``_()``
-and a few patterns, so they come out in Chinese under ``--lang zh`` and unchanged in English.
+the help option's text, the usage prefix, the colon after a help section's title and a usage
+error's output are passed through ``_()`` and a few patterns, so they come out in Chinese under
+``--lang zh`` and unchanged in English.
 """
 
 from __future__ import annotations
@@ -93,6 +94,13 @@ def install() -> None:
         return write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = localised_usage
+
+    def localised_heading(self, heading: str) -> None:
+        """A help section's title ends with the language's colon (选项：, 命令：, 参数：), as
+        用法： and 示例： do; Click writes an ASCII colon after the translated word."""
+        self.write(f"{'':>{self.current_indent}}{heading}{_(':')}\n")
+
+    formatting.HelpFormatter.write_heading = localised_heading
 
     get_help_option = core.Command.get_help_option
 

@@ -312,8 +312,11 @@ def test_audit_log_lists_events_for_one_complaint_or_the_latest(cli):
     assert [r["seq"] for r in latest] == [10, 11]
     table = cli("audit", "log", "--limit", "2", as_="aud")
     assert table.exit_code == 0 and "Audit trail" in table.stdout and b in table.stdout
-    empty = cli("audit", "log", "CMP-2026-999999", as_="aud")
-    assert (empty.exit_code, empty.stdout, empty.stderr) == (0, "", "No events.\n")
+    # a number no complaint or event carries is a typo, not an empty trail
+    unknown = cli("audit", "log", "CMP-2026-999999", as_="aud")
+    assert (unknown.exit_code, unknown.stdout, unknown.stderr) == (
+        5, "", "Error: No complaint 'CMP-2026-999999' in this database; see `complaintctl list` "
+               "for the complaints.\n")
 
 
 def test_audit_commands_need_the_audit_permission_and_refusals_are_logged(cli):

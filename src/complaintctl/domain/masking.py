@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 PERSONAL_FIELDS = ("name", "phone", "email", "id_number", "account", "customer_id")
 MASKED_FIELDS = ("phone", "email", "id_number", "account")
@@ -59,8 +60,9 @@ def mask_customer(customer: dict[str, str | None]) -> dict[str, str | None]:
     return {k: (MASKERS[k](v) if k in MASKERS else v) for k, v in customer.items()}
 
 
-#: an email address inside free text (a mail server's error, a log line)
-EMAIL_IN_TEXT = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")
+#: an email address inside free text (a mail server's error, a log line, a narrative): ASCII
+#: only, so the Chinese before it (``邮箱zhang.wei@example.com``) is not taken for its local part
+EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
 def mask_emails_in(text: str | None) -> str | None:
@@ -68,3 +70,94 @@ def mask_emails_in(text: str | None) -> str | None:
     if not text:
         return text
     return EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
+
+
+# --- personal data inside free text -------------------------------------------------------------
+
+#: a digit, ASCII or full-width (Chinese input methods type ``１３８…``)
+_D = r"[0-9\uff10-\uff19]"
+_HALF = str.maketrans("０１２３４５６７８９", "0123456789")
+#: Numbers are delimited by look-arounds on digits, never ``\b``: Chinese has no word
+#: boundaries (``手机13812345678，`` must match), nor has a letter next to a number.
+_FREE_TEXT = re.compile(
+    rf"(?P<email>{EMAIL_IN_TEXT.pattern})"
+    # a mainland mobile: 11 digits 1[3-9]..., maybe +86 or 0086 first, maybe 3-4-4 with spaces
+    # or dashes
+    rf"|(?<!{_D})(?P<prefix>(?:\+|00)86[ -]?)?"
+    rf"(?P<phone>[1\uff11][3-9\uff13-\uff19]{_D}(?:{_D}{{8}}|[ -]{_D}{{4}}"
+    rf"[ -]{_D}{{4}}))(?!{_D})"
+    # a card or account in groups of four: 6222 0212 3456 7890 (12 to 19 digits)
+    rf"|(?<!{_D})(?P<grouped>{_D}{{4}}(?P<gsep>[ -]){_D}{{4}}(?:(?P=gsep){_D}{{4}}){{1,2}}"
+    rf"(?:(?P=gsep){_D}{{1,3}})?)(?!{_D})"
+    # a run: a national ID (17 digits and a check character, or the old 15 digits), a card or
+    # an account (12 to 19 digits); a run of 11 that is no mobile number stays
+    rf"|(?<!{_D})(?P<run>{_D}{{17}}[Xx\uff38\uff58]|{_D}{{12,19}})(?!{_D})"
+)
+#: a text without any of these holds nothing to mask (the cheap test every text gets first)
+_TRIGGERS = re.compile(r"[@0-9\uff10-\uff19]")
+
+
+def _birth_date(digits: str) -> bool:
+    """Whether ``YYYYMMDD`` (or ``YYMMDD``) looks like a date of birth, as in a national ID."""
+    if len(digits) == 6:
+        digits = "19" + digits
+    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
+    return 1800 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _looks_like_id(value: str) -> bool:
+    """18 characters (17 digits and a digit or X) or the old 15 digits, with a date of birth
+    where a national ID has one; any other run of 12-19 digits is a card or account."""
+    plain = value.translate(_HALF)
+    if len(plain) == 18:
+        return not plain[-1].isdigit() or _birth_date(plain[6:14])
+    return len(plain) == 15 and _birth_date(plain[6:12])
+
+
+def _in_place(span: str, masker) -> str:
+    """``masker`` applied to the digits of ``span``, its spaces and dashes kept where they were."""
+    digits = [ch for ch in span if ch not in " -"]
+    masked = iter(masker("".join(digits)))
+    return "".join(ch if ch in " -" else next(masked) for ch in span)
+
+
+def _mask_match(m: re.Match[str]) -> str:
+    if m["email"]:
+        return mask_email(m["email"])
+    if m["phone"]:
+        return (m["prefix"] or "") + _in_place(m["phone"], mask_phone)
+    if m["grouped"]:
+        return _in_place(m["grouped"], mask_account)
+    run = m["run"]
+    return mask_id_number(run) if _looks_like_id(run) else mask_account(run)
+
+
+def mask_text(text: str | None) -> str | None:
+    """Free text (a description, a note, findings) with the personal data in it masked:
+    mobile numbers like ``mask_phone`` (``+86 138 **** 5678``), national IDs like
+    ``mask_id_number``, card and account numbers like ``mask_account``, email addresses like
+    ``mask_email``; everything around them is left exactly as it was. Dates, amounts, times,
+    complaint numbers, CFPB ids, ZIP codes and ``XXXX`` are not personal data and stay.
+
+    Idempotent: masking what is shown again changes nothing (masked digits that become
+    neighbours of other digits are masked again until nothing is left to mask)."""
+    if not text or not _TRIGGERS.search(text):
+        return text
+    for _round in range(8):
+        masked = _FREE_TEXT.sub(_mask_match, text)
+        if masked == text:
+            break
+        text = masked
+    return text
+
+
+def mask_texts(value: Any, *, keep: frozenset[str] = frozenset()) -> Any:
+    """``mask_text`` over every string in a JSON-like value (a timeline event's details); the
+    values of the keys in ``keep`` (hashes, digests) are not text and stay as they are."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: (v if k in keep else mask_texts(v, keep=keep)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_texts(v, keep=keep) for v in value]
+    return value

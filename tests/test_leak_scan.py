@@ -52,27 +52,35 @@ def _world(cli: Cli, tmp) -> tuple[Cli, dict]:
     with db.session(write=True) as s:
         for c in CUSTOMERS:
             kw = dict(session=s, actor=admin)
+            # the free text repeats the customer's data, as narratives and notes do
             n = svc.register(**kw, new=NewComplaint(
-                channel=Channel.phone, customer=c.name, summary="信用卡年费重复扣收",
+                channel=Channel.phone, customer=c.name, summary=f"信用卡年费重复扣收 {c.phone}",
                 phone=c.phone, id_number=c.id_number, account=c.account, email=c.email,
                 customer_id=f"C-{len(numbers)}", branch=c.branch, product="credit_card",
-                amount="300")).number
+                amount="300", description=f"客户{c.name}手机{c.phone}，身份证{c.id_number}，"
+                f"卡号{c.account} 无法转账; call me on +86 {_spaced(c.phone)} or {c.email}")).number
             numbers.append(n)
             handler = {"BJ01": "h1", "SH01": "h3", None: "admin"}[c.branch]
             handling.assign(**kw, number=n, to=handler)
-            handling.contact(**kw, number=n, via=ContactVia.phone, summary="已受理")
+            handling.contact(**kw, number=n, via=ContactVia.phone,
+                             summary=f"已受理，客户留卡号{c.account}")
+            handling.note(**kw, number=n, text=f"客户来电{c.phone}，邮箱{c.email}")
             handling.investigate(**kw, number=n)
             if c is CUSTOMERS[0]:
-                decisions.resolve(**kw, number=n, outcome=Outcome.upheld, findings="重复扣费",
-                            remedies=[RemedyInput.parse("fee_refund:300")],
-                            notified_via=ContactVia.phone)
-                decisions.close(**kw, number=n, satisfaction=4)
+                decisions.resolve(**kw, number=n, outcome=Outcome.upheld,
+                                  findings=f"卡{c.account}重复扣费",
+                                  remedies=[RemedyInput.parse("fee_refund:300")],
+                                  notified_via=ContactVia.phone)
+                decisions.close(**kw, number=n, satisfaction=4,
+                                feedback=f"满意，身份证{c.id_number}已核实")
     ok = lambda *a, as_="admin": _ok(cli(*a, as_=as_))  # noqa: E731
     evidence = tmp / "statement.pdf"
     evidence.write_bytes(b"%PDF statement")
-    ok("evidence", "add", numbers[1], str(evidence))
-    consultation = ok("consult", numbers[1], "--department", "card_ops", "--question", "扣了两次？")
-    ok("answer", numbers[1], consultation.strip(), "是")
+    c1 = CUSTOMERS[1]
+    ok("evidence", "add", numbers[1], str(evidence), "--description", f"{c1.id_number}身份证复印件")
+    consultation = ok("consult", numbers[1], "--department", "card_ops", "--question",
+                      f"卡{c1.account}扣了两次？")
+    ok("answer", numbers[1], consultation.strip(), f"是，已回电{c1.phone}")
     ok("rootcause", "set", numbers[0], "--cause", "C03")
     action = ok("rectify", "open", "--what", "修正年费规则", "--owner", "sup", "--due",
                 "2099-12-31", "--link", numbers[0]).strip()
@@ -95,6 +103,11 @@ def _world(cli: Cli, tmp) -> tuple[Cli, dict]:
            "drill": str(drill.get("drill", drill.get("id"))), "tmp": tmp, "log": log,
            "intake": intake.stdout + intake.stderr}
     return cli, ids
+
+
+def _spaced(phone: str) -> str:
+    """``13812345678`` -> ``138 1234 5678``, as people write it."""
+    return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
 
 
 def _ok(run) -> str:

@@ -236,6 +236,7 @@ def evidence_list(ctx: typer.Context, number: Number,
                   format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
     from complaintctl import render
     from complaintctl.domain.clock import iso
+    from complaintctl.domain.masking import mask_text
     from complaintctl.services import handling
     from complaintctl.services.context import timezone_of
 
@@ -243,8 +244,8 @@ def evidence_list(ctx: typer.Context, number: Number,
     with st.session() as session:
         tz = timezone_of(session)
         rows = [
-            {"id": e.id, "filename": e.filename, "size": e.size, "sha256": e.sha256,
-             "description": e.description, "added_by": e.added_by,
+            {"id": e.id, "filename": mask_text(e.filename), "size": e.size, "sha256": e.sha256,
+             "description": mask_text(e.description), "added_by": e.added_by,
              "added_at": iso(e.added_at, tz)}
             for e in handling.evidence_list(session=session, actor=st.actor(session),
                                               number=number)

@@ -364,7 +364,10 @@ def log(session: Session, *, number: str | None = None, limit: int | None = None
 
 
 def event_dict(event: Event, tz=None) -> dict[str, Any]:
+    """An event as ``audit log`` shows it: personal data in the texts of its details masked
+    (the log has no --unmask; the stored details, which the hash covers, are unchanged)."""
     from complaintctl.domain.clock import iso
+    from complaintctl.domain.masking import mask_details
 
     return {
         "seq": event.seq,
@@ -376,7 +379,7 @@ def event_dict(event: Event, tz=None) -> dict[str, Any]:
         "action": event.action,
         "from_status": event.from_status,
         "to_status": event.to_status,
-        "details": json.loads(event.details),
+        "details": mask_details(json.loads(event.details)),
         "hash": event.hash,
     }
 

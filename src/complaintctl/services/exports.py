@@ -16,7 +16,8 @@ from complaintctl.models import Complaint
 from complaintctl.services import filter_values
 from complaintctl.services.context import Actor, now, record_separately, refusals_recorded, \
     timezone_of
-from complaintctl.services.queries import Filters, _children, complaint_dict, filtered
+from complaintctl.services.queries import Filters, _children, complaint_dict, filtered, \
+    shown_text
 
 CHUNK = 1000
 #: fields beyond ``list --format json`` that exports carry (the CFPB's, kept on import)
@@ -56,6 +57,7 @@ def export_rows(
 
 def _stream(session: Session, query, unmask: bool) -> Iterator[dict[str, Any]]:
     tz = timezone_of(session)
+    text = shown_text(unmask)
     last_id = 0
     while True:
         chunk = session.exec(query.where(Complaint.id > last_id).limit(CHUNK)).all()
@@ -67,6 +69,7 @@ def _stream(session: Session, query, unmask: bool) -> Iterator[dict[str, Any]]:
                                   tz=tz)
             for name in EXTRA_FIELDS:
                 data[name] = getattr(c, name)
+            data["company_public_response"] = text(c.company_public_response)  # free text
             data["sent_to_company_at"] = iso(c.sent_to_company_at, tz)
             yield data
         last_id = chunk[-1].id

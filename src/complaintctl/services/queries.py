@@ -66,6 +66,7 @@ def complaint_dict(
         "account": c.customer_account,
         "customer_id": c.customer_ref,
     }
+    text = shown_text(unmask)
     if not unmask:
         customer = masking.mask_customer(customer)
     from complaintctl.services.clock import view_fields
@@ -85,8 +86,8 @@ def complaint_dict(
         "branch": c.branch,
         "product": c.product,
         "issue": c.issue,
-        "summary": c.summary,
-        "description": c.description,
+        "summary": text(c.summary),
+        "description": text(c.description),
         "amount": money.format_amount(c.amount_cents),
         "currency": c.currency,
         "tags": tags,
@@ -96,22 +97,38 @@ def complaint_dict(
         **clock_fields,
         "acknowledged_at": iso(c.acknowledged_at, tz),
         "outcome": c.outcome,
-        "findings": c.findings,
+        "findings": text(c.findings),
         "remedies": [
-            {"kind": r.kind, "amount": money.format_amount(r.amount_cents), "note": r.note}
+            {"kind": r.kind, "amount": money.format_amount(r.amount_cents),
+             "note": text(r.note)}
             for r in remedies
         ],
         "notified_at": iso(c.notified_at, tz),
         "notified_via": c.notified_via,
-        "notice_proof": c.notice_proof,
+        "notice_proof": text(c.notice_proof),
         "satisfaction": c.satisfaction,
-        "feedback": c.feedback,
+        "feedback": text(c.feedback),
         "disputed": c.disputed,
         "reopen_count": c.reopen_count,
         "closed_at": iso(c.closed_at, tz),
         "archived_at": iso(c.archived_at, tz),
         "merged_into": c.merged_into,
     }
+
+
+def shown_text(unmask: bool):
+    """How free text is shown: as stored when unmasked, else with the personal data in it
+    masked (``masking.mask_text``). The one decision for the customer fields and the text."""
+    return _as_stored if unmask else masking.mask_text
+
+
+def _as_stored(value):
+    return value
+
+
+def shown_details(details: dict[str, Any], *, unmask: bool) -> dict[str, Any]:
+    """A timeline event's details as shown: every text in them masked unless unmasked."""
+    return details if unmask else masking.mask_details(details)
 
 
 def is_overdue(c: Complaint, at: datetime | None = None,
@@ -186,21 +203,22 @@ def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -
             "action": e.action,
             "from_status": e.from_status,
             "to_status": e.to_status,
-            "details": json.loads(e.details),
+            "details": shown_details(json.loads(e.details), unmask=unmask),
         }
         for e in events
     ]
+    text = shown_text(unmask)
     data["contacts"] = [
-        {"at": iso(c.at, tz), "via": c.via, "direction": c.direction, "summary": c.summary,
-         "by": c.by}
+        {"at": iso(c.at, tz), "via": c.via, "direction": c.direction,
+         "summary": text(c.summary), "by": c.by}
         for c in session.exec(
             select(Contact).where(Contact.complaint_id == complaint.id).order_by(Contact.id)
         )
     ]
     data["consultations"] = [
-        {"id": q.id, "department": q.department, "question": q.question, "asked_by": q.asked_by,
-         "asked_at": iso(q.asked_at, tz), "answer": q.answer, "answered_by": q.answered_by,
-         "answered_at": iso(q.answered_at, tz)}
+        {"id": q.id, "department": q.department, "question": text(q.question),
+         "asked_by": q.asked_by, "asked_at": iso(q.asked_at, tz), "answer": text(q.answer),
+         "answered_by": q.answered_by, "answered_at": iso(q.answered_at, tz)}
         for q in session.exec(
             select(Consultation)
             .where(Consultation.complaint_id == complaint.id)
@@ -211,8 +229,8 @@ def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -
     from complaintctl.services.approvals import approvals_of
 
     data["pauses"] = [
-        {"reason": p.reason, "started_at": iso(p.started_at, tz), "ended_at": iso(p.ended_at, tz),
-         "started_by": p.started_by, "ended_by": p.ended_by,
+        {"reason": text(p.reason), "started_at": iso(p.started_at, tz),
+         "ended_at": iso(p.ended_at, tz), "started_by": p.started_by, "ended_by": p.ended_by,
          "customer_notified_via": p.customer_notified_via}
         for p in pauses_of(session, complaint)
     ]

@@ -155,3 +155,19 @@ def test_the_code_table_can_be_written_out_edited_and_loaded_back_by_an_admin(cl
     broken.write_text(text.replace('online = "A1031"', 'online = "B01"'), encoding="utf-8")
     run = cli("rootcause", "load-codes", str(broken))
     assert run.exit_code == 5 and "channel online maps to B01, which is not an A code" in run.stderr
+
+
+def test_a_filter_value_that_names_no_status_or_dimension_is_a_usage_error(cli, closed):
+    # an empty list from a typo reads as "there are none": the value is refused instead
+    run = cli("rectify", "list", "--status", "finished", as_="sup")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "Error: --status must be one of open, in_progress, done, cancelled.\n"
+    assert cli("rectify", "list", "--status", "done", "--format", "json",
+               as_="sup").stdout.strip() == "[]"
+    run = cli("rootcause", "codes", "--dimension", "D")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "Error: --dimension must be A, B or C.\n"
+    zh = cli("--lang", "zh", "rootcause", "codes", "--dimension", "D")
+    assert zh.exit_code == 2 and zh.stderr.startswith("错误") and "A、B 或 C" in zh.stderr
+    codes = json.loads(cli("rootcause", "codes", "--dimension", "c", "--format", "json").stdout)
+    assert codes and {c["dimension"] for c in codes} == {"C"}

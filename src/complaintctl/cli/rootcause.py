@@ -52,8 +52,12 @@ def codes(ctx: typer.Context,
           dimension: Annotated[str | None, typer.Option(help=_("Only A, B or C."))] = None,
           format: Format = ReadFormat.table) -> None:
     from complaintctl import render
+    from complaintctl.domain.classification import DIMENSIONS
+    from complaintctl.errors import UsageProblem
     from complaintctl.services import rootcause
 
+    if dimension is not None and dimension.upper() not in DIMENSIONS:
+        raise UsageProblem(_("--dimension must be A, B or C."))
     with state(ctx).session() as session:
         table = rootcause.code_table(session)
     rows = [{"dimension": c.dimension, "code": c.code, "name": c.name, "zh": c.zh,

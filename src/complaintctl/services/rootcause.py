@@ -17,7 +17,7 @@ from complaintctl.domain import classification
 from complaintctl.domain.clock import check_effective_time, iso
 from complaintctl.domain.enums import EventKind, Status
 from complaintctl.domain.permissions import Permission
-from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
+from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.models import (
     Complaint,
@@ -314,6 +314,10 @@ def list_actions(
     """Rectification actions the actor may read (their branch's; all for head office)."""
     with refusals_recorded(session, actor, "rectify list"):
         actor.check(Permission.read)
+    for value in status or ():
+        if value not in RECTIFICATION_STATUSES:  # a typo would list nothing, as if none were
+            raise UsageProblem(_("--status must be one of {choices}.").format(
+                choices=", ".join(RECTIFICATION_STATUSES)))
     tz = timezone_of(session)
     today = today or now().astimezone(tz).date()
     query = select(Rectification).order_by(Rectification.id)

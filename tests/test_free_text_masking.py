@@ -205,3 +205,22 @@ def test_a_masked_cfpb_export_imports_back_with_only_the_personal_data_masked(cl
     assert [r["description"] for r in stored(other.database)] == [MASKED]
     # the masked text shown again is the same text: the round trip is stable
     assert other("export", "--format", "cfpb").stdout == masked
+
+
+def test_an_auditor_unmasks_the_audit_log_and_the_unmasking_is_recorded_first(cli, number):
+    run = cli("audit", "log", number, "--unmask", "--format", "json", as_="aud")
+    assert run.exit_code == 0, run.stderr
+    notes = [e["details"]["text"] for e in json.loads(run.stdout) if e["action"] == "note"]
+    assert notes == [NOTE]
+    assert unmaskings(cli) == [("aud", "audit log")]
+    log = json.loads(cli("audit", "log", "--format", "json", as_="aud").stdout)
+    unmasked = [e for e in log if e["action"] == "unmask"]
+    assert [e["details"] for e in unmasked] == [{"command": "audit log", "number": number}]
+    assert cli("audit", "verify", as_="aud").exit_code == 0
+
+
+def test_who_may_not_unmask_gets_no_unmasked_audit_log(cli, number):
+    # a clerk may not read the trail at all; an admin reads it but unmasking is the matrix's
+    run = cli("audit", "log", number, "--unmask", "--format", "json", as_="clerk")
+    assert (run.exit_code, run.stdout) == (4, "")
+    assert unmaskings(cli) == []

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from complaintctl.cli.common import helptext, state
+from complaintctl.cli.common import Unmask, helptext, state
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
@@ -110,6 +110,7 @@ def log(
     number: Annotated[str | None, typer.Argument(help=_("Only this complaint's events."))] = None,
     limit: Annotated[int | None, typer.Option(help=_("Only the most recent N."), min=1)] = None,
     format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
+    unmask: Unmask = False,
 ) -> None:
     from complaintctl import render
     from complaintctl.services import audit, filter_values
@@ -121,8 +122,11 @@ def log(
         actor = st.actor(session)
         _require_audit(session, actor, "audit log")
         filter_values.check(session, actor, action="audit log", number=number)
+        if unmask:
+            audit.record_unmasking(session, actor, command="audit log", number=number)
         tz = timezone_of(session)
-        rows = [audit.event_dict(e, tz) for e in audit.log(session, number=number, limit=limit)]
+        rows = [audit.event_dict(e, tz, unmask=unmask)
+                for e in audit.log(session, number=number, limit=limit)]
     render.emit(rows, format, columns=[
         ("seq", "#"), ("at", _("When")), ("actor", _("Who")), ("kind", _("Kind")),
         ("action", _("Action")), ("number", _("Complaint")), ("to_status", _("Status")),

@@ -363,12 +363,25 @@ def log(session: Session, *, number: str | None = None, limit: int | None = None
     return list(session.exec(query.order_by(col(Event.seq))).all())
 
 
-def event_dict(event: Event, tz=None) -> dict[str, Any]:
+def record_unmasking(session: Session, actor, *, command: str, **details: Any) -> None:
+    """Check that ``actor`` may see personal data in full (a refusal goes on the trail) and
+    put the unmasking on the trail, in a transaction of its own, before anything is shown."""
+    from complaintctl.domain.permissions import Permission
+    from complaintctl.services.context import record_separately, refusals_recorded
+
+    with refusals_recorded(session, actor, command):
+        actor.check(Permission.unmask)
+    record_separately(session, kind=EventKind.access, action="unmask", actor=actor.username,
+                      at=now(), details={"command": command, **details})
+
+
+def event_dict(event: Event, tz=None, *, unmask: bool = False) -> dict[str, Any]:
     """An event as ``audit log`` shows it: personal data in the texts of its details masked
-    (the log has no --unmask; the stored details, which the hash covers, are unchanged)."""
+    unless ``unmask`` (the stored details, which the hash covers, are never changed)."""
     from complaintctl.domain.clock import iso
     from complaintctl.domain.masking import mask_details
 
+    details = json.loads(event.details)
     return {
         "seq": event.seq,
         "number": event.number,
@@ -379,7 +392,7 @@ def event_dict(event: Event, tz=None) -> dict[str, Any]:
         "action": event.action,
         "from_status": event.from_status,
         "to_status": event.to_status,
-        "details": mask_details(json.loads(event.details)),
+        "details": details if unmask else mask_details(details),
         "hash": event.hash,
     }
 

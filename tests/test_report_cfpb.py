@@ -36,7 +36,7 @@ def imported(tmp_path_factory):
     from complaintctl.db import Database, resolve_url
     from complaintctl.services import staff
 
-    from conftest import Cli, actor
+    from conftest import Cli
 
     db = Database(resolve_url(str(tmp_path_factory.mktemp("cfpb") / "complaints.db")))
     db.create()

@@ -90,7 +90,7 @@ def test_purge_erases_every_personal_value_keeps_the_figures_and_the_chain(cli, 
     db = cli.database
     purged = [closed_long_ago(db, i, tmp_path) for i in (1, 2, 3)]
     held = closed_long_ago(db, 4, tmp_path)
-    recent = closed_long_ago(db, 5, tmp_path, closed=datetime.now(UTC) - timedelta(days=30))
+    closed_long_ago(db, 5, tmp_path, closed=datetime.now(UTC) - timedelta(days=30))  # recent
     assert cli("notify", "send").exit_code == 0  # the log file now holds the customer's mail
     assert cli("hold", held, "--reason", "诉讼 2026-17", as_="sup").exit_code == 0
     seeded = [v for i in (1, 2, 3) for v in _values(i)]

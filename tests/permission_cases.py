@@ -120,6 +120,7 @@ RECIPES: dict[str, Recipe] = {
     "archive": Recipe("closed", lambda c: ["archive", c.number], fresh=True),
     "audit verify": Recipe(None, lambda c: ["audit", "verify"]),
     "audit log": Recipe(None, lambda c: ["audit", "log", "--limit", "5"]),
+    "audit log --unmask": Recipe(None, lambda c: ["audit", "log", "--limit", "5", "--unmask"]),
     "db check": Recipe(None, lambda c: ["db", "check"]),
     "notify list": Recipe(None, lambda c: ["notify", "list", "--limit", "3"]),
     "staff add": Recipe(None, lambda c: ["staff", "add", "newclerk", "--name", "新人",

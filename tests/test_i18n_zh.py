@@ -666,3 +666,204 @@ def test_a_reports_subtitle_gives_the_as_of_time_in_the_banks_time_zone(cli):
     as_json = [cli("--lang", lang, *args, "--format", "json", as_="sup").stdout
                for lang in ("zh", "en")]
     assert as_json[0] == as_json[1] and "as_of" not in json.loads(as_json[0])
+
+
+# --- the sweep of prompts, export, evidence, intake, import, db, staff and org under zh ---------
+
+def test_register_prompts_with_the_languages_colon_and_brackets(cli, monkeypatch):
+    """A missing field asked for on a terminal: 渠道（…）： and 客户姓名： under zh (it was
+    '渠道 (…): ' with ASCII marks); English as it was."""
+    import types
+
+    import complaintctl.cli.complaints as commands
+
+    monkeypatch.setattr(commands, "sys", types.SimpleNamespace(
+        stdin=types.SimpleNamespace(isatty=lambda: True)))
+    choices = "counter/phone/email/online/letter/fax/regulator/social_media/self_service/other"
+    zh = cli("--lang", "zh", "register", as_="clerk", input="phone\n张伟\n年费重复扣收\n")
+    assert zh.exit_code == 0, zh.stderr
+    assert zh.stdout.startswith(f"渠道（{choices}）：phone\n客户姓名：张伟\n摘要：年费重复扣收\n")
+    refused = cli("--lang", "zh", "register", as_="clerk", input="pigeon\n")
+    assert (refused.exit_code, refused.stderr) == (2, "错误：'pigeon' 不是有效的 --channel。\n")
+    en = cli("--lang", "en", "register", as_="clerk", input="phone\n张伟\n年费重复扣收\n")
+    assert en.exit_code == 0, en.stderr
+    assert en.stdout.startswith(
+        f"Channel ({choices}): phone\nCustomer name: 张伟\nSummary: 年费重复扣收\n")
+
+
+def test_export_to_a_missing_directory_names_the_file_and_the_problem_in_the_language(
+        cli, tmp_path):
+    """It named the temporary file beside the target, and the system's English words."""
+    target = tmp_path / "nowhere" / "out.csv"
+    zh = cli("--lang", "zh", "export", "-o", str(target), as_="sup")
+    assert (zh.exit_code, zh.stderr) == (1, f"错误：无法使用 {target}：没有该文件或目录。\n")
+    en = cli("--lang", "en", "export", "-o", str(target), as_="sup")
+    assert (en.exit_code, en.stderr) == (
+        1, f"Error: Cannot use {target}: No such file or directory.\n")
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_os_problems_are_worded_in_the_language():
+    import errno
+
+    missing = FileNotFoundError(errno.ENOENT, "No such file or directory", "x")
+    odd = OSError(errno.EIO, "Input/output error", "x")
+    set_language("zh")
+    assert (i18n.os_problem(missing), i18n.os_problem(odd)) == ("没有该文件或目录",
+                                                                "Input/output error")
+    assert i18n.sentences("第一句。", None, "第二句。") == "第一句。第二句。"
+    set_language("en")
+    assert i18n.os_problem(missing) == "No such file or directory"
+    assert i18n.sentences("One.", None, "Two.") == "One. Two."
+
+
+def test_intake_summaries_join_sentences_without_a_space_and_name_the_sender(cli, tmp_path):
+    """intake json and mail: '…失败 0 条。试运行：…' (an ASCII space sat between the two
+    sentences); the mail table's column is 发件人 (it said 起, as in from–to)."""
+    import mailkit
+
+    records = tmp_path / "platform.jsonl"
+    records.write_text('{"channel": "online", "customer": {"name": "张伟"}, "summary": "年费"}\n',
+                       encoding="utf-8")
+    zh = cli("--lang", "zh", "intake", "json", str(records), "--dry-run", as_="clerk")
+    assert (zh.exit_code, zh.stderr) == (
+        0, "读取 1 条：登记 0 件，跳过重复 0 条，失败 0 条。试运行：1 条有效，未作任何更改。\n")
+    en = cli("--lang", "en", "intake", "json", str(records), "--dry-run", as_="clerk")
+    assert en.stderr == ("Read 1: 0 registered, 0 duplicates skipped, 0 failed. Dry run: 1 "
+                         "valid, nothing was changed.\n")
+    box = mailkit.maildir(tmp_path / "Maildir", [mailkit.plain()])
+    mail = cli("--lang", "zh", "intake", "mail", "--maildir", str(box), "--dry-run",
+               as_="clerk")
+    assert mail.exit_code == 0, mail.stderr
+    assert _rows(mail.stdout)[0] == ["结果", "投诉", "发件人", "主题", "文件", "原因"]
+    assert mail.stderr == ("读取 1 封：登记 1 件，附加到已有投诉 0 封，跳过重复 0 封，"
+                           "忽略自动回复 0 封，失败 0 封。试运行：未作任何更改。\n")
+    mail_en = cli("--lang", "en", "intake", "mail", "--maildir", str(box), "--dry-run",
+                  as_="clerk")
+    assert _rows(mail_en.stdout)[0] == ["Result", "Complaint", "From", "Subject", "Files", "Why"]
+    assert mail_en.stderr.endswith(" 0 failed. Dry run: nothing was changed.\n")
+
+
+def test_import_messages_in_chinese_with_english_as_it_was(cli, tmp_path):
+    """The layouts a header may have are joined by 或 (' or ' stood in the Chinese sentence),
+    the emergency note says what detection did (it said 'opened'), an undone batch's time is
+    the language's."""
+    header = tmp_path / "header.csv"
+    header.write_text("a,b\n1,2\n", encoding="utf-8")
+    zh = cli("--lang", "zh", "import", str(header), as_="sup")
+    assert (zh.exit_code, zh.stderr) == (5, (
+        "错误：前 50 行中未找到表头；应为 cfpb 列（datereceived, product）或 native 列（summary, "
+        "channel）。其他布局请传入 --format 或 --mapping。\n"))
+    en = cli("--lang", "en", "import", str(header), as_="sup")
+    assert en.stderr == (
+        "Error: No header found in the first 50 lines; expected the cfpb columns (datereceived, "
+        "product) or the native columns (summary, channel). Pass --format or --mapping for "
+        "another layout.\n")
+    rows = tmp_path / "rows.csv"
+
+    def write(prefix: str, n: int) -> str:
+        rows.write_text("external_ref,channel,customer_name,summary,branch\n" + "".join(
+            f"{prefix}{i},phone,张伟{i},年费重复扣收,BJ01\n" for i in range(n)), encoding="utf-8")
+        return str(rows)
+
+    assert cli("--lang", "zh", "import", write("U", 2), as_="sup").exit_code == 0
+    assert cli("--lang", "zh", "import", "undo", "1", as_="sup").stderr == (
+        "批次 1 已撤销：删除了 2 件投诉。\n")
+    again = cli("--lang", "zh", "import", "undo", "1", as_="sup")
+    assert again.exit_code == 2
+    assert re.fullmatch(r"错误：批次 1 已于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 撤销。\n",
+                        again.stderr), again.stderr
+    again_en = cli("--lang", "en", "import", "undo", "1", as_="sup")
+    assert re.fullmatch(r"Error: Batch 1 was already undone on \d{4}-\d\d-\d\dT[\d:.]+\+08:00\.\n",
+                        again_en.stderr), again_en.stderr
+    done = cli("--lang", "zh", "import", write("R", 6), as_="sup")
+    assert done.exit_code == 0, done.stderr
+    note = done.stderr.splitlines()[0]
+    assert re.fullmatch(r"应急预案：突发事件 1（4 级）已开启：.+。", note), note
+    assert "opened" not in done.stderr
+    en_note = cli("--lang", "en", "import", write("S", 2), as_="sup").stderr.splitlines()[0]
+    assert re.fullmatch(r"Emergency plan: incident 1 linked at level 4: .+\.", en_note), en_note
+
+
+def test_the_import_progress_bar_counts_rows_in_the_language(monkeypatch):
+    import types
+
+    import complaintctl.cli.imports as commands
+
+    monkeypatch.setattr(commands, "sys", types.SimpleNamespace(
+        stderr=types.SimpleNamespace(isatty=lambda: True)))
+    texts = {}
+    for lang in ("zh", "en"):
+        set_language(lang)
+        bar = commands._Progress(100).bar
+        texts[lang] = [getattr(c, "text_format", None) for c in bar.columns]
+    assert "{task.fields[rows]} 行" in texts["zh"] and "{task.fields[rows]} rows" in texts["en"]
+
+
+def test_staff_org_and_conflicts_speak_chinese_and_english_is_as_it_was(cli):
+    """The role and a conflict's kind in words (they were codes: 角色为 handler, 对 account),
+    the senior flag named in Chinese, and 名称 for an organisation's or a code's name (姓名 is
+    for people only)."""
+    wide = {"COLUMNS": "200"}
+
+    def both(*args: str) -> tuple[str, str]:
+        zh, en = (cli("--lang", lang, *args, env=wide) for lang in ("zh", "en"))
+        assert zh.exit_code == en.exit_code == 0, (args, zh.stderr, en.stderr)
+        return zh.stdout + zh.stderr, en.stdout + en.stderr
+
+    zh = cli("--lang", "zh", "staff", "add", "zhangsan", "--name", "张三", "--role", "handler")
+    assert zh.stderr == "已添加 zhangsan，角色为承办人。\n"
+    en = cli("--lang", "en", "staff", "add", "lisi", "--name", "李四", "--role", "handler")
+    assert en.stderr == "Added lisi as handler.\n"
+    assert both("staff", "senior", "h1") == ("h1 的高级标记：是。\n", "h1 senior: yes.\n")
+    assert both("staff", "senior", "h1", "--off")[0] == "h1 的高级标记：否。\n"
+    for lang, user, said in (("zh", "h1", "已记录利益冲突 1：h1 对账户相关投诉回避。\n"),
+                             ("en", "h2", "Conflict 2 recorded: h2 is recused from account "
+                                          "matches.\n")):
+        added = cli("--lang", lang, "staff", "conflict", "add", user, "--kind", "account",
+                    "--value", "6222020200001234")
+        assert (added.exit_code, added.stderr) == (0, said)
+    zh, en = both("staff", "conflict", "list")
+    assert [r[2] for r in _rows(zh)] == ["类型", "账户", "账户"]
+    assert [r[2] for r in _rows(en)] == ["Kind", "account", "account"]
+    zh, en = both("staff", "list")
+    assert _rows(zh)[0][:3] == ["用户", "姓名", "角色"] and _rows(en)[0][:3] == [
+        "User", "Name", "Role"]
+    assert cli("org", "add", "BJ", "--name", "北京分行").exit_code == 0
+    zh, en = both("org", "list")
+    assert _rows(zh)[0][:2] == ["机构", "名称"] and _rows(en)[0][:2] == ["Organisation", "Name"]
+    assert _rows(cli("--lang", "zh", "rootcause", "codes", env=wide).stdout)[0][:3] == [
+        "维度", "代码", "名称"]
+    # machine output does not move
+    for args in (("staff", "list", "--format", "json"), ("staff", "conflict", "list", "--format",
+                                                         "json"), ("org", "list", "--format",
+                                                                   "json")):
+        assert cli("--lang", "zh", *args).stdout == cli("--lang", "en", *args).stdout, args
+
+
+def test_incident_triggers_and_detection_results_have_their_chinese():
+    set_language("zh")
+    assert [i18n.term(t) for t in ("same_cluster", "spike", "group_visit", "amount",
+                                   "tag_combination", "tag:media", "opened", "linked",
+                                   "escalated")] == [
+        "同类聚集", "激增", "群体到访", "大额", "标签组合", "标签 media", "已开启", "已关联投诉", "已升级"]
+    set_language("en")
+    assert [i18n.term(t) for t in ("same_cluster", "tag:media", "opened")] == [
+        "same_cluster", "tag:media", "opened"]
+
+
+@pytest.mark.sqlite_only("db migrate-to from a SQLite branch file")
+def test_migrate_to_joins_its_sentences_without_a_space_under_zh(tmp_path):
+    from complaintctl.db import Database, resolve_url
+    from complaintctl.demo import build
+    from conftest import Cli
+
+    source = Database(resolve_url(str(tmp_path / "branch.db")))
+    source.create()
+    build(source)
+    target = resolve_url(str(tmp_path / "central.db"))
+    zh = Cli(source)("--lang", "zh", "db", "migrate-to", target, "--dry-run")
+    assert zh.exit_code == 0, zh.stderr
+    assert "试运行：已全部复制并校验，随后回滚；未写入任何内容。审计链原样复制：" in zh.stderr
+    en = Cli(source)("--lang", "en", "db", "migrate-to", target, "--dry-run")
+    assert "then rolled back; nothing was written. Audit chain copied as it was: " in en.stderr

@@ -12,6 +12,7 @@ and letters (Babel is a build and test tool only; nothing here imports it).
 
 from __future__ import annotations
 
+import errno
 import gettext
 import os
 import sys
@@ -206,8 +207,11 @@ def term(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
-    if text in _TERMS and language() == "zh":
-        return _(_TERMS[text])
+    if language() == "zh":
+        if text in _TERMS:
+            return _(_TERMS[text])
+        if text.startswith("tag:"):  # an incident's trigger: the rule on one tag
+            return _("tag {tag}").format(tag=text[4:])
     return label(text)
 
 
@@ -246,8 +250,33 @@ def duration(text: str | None) -> str | None:
     return re.sub(r"(?<=[天时钟]) (?=\d)", "", localised)
 
 
+def sentences(*texts: str | None) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese (each
+    Chinese sentence ends with its full-width stop, 。)."""
+    return ("" if language() == "zh" else " ").join(t for t in texts if t)
+
+
+def os_problem(error: OSError) -> str:
+    """What an operating-system error says (``No such file or directory``) in the interface
+    language: the common ones in Chinese under zh; English keeps the system's own words."""
+    text = error.strerror or type(error).__name__
+    if language() != "zh" or error.errno not in _OS_PROBLEMS:
+        return text
+    return _(_OS_PROBLEMS[error.errno])
+
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
     return message
+
+
+#: The operating system's words for the errors a file path meets (os_problem)
+_OS_PROBLEMS = {
+    errno.ENOENT: N_("No such file or directory"), errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"), errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"), errno.EEXIST: N_("File exists"),
+    errno.ENOSPC: N_("No space left on device"), errno.EROFS: N_("Read-only file system"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+}
 
 
 _LABELS = {
@@ -312,6 +341,14 @@ _TERMS = {
     "overdue": N_("overdue"), "pending": N_("pending (checklist)"),
     "met": N_("met (checklist)"), "late": N_("late (checklist)"),
     "missed": N_("missed (checklist)"),
+    # what detection did to an incident (import's note), and the rules that fire
+    "opened": N_("opened (incident)"), "linked": N_("linked (incident)"),
+    "escalated": N_("escalated (incident)"), "same_cluster": N_("same cluster (rule)"),
+    "spike": N_("spike (rule)"), "group_visit": N_("group visit (rule)"),
+    "amount": N_("large amount (rule)"), "tag_combination": N_("tag combination (rule)"),
+    # what a conflict of interest matches (staff conflict)
+    "customer_id": N_("customer id (conflict)"), "account": N_("account (conflict)"),
+    "branch": N_("branch (conflict)"), "colleague": N_("colleague (conflict)"),
 }
 
 _SCENARIOS = {

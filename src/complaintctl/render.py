@@ -208,7 +208,10 @@ class export_target:  # noqa: N801 - used as a context manager
             directory = None
         else:
             directory = str(Path(self.output).expanduser().resolve().parent)
-        fd, self.tmp = tempfile.mkstemp(prefix=".complaintctl-export-", dir=directory)
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=".complaintctl-export-", dir=directory)
+        except OSError as error:  # name the file asked for, not the temporary one beside it
+            raise OSError(error.errno, error.strerror, self.output or directory) from None
         os.close(fd)
         if binary:
             return self.tmp

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from complaintctl import render
-from complaintctl.i18n import N_, _, duration, format_amount, format_datetime, label, language, term
+from complaintctl.i18n import (N_, _, code, duration, format_amount, format_datetime, label,
+                               language, sentences, term)
 
 
 def list_columns() -> list[tuple[str, str]]:
@@ -195,7 +196,7 @@ def import_summary(summary, as_json: bool) -> None:
 def _import_sentences(d: dict[str, Any]) -> None:
     for found in d.get("incidents") or []:
         render.message(_("Emergency plan: incident {id} {action} at level {level}: {why}.")
-                       .format(id=found["incident"], action=found["action"],
+                       .format(id=found["incident"], action=code(found["action"]),
                                level=found["level"], why=found["why"]))
     if d["junk_lines"]:
         render.message(_("Skipped {n} line(s) before the header.").format(n=d["junk_lines"]))
@@ -243,7 +244,7 @@ def _intake_counts(data: dict[str, Any]) -> str:
              ).format(**{k: data.get(k, 0) for k in ("read", "registered", "attached",
                                                         "duplicates", "automatic", "failed")})
     if data.get("dry_run"):
-        text += " " + _("Dry run: nothing was changed.")
+        text = sentences(text, _("Dry run: nothing was changed."))
     return text
 
 
@@ -275,9 +276,10 @@ def intake_records(data: dict[str, Any], *, as_json: bool) -> None:
         text = _("Read {read}: {registered} registered, {duplicates} duplicates skipped, "
                  "{failed} failed.").format(**data)
         if data["failed"] and data["valid"]:
-            text += " " + _("Nothing was registered: fix the lines named and send them all again.")
+            text = sentences(text, _("Nothing was registered: fix the lines named and send them "
+                                     "all again."))
         elif data["dry_run"]:
-            text += " " + _("Dry run: {valid} valid, nothing was changed.").format(**data)
+            text = sentences(text, _("Dry run: {valid} valid, nothing was changed.").format(**data))
         render.message(text)
     for record in data["records"]:
         if record["result"] == "failed":

@@ -101,7 +101,9 @@ class ErrorMappingGroup(TyperGroup):
                     1,
                 )
             if isinstance(error, OSError):
-                problem = error.strerror or type(error).__name__
+                from complaintctl.i18n import os_problem
+
+                problem = os_problem(error)
                 if error.filename:
                     _fail(_("Cannot use {path}: {problem}.").format(path=error.filename,
                                                                     problem=problem), 1)

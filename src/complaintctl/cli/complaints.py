@@ -37,14 +37,16 @@ def _ask(value, option: str, label: str, *, choices=None):
     if not sys.stdin.isatty():
         raise UsageProblem(_("Missing {option}; pass it (no prompt without a terminal).").format(
             option=option))
+    suffix = _(": ")  # the language's colon: "渠道（counter/…）：" under zh
     if choices:
-        text = typer.prompt(f"{label} ({'/'.join(c.value for c in choices)})")
+        text = typer.prompt(_("{label} ({choices})").format(
+            label=label, choices="/".join(c.value for c in choices)), prompt_suffix=suffix)
         try:
             return choices(text.strip())
         except ValueError:
             raise UsageProblem(_("'{value}' is not a valid {option}.").format(
                 value=text, option=option)) from None
-    return typer.prompt(label)
+    return typer.prompt(label, prompt_suffix=suffix)
 
 
 def register(

@@ -8,7 +8,7 @@ import typer
 
 from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code
 
 app = typer.Typer(help=helptext(
     _("Conflicts of interest: who is recused from what (CBIRC Art 17)."),
@@ -31,7 +31,7 @@ def add(ctx: typer.Context, username: User,
         c = assignment.add_conflict(session=session, actor=st.actor(session), username=username,
                                     kind=kind, value=value, note=note)
     render.message(_("Conflict {id} recorded: {user} is recused from {kind} matches.").format(
-        id=c.id, user=username, kind=kind))
+        id=c.id, user=username, kind=code(kind)))
 
 
 @app.command("list", help=helptext(_("List recorded conflicts."), "complaintctl staff conflict list lihua"))

@@ -50,7 +50,7 @@ class _Progress:
             from complaintctl import render
 
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                TextColumn("{task.fields[rows]} rows"), TimeRemainingColumn(),
+                                TextColumn(_("{task.fields[rows]} rows")), TimeRemainingColumn(),
                                 console=render.err(), transient=True)
             self.task = self.bar.add_task(_("Importing"), total=total, rows=0)
 

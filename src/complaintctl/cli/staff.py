@@ -8,7 +8,7 @@ import typer
 
 from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat, Role
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code, language
 
 app = typer.Typer(help=helptext(_("Staff: who may do what (admins manage them)."),
                                "complaintctl staff list"), no_args_is_help=True)
@@ -34,7 +34,7 @@ def add(
     with st.session(write=True) as session:
         s = staff.add(session=session, actor=st.actor(session), username=username, name=name,
                       role=role, branch=branch, email=email, senior=senior)
-    render.message(_("Added {user} as {role}.").format(user=s.username, role=s.role))
+    render.message(_("Added {user} as {role}.").format(user=s.username, role=code(s.role)))
 
 
 @app.command("list", help=helptext(_("List staff."), "complaintctl staff list --format json"))
@@ -47,7 +47,8 @@ def list_(ctx: typer.Context,
     with st.session() as session:
         rows = staff.list_staff(session=session, actor=st.actor(session))
     render.emit(rows, format, columns=[
-        ("username", _("User")), ("name", _("Name")), ("role", _("Role")),
+        ("username", _("User")),
+        ("name", _("Name (of a person)") if language() == "zh" else _("Name")), ("role", _("Role")),
         ("branch", _("Branch")), ("email", _("Email")), ("active", _("Active")),
         ("senior", _("Senior"))],
         title=_("Staff"))

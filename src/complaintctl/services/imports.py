@@ -38,7 +38,7 @@ from complaintctl.domain.enums import (
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.priority import derive_priority
 from complaintctl.errors import InvalidData, NotFound, UsageProblem
-from complaintctl.i18n import _
+from complaintctl.i18n import _, format_datetime, language
 from complaintctl.importers import layouts, readers
 from complaintctl.importers.dates import AmbiguousDates, DateReader
 from complaintctl.importers.source import Source, display_name
@@ -193,10 +193,10 @@ def _open_records(source: Source, options: ImportOptions, layout_override):
                 return layout
         return None
 
-    expected = " or ".join(
-        _("the {name} columns ({cols})").format(name=c.name, cols=c.expected())
-        for c in candidates
-    )
+    layouts_expected = [_("the {name} columns ({cols})").format(name=c.name, cols=c.expected())
+                        for c in candidates]
+    expected = layouts_expected[0] if len(layouts_expected) == 1 else _(
+        "{one} or {other}").format(one=layouts_expected[0], other=layouts_expected[1])
     if container == "csv":
         found = readers.CsvInput(source.text, recognise=recognise, encoding=source.encoding,
                                  expected=expected)
@@ -960,8 +960,9 @@ def undo(*, session: Session, actor: Actor, batch: int) -> dict[str, Any]:
             raise NotFound(_("No import batch {batch}; see `complaintctl import list`.").format(
                 batch=batch))
         if record.undone_at is not None:
+            at = clock.iso(record.undone_at, timezone_of(session))
             raise UsageProblem(_("Batch {batch} was already undone on {at}.").format(
-                batch=batch, at=clock.iso(record.undone_at, timezone_of(session))))
+                batch=batch, at=format_datetime(at[:16]) if language() == "zh" else at))
         ids = select(COMPLAINT.c.id).where(COMPLAINT.c.import_batch_id == batch)
         # the batch's complaints are withdrawn: each branch of them must be in the actor's
         # withdraw scope (the matrix's, with the branches below a supervisor's organisation)

@@ -747,7 +747,7 @@ def test_intake_summaries_join_sentences_without_a_space_and_name_the_sender(cli
 def test_import_messages_in_chinese_with_english_as_it_was(cli, tmp_path):
     """The layouts a header may have are joined by 或 (' or ' stood in the Chinese sentence),
     the emergency note says what detection did (it said 'opened'), an undone batch's time is
-    the language's."""
+    the language's, and Typer's number checks speak Chinese (pydantic's English before)."""
     header = tmp_path / "header.csv"
     header.write_text("a,b\n1,2\n", encoding="utf-8")
     zh = cli("--lang", "zh", "import", str(header), as_="sup")
@@ -783,6 +783,16 @@ def test_import_messages_in_chinese_with_english_as_it_was(cli, tmp_path):
     assert "opened" not in done.stderr
     en_note = cli("--lang", "en", "import", write("S", 2), as_="sup").stderr.splitlines()[0]
     assert re.fullmatch(r"Emergency plan: incident 1 linked at level 4: .+\.", en_note), en_note
+    for args, zh_problem, en_problem in (
+            (("import", "list", "--limit", "0"), "'--limit' 的值无效：请给出不小于 1 的数。",
+             "Invalid value for '--limit': Input should be greater than or equal to 1"),
+            (("import", "undo", "x"), "'batch' 的值无效：请给出整数。",
+             "Invalid value for 'batch': Input should be a valid integer, unable to parse "
+             "string as an integer")):
+        zh = cli("--lang", "zh", *args, as_="sup")
+        assert zh.exit_code == 2 and zh.stderr.endswith(f"\n错误：{zh_problem}\n"), zh.stderr
+        en = cli("--lang", "en", *args, as_="sup")
+        assert en.exit_code == 2 and en.stderr.endswith(f"\nError: {en_problem}\n"), en.stderr
 
 
 def test_the_import_progress_bar_counts_rows_in_the_language(monkeypatch):
@@ -867,3 +877,37 @@ def test_migrate_to_joins_its_sentences_without_a_space_under_zh(tmp_path):
     assert "试运行：已全部复制并校验，随后回滚；未写入任何内容。审计链原样复制：" in zh.stderr
     en = Cli(source)("--lang", "en", "db", "migrate-to", target, "--dry-run")
     assert "then rolled back; nothing was written. Audit chain copied as it was: " in en.stderr
+
+
+def _columns(line: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+@pytest.mark.slow
+def test_chinese_help_fits_the_terminal_and_names_every_option_in_chinese():
+    """Help under zh at 80 columns: lines measured in terminal columns (a Chinese line ran to
+    twice the width), a command's summary cut to its room with … (report's said only '...'),
+    Typer's completion options in Chinese. English help is laid out as Click does it."""
+    narrow = {"COLUMNS": "80"}
+    for args in ((), ("report",), ("import", "file"), ("register",), ("staff", "senior")):
+        zh = run("--lang", "zh", *args, "--help", env=narrow)
+        assert zh.returncode == 0, zh.stderr
+        too_wide = [line for line in zh.stdout.splitlines() if _columns(line) > 80
+                    and not line.strip().startswith(("complaintctl ", "echo ", "--status <",
+                                                     "--channel <", "name <"))]
+        assert not too_wide, (args, too_wide)
+    root = run("--lang", "zh", "--help", env=narrow).stdout
+    assert "  --install-completion  为当前 shell 安装命令补全。\n" in root
+    assert "  report            主管报表：summary、sla、aging、trend、outcomes…\n" in root
+    assert "  register          登记一件投诉并输出其新编号。\n" in root
+    assert "English" not in root and "Install completion" not in root
+    report = run("--lang", "zh", "report", "--help", env=narrow).stdout
+    assert ("  --period <str>                  2026-11、2026-Q3、2026-H1、2026、2026-W45、\n"
+            "                                  2026-11-05 或 all［默认：本月；监管报表：本\n"
+            "                                  季度］。\n") in report  # 2026-1|1-05 was cut
+    assert "高级标记（senior）" in run("--lang", "zh", "staff", "senior", "--help").stdout
+    en = run("--lang", "en", "--help", env=narrow).stdout
+    assert "  --install-completion  Install completion for the current shell.\n" in en
+    assert "  report            A supervisor report: summary, sla, aging, trend,...\n" in en

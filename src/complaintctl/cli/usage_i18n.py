@@ -6,7 +6,16 @@ binds. Its vendored Click writes the rest as plain f-strings ("Usage:", "Error:"
 option", "Invalid value for", "Show this message and exit."), which no catalog can reach: here
 the help option's text, the usage prefix, the colon after a help section's title and a usage
 error's output are passed through ``_()`` and a few patterns, so they come out in Chinese under
-``--lang zh`` and unchanged in English.
+``--lang zh`` and unchanged in English. Typer's checks of numbers speak pydantic's English
+("Input should be greater than or equal to 1"); the usual ones are translated the same way.
+
+Chinese help is also laid out by the width a terminal gives each character: Click measures text
+in characters and breaks lines only at spaces, so a Chinese sentence (one "word" of
+double-width characters) ran past the terminal's edge, and a command's one-line summary came
+out as "..." when its first "word" was longer than the room. Under zh, help text breaks between
+Chinese characters (never before a closing mark such as ，。）, nor after an opening one such as
+（), lines are measured in terminal columns, and a summary is the first sentence, cut to fit.
+English help is laid out exactly as Click does it.
 """
 
 from __future__ import annotations
@@ -15,7 +24,15 @@ import io
 import re
 from collections.abc import Callable
 
-from complaintctl.i18n import _, language
+from complaintctl.i18n import N_, _, language
+
+#: Typer's help for its completion options (typer.completion), marked for the catalog
+_COMPLETION_HELP = (
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+    N_("Install completion for the specified shell."),
+    N_("Show completion for the specified shell, to copy it or customize the installation."),
+)
 
 
 def _patterns() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
@@ -53,7 +70,24 @@ def _problem(text: str) -> str:
     m = re.fullmatch(r"(?P<v>.+) is not a valid (?P<k>[\w ]+)\.", text)
     if m:
         return _("{value} is not a valid {kind}.").format(value=m["v"], kind=m["k"])
-    return text
+    return _pydantic(text)
+
+
+def _pydantic(text: str) -> str:
+    """pydantic's words for a number Typer could not take (it checks int and float options)."""
+    if text.startswith("Input should be a valid integer"):
+        return _("Give a whole number.")
+    if text.startswith("Input should be a valid number"):
+        return _("Give a number.")
+    m = re.fullmatch(r"Input should be (?P<how>greater|less) than(?P<eq> or equal to)? "
+                     r"(?P<n>\S+)", text)
+    if m is None:
+        return text
+    return {("greater", True): _("Give a number of at least {n}."),
+            ("greater", False): _("Give a number greater than {n}."),
+            ("less", True): _("Give a number of at most {n}."),
+            ("less", False): _("Give a number less than {n}.")}[
+        (m["how"], bool(m["eq"]))].format(n=m["n"])
 
 
 def localise(text: str) -> str:
@@ -111,3 +145,146 @@ def install() -> None:
         return option
 
     core.Command.get_help_option = localised_help_option
+
+    import typer.main
+
+    completion_arguments = typer.main.get_install_completion_arguments
+
+    def localised_completion_arguments():
+        params = completion_arguments()
+        for param in params:
+            if param.help in _COMPLETION_HELP:
+                param.help = _(param.help)
+        return params
+
+    typer.main.get_install_completion_arguments = localised_completion_arguments
+
+    from typer._click import _textwrap, utils
+
+    _textwrap.TextWrapper = _wide_text_wrapper(_textwrap.TextWrapper)
+    short_help = utils.make_default_short_help
+
+    def localised_short_help(help: str, max_length: int = 45) -> str:
+        if language() == "zh" and any(_wide(c) for c in help):
+            return _first_sentence(help, max_length)
+        return short_help(help, max_length)
+
+    utils.make_default_short_help = localised_short_help
+    core.make_default_short_help = localised_short_help
+
+
+# --- Chinese help laid out by terminal columns ----------------------------------------------------
+
+#: marks that never begin a line (they close what precedes them) and that never end one
+_CLOSING = frozenset("，。、；：！？）］】」』》〉｝…%％")
+_OPENING = frozenset("（［【「『《〈｛")
+
+
+def _wide(char: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _columns(text: str) -> int:
+    """The columns a terminal gives ``text``: two for each wide (Chinese) character."""
+    return sum(2 if _wide(c) else 1 for c in text)
+
+
+def _breakable(chunks: list[str]) -> list[str]:
+    """``chunks`` (words and spaces) cut further so a line may break between two Chinese
+    characters, but never before a closing mark nor after an opening one."""
+    pieces: list[str] = []
+    for chunk in chunks:
+        if chunk.isspace() or not any(_wide(c) for c in chunk):
+            pieces.append(chunk)
+            continue
+        run = ""
+        for char in chunk:
+            if _wide(char):
+                if run:
+                    pieces.append(run)
+                    run = ""
+                pieces.append(char)
+            else:
+                run += char
+        if run:
+            pieces.append(run)
+    glued: list[str] = []
+    for piece in pieces:
+        if glued and not glued[-1].isspace() and not piece.isspace() and (
+                piece[0] in _CLOSING or glued[-1][-1] in _OPENING or _open_note(glued[-1])):
+            glued[-1] += piece
+        else:
+            glued.append(piece)
+    return glued
+
+
+def _open_note(text: str) -> bool:
+    """Whether ``text`` is the start of a short note Click appends in brackets ([默认：table],
+    [必填]), which is kept on one line."""
+    return text.startswith("[") and "]" not in text and _columns(text) < 24
+
+
+def _first_sentence(help: str, room: int) -> str:
+    """A command's one-line summary in Chinese: its first sentence, cut where a line may
+    break to fit ``room`` columns, with an ellipsis, when it is longer."""
+    words = help.split("\n\n")[0].split()
+    text = " ".join(words[1:] if words and words[0] == "\b" else words)
+    end = text.find("。")
+    if end != -1:
+        text = text[:end + 1]
+    if _columns(text) <= room:
+        return text
+    cut = ""
+    for piece in _breakable(re.split(r"(\s+)", text)):
+        if _columns(cut + piece) > room - 1:
+            break
+        cut += piece
+    return cut.rstrip(" ，、；：") + "…"
+
+
+def _wide_text_wrapper(base):
+    """Click's TextWrapper, which under zh breaks lines between Chinese characters and
+    measures them in terminal columns; English is wrapped by ``base`` unchanged."""
+
+    class WideTextWrapper(base):
+        def _split(self, text):
+            chunks = super()._split(text)
+            if language() != "zh" or not any(_wide(c) for c in text):
+                return chunks
+            return _breakable(chunks)
+
+        def _wrap_chunks(self, chunks):
+            if language() != "zh" or not any(_wide(c) for chunk in chunks for c in chunk):
+                return super()._wrap_chunks(chunks)
+            lines: list[str] = []
+            chunks.reverse()
+            while chunks:
+                indent = self.subsequent_indent if lines else self.initial_indent
+                width = self.width - _columns(indent)
+                if self.drop_whitespace and lines and chunks[-1].isspace():
+                    del chunks[-1]
+                line: list[str] = []
+                used = 0
+                while chunks and used + _columns(chunks[-1]) <= width:
+                    used += _columns(chunks[-1])
+                    line.append(chunks.pop())
+                if chunks and _columns(chunks[-1]) > width:  # longer than a line: cut it
+                    last, cut = chunks[-1], ""
+                    for char in last:
+                        if used + _columns(cut + char) > width and (cut or line):
+                            break
+                        cut += char
+                    line.append(cut)
+                    chunks[-1] = last[len(cut):]
+                    if not chunks[-1]:
+                        chunks.pop()
+                if self.drop_whitespace and line and line[-1].isspace():
+                    line.pop()
+                if line:
+                    lines.append(indent + "".join(line))
+            return lines
+
+    WideTextWrapper.__name__ = WideTextWrapper.__qualname__ = base.__name__
+    return WideTextWrapper

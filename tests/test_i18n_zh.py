@@ -911,3 +911,14 @@ def test_chinese_help_fits_the_terminal_and_names_every_option_in_chinese():
     en = run("--lang", "en", "--help", env=narrow).stdout
     assert "  --install-completion  Install completion for the current shell.\n" in en
     assert "  report            A supervisor report: summary, sla, aging, trend,...\n" in en
+
+
+def test_a_required_field_left_blank_is_named_without_a_stray_space(cli):
+    run = cli("--lang", "zh", "register", "--channel", "phone", "--customer", "  ",
+              "--summary", "无法转账", as_="clerk")
+    assert (run.exit_code, run.stdout) == (5, "")
+    assert run.stderr == "错误：客户姓名（--customer）为必填项，不能为空。\n"
+    english = cli("--lang", "en", "register", "--channel", "phone", "--customer", "  ",
+                  "--summary", "x", as_="clerk")
+    assert english.stderr == ("Error: The customer's name (--customer) is required and cannot "
+                              "be blank.\n")

@@ -922,3 +922,35 @@ def test_a_required_field_left_blank_is_named_without_a_stray_space(cli):
                   "--summary", "x", as_="clerk")
     assert english.stderr == ("Error: The customer's name (--customer) is required and cannot "
                               "be blank.\n")
+
+
+def test_import_json_keeps_its_keys_and_counts_and_words_its_reasons_in_the_language(cli, tmp_path):
+    """The reasons an import gives for a row (in --json's errors and the rejects file) are
+    written for the clerk who fixes the file, as intake's are: they follow the language, while
+    the keys, counts, lines and everything else stay the same."""
+    from importing import CFPB, csv_text
+
+    import csv as csv_module
+
+    from complaintctl.importers.layouts import CFPB_HEADER
+
+    rows = [list(r) for r in csv_module.reader(open(CFPB, newline=""))][1:3]
+    rows[1][0] = "not a date"
+    path = tmp_path / "one_bad.csv"
+    path.write_text(csv_text(CFPB_HEADER, rows))
+    runs = {}
+    for lang in ("en", "zh"):
+        rejects = tmp_path / f"rejects_{lang}.csv"
+        run = cli("--lang", lang, "import", str(path), "--dry-run", "--max-errors", "1",
+                  "--rejects", str(rejects), "--json")
+        assert run.exit_code == 0, run.stderr
+        runs[lang] = (json.loads(run.stdout), list(csv_module.reader(open(rejects,
+                                                                         encoding="utf-8"))))
+    (en, en_rejects), (zh, zh_rejects) = runs["en"], runs["zh"]
+    assert [e["line"] for e in zh["errors"]] == [e["line"] for e in en["errors"]]
+    assert len(en["errors"]) == en["rejected"] == 1 and en["read"] == 2
+    assert {k: v for k, v in zh.items() if k not in ("errors", "rejects_file")} == \
+        {k: v for k, v in en.items() if k not in ("errors", "rejects_file")}
+    assert not re.search(r"[\u4e00-\u9fff]", en["errors"][0]["reason"])
+    assert re.search(r"[\u4e00-\u9fff]", zh["errors"][0]["reason"])
+    assert zh_rejects[0] == en_rejects[0] and zh_rejects[1][:-1] == en_rejects[1][:-1]

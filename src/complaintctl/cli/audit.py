@@ -123,7 +123,7 @@ def log(
         _require_audit(session, actor, "audit log")
         filter_values.check(session, actor, action="audit log", number=number)
         if unmask:
-            audit.record_unmasking(session, actor, command="audit log", number=number)
+            audit.unmask_log(session, actor, number=number)
         tz = timezone_of(session)
         rows = [audit.event_dict(e, tz, unmask=unmask)
                 for e in audit.log(session, number=number, limit=limit)]

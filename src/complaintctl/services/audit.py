@@ -363,16 +363,15 @@ def log(session: Session, *, number: str | None = None, limit: int | None = None
     return list(session.exec(query.order_by(col(Event.seq))).all())
 
 
-def record_unmasking(session: Session, actor, *, command: str, **details: Any) -> None:
-    """Check that ``actor`` may see personal data in full (a refusal goes on the trail) and
-    put the unmasking on the trail, in a transaction of its own, before anything is shown."""
+def unmask_log(session: Session, actor, *, number: str | None) -> None:
+    """``audit log --unmask``: check that ``actor`` may see personal data in full (a refusal
+    goes on the trail), then put the unmasking on the trail before anything is shown."""
     from complaintctl.domain.permissions import Permission
-    from complaintctl.services.context import record_separately, refusals_recorded
+    from complaintctl.services.context import record_unmasking, refusals_recorded
 
-    with refusals_recorded(session, actor, command):
+    with refusals_recorded(session, actor, "audit log"):
         actor.check(Permission.unmask)
-    record_separately(session, kind=EventKind.access, action="unmask", actor=actor.username,
-                      at=now(), details={"command": command, **details})
+    record_unmasking(session, actor, "audit log", number=number)
 
 
 def event_dict(event: Event, tz=None, *, unmask: bool = False) -> dict[str, Any]:

@@ -136,6 +136,15 @@ def record_separately(session: Session, **event) -> None:
         side.commit()
 
 
+def record_unmasking(session: Session, actor: Actor, command: str, *,
+                     complaint: str | None = None, **details) -> None:
+    """The one way an unmasking goes on the trail: an ``unmask`` access event naming the
+    command (and the complaint, when it is one), in a transaction of its own, written before
+    anything unmasked is shown. The caller has checked the permission."""
+    record_separately(session, kind=EventKind.access, action="unmask", actor=actor.username,
+                      at=now(), number=complaint, details={"command": command, **details})
+
+
 @contextmanager
 def refusals_recorded(session: Session, actor: Actor | None, action: str,
                       number: str | None = None):

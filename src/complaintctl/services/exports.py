@@ -10,11 +10,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.clock import iso
-from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.models import Complaint
 from complaintctl.services import filter_values
-from complaintctl.services.context import Actor, now, record_separately, refusals_recorded, \
+from complaintctl.services.context import Actor, record_unmasking, refusals_recorded, \
     timezone_of
 from complaintctl.services.queries import Filters, _children, complaint_dict, filtered, \
     shown_text
@@ -48,10 +47,7 @@ def export_rows(
         query = query.where(col(Complaint.branch).in_(sorted(branches)))
     if unmask:
         count = session.exec(select(func.count()).select_from(query.subquery())).one()
-        record_separately(
-            session, kind=EventKind.access, action="unmask", actor=actor.username, at=now(),
-            details={"command": what, "count": count, "filters": _describe(filters)},
-        )
+        record_unmasking(session, actor, what, count=count, filters=_describe(filters))
     return _stream(session, query.order_by(col(Complaint.id)), unmask)
 
 

@@ -21,7 +21,7 @@ from complaintctl.services.complaints import get
 from complaintctl.services.context import (
     Actor,
     now,
-    record_separately,
+    record_unmasking,
     refusals_recorded,
     timezone_of,
 )
@@ -153,12 +153,9 @@ def flat_row(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def _unmask(session: Session, actor: Actor, numbers: list[str], what: str) -> None:
-    """Put an unmasking on record, in a write transaction of its own."""
-    record_separately(
-        session, kind=EventKind.access, action="unmask", actor=actor.username, at=now(),
-        number=numbers[0] if len(numbers) == 1 else None,
-        details={"command": what, "complaints": numbers[:1000], "count": len(numbers)},
-    )
+    """Put an unmasking of these complaints on record."""
+    record_unmasking(session, actor, what, complaint=numbers[0] if len(numbers) == 1 else None,
+                     complaints=numbers[:1000], count=len(numbers))
 
 
 def _children(session: Session, ids: list[int]):

@@ -64,6 +64,22 @@ def test_exit_2_usage_from_the_parser_names_the_option(cli):
     assert run.exit_code == 2 and "No such command 'frobnicate'" in run.stderr
 
 
+def test_an_invalid_value_is_said_without_pydantic_s_words(cli):
+    """Typer checks values through pydantic: its "Value error, " prefix and its phrasing of a
+    number check ("Input should be greater than or equal to 1") are replaced by what to give."""
+    for args, problem in (
+            (("list", "--status", "foo"),
+             "Invalid value for '--status': 'foo' is not one of 'registered', 'assigned', "
+             "'investigating', 'resolved', 'closed', 'archived', 'withdrawn', 'merged', "
+             "'under_review'."),
+            (("list", "--limit", "0"), "Invalid value for '--limit': Give a number of at least 1."),
+            (("import", "undo", "x"), "Invalid value for 'batch': Give a whole number.")):
+        run = cli("--lang", "en", *args, as_="sup")
+        assert run.exit_code == 2 and run.stdout == "", run.stderr
+        assert run.stderr.endswith(f"\nError: {problem}\n"), run.stderr
+        assert "Value error" not in run.stderr and "Input should" not in run.stderr
+
+
 def test_exit_2_usage_from_the_services(cli):
     n = register(cli)
     failed(cli("merge", n, "--into", n.lower(), as_="sup"), 2,
@@ -192,7 +208,8 @@ def test_garbage_at_is_refused_with_exit_5(cli, garbage):
 def test_received_at_after_registration_is_refused(cli):
     failed(cli("register", "--channel", "phone", "--customer", "x", "--summary", "y",
                "--received-at", "2026-03-02T11:00", "--at", "2026-03-02T10:00", as_="clerk"), 5,
-           "--received-at 2026-03-02T03:00:00+00:00 is after the registration time; check it.")
+           "--received-at 2026-03-02 11:00 is after the registration time (2026-03-02 10:00); "
+           "check it.")
 
 
 # --- the one place errors are mapped ---------------------------------------------------------------

@@ -785,10 +785,9 @@ def test_import_messages_in_chinese_with_english_as_it_was(cli, tmp_path):
     assert re.fullmatch(r"Emergency plan: incident 1 linked at level 4: .+\.", en_note), en_note
     for args, zh_problem, en_problem in (
             (("import", "list", "--limit", "0"), "'--limit' 的值无效：请给出不小于 1 的数。",
-             "Invalid value for '--limit': Input should be greater than or equal to 1"),
+             "Invalid value for '--limit': Give a number of at least 1."),
             (("import", "undo", "x"), "'batch' 的值无效：请给出整数。",
-             "Invalid value for 'batch': Input should be a valid integer, unable to parse "
-             "string as an integer")):
+             "Invalid value for 'batch': Give a whole number.")):
         zh = cli("--lang", "zh", *args, as_="sup")
         assert zh.exit_code == 2 and zh.stderr.endswith(f"\n错误：{zh_problem}\n"), zh.stderr
         en = cli("--lang", "en", *args, as_="sup")

@@ -577,8 +577,12 @@ def test_received_at_may_precede_registration_but_not_follow_it(seeded):
     c = complaint(seeded, number)
     assert c.received_at == now - timedelta(days=3)
     assert c.due_at == decision_due(now - timedelta(days=3), tz=SHANGHAI)
-    with pytest.raises(InvalidData, match=r"is after the registration time; check it\.$"):
-        register(seeded, received_at=now - timedelta(hours=1), at=now - timedelta(hours=2))
+    received, registered = now - timedelta(hours=1), now - timedelta(hours=2)
+    with pytest.raises(InvalidData) as refused:
+        register(seeded, received_at=received, at=registered)
+    local = [f"{t.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" for t in (received, registered)]
+    assert str(refused.value) == (f"--received-at {local[0]} is after the registration time "
+                                  f"({local[1]}); check it.")
 
 
 # --- numbers and references ----------------------------------------------------------------------

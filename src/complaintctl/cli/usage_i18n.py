@@ -6,8 +6,9 @@ binds. Its vendored Click writes the rest as plain f-strings ("Usage:", "Error:"
 option", "Invalid value for", "Show this message and exit."), which no catalog can reach: here
 the help option's text, the usage prefix, the colon after a help section's title and a usage
 error's output are passed through ``_()`` and a few patterns, so they come out in Chinese under
-``--lang zh`` and unchanged in English. Typer's checks of numbers speak pydantic's English
-("Input should be greater than or equal to 1"); the usual ones are translated the same way.
+``--lang zh``. Typer's checks of values speak pydantic's words ("Value error, 'x' is not one
+of ...", "Input should be greater than or equal to 1"): in both languages the prefix is dropped
+and the usual number checks say what to give ("Give a number of at least 1.").
 
 Chinese help is also laid out by the width a terminal gives each character: Click measures text
 in characters and breaks lines only at spaces, so a Chinese sentence (one "word" of
@@ -91,12 +92,17 @@ def _pydantic(text: str) -> str:
 
 
 def localise(text: str) -> str:
-    """Click's English usage-error text in the interface language (unchanged in English)."""
+    """Click's English usage-error text in the interface language. In English only the
+    problem of an invalid value is reworded: pydantic's "Value error, " prefix dropped and its
+    number checks said as what to give ("Give a number of at least 1.")."""
     if language() == "en":
-        return text
+        return _INVALID.sub(lambda m: f"{m['head']}{_problem(m['p'])}", text, count=1)
     for pattern, replace in _patterns():
         text, n = pattern.subn(replace, text, count=1)
     return text
+
+
+_INVALID = re.compile(r"^(?P<head>Error: Invalid value for .+?: )(?P<p>.*)$", re.M)
 
 
 def install() -> None:
@@ -108,8 +114,6 @@ def install() -> None:
 
     def wrap_show(original):
         def show(self, file=None):
-            if language() == "en":
-                return original(self, file)
             buffer = io.StringIO()
             original(self, buffer)
             if file is None:

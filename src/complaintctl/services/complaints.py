@@ -34,7 +34,7 @@ from complaintctl.errors import (
     NotFound,
     PermissionDenied,
 )
-from complaintctl.i18n import _
+from complaintctl.i18n import _, format_datetime
 from complaintctl.models import (
     Complaint,
     ComplaintTag,
@@ -324,10 +324,11 @@ def register(
         at = _at(session, at, None)
         received_at = new.received_at or at
         if received_at > at:
+            tz = timezone_of(session)
             raise InvalidData(
-                _("--received-at {received} is after the registration time; check it.").format(
-                    received=received_at.isoformat()
-                )
+                _("--received-at {received} is after the registration time ({at}); check "
+                  "it.").format(received=format_datetime(received_at.astimezone(tz)),
+                                at=format_datetime(at.astimezone(tz)))
             )
         if new.external_ref:
             existing = session.exec(

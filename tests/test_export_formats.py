@@ -200,6 +200,66 @@ def test_cfpb_export_then_import_round_trips(cli, tmp_path):
     assert (summary["imported"], summary["skipped"]) == (0, 6)
 
 
+def _counter_complaints(cli, *received: str) -> list[str]:
+    """Complaints registered at the counter (no external reference), received at ``received``."""
+    numbers = []
+    for i, at in enumerate(received):
+        run = cli("register", "--channel", "counter", "--customer", f"王{i}", "--summary",
+                  f"柜台投诉 {i}", "--received-at", at, as_="clerk")
+        assert run.exit_code == 0, run.stderr
+        numbers.append(run.stdout.strip())
+    return numbers
+
+
+def test_a_native_export_imported_again_adds_nothing_here_or_elsewhere(cli, tmp_path):
+    """A native file's rows are known by their numbers: imported back into the database they
+    came from they are the complaints already stored; into another database they are new, keep
+    their first number as external_ref, and a second import of the file adds nothing."""
+    from conftest import Cli
+    from test_import_files import _fresh
+
+    numbers = _counter_complaints(cli, "2026-03-02T09:15", "2026-03-03T10:40")
+    path = tmp_path / "native.csv"
+    assert cli("export", "-o", str(path), "--unmask", as_="sup").exit_code == 0
+    run, summary = run_import(cli, path)
+    assert run.exit_code == 0, run.stderr
+    assert (summary["keyed"], summary["imported"], summary["skipped"]) == (True, 0, 2)
+    assert [r["number"] for r in stored(cli.database)] == numbers
+    other_db = _fresh(tmp_path / "other.db")
+    other = Cli(other_db)
+    run, summary = run_import(other, path)
+    assert (summary["imported"], summary["skipped"]) == (2, 0), run.stderr
+    assert [(r["external_ref"], r["summary"]) for r in stored(other_db)] == [
+        (numbers[0], "柜台投诉 0"), (numbers[1], "柜台投诉 1")]
+    run, summary = run_import(other, path)
+    assert (summary["imported"], summary["skipped"]) == (0, 2), run.stderr
+    assert len(stored(other_db)) == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "cfpb"])
+def test_another_database_s_complaints_with_numbers_used_here_are_imported(cli, tmp_path, fmt):
+    """Every database numbers from CMP-YYYY-000001: a file from another database whose numbers
+    this one uses too, for complaints received at other times, is imported in full (the
+    numbers matched alone had skipped them all as already stored)."""
+    from conftest import Cli
+    from test_import_files import _fresh
+
+    here = _counter_complaints(cli, "2026-03-02T09:15", "2026-03-03T10:40")
+    other_db = _fresh(tmp_path / "other.db")
+    other = Cli(other_db)
+    assert other("staff", "add", "clerk", "--name", "C", "--role", "clerk").exit_code == 0
+    there = _counter_complaints(other, "2026-04-07T11:00", "2026-04-09T15:30")
+    assert there == here  # the same numbers, other complaints
+    path = tmp_path / f"other.{fmt}.csv"
+    assert other("export", "--format", fmt, "-o", str(path), "--unmask").exit_code == 0
+    run, summary = run_import(cli, path)
+    assert run.exit_code == 0, run.stderr
+    assert (summary["imported"], summary["skipped"]) == (2, 0)
+    assert [r["external_ref"] for r in stored(cli.database)][2:] == there
+    run, summary = run_import(cli, path)
+    assert (summary["imported"], summary["skipped"]) == (0, 2), run.stderr
+
+
 def test_native_complaints_export_to_cfpb_with_the_mapped_response(cli, tmp_path):
     from conftest import Cli
     from test_import_files import _fresh

@@ -102,7 +102,8 @@ class Bound:
 
     @property
     def keyed(self) -> bool:
-        return "external_ref" in self.fields
+        """Whether the rows carry a key: a reference, or a native file's complaint numbers."""
+        return not self.fields.isdisjoint(("external_ref", "original_number"))
 
     def convert(self, row: dict[str, str]) -> dict[str, Any]:
         layout = self.layout

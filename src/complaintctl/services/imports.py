@@ -15,7 +15,7 @@ import csv
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -157,6 +157,8 @@ class _Row:
     remedies: list[tuple[str, int | None, str | None]]
     details: dict[str, Any]
     personal: dict[str, Any]
+    #: complaint numbers the row carries (a file exported from a complaintctl database)
+    numbers: tuple[str, ...] = ()
 
 
 # --- opening the file ------------------------------------------------------------------------
@@ -529,7 +531,10 @@ class _Importer:
             branch=f.get("branch") or self.actor.branch, product=f.get("product"),
             issue=f.get("issue"), description=f.get("description"), amount=f.get("amount"),
             currency=f.get("currency") or "CNY", tags=tags, received_at=received_at,
-            source_ref=f.get("source_ref"), external_ref=f.get("external_ref"),
+            source_ref=f.get("source_ref"),
+            # a row without a reference of its own is known by its number in the database it
+            # was exported from (a native file's number column): importing it again adds nothing
+            external_ref=f.get("external_ref") or f.get("original_number"),
             external_source=self.layout.source,
         )
         clean = validate_new(new)
@@ -635,7 +640,10 @@ class _Importer:
             "id_number": new.id_number, "account": new.account, "customer_id": new.customer_id,
             "description": new.description,
         }
-        return _Row(line, new.external_ref, values, clean["tags"], remedies, details, personal)
+        numbers = tuple(dict.fromkeys(n for n in (f.get("original_number"), new.external_ref)
+                                      if n and NUMBER.match(n)))
+        return _Row(line, new.external_ref, values, clean["tags"], remedies, details, personal,
+                    numbers)
 
     def _status(self, text: str | None) -> Status:
         if text is None:
@@ -673,9 +681,13 @@ class _Importer:
         session, summary = self.session, self.summary
         self.writer.wait()  # the connection is ours again
         existing = self._stored_keys([r.key for r in rows if r.key])
+        here = self._found_here(rows)
         fresh: list[_Row] = []
         seen: set[str] = set()
         for row in rows:
+            if id(row) in here:
+                summary.skipped += 1
+                continue
             if row.key is not None:
                 if row.key in existing or row.key in seen:
                     summary.skipped += 1
@@ -729,18 +741,34 @@ class _Importer:
     def _stored_keys(self, keys: list[str]) -> set[str]:
         if not keys:
             return set()
-        found = set(self.session.execute(
+        return set(self.session.execute(
             select(COMPLAINT.c.external_ref).where(
                 COMPLAINT.c.external_source == self.layout.source,
                 COMPLAINT.c.external_ref.in_(keys),
             )
         ).scalars())
-        numbers = [k for k in keys if NUMBER.match(k)]
-        if numbers:  # a complaint exported from this database and imported back
-            found |= set(self.session.execute(
-                select(COMPLAINT.c.number).where(COMPLAINT.c.number.in_(numbers))
-            ).scalars())
-        return found
+
+    def _found_here(self, rows: list[_Row]) -> set[int]:
+        """The rows (their ``id()``) that are complaints of this database, exported and
+        imported back: a number of this database received at the same moment, or on the same
+        day where the file gives only the date (the CFPB's Date received). The number alone
+        proves nothing: every database numbers from CMP-YYYY-000001, so another database's
+        complaint with a number used here too is a new complaint, not one already stored."""
+        wanted = {n for row in rows for n in row.numbers}
+        if not wanted:
+            return set()
+        received = dict(self.session.execute(
+            select(COMPLAINT.c.number, COMPLAINT.c.received_at).where(
+                COMPLAINT.c.number.in_(wanted))
+        ).all())
+        return {id(row) for row in rows for n in row.numbers
+                if n in received and self._same_receipt(received[n], row.values["received_at"])}
+
+    def _same_receipt(self, stored: datetime, given: datetime) -> bool:
+        if stored == given:
+            return True
+        local = given.astimezone(self.tz)
+        return local.time() == time(0) and stored.astimezone(self.tz).date() == local.date()
 
 
 class _Writer:

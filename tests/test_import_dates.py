@@ -119,6 +119,32 @@ def test_dayfirst_and_date_format_together_are_a_usage_error(cli, tmp_path):
     assert "Pass --dayfirst or --date-format, not both." in run.stderr
 
 
+@pytest.mark.parametrize("fmt", ["%Q", "abc", "%H:%M", "%Y", "%m/%Y"])
+def test_a_date_format_that_reads_no_whole_date_is_refused_before_any_row(cli, tmp_path, fmt):
+    """A typo in --date-format (or in a mapping's date_format) is one usage error, not every
+    row of the file rejected in turn; nothing is written."""
+    path = tmp_path / "dates.csv"
+    path.write_text(csv_text(HEADER, [["phone", "A", "x", "03/04/25", "1"]]))
+    run = cli("--lang", "en", "import", str(path), "--date-format", fmt)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == (f"Error: --date-format '{fmt}' does not read a whole date; give a day, "
+                          "a month and a year, e.g. %d/%m/%Y or %Y-%m-%d %H:%M.\n")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(f'date_format = "{fmt}"\n[columns]\nchannel = "channel"\n'
+                       'customer = "customer"\nsummary = "summary"\n')
+    run = cli("--lang", "en", "import", str(path), "--mapping", str(mapping))
+    assert run.exit_code == 2
+    assert run.stderr.startswith(f"Error: The mapping's date_format '{fmt}' does not read")
+    assert count(cli.database, Complaint) == 0
+
+
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y", "%m/%d/%y", "%Y%m%d", "%d.%m.%Y %H:%M", "%j %Y"])
+def test_a_date_format_with_a_day_a_month_and_a_year_is_taken(fmt):
+    from complaintctl.importers.dates import check_format
+
+    assert check_format(fmt, "--date-format") is None
+
+
 def test_a_future_received_date_is_a_rejected_row(cli, tmp_path):
     path = tmp_path / "dates.csv"
     path.write_text(csv_text(HEADER, [["phone", "A", "x", "2099-01-01", "1"]]))

@@ -14,7 +14,7 @@ import re
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from complaintctl.errors import InvalidData
+from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 
 _TIME = r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
@@ -23,6 +23,21 @@ _ABY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + r"$")
 _CJK = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日" + _TIME + r"$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def check_format(fmt: str, name: str) -> None:
+    """Refuse (exit 2) a strptime format that cannot read back a whole date: a typo such as
+    ``%Q`` or ``abc`` would otherwise reject every row of the file, one by one."""
+    sample = datetime(2026, 3, 4, 5, 6, 7)
+    try:
+        back = datetime.strptime(sample.strftime(fmt), fmt).date()
+    except ValueError:
+        back = None
+    if back != sample.date():
+        raise UsageProblem(_(
+            "{name} '{fmt}' does not read a whole date; give a day, a month and a year, e.g. "
+            "%d/%m/%Y or %Y-%m-%d %H:%M."
+        ).format(name=name, fmt=fmt))
 
 
 class AmbiguousDates(InvalidData):

@@ -16,6 +16,7 @@ from typing import Any
 
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
+from complaintctl.importers.dates import check_format
 
 #: every field a layout may fill (the keys of the rows the service validates)
 FIELDS = (
@@ -310,6 +311,8 @@ def load_mapping(path: str | Path) -> Layout:
                     target=target)
             )
         defaults[target] = str(value)
+    if data.get("date_format") is not None:
+        check_format(str(data["date_format"]), _("The mapping's date_format"))
     required = tuple(n for n, t in columns.items() if t != IGNORE)
     source = str(data.get("source") or f"mapping:{Path(path).stem}")[:32]
     return Layout(

@@ -40,7 +40,7 @@ from complaintctl.domain.priority import derive_priority
 from complaintctl.errors import InvalidData, NotFound, UsageProblem
 from complaintctl.i18n import _, format_datetime, language
 from complaintctl.importers import layouts, readers
-from complaintctl.importers.dates import AmbiguousDates, DateReader
+from complaintctl.importers.dates import AmbiguousDates, DateReader, check_format
 from complaintctl.importers.source import Source, display_name
 from complaintctl.models import (
     Complaint,
@@ -271,6 +271,8 @@ def import_file(
         raise UsageProblem(_("Pass --dayfirst or --date-format, not both."))
     if options.max_errors < 0:
         raise UsageProblem(_("--max-errors must be 0 or more."))
+    if options.date_format:
+        check_format(options.date_format, "--date-format")
     mapping = layouts.load_mapping(options.mapping) if options.mapping else None
     if mapping is not None and options.format not in ("auto", "json", "jsonl"):
         raise UsageProblem(_("--mapping describes the layout itself; drop --format {fmt}.").format(

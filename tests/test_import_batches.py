@@ -33,6 +33,20 @@ def test_the_json_summary_has_the_documented_keys(cli):
     assert isinstance(summary["batch"], int)
 
 
+def test_the_text_summary_names_the_new_numbers(cli, tmp_path):
+    one = tmp_path / "one.csv"
+    one.write_text(csv_text(CFPB_HEADER, ROWS[:1]))
+    run = cli("--lang", "en", "import", str(one), as_="admin")
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.splitlines() == [
+        "Batch 1 (one.csv): 1 read, 1 imported, 0 skipped (already stored), 0 rejected.",
+        f"Number {stored(cli.database)[0]['number']}."]
+    run = cli("--lang", "en", "import", str(CFPB), as_="admin")
+    numbers = [c["number"] for c in stored(cli.database)]
+    assert run.stderr.splitlines()[1] == f"Numbers {numbers[1]} to {numbers[-1]}."
+    assert len(numbers) == 6  # the first row was stored already: five new ones
+
+
 def test_importing_the_same_file_twice_adds_nothing(cli):
     run_import(cli, CFPB)
     complaints, events = count(cli.database, Complaint), count(cli.database, Event)

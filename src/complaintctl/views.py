@@ -220,7 +220,9 @@ def _import_sentences(d: dict[str, Any]) -> None:
         render.message(_("Batch {batch} ({file}): {read} read, {imported} imported, {skipped} "
                          "skipped (already stored), {rejected} rejected.").format(
             batch=d["batch"], file=d["file"], **counts))
-        if d["first_number"]:
+        if d["first_number"] and d["first_number"] == d["last_number"]:
+            render.message(_("Number {number}.").format(number=d["first_number"]))
+        elif d["first_number"]:
             render.message(_("Numbers {first} to {last}.").format(first=d["first_number"],
                                                                  last=d["last_number"]))
     if d["rejects_file"] and d["rejected"]:

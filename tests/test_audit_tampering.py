@@ -225,7 +225,8 @@ def test_anchor_refuses_a_broken_chain_and_bad_anchor_files(cli, tmp_path):
 def test_anchor_needs_the_audit_permission_and_the_refusal_is_recorded(cli, tmp_path):
     run = cli("audit", "anchor", "-o", str(tmp_path / "a.json"), as_="clerk")
     assert (run.exit_code, run.stderr) == (
-        4, "Error: Permission denied: audit needs the role auditor or admin; clerk is a clerk.\n")
+        4, ("Error: Permission denied: `audit anchor` needs the role auditor or admin; clerk is "
+            "a clerk.\n"))
     with cli.database.session() as session:
         last = audit.log(session, limit=1)[0]
     assert (last.kind, last.action, last.actor) == ("refusal", "audit anchor", "clerk")

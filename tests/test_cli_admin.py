@@ -120,8 +120,8 @@ def test_db_backup_and_upgrade_need_the_admin(cli, tmp_path):
     for args in (["db", "backup", str(tmp_path / "b.db")], ["db", "upgrade"]):
         run = cli(*args, as_="sup")
         assert run.exit_code == 4
-        assert run.stderr == ("Error: Permission denied: database needs the role admin; sup is a "
-                              "supervisor.\n")
+        assert run.stderr == (f"Error: Permission denied: `db {args[1]}` needs the role admin; "
+                              "sup is a supervisor.\n")
     assert not (tmp_path / "b.db").exists()
 
 
@@ -204,7 +204,7 @@ def test_staff_add_list_and_deactivate(cli):
 def test_staff_changes_are_refused_to_everyone_but_the_admin(cli):
     run = cli("staff", "add", "x", "--name", "X", "--role", "clerk", as_="sup")
     assert (run.exit_code, run.stderr) == (
-        4, "Error: Permission denied: staff needs the role admin; sup is a supervisor.\n")
+        4, "Error: Permission denied: `staff add` needs the role admin; sup is a supervisor.\n")
     assert cli("staff", "deactivate", "h1", as_="sup").exit_code == 4
 
 
@@ -324,7 +324,8 @@ def test_audit_commands_need_the_audit_permission_and_refusals_are_logged(cli):
         run = cli(*args, as_="sup")
         assert run.exit_code == 4
         assert run.stderr == (
-            "Error: Permission denied: audit needs the role auditor or admin; sup is a supervisor.\n"
+            f"Error: Permission denied: `{' '.join(args)}` needs the role auditor or admin; sup is "
+            "a supervisor.\n"
         )
     rows = json.loads(cli("audit", "log", "--format", "json", as_="aud").stdout)
     assert [(r["kind"], r["actor"], r["action"]) for r in rows if r["kind"] == "refusal"] == [
@@ -387,5 +388,5 @@ def test_a_deactivated_member_of_staff_can_be_activated_again(cli):
 def test_db_upgrade_refuses_a_non_admin_before_touching_the_schema(cli):
     run = cli("db", "upgrade", as_="sup")
     assert run.exit_code == 4
-    assert "database needs the role admin" in run.stderr
+    assert "`db upgrade` needs the role admin" in run.stderr
     assert cli("db", "upgrade").exit_code == 0

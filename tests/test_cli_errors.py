@@ -133,14 +133,14 @@ def test_exit_3_action_not_allowed_in_the_current_state(cli):
 def test_exit_4_permission_denied_names_the_role_needed(cli):
     n = register(cli)
     failed(cli("assign", n, "--to", "h1", as_="clerk"), 4,
-           "Permission denied: assign needs the role supervisor or admin; clerk is a clerk.")
+           "Permission denied: `assign` needs the role supervisor or admin; clerk is a clerk.")
     failed(cli("note", n, "x", as_="h3"), 4,
            f"Permission denied: {n} belongs to branch BJ01; h3 works for branch SH01. Ask a "
            "supervisor of that branch or an admin.")
     cli("assign", n, "--to", "h1", as_="sup")
     failed(cli("investigate", n, as_="h2"), 4,
-           f"Permission denied: {n} is not assigned to h2; a handler may investigate only their "
-           "own complaints (a supervisor or admin may act on any).")
+           f"Permission denied: {n} is not assigned to h2; a handler may run `investigate` only "
+           "on their own complaints (a supervisor or admin may act on any).")
     assert timeline(cli, n) == ["register", "assign"]
 
 

@@ -202,11 +202,12 @@ def test_unmask_is_refused_for_clerks_and_handlers(cli, who):
     role = "clerk" if who == "clerk" else "handler"
     assert (run.exit_code, run.stdout) == (4, "")
     assert run.stderr == (
-        f"Error: Permission denied: unmask needs the role supervisor or auditor or admin; "
-        f"{who} is a {role}.\n"
+        f"Error: Permission denied: `show --unmask` needs the role supervisor or auditor or "
+        f"admin; {who} is a {role}.\n"
     )
     run = cli("list", "--unmask", "--format", "csv", as_=who)
     assert run.exit_code == 4 and run.stdout == ""
+    assert run.stderr.startswith("Error: Permission denied: `list --unmask` needs the role ")
 
 
 def test_customer_text_with_rich_markup_prints_literally_in_tables(cli):

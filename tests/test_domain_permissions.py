@@ -91,13 +91,33 @@ def test_every_role_permission_and_scope_is_allowed_or_refused_as_the_matrix_say
         assert str(refused.value).startswith("Permission denied: ")
 
 
-def test_a_role_refusal_names_the_roles_that_may_do_it():
+def test_a_role_refusal_names_the_command_typed_and_the_roles_that_may_run_it():
     with pytest.raises(PermissionDenied) as refused:
         check(P.resolve, role=R.clerk, username="zhao", staff_branch="BJ01",
-              complaint_branch="BJ01", assignee=None, target="CMP-2026-000007")
+              complaint_branch="BJ01", assignee=None, target="CMP-2026-000007",
+              command="request-approval")
     assert str(refused.value) == (
-        "Permission denied: resolve needs the role handler or supervisor or admin; "
+        "Permission denied: `request-approval` needs the role handler or supervisor or admin; "
         "zhao is a clerk."
+    )
+
+
+def test_a_role_refusal_without_a_command_names_the_permission():
+    with pytest.raises(PermissionDenied) as refused:
+        check(P.withdraw, role=R.handler, username="lihua", staff_branch="BJ01")
+    assert str(refused.value) == (
+        "Permission denied: `withdraw` needs the role supervisor or admin; lihua is a handler."
+    )
+
+
+def test_a_handler_refused_another_handlers_complaint_is_told_the_command_typed():
+    with pytest.raises(PermissionDenied) as refused:
+        check(P.investigate, role=R.handler, username="lihua", staff_branch="BJ01",
+              complaint_branch="BJ01", assignee="chenjing", target="CMP-2026-000007",
+              command="pause")
+    assert str(refused.value) == (
+        "Permission denied: CMP-2026-000007 is not assigned to lihua; a handler may run `pause` "
+        "only on their own complaints (a supervisor or admin may act on any)."
     )
 
 
@@ -126,8 +146,8 @@ def test_a_handler_may_resolve_only_complaints_assigned_to_them():
         check(P.resolve, role=R.handler, username="li", staff_branch="BJ01",
               complaint_branch="BJ01", assignee="chen", target="CMP-2026-000007")
     assert str(refused.value) == (
-        "Permission denied: CMP-2026-000007 is not assigned to li; a handler may resolve only "
-        "their own complaints (a supervisor or admin may act on any)."
+        "Permission denied: CMP-2026-000007 is not assigned to li; a handler may run `resolve` "
+        "only on their own complaints (a supervisor or admin may act on any)."
     )
 
 

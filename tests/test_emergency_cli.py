@@ -72,7 +72,7 @@ def test_plan_load_show_and_history(cli, tmp_path):
                                            'organisation = "示例银行"'), encoding="utf-8")
     refused = cli("plan", "load", str(target), as_="sup")
     assert refused.exit_code == 4
-    assert refused.stderr == ("Error: Permission denied: plan needs the role admin; sup is a "
+    assert refused.stderr == ("Error: Permission denied: `plan load` needs the role admin; sup is a "
                               "supervisor.\n")
     loaded = cli("plan", "load", str(target))
     assert (loaded.exit_code, loaded.stderr) == (0, "Stored plan version 2.\n")
@@ -206,7 +206,7 @@ def test_bad_input_gets_one_sentence_and_its_exit_code(cli, args, code, message)
 def test_a_clerk_may_not_declare_and_the_refusal_is_audited(cli):
     run = cli("incident", "declare", "--level", "2", "--title", "x", as_="clerk")
     assert run.exit_code == 4
-    assert run.stderr == ("Error: Permission denied: incident needs the role supervisor or "
+    assert run.stderr == ("Error: Permission denied: `incident declare` needs the role supervisor or "
                           "admin; clerk is a clerk.\n")
     log = js(cli("audit", "log", "--format", "json", as_="aud"))
     assert log[-1]["kind"] == "refusal" and log[-1]["action"] == "incident declare"

@@ -61,7 +61,7 @@ def test_csv_export_reimports_as_native_with_the_formulas_restored(cli, dangerou
 
 def test_unmask_needs_a_permitted_role_and_is_audited(cli, dangerous):
     refused = cli("export", "--unmask", as_="clerk")
-    assert refused.exit_code == 4 and "Permission denied: unmask needs the role" in refused.stderr
+    assert refused.exit_code == 4 and "Permission denied: `export --unmask` needs the role" in refused.stderr
     assert refused.stdout == ""
     run = cli("export", "--format", "jsonl", "--unmask", as_="sup")
     assert run.exit_code == 0

@@ -218,8 +218,8 @@ def test_a_refused_action_exits_3_and_says_why_in_the_language(cli, lang, expect
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("zh", "错误：权限不足：assign 需要主管或管理员角色；clerk 的角色是登记员。\n"),
-    ("en", "Error: Permission denied: assign needs the role supervisor or admin; clerk is a "
+    ("zh", "错误：权限不足：`assign` 需要主管或管理员角色；clerk 的角色是登记员。\n"),
+    ("en", "Error: Permission denied: `assign` needs the role supervisor or admin; clerk is a "
            "clerk.\n"),
 ])
 def test_a_permission_refusal_exits_4_in_the_language(cli, lang, expected):

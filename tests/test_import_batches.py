@@ -260,7 +260,7 @@ def test_a_clerk_imports_for_their_own_branch_only(cli, tmp_path):
 def test_an_auditor_may_not_import_and_the_refusal_is_on_record(cli):
     run = cli("import", str(CFPB), as_="aud")
     assert run.exit_code == 4
-    assert "Permission denied: register needs the role" in run.stderr
+    assert "Permission denied: `import file` needs the role" in run.stderr
     log = json.loads(cli("audit", "log", "--format", "json").stdout)
     assert log[-1]["kind"] == "refusal" and log[-1]["action"] == "import"
     assert count(cli.database, Complaint) == 0

@@ -125,7 +125,7 @@ def test_not_json_and_not_an_object_are_invalid(cli):
 
 def test_register_json_checks_permission_and_branch_like_the_interactive_path(cli, seeded):
     refused = cli("register", "--json", "-", as_="aud", input=json.dumps(RECORD))
-    assert refused.exit_code == 4 and "register needs the role" in refused.stderr
+    assert refused.exit_code == 4 and "`register` needs the role" in refused.stderr
     other_branch = cli("register", "--json", "-", as_="clerk",
                        input=json.dumps({**RECORD, "branch": "SH01"}))
     assert other_branch.exit_code == 4
@@ -251,5 +251,6 @@ def test_the_readme_back_end_code_registers_refuses_and_reports(cli, seeded, mon
     assert str(bad.value) == "amount: '12.345' 的小数位超过两位。"
     with pytest.raises(RuntimeError) as refused:
         register_complaint({**RECORD, "external_ref": "P-3"}, user="aud")
-    assert str(refused.value).startswith("错误：权限不足：register 需要登记员、承办人、主管或管理员角色")
+    assert str(refused.value).startswith(
+        "错误：权限不足：`register` 需要登记员、承办人、主管或管理员角色")
     assert [c.number for c in stored(seeded)] == [first["number"]]

@@ -173,7 +173,7 @@ def test_a_dry_run_copies_and_verifies_then_writes_nothing(tmp_path, central):
 def test_only_an_admin_migrates_and_a_broken_branch_chain_is_refused(tmp_path, central):
     source = branch(tmp_path)
     run = Cli(source)("db", "migrate-to", central.url, as_="wangfang")
-    assert run.exit_code == 4 and "database needs the role admin" in run.stderr
+    assert run.exit_code == 4 and "`db migrate-to` needs the role admin" in run.stderr
     source.engine.dispose()
     import sqlite3
 

@@ -139,7 +139,7 @@ def test_org_add_refusals_say_what_to_do(cli):
 def test_only_admins_manage_the_tree_and_a_refusal_is_audited(cli):
     run = cli("org", "add", "HQ", "--name", "总行", as_="sup")
     assert run.exit_code == 4
-    assert run.stderr == ("Error: Permission denied: staff needs the role admin; sup is a "
+    assert run.stderr == ("Error: Permission denied: `org add` needs the role admin; sup is a "
                           "supervisor.\n")
     last = json.loads(cli("audit", "log", "--limit", "1", "--format", "json").stdout)[0]
     assert (last["kind"], last["action"], last["actor"]) == ("refusal", "org add", "sup")

@@ -48,11 +48,18 @@ def needs_of(command: str) -> tuple[str, ...]:
     return command_permissions()[command] + ALSO_NEEDS.get(command, ())
 
 
-ROLE_REFUSAL = "Permission denied: {permission} needs the role {needed}; {user} is a {role}."
+def typed(command: str, permission: str) -> str:
+    """What a refusal of ``permission`` names: the command as typed (``import undo``), with its
+    option when the option is what asks for the permission (``show --unmask``)."""
+    base = command.split(" --")[0]
+    return base if permission in needs_of(base) else command
+
+
+ROLE_REFUSAL = "Permission denied: `{typed}` needs the role {needed}; {user} is a {role}."
 BRANCH_REFUSAL = ("Permission denied: {number} belongs to branch {branch}; {user} works for branch "
                   "{own}. Ask a supervisor of that branch or an admin.")
-ASSIGNED_REFUSAL = ("Permission denied: {number} is not assigned to {user}; a handler may "
-                    "{permission} only their own complaints (a supervisor or admin may act on "
+ASSIGNED_REFUSAL = ("Permission denied: {number} is not assigned to {user}; a handler may run "
+                    "`{typed}` only on their own complaints (a supervisor or admin may act on "
                     "any).")
 #: refusals the matrix alone does not explain: the README's rules for these commands
 REGISTER_ELSEWHERE = ("Permission denied: {user} registers complaints for branch {own}, not "
@@ -79,14 +86,15 @@ def expected_refusal(case: Case, needs: tuple[str, ...]) -> str | None:
         scope = table[permission][case.role]
         if scope == "—":
             needed = " or ".join(r for r in ROLES if table[permission][r] != "—")
-            return ROLE_REFUSAL.format(permission=permission, needed=needed, **words)
+            return ROLE_REFUSAL.format(typed=typed(case.command, permission), needed=needed,
+                                       **words)
         if scope == "all" or case.branch is None:
             continue
         if own is not None and own != case.branch:
             template = REGISTER_ELSEWHERE if case.command == "register" else BRANCH_REFUSAL
             return template.format(**words)
         if scope == "assigned" and not case.mine:
-            return ASSIGNED_REFUSAL.format(permission=permission, **words)
+            return ASSIGNED_REFUSAL.format(typed=typed(case.command, permission), **words)
     if case.command == "review decide" and own is not None:
         return EXTRA_RULES["review decide", "branch staff"].format(**words)
     if case.command in ("approve", "review decide") and case.mine:
@@ -298,3 +306,4 @@ def test_every_role_command_branch_and_assignment_is_allowed_or_refused_as_the_r
           f"failures: {len(failures)}")
     assert unchanged, "a refused command changed the database"
     assert not failures, "\n".join(failures[:40])
+

@@ -139,7 +139,7 @@ def test_holds_are_permissioned_audited_and_released(cli, tmp_path):
     number = closed_long_ago(cli.database, 7, tmp_path)
     refused = cli("hold", number, "--reason", "x", as_="h1")
     assert (refused.exit_code, refused.stderr) == (
-        4, "Error: Permission denied: hold needs the role supervisor or admin; h1 is a "
+        4, "Error: Permission denied: `hold` needs the role supervisor or admin; h1 is a "
            "handler.\n")
     assert cli("hold", number, "--reason", "x", as_="sup2").exit_code == 4  # other branch
     assert cli("hold", number, "--reason", " ", as_="sup").exit_code == 5
@@ -159,7 +159,7 @@ def test_holds_are_permissioned_audited_and_released(cli, tmp_path):
 def test_purge_needs_the_database_permission_and_a_past_date(cli):
     refused = cli("purge", as_="sup")
     assert (refused.exit_code, refused.stderr) == (
-        4, "Error: Permission denied: database needs the role admin; sup is a supervisor.\n")
+        4, "Error: Permission denied: `purge` needs the role admin; sup is a supervisor.\n")
     future = cli("purge", "--closed-before", "2999-01-01")
     assert future.exit_code == 5 and "in the future" in future.stderr
     assert cli("purge", "--closed-before", "yesterday").exit_code == 5

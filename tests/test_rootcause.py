@@ -68,7 +68,7 @@ def test_a_supervisor_records_a_root_cause_on_a_closed_complaint_and_it_is_audit
 
 
 @pytest.mark.parametrize("who,index,cause,code,message", [
-    ("h1", 0, "C03", 4, "Permission denied: archive needs the role supervisor or admin"),
+    ("h1", 0, "C03", 4, "Permission denied: `rootcause set` needs the role supervisor or admin"),
     ("sup", 3, "C03", 4, "belongs to branch SH01"),
     ("sup", 2, "C03", 3, "when it is registered; close it first"),
     ("sup", 0, "A101", 5, "'A101' is not a cause (C code)"),

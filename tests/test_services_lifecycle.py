@@ -853,7 +853,7 @@ def test_personal_data_is_masked_unless_a_permitted_role_unmasks_it(seeded):
 @pytest.mark.parametrize("who", ["clerk", "h1"])
 def test_clerks_and_handlers_may_not_unmask_and_the_attempt_is_audited(seeded, who):
     number = register(seeded, phone="13812345678")
-    with pytest.raises(PermissionDenied, match=rf"unmask needs the role supervisor or auditor or "
+    with pytest.raises(PermissionDenied, match=rf"`--unmask` needs the role supervisor or auditor or "
                                                rf"admin; {who} is a"):
         show(seeded, who, number, unmask=True)
     with pytest.raises(PermissionDenied):

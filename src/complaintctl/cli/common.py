@@ -25,6 +25,8 @@ class State:
 
     db_option: str | None = None
     user_option: str | None = None
+    #: the command as typed (``import undo``): set by ``state(ctx)``; refusals name it
+    command: str = ""
     _database: Any = field(default=None, repr=False)
     _language_checked: bool = field(default=False, repr=False)
     _report_database: Any = field(default=None, repr=False)
@@ -97,7 +99,7 @@ class State:
     def actor(self, session):
         from complaintctl.services.context import resolve_actor
 
-        return resolve_actor(session, self.username)
+        return resolve_actor(session, self.username, self.command)
 
     def at(self, session, text: str | None):
         """``--at`` parsed in the bank's time zone, or None for now."""
@@ -119,10 +121,23 @@ class State:
 
 
 def state(ctx: typer.Context) -> State:
+    """The command's state; called with a command's context, it also notes the command as
+    typed (``import undo``), so that a refusal names it rather than a permission."""
     root = ctx.find_root()
     if root.obj is None:
         root.obj = State()
+    if ctx is not root:
+        root.obj.command = command_path(ctx)
     return root.obj
+
+
+def command_path(ctx: typer.Context) -> str:
+    """The names of the command and its groups as typed, without the program's name."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(reversed(names))
 
 
 At = Annotated[

@@ -110,7 +110,8 @@ def _require_on_any_schema(ctx: typer.Context, db) -> None:
     from complaintctl.domain.permissions import Permission, check
     from complaintctl.errors import PermissionDenied
 
-    username = state(ctx).username
+    st = state(ctx)
+    username = st.username
     with db.engine.connect() as conn:
         row = conn.execute(text("SELECT role, active FROM staff WHERE username = :u"),
                            {"u": username}).first()
@@ -118,7 +119,8 @@ def _require_on_any_schema(ctx: typer.Context, db) -> None:
         raise PermissionDenied(_("{user} is not an active member of staff; only an admin may "
                                  "upgrade the database.").format(user=username))
     try:
-        check(Permission.database, role=Role(row.role), username=username, staff_branch=None)
+        check(Permission.database, role=Role(row.role), username=username, staff_branch=None,
+              command=st.command)
     except PermissionDenied:
         from complaintctl.db import head_revision
 

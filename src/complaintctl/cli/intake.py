@@ -40,7 +40,8 @@ def mail(
 
     st = state(ctx)
     summary = intake.run_mail(database=st.database(), username=st.username, maildir=maildir,
-                              mbox=mbox, imap=imap, include_seen=all_, dry_run=dry_run)
+                              mbox=mbox, imap=imap, include_seen=all_, dry_run=dry_run,
+                              command=st.command)
     views.intake_mail(summary.as_dict(), as_json=json_)
     raise typer.Exit(summary.exit_code)
 

@@ -28,7 +28,7 @@ def send(ctx: typer.Context,
     st = state(ctx)
     notify.check_sender_config()
     report = notify.send(database=st.database(), actor_name=st.username,
-                         attempts_per_message=attempts, limit=limit)
+                         attempts_per_message=attempts, limit=limit, command=st.command)
     render.message(_("Sent {sent}, failed {failed}, to retry later {later} ({attempts} attempts "
                      "via {sender}).").format(sent=report.sent, failed=report.failed,
                                               later=report.retry_later, attempts=report.attempts,

@@ -97,8 +97,13 @@ def check(
     target: str = "",
     on_complaint: bool | None = None,
     branches_below: frozenset[str] = frozenset(),
+    command: str = "",
 ) -> None:
     """Raise PermissionDenied naming the role needed, unless ``role`` may do this here.
+
+    ``command`` is what the user typed (``import undo``, ``show --unmask``): a refusal names it,
+    not the permission, which is often another word (``import undo`` needs ``withdraw``).
+    Without one (a use case called outside the CLI) the refusal names the permission.
 
     ``branches_below`` are the branches under the staff member's organisation: a supervisor
     (REACHES_BELOW) acts on their complaints as on their own branch's.
@@ -107,12 +112,13 @@ def check(
     or an assignee was given). A complaint without a branch belongs to head office, so only
     head-office staff and all-branch roles reach it, whether or not it is assigned.
     """
+    command = command or permission.value
     scope = MATRIX[permission].get(role)
     if scope is None:
         needed = labels(r.value for r in roles_allowed(permission))
         raise PermissionDenied(
-            _("Permission denied: {permission} needs the role {needed}; {user} is a {role}.").format(
-                permission=permission.value, needed=needed, user=username, role=code(role.value)
+            _("Permission denied: `{command}` needs the role {needed}; {user} is a {role}.").format(
+                command=command, needed=needed, user=username, role=code(role.value)
             )
         )
     if on_complaint is None:
@@ -129,9 +135,9 @@ def check(
     if scope is Scope.assigned and assignee != username:
         raise PermissionDenied(
             _(
-                "Permission denied: {target} is not assigned to {user}; a handler may "
-                "{permission} only their own complaints (a supervisor or admin may act on any)."
-            ).format(target=target, user=username, permission=permission.value)
+                "Permission denied: {target} is not assigned to {user}; a handler may run "
+                "`{command}` only on their own complaints (a supervisor or admin may act on any)."
+            ).format(target=target, user=username, command=command)
         )
 
 

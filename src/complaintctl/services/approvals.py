@@ -216,7 +216,9 @@ def extend(
             return ExtendResult(complaint, approval, True, [actor.username])
         if approved_by is not None:
             named = staff_member(session, approved_by)
-            candidate = Actor(named.username, Role(named.role), named.branch, named.name)
+            # the approver named would run `approve`: their refusal names that command
+            candidate = Actor(named.username, Role(named.role), named.branch, named.name,
+                              command="approve")
             problem = _approver_problem(session, candidate, complaint, step, actor.username)
             if problem:
                 raise PermissionDenied(problem)

@@ -370,7 +370,7 @@ def unmask_log(session: Session, actor, *, number: str | None) -> None:
     from complaintctl.services.context import record_unmasking, refusals_recorded
 
     with refusals_recorded(session, actor, "audit log"):
-        actor.check(Permission.unmask)
+        actor.check(Permission.unmask, option="--unmask")
     record_unmasking(session, actor, "audit log", number=number)
 
 

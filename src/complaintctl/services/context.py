@@ -21,15 +21,23 @@ from complaintctl.models import Setting, Staff
 @dataclass(frozen=True)
 class Actor:
     """Who is acting. ``below``: the branches under their organisation (the organisation tree),
-    which a supervisor's branch scope also covers."""
+    which a supervisor's branch scope also covers. ``command``: what they typed (``import
+    undo``), which a refusal names; the CLI sets it (empty outside the CLI)."""
 
     username: str
     role: Role
     branch: str | None
     name: str = ""
     below: frozenset[str] = frozenset()
+    command: str = ""
 
-    def check(self, permission, *, complaint=None, target: str = "") -> None:
+    def _typed(self, option: str) -> str:
+        """The command as typed, with ``option`` when that option asks for the permission."""
+        return " ".join(part for part in (self.command, option) if part)
+
+    def check(self, permission, *, complaint=None, target: str = "", option: str = "") -> None:
+        """Refuse unless this actor may do ``permission`` (on ``complaint``). ``option``: the
+        option that asks for it (``--unmask``), named after the command in a refusal."""
         permissions.check(
             permission,
             role=self.role,
@@ -40,6 +48,7 @@ class Actor:
             target=target or (complaint.number if complaint is not None else ""),
             on_complaint=complaint is not None,
             branches_below=self.below,
+            command=self._typed(option),
         )
 
     def check_in(self, permission, branch: str | None, target: str) -> None:
@@ -55,6 +64,7 @@ class Actor:
             target=target,
             on_complaint=True,
             branches_below=self.below,
+            command=self.command,
         )
 
     def works_for(self, branch: str | None) -> bool:
@@ -70,8 +80,9 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def resolve_actor(session: Session, username: str) -> Actor:
-    """The acting member of staff; unknown or inactive users are refused (exit 4)."""
+def resolve_actor(session: Session, username: str, command: str = "") -> Actor:
+    """The acting member of staff, running ``command`` (as typed, for refusals to name);
+    unknown or inactive users are refused (exit 4)."""
     staff = session.exec(select(Staff).where(Staff.username == username)).first()
     if staff is None:
         raise PermissionDenied(
@@ -89,7 +100,7 @@ def resolve_actor(session: Session, username: str) -> Actor:
         from complaintctl.services.organisations import descendants
 
         below = descendants(session, staff.branch)
-    return Actor(staff.username, Role(staff.role), staff.branch, staff.name, below)
+    return Actor(staff.username, Role(staff.role), staff.branch, staff.name, below, command)
 
 
 def get_setting(session: Session, key: str, default: str | None = None) -> str | None:

@@ -38,7 +38,7 @@ def export_rows(
     with refusals_recorded(session, actor, what):
         actor.check(Permission.read)
         if unmask:
-            actor.check(Permission.unmask)
+            actor.check(Permission.unmask, option="--unmask")
     filter_values.check(session, actor, action=what, branch=filters.branch,
                         user=filters.assignee)
     query = filtered(select(Complaint), filters)

@@ -51,7 +51,7 @@ def report(*, session: Session, actor: Actor, incident_id: int | str, issue: str
         if issue not in ISSUES:
             raise UsageProblem(_("--issue must be first, followup or final."))
         with use_case(session, actor, "incident report"):
-            actor.check(Permission.incident)
+            actor.check(Permission.incident, option="--issue")
             incident = em.get_incident(session, incident_id)
             issued = [a for a in _actions(session, incident.id, "report")]
             kinds = [json.loads(a.details).get("issue") for a in issued]

@@ -130,15 +130,16 @@ class MailSummary:
 
 def run_mail(
     *, database, username: str, maildir=None, mbox=None, imap=None, include_seen: bool = False,
-    dry_run: bool = False, environ=None,
+    dry_run: bool = False, environ=None, command: str = "",
 ) -> MailSummary:
-    """Open the mailbox named and take its new mail in, as ``username``."""
+    """Open the mailbox named and take its new mail in, as ``username`` running ``command``
+    (as typed, for a refusal to name)."""
     from complaintctl.evidence import EvidenceStore
     from complaintctl.intake.sources import open_source
     from complaintctl.services.context import resolve_actor
 
     with database.session(write=True) as session:
-        actor = resolve_actor(session, username)
+        actor = resolve_actor(session, username, command)
         with refusals_recorded(session, actor, "intake mail"):
             actor.check(Permission.register)
         session.rollback()

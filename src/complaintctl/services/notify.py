@@ -421,6 +421,7 @@ def send(
     sleep: Callable[[float], None] = _time.sleep,
     environ=None,
     limit: int | None = None,
+    command: str = "",
 ) -> SendReport:
     """Deliver pending notifications that are due, retrying with exponential backoff.
 
@@ -429,13 +430,14 @@ def send(
     try is recorded (time, sender, error) in a short write transaction of its own, so no
     database lock is held while a mail server is slow. A permanent refusal (SMTP 5xx, no
     address) fails the message at once; when the attempts run out it is marked failed;
-    otherwise it stays pending with its next attempt time, for the next run.
+    otherwise it stays pending with its next attempt time, for the next run. ``command``: as
+    typed, for a refusal to name.
     """
     from complaintctl.services import config
     from complaintctl.services.context import refusals_recorded, resolve_actor
 
     with database.session() as session:
-        actor = resolve_actor(session, actor_name)
+        actor = resolve_actor(session, actor_name, command)
         with refusals_recorded(session, actor, "notify send"):
             actor.check(Permission.database)
         cfg = config.load(session)

@@ -181,7 +181,7 @@ def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -
     with refusals_recorded(session, actor, "show", complaint.number):
         actor.check(Permission.read, complaint=complaint)
         if unmask:
-            actor.check(Permission.unmask, complaint=complaint)
+            actor.check(Permission.unmask, complaint=complaint, option="--unmask")
     if unmask:
         _unmask(session, actor, [complaint.number], "show")
     tz = timezone_of(session)
@@ -334,7 +334,7 @@ def list_complaints(
     with refusals_recorded(session, actor, "list"):
         actor.check(Permission.read)
         if unmask:
-            actor.check(Permission.unmask)
+            actor.check(Permission.unmask, option="--unmask")
     filter_values.check(session, actor, action="list", branch=filters.branch,
                         user=filters.assignee)
     query = filtered(select(Complaint), filters)

@@ -307,3 +307,54 @@ def test_every_role_command_branch_and_assignment_is_allowed_or_refused_as_the_r
     assert unchanged, "a refused command changed the database"
     assert not failures, "\n".join(failures[:40])
 
+
+# --- a role refusal names the command as typed ---------------------------------------------------
+
+#: options that ask for a permission of their own with no recipe of their own in RECIPES (the
+#: README: "`incident report --issue` needs incident"): (recipe, its extra arguments, permission)
+ALSO_TYPED = {"incident report --issue": ("incident report", ["--issue", "first"], "incident")}
+
+
+def role_refusals() -> list[tuple[str, str, str]]:
+    """(the command as typed, the first role that may not run it at all, the permission that
+    role lacks) for every command some role is refused by the matrix alone."""
+    table = permission_table()
+    found = []
+    for command in RECIPES:
+        for role in ROLES:
+            lacking = [p for p in needs_of(command) if table[p][role] == "—"]
+            if lacking:
+                found.append((command, role, lacking[0]))
+                break
+    for command, (_recipe, _extra, permission) in ALSO_TYPED.items():
+        found.append((command, next(r for r in ROLES if table[permission][r] == "—"), permission))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("command, role, permission", role_refusals())
+def test_a_role_refusal_names_the_command_as_typed_not_the_permission(world, command, role,
+                                                                      permission, lang):
+    from complaintctl.i18n import set_language
+
+    cli, cases, _impossible = world
+    recipe, extra = ALSO_TYPED[command][:2] if command in ALSO_TYPED else (command, [])
+    case = next(c for c in cases if c.command == recipe and c.role == role)
+    argv = RECIPES[recipe].argv(case) + extra
+    name = typed(command, permission)
+    # the name is what was typed: its command words lead the arguments, its option is among them
+    words = name.split()
+    base = [w for w in words if not w.startswith("--")]
+    assert argv[:len(base)] == base and set(words) - set(base) <= set(argv)
+    try:
+        run = cli("--lang", lang, *argv, as_=case.user)
+    finally:
+        set_language("en")  # the module's other tests expect English
+    assert (run.exit_code, run.stdout) == (4, "")
+    if lang == "en":
+        needed = " or ".join(r for r in ROLES if permission_table()[permission][r] != "—")
+        assert run.stderr == (f"Error: Permission denied: `{name}` needs the role {needed}; "
+                              f"{case.user} is a {role}.\n")
+    else:
+        assert run.stderr.startswith(f"错误：权限不足：`{name}` 需要")
+        assert f"角色；{case.user} 的角色是" in run.stderr and run.stderr.endswith("。\n")

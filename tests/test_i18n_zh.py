@@ -583,6 +583,27 @@ def test_every_word_of_the_shipped_plan_has_its_chinese():
     assert [shipped_text(w) for w in words] == words
 
 
+@pytest.mark.parametrize("lang, declared, changed, now", [
+    ("en", "Declared incident {id} at level IV; see `complaintctl incident checklist {id}`.\n",
+     "Level IV -> II: 人数增加", "now level II: 人数增加"),
+    ("zh", "已宣布突发事件 {id}，IV 级；请查看 `complaintctl incident checklist {id}`。\n",
+     "IV 级 -> II 级：人数增加", "现为 II 级：人数增加"),
+], ids=["en", "zh"])
+def test_an_incident_level_in_a_sentence_is_a_roman_numeral_in_both_languages(cli, lang,
+                                                                               declared, changed,
+                                                                               now):
+    run = cli("--lang", lang, "incident", "declare", "--level", "IV", "--title", "网点群访",
+              as_="sup")
+    incident = run.stdout.strip()
+    assert (run.exit_code, run.stderr) == (0, declared.format(id=incident))
+    assert cli("--lang", lang, "incident", "escalate", incident, "--level", "II", "--reason",
+               "人数增加", as_="sup").exit_code == 0
+    shown = json.loads(cli("--lang", lang, "incident", "show", incident, "--format", "json",
+                           as_="sup").stdout)
+    assert [a["text"] for a in shown["timeline"] if a["kind"] in ("escalate", "notify")][-2:] \
+        == [changed, now]
+
+
 def test_the_shipped_plan_checklists_and_drill_reports_speak_chinese_and_json_does_not(cli):
     wide = {"COLUMNS": "250"}
     declared = cli("incident", "declare", "--level", "IV", "--title", "网点群访", as_="sup")

@@ -964,8 +964,8 @@ def test_import_json_keeps_its_keys_and_counts_and_words_its_reasons_in_the_lang
         run = cli("--lang", lang, "import", str(path), "--dry-run", "--max-errors", "1",
                   "--rejects", str(rejects), "--json")
         assert run.exit_code == 0, run.stderr
-        runs[lang] = (json.loads(run.stdout), list(csv_module.reader(open(rejects,
-                                                                         encoding="utf-8"))))
+        runs[lang] = (json.loads(run.stdout), list(csv_module.reader(open(
+            rejects, encoding="utf-8-sig"))))
     (en, en_rejects), (zh, zh_rejects) = runs["en"], runs["zh"]
     assert [e["line"] for e in zh["errors"]] == [e["line"] for e in en["errors"]]
     assert len(en["errors"]) == en["rejected"] == 1 and en["read"] == 2

@@ -78,7 +78,7 @@ def test_dry_run_writes_nothing_and_reports_what_would_happen(cli, tmp_path):
     assert summary["dry_run"] is True and summary["batch"] is None
     assert (summary["imported"], summary["rejected"]) == (5, 1)
     assert {m: count(cli.database, m) for m in before} == before
-    assert len(list(csv.reader(open(rejects)))) == 2
+    assert len(list(csv.reader(open(rejects, encoding="utf-8-sig")))) == 2
     run, summary = run_import(cli, CFPB, "--dry-run")
     assert run.exit_code == 0 and summary["imported"] == 6 and summary["committed"] is False
     assert {m: count(cli.database, m) for m in before} == before
@@ -115,7 +115,8 @@ def test_the_rejects_file_holds_the_original_fields_the_line_and_the_reason(cli,
     run, summary = run_import(cli, _with_bad_rows(tmp_path, 1, 4), "--max-errors", "5",
                               "--rejects", str(rejects))
     assert run.exit_code == 0
-    rows = list(csv.reader(open(rejects, newline="", encoding="utf-8")))
+    assert rejects.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese right
+    rows = list(csv.reader(open(rejects, newline="", encoding="utf-8-sig")))
     assert rows[0] == CFPB_HEADER + ["line", "reason"]
     bad = [list(ROWS[1]), list(ROWS[4])]
     for expected, got, line in zip(bad, rows[1:], (4, 9), strict=True):
@@ -126,7 +127,7 @@ def test_the_rejects_file_holds_the_original_fields_the_line_and_the_reason(cli,
                            "(or pass --date-format)")
     # the rejects file, fixed, imports (the line and reason columns are ignored)
     fixed = tmp_path / "fixed.csv"
-    fixed.write_text(open(rejects, encoding="utf-8").read().replace("not a date", "2019-09-19"))
+    fixed.write_bytes(rejects.read_bytes().replace(b"not a date", b"2019-09-19"))
     run, summary = run_import(cli, fixed)
     assert run.exit_code == 0, run.stderr
     assert summary["imported"] == 2 and summary["ignored_columns"] == ["line", "reason"]
@@ -150,7 +151,7 @@ def test_rows_carrying_passwords_pins_or_card_security_codes_are_refused(cli, tm
         "column 'CVV' holds a password, PIN or card security code; such data is never stored")
     assert summary["errors"][1]["reason"].startswith(
         "the description holds what looks like a password, PIN or card security code")
-    text = rejects.read_text()
+    text = rejects.read_text(encoding="utf-8-sig")
     assert "123" not in text.split("\n")[1].split(",")[4]
     assert "4321" not in text and "abc123" not in text and "[removed]" in text
     assert [r["external_ref"] for r in stored(cli.database)] == ["S-4"]

@@ -204,7 +204,7 @@ def test_a_cut_off_last_record_is_rejected_not_a_crash(cli, tmp_path):
     line = summary["errors"][0]
     assert line["line"] == 5
     assert "the file ends inside a quoted field: the record is cut off" in line["reason"]
-    rejected = list(csv.DictReader(open(rejects, newline="", encoding="utf-8")))
+    rejected = list(csv.DictReader(open(rejects, newline="", encoding="utf-8-sig")))
     assert rejected[0]["line"] == "5" and rejected[0]["Date received"] == "2019-10-25"
     assert rejected[0]["Consumer complaint narrative"].startswith("They charg")
 

@@ -34,6 +34,27 @@ def test_gb18030_files_are_read_when_they_decode_cleanly(cli, tmp_path):
     assert rows[0]["customer_name"] == "张伟" and rows[0]["summary"] == "信用卡年费重复扣收"
 
 
+def test_a_gb18030_file_s_rejects_are_utf8_with_a_bom_and_import_once_fixed(cli, tmp_path):
+    """Chinese Excel writes GB18030 and reads a CSV without a byte order mark as GB18030 too:
+    the rejects file carries the mark, so its Chinese shows right there, and imports again."""
+    path, rejects = tmp_path / "gbk.csv", tmp_path / "rejects.csv"
+    bad = [*NATIVE[2][:7], "2026-03-0x", *NATIVE[2][8:]]
+    path.write_bytes(csv_text(NATIVE[0], [NATIVE[1], bad]).encode("gb18030"))
+    run, summary = run_import(cli, path, "--max-errors", "1", "--rejects", str(rejects))
+    assert run.exit_code == 0, run.stderr
+    assert (summary["encoding"], summary["imported"], summary["rejected"]) == ("gb18030", 1, 1)
+    data = rejects.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data[3:].decode("utf-8").splitlines()
+    assert lines[0] == ",".join(NATIVE[0]) + ",line,reason"
+    assert lines[1].startswith("counter,李娜,13900001111,柜台排队时间过长,")
+    (tmp_path / "fixed.csv").write_bytes(data.replace(b"2026-03-0x", b"2026-03-05"))
+    run, summary = run_import(cli, tmp_path / "fixed.csv")
+    assert run.exit_code == 0, run.stderr
+    assert (summary["encoding"], summary["imported"]) == ("utf-8-sig", 1)
+    assert [r["summary"] for r in stored(cli.database)] == ["信用卡年费重复扣收", "柜台排队时间过长"]
+
+
 def test_utf8_with_a_byte_order_mark_reads_the_header_and_the_text(cli, tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbf" + csv_text(NATIVE[0], NATIVE[1:], newline="\r\n").encode())

@@ -879,13 +879,16 @@ def _remedies(text: str | None) -> list[tuple[str, int | None, str | None]]:
 
 class _RejectsWriter:
     """Rejected rows with their line and reason: CSV (the file's own columns, then ``line``
-    and ``reason``) for CSV input, JSON Lines for JSON input. Secrets are blanked."""
+    and ``reason``) for CSV input, JSON Lines for JSON input. Secrets are blanked. The CSV
+    starts with a UTF-8 byte order mark, as exports do, so that Excel shows its Chinese right
+    whatever the input's encoding (a GB18030 file's rejects included); the import reads it."""
 
     def __init__(self, path: str, container: str, header: list[str]):
         self.path = Path(path).expanduser()
         from complaintctl.files import open_private
 
-        self.file = open_private(self.path, "w", encoding="utf-8", newline="")
+        encoding = "utf-8-sig" if container == "csv" else "utf-8"
+        self.file = open_private(self.path, "w", encoding=encoding, newline="")
         self.container = container
         self.header = header
         self.writer = None

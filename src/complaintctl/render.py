@@ -148,6 +148,10 @@ def cell(value: Any, key: str | None = None) -> Any:
     return Text(text)
 
 
+#: Table columns never broken across lines: the identifiers a clerk reads and types back.
+WHOLE = frozenset({"number", "id", "batch", "incident", "drill"})
+
+
 def table(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[tuple[str, str]],
@@ -162,8 +166,8 @@ def table(
         message(empty or _("Nothing to show."))
         return
     t = Table(title=title, header_style="bold", show_lines=False)
-    for _key, header in columns:
-        t.add_column(header, overflow="fold")
+    for key, header in columns:
+        t.add_column(header, overflow="fold", no_wrap=key in WHOLE)
     for row in rows:
         t.add_row(*(cell(row.get(key), key) for key, _header in columns))
     out().print(t)

@@ -50,6 +50,10 @@ from complaintctl.i18n import set_language  # noqa: E402
 from complaintctl.services.context import Actor  # noqa: E402
 
 set_language("en")
+# The commands' help is translated when the CLI's modules are imported: import them now, in
+# English, so that a test which switches to Chinese before its first in-process --help cannot
+# leave every later test's help in Chinese (the console script reads --lang before importing)
+import complaintctl.cli  # noqa: E402, F401
 
 
 def _cache_the_click_command() -> None:

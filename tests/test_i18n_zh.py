@@ -800,10 +800,10 @@ def test_import_messages_in_chinese_with_english_as_it_was(cli, tmp_path):
     done = cli("--lang", "zh", "import", write("R", 6), as_="sup")
     assert done.exit_code == 0, done.stderr
     note = done.stderr.splitlines()[0]
-    assert re.fullmatch(r"应急预案：突发事件 1（4 级）已开启：.+。", note), note
+    assert re.fullmatch(r"应急预案：突发事件 1（IV 级）已开启：.+。", note), note
     assert "opened" not in done.stderr
     en_note = cli("--lang", "en", "import", write("S", 2), as_="sup").stderr.splitlines()[0]
-    assert re.fullmatch(r"Emergency plan: incident 1 linked at level 4: .+\.", en_note), en_note
+    assert re.fullmatch(r"Emergency plan: incident 1 linked at level IV: .+\.", en_note), en_note
     for args, zh_problem, en_problem in (
             (("import", "list", "--limit", "0"), "'--limit' 的值无效：请给出不小于 1 的数。",
              "Invalid value for '--limit': Give a number of at least 1."),

@@ -194,10 +194,12 @@ def import_summary(summary, as_json: bool) -> None:
 
 
 def _import_sentences(d: dict[str, Any]) -> None:
+    from complaintctl.domain.plan import roman
+
     for found in d.get("incidents") or []:
         render.message(_("Emergency plan: incident {id} {action} at level {level}: {why}.")
                        .format(id=found["incident"], action=code(found["action"]),
-                               level=found["level"], why=found["why"]))
+                               level=roman(found["level"]), why=found["why"]))
     if d["junk_lines"]:
         render.message(_("Skipped {n} line(s) before the header.").format(n=d["junk_lines"]))
     if d["ignored_columns"]:

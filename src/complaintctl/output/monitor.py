@@ -7,10 +7,8 @@ from typing import Any
 
 from complaintctl import render
 from complaintctl.i18n import _, code, format_date, format_datetime, language
+from complaintctl.domain.plan import roman
 from complaintctl.output.terminal import sparkline
-
-
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def emit_monitor(data: dict[str, Any], fmt: str) -> None:
@@ -67,7 +65,7 @@ def screen(data: dict[str, Any]):
     for incident in data["incidents"]:
         extra.append(Text(_("Incident {id} (level {level}): {title}; {complaints} complaints, "
                             "{late} checklist items overdue").format(
-            id=incident["id"], level=ROMAN.get(incident["level"], incident["level"]),
+            id=incident["id"], level=roman(incident["level"]),
             title=incident["title"], complaints=incident["complaints"],
             late=incident["overdue_items"]), style="bold red"))
     for action in data["rectifications_overdue"]:

@@ -389,8 +389,11 @@ def test_monitor_shows_active_incidents_with_overdue_checklist_items_and_the_nex
     later = json.loads(cli("monitor", "--format", "json", "--as-of", "2025-11-04T12:00").stdout)
     assert later["incidents"][0]["overdue_items"] >= 2
     assert later["next_drill_due"] is not None and isinstance(later["drill_overdue"], bool)
-    screen = cli("monitor", "--as-of", "2025-11-04T12:00")
-    assert "Incident" in screen.stdout and "level II" in screen.stdout
+    screen = cli("--lang", "en", "monitor", "--as-of", "2025-11-04T12:00",
+                 env={"COLUMNS": "200"})
+    late = later["incidents"][0]["overdue_items"]
+    assert (f"Incident {incident['id']} (level II): 网点群体投诉; 0 complaint(s), {late} "
+            "checklist item(s) overdue") in screen.stdout
 
 
 def test_sla_counts_a_decision_within_an_extension_and_the_pauses_used(cli):

@@ -63,8 +63,8 @@ def screen(data: dict[str, Any]):
             name=week, value=f"{latest['mean']:.2f}"))
     extra = []
     for incident in data["incidents"]:
-        extra.append(Text(_("Incident {id} (level {level}): {title}; {complaints} complaints, "
-                            "{late} checklist items overdue").format(
+        extra.append(Text(_("Incident {id} (level {level}): {title}; {complaints} "
+                            "complaint(s), {late} checklist item(s) overdue").format(
             id=incident["id"], level=roman(incident["level"]),
             title=incident["title"], complaints=incident["complaints"],
             late=incident["overdue_items"]), style="bold red"))

@@ -69,9 +69,135 @@ def test_an_unknown_branch_is_refused_with_exit_5_naming_it_in_both_languages(cl
     assert (run.exit_code, run.stdout, run.stderr) == (5, "", NO_BRANCH_ZH)
 
 
-def test_a_branch_code_is_matched_exactly(cli, bank):
+# --- values as a clerk types them: spaces around, another case -------------------------------
+
+
+def _read(cli, args, branch, as_):
+    """What ``args --branch branch`` shows, less what changes from one second to the next."""
+    run = cli(*args, "--branch", branch, as_=as_)
+    assert (run.exit_code, run.stderr) == (0, "" if args[0] != "export" else
+                                           "Exported 2 complaint(s).\n"), (args, branch, as_)
+    if args[0] == "list":
+        return _at_rest(run.stdout)
+    if args[0] == "monitor":
+        return {k: v for k, v in json.loads(run.stdout).items() if k != "as_of"}
+    return run.stdout
+
+
+@pytest.mark.parametrize("command", BRANCH_COMMANDS)
+def test_a_branch_code_with_spaces_around_or_in_another_case_reads_as_the_stored_code(
+        cli, bank, command):
+    args = BRANCH_COMMANDS[command]
+    for who in ("clerk", "sup", "admin"):  # branch staff, their supervisor, head office
+        stored = _read(cli, args, "BJ01", who)
+        for typed in (" BJ01 ", "bj01", "\tBj01\n"):
+            assert _read(cli, args, typed, who) == stored, (typed, who)
+    if command == "monitor":
+        run = cli(*args, "--branch", " bj01 ", as_="clerk")
+        assert json.loads(run.stdout)["branch"] == "BJ01"
+
+
+def test_the_issue_transcript_a_supervisor_typing_spaces_or_lower_case_lists_her_branch(
+        cli, bank):
+    for typed in (" BJ01 ", "bj01"):
+        run = cli("list", "--branch", typed, "--format", "json", as_="sup")
+        assert (run.exit_code, run.stderr) == (0, "")
+        assert [c["number"] for c in json.loads(run.stdout)] == bank
+
+
+def test_another_branch_in_another_case_is_refused_to_branch_staff_as_they_typed_it(
+        cli, bank):
+    """The refusal names the code as typed (less the spaces), never the stored spelling: that
+    would tell a BJ01 clerk that SH01 exists and XX01 does not."""
+    for typed, shown in (("sh01", "sh01"), ("xx01", "xx01"), ("  SH01 ", "SH01")):
+        run = cli("list", "--branch", typed, as_="clerk")
+        assert (run.exit_code, run.stdout, run.stderr) == (
+            4, "", ("Error: Permission denied: clerk works for branch BJ01 and cannot list the "
+            f"complaints of branch {shown}.\n"))
+        log = json.loads(cli("audit", "log", "--limit", "1", "--format", "json").stdout)[0]
+        assert (log["kind"], log["actor"], log["action"]) == ("refusal", "clerk", "list")
+
+
+def test_head_office_gets_the_other_branch_in_its_stored_case_and_an_unknown_one_as_typed(
+        cli, bank):
+    run = cli("list", "--branch", " sh01 ", "--format", "json", as_="aud")
+    assert (run.exit_code, json.loads(run.stdout)) == (0, [])
+    run = cli("report", "summary", "--branch", "gz", "--period", "all")
+    assert run.exit_code == 0 and " · branch GZ · " in run.stdout  # the heading
+    run = cli("list", "--branch", " xx01 ")
+    assert (run.exit_code, run.stdout, run.stderr) == (5, "", NO_BRANCH.replace("XX01", "xx01"))
+
+
+def test_two_stored_codes_differing_only_in_case_must_be_typed_exactly(cli, bank):
+    assert cli("org", "add", "Bj01", "--name", "另一个网点").exit_code == 0
     run = cli("list", "--branch", "bj01")
-    assert (run.exit_code, run.stderr) == (5, NO_BRANCH.replace("XX01", "bj01"))
+    assert (run.exit_code, run.stdout, run.stderr) == (
+        5, "", ("Error: 'bj01' matches more than one branch (BJ01, Bj01); type the code "
+        "exactly.\n"))
+    run = cli("--lang", "zh", "list", "--branch", "bj01")
+    assert (run.exit_code, run.stderr) == (
+        5, "错误：'bj01' 与多个网点相符（BJ01，Bj01）；请准确输入网点代码。\n")
+    for exact, count in (("BJ01", 2), ("Bj01", 0), (" Bj01 ", 0)):
+        run = cli("list", "--branch", exact, "--format", "json")
+        assert (run.exit_code, len(json.loads(run.stdout))) == (0, count)
+
+
+def test_an_assignee_or_a_staff_conflict_user_is_stripped_and_matched_exactly(cli, bank):
+    run = cli("list", "--assignee", " h1 ", "--format", "json")
+    assert run.exit_code == 0
+    assert [c["number"] for c in json.loads(run.stdout)] == bank[:1]
+    run = cli("export", "--assignee", "h1\t", "--format", "jsonl")
+    assert (run.exit_code, run.stderr) == (0, "Exported 1 complaint(s).\n")
+    run = cli("staff", "conflict", "list", " h1 ", "--format", "json")
+    assert (run.exit_code, json.loads(run.stdout)) == (0, [])
+    run = cli("list", "--assignee", "H1")  # user names are matched as --as matches them
+    assert (run.exit_code, run.stderr) == (5, NO_USER.replace("nobdy", "H1"))
+
+
+def test_a_complaint_number_is_stripped_and_upper_cased_in_audit_log_and_notify_list(cli, bank):
+    typed = f"  {bank[0].lower()} "
+    run = cli("audit", "log", typed, "--format", "json")
+    assert run.exit_code == 0
+    assert {e["number"] for e in json.loads(run.stdout)} == {bank[0]}
+    run = cli("notify", "list", "--number", typed, "--format", "json")
+    assert run.exit_code == 0
+    assert {n["number"] for n in json.loads(run.stdout)} <= {bank[0]}
+    run = cli("audit", "log", " cmp-2099-000001 ")
+    assert (run.exit_code, run.stderr) == (5, NO_NUMBER)
+
+
+def test_the_unmasking_on_record_names_the_values_as_stored(cli, bank):
+    run = cli("export", "--branch", " bj01 ", "--assignee", " h1", "--format", "jsonl",
+              "--unmask", as_="sup")
+    assert (run.exit_code, run.stderr) == (0, "Exported 1 complaint(s).\n")
+    run = cli("audit", "log", f" {bank[0].lower()}", "--unmask", "--format", "json")
+    assert run.exit_code == 0
+    events = json.loads(cli("audit", "log", "--limit", "2", "--format", "json").stdout)
+    assert [(e["actor"], e["action"], e["number"], e["details"]) for e in events] == [
+        ("sup", "unmask", None,
+         {"command": "export", "count": 1, "filters": {"assignee": "h1", "branch": "BJ01"}}),
+        ("admin", "unmask", None, {"command": "audit log", "number": bank[0]})]
+
+
+BLANK_BRANCH = ("--branch is blank; give a branch code (see `complaintctl org list`) or leave "
+                "--branch out.")
+BLANK_USER = ("The user name is blank; give a member of staff (see `complaintctl staff list`) or "
+              "leave it out.")
+BLANK_NUMBER = "The complaint number is blank; give one (see `complaintctl list`) or leave it out."
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["list", "--branch", "  "], BLANK_BRANCH),
+    (["monitor", "--branch", ""], BLANK_BRANCH),
+    (["list", "--assignee", " "], BLANK_USER),
+    (["staff", "conflict", "list", " "], BLANK_USER),
+    (["audit", "log", " "], BLANK_NUMBER),
+    (["notify", "list", "--number", "\t"], BLANK_NUMBER),
+])
+def test_a_blank_filter_value_is_refused_rather_than_read_as_no_filter(cli, bank, args,
+                                                                       message):
+    run = cli("--lang", "en", *args, as_="clerk" if args[0] == "list" else "admin")
+    assert (run.exit_code, run.stdout, run.stderr) == (5, "", f"Error: {message}\n")
 
 
 @pytest.mark.parametrize("command", ["list", "export"])
@@ -207,3 +333,21 @@ def test_the_service_knows_branches_from_the_tree_complaints_and_staff(cli, bank
             session, "H3")
         assert filter_values.number_known(session, bank[0])
         assert not filter_values.number_known(session, "CMP-2099-000001")
+
+
+def test_the_service_returns_the_values_to_filter_on(cli, bank):
+    from complaintctl.errors import InvalidData, PermissionDenied
+    from conftest import actor
+
+    with cli.database.session() as session:
+        values = filter_values.check(session, actor("sup"), action="list", branch=" bj01 ",
+                                     user=" h1 ", number=f" {bank[0].lower()} ")
+        assert values == filter_values.Values(branch="BJ01", user="h1", number=bank[0])
+        assert filter_values.check(session, actor("admin"), action="list") == \
+            filter_values.Values()
+        assert filter_values.stored_branch(session, "sh01") == "SH01"
+        assert filter_values.stored_branch(session, "XX01") == "XX01"
+        with pytest.raises(PermissionDenied, match="of branch sh01[.]$"):
+            filter_values.check(session, actor("clerk"), action="list", branch="sh01")
+        with pytest.raises(InvalidData, match="No branch 'xx01'"):
+            filter_values.check(session, actor("admin"), action="list", branch="xx01")

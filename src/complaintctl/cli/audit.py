@@ -117,11 +117,10 @@ def log(
     from complaintctl.services.context import timezone_of
 
     st = state(ctx)
-    number = number.strip().upper() if number else None
     with st.session() as session:
         actor = st.actor(session)
         _require_audit(session, actor, "audit log")
-        filter_values.check(session, actor, action="audit log", number=number)
+        number = filter_values.check(session, actor, action="audit log", number=number).number
         if unmask:
             audit.unmask_log(session, actor, number=number)
         tz = timezone_of(session)

@@ -107,7 +107,8 @@ def remove_conflict(*, session: Session, actor: Actor, conflict_id: int) -> Staf
 def list_conflicts(*, session: Session, actor: Actor, username: str | None = None
                    ) -> list[dict[str, Any]]:
     actor.check(Permission.read)
-    filter_values.check(session, actor, action="staff conflict list", user=username)
+    username = filter_values.check(session, actor, action="staff conflict list",
+                                   user=username).user
     query = select(StaffConflict, Staff.username).where(StaffConflict.staff_id == Staff.id)
     if username:
         query = query.where(Staff.username == username)

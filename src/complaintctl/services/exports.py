@@ -4,6 +4,7 @@ by a permitted role (the unmasking is on the audit trail before any row is writt
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func
@@ -39,8 +40,9 @@ def export_rows(
         actor.check(Permission.read)
         if unmask:
             actor.check(Permission.unmask, option="--unmask")
-    filter_values.check(session, actor, action=what, branch=filters.branch,
-                        user=filters.assignee)
+    values = filter_values.check(session, actor, action=what, branch=filters.branch,
+                                 user=filters.assignee)
+    filters = replace(filters, branch=values.branch, assignee=values.user)
     query = filtered(select(Complaint), filters)
     branches = actor.visible_branches()
     if branches is not None:

@@ -18,9 +18,18 @@ notify list, staff conflict list) asks, after the role check and in this order:
    refusal never tells them which branches exist;
 2. existence: a value the database does not know is refused (exit 5) in one sentence naming it
    and the command that lists the valid ones.
+
+Before either, the value is read as a clerk means it (``check`` returns it so, and the command
+filters on that): surrounding spaces are dropped; a branch code is matched to the one stored
+code that differs from it only in case (``bj01`` -> ``BJ01``; for branch staff, among the
+branches they may read, so the spelling never tells them which other branches exist); a
+complaint number is upper-cased. User names are matched exactly, as ``--as`` matches them. A
+value that is blank once its spaces are dropped filters nothing and is refused (exit 5).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import exists, select, union
 from sqlmodel import Session
@@ -31,33 +40,69 @@ from complaintctl.models import Complaint, Event, Organisation, Staff
 from complaintctl.services.context import Actor, refusals_recorded
 
 
+@dataclass(frozen=True)
+class Values:
+    """The filter values as the database spells them: what ``check`` let through (None: the
+    filter was not given)."""
+
+    branch: str | None = None
+    user: str | None = None
+    number: str | None = None
+
+
 def check(session: Session, actor: Actor, *, action: str, branch: str | None = None,
-          user: str | None = None, number: str | None = None) -> None:
-    """Refuse a filter value outside the actor's branch scope (PermissionDenied, recorded on
-    the audit trail as a refusal of ``action``), then one this database does not know
-    (InvalidData). ``action`` names the command: ``list``, ``export``, ``monitor``,
-    ``report NAME``..."""
-    if branch:
+          user: str | None = None, number: str | None = None) -> Values:
+    """Read each value as the clerk means it (see the module's docstring), then refuse a
+    branch outside the actor's branch scope (PermissionDenied, recorded on the audit trail as
+    a refusal of ``action``), then a value this database does not know (InvalidData).
+    ``action`` names the command: ``list``, ``export``, ``monitor``, ``report NAME``...
+    Returns the values to filter on."""
+    branch, user, number = _given(branch), _given(user), _given(number)
+    if branch is not None:
+        if not branch:
+            raise InvalidData(_("--branch is blank; give a branch code (see `complaintctl org "
+                                "list`) or leave --branch out."))
         with refusals_recorded(session, actor, action):
-            _within_scope(actor, action, branch)
+            branch = _within_scope(actor, action, branch)
+        if actor.visible_branches() is None:
+            branch = stored_branch(session, branch)
         if not branch_known(session, branch):
             raise InvalidData(_(
                 "No branch '{branch}' in this database; see `complaintctl org list` for the "
                 "branches.").format(branch=branch))
-    if user and not user_known(session, user):
-        raise InvalidData(_(
-            "No member of staff '{user}' in this database; see `complaintctl staff list` for "
-            "the staff.").format(user=user))
-    if number and not number_known(session, number):
-        raise InvalidData(_(
-            "No complaint '{number}' in this database; see `complaintctl list` for the "
-            "complaints.").format(number=number))
+    if user is not None:
+        if not user:
+            raise InvalidData(_("The user name is blank; give a member of staff (see "
+                                "`complaintctl staff list`) or leave it out."))
+        if not user_known(session, user):
+            raise InvalidData(_(
+                "No member of staff '{user}' in this database; see `complaintctl staff list` "
+                "for the staff.").format(user=user))
+    if number is not None:
+        if not number:
+            raise InvalidData(_("The complaint number is blank; give one (see `complaintctl "
+                                "list`) or leave it out."))
+        number = number.upper()
+        if not number_known(session, number):
+            raise InvalidData(_(
+                "No complaint '{number}' in this database; see `complaintctl list` for the "
+                "complaints.").format(number=number))
+    return Values(branch=branch, user=user, number=number)
 
 
-def _within_scope(actor: Actor, action: str, branch: str) -> None:
+def _given(value: str | None) -> str | None:
+    return None if value is None else value.strip()
+
+
+def _within_scope(actor: Actor, action: str, branch: str) -> str:
+    """``branch`` as spelled among the branches the actor may read (every branch: as typed),
+    or a refusal naming it as typed."""
     visible = actor.visible_branches()
-    if visible is None or branch in visible:
-        return
+    if visible is None:
+        return branch
+    spelled = _one_spelling(branch, visible)
+    if spelled is not None:
+        return spelled
     if action == "monitor":
         text = _("Permission denied: {user} works for branch {own} and cannot monitor branch "
                  "{branch}.")
@@ -71,6 +116,27 @@ def _within_scope(actor: Actor, action: str, branch: str) -> None:
         text = _("Permission denied: {user} works for branch {own} and cannot list the "
                  "complaints of branch {branch}.")
     raise PermissionDenied(text.format(user=actor.username, own=actor.branch, branch=branch))
+
+
+def stored_branch(session: Session, code: str) -> str:
+    """``code`` as this database spells it: itself when it is a known branch, else the one
+    known branch that differs from it only in case, else ``code`` (which is then unknown).
+    Two or more such branches (``BJ01`` and ``Bj01``): refused (InvalidData), naming them."""
+    if branch_known(session, code):
+        return code
+    return _one_spelling(code, branches(session)) or code
+
+
+def _one_spelling(code: str, known) -> str | None:
+    """``code`` itself if ``known`` has it, else the only entry of ``known`` equal to it but for
+    case (None: none); more than one is refused, naming them."""
+    if code in known:
+        return code
+    matches = sorted(k for k in known if k.casefold() == code.casefold())
+    if len(matches) > 1:
+        raise InvalidData(_("'{branch}' matches more than one branch ({codes}); type the code "
+                            "exactly.").format(branch=code, codes=_(", ").join(matches)))
+    return matches[0] if matches else None
 
 
 def branch_known(session: Session, code: str) -> bool:

@@ -37,7 +37,7 @@ def snapshot(*, session, actor: Actor, branch: str | None = None, include_drills
     """The monitor's figures as one JSON-ready object (the fields are documented in README)."""
     with refusals_recorded(session, actor, "monitor"):
         actor.check(Permission.read)
-    filter_values.check(session, actor, action="monitor", branch=branch)
+    branch = filter_values.check(session, actor, action="monitor", branch=branch).branch
     branch = branch or visible_branch(actor.role, actor.branch)
     tz = timezone_of(session)
     at = as_of or now()

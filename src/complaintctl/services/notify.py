@@ -205,8 +205,7 @@ def list_notifications(
 
     with refusals_recorded(session, actor, "notify list"):
         actor.check(Permission.audit)
-    number = number.strip().upper() if number else None
-    filter_values.check(session, actor, action="notify list", number=number)
+    number = filter_values.check(session, actor, action="notify list", number=number).number
     query = select(Notification)
     if status:
         query = query.where(Notification.status == status)

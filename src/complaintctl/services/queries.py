@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -335,8 +335,9 @@ def list_complaints(
         actor.check(Permission.read)
         if unmask:
             actor.check(Permission.unmask, option="--unmask")
-    filter_values.check(session, actor, action="list", branch=filters.branch,
-                        user=filters.assignee)
+    values = filter_values.check(session, actor, action="list", branch=filters.branch,
+                                 user=filters.assignee)
+    filters = replace(filters, branch=values.branch, assignee=values.user)
     query = filtered(select(Complaint), filters)
     branches = actor.visible_branches()
     if branches is not None:

@@ -54,7 +54,7 @@ def run(
             name=name, names=", ".join(REPORTS)))
     with refusals_recorded(session, actor, f"report {name}"):
         actor.check(Permission.read)
-    filter_values.check(session, actor, action=f"report {name}", branch=branch)
+    branch = filter_values.check(session, actor, action=f"report {name}", branch=branch).branch
     own = visible_branch(actor.role, actor.branch)
     if every is not None and every not in periods.EVERY:
         raise UsageProblem(_("--every must be day, week or month."))

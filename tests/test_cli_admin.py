@@ -201,6 +201,72 @@ def test_staff_add_list_and_deactivate(cli):
     assert {r["username"]: r["active"] for r in rows}["lihua2"] is False
 
 
+NO_XX99 = ("Error: No branch 'XX99' in this database; add it first with `complaintctl org add "
+           "XX99 --name NAME`.\n")
+NO_XX99_ZH = ("错误：本数据库中没有网点 'XX99'；请先用 `complaintctl org add XX99 --name NAME` "
+              "添加。\n")
+
+
+def _staff(cli) -> dict[str, str | None]:
+    return {r["username"]: r["branch"]
+            for r in json.loads(cli("staff", "list", "--format", "json").stdout)}
+
+
+def _staff_adds(cli) -> list[dict]:
+    events = json.loads(cli("audit", "log", "--format", "json").stdout)
+    return [e["details"] for e in events if e["action"] == "staff add"]
+
+
+def test_staff_add_refuses_a_branch_the_database_does_not_know_and_says_how_to_add_it(cli):
+    register(cli)  # the database is in use: its branches are known
+    before = (_staff(cli), _staff_adds(cli))
+    run = cli("staff", "add", "zz", "--name", "Z", "--role", "handler", "--branch", "XX99")
+    assert (run.exit_code, run.stdout, run.stderr) == (5, "", NO_XX99)
+    run = cli("--lang", "zh", "staff", "add", "zz", "--name", "Z", "--role", "handler",
+              "--branch", " XX99 ")
+    assert (run.exit_code, run.stdout, run.stderr) == (5, "", NO_XX99_ZH)
+    assert (_staff(cli), _staff_adds(cli)) == before  # nothing stored, nothing on the trail
+    assert cli("--lang", "en", "org", "add", "XX99", "--name", "新网点").exit_code == 0
+    run = cli("staff", "add", "zz", "--name", "Z", "--role", "handler", "--branch", "XX99")
+    assert (run.exit_code, run.stderr) == (0, "Added zz as handler.\n")
+    assert _staff(cli)["zz"] == "XX99"
+
+
+def test_staff_add_takes_a_known_branch_as_the_database_spells_it(cli):
+    register(cli)
+    assert cli("org", "add", "GZ", "--name", "广州分行").exit_code == 0
+    # SH01: only on staff; GZ: only in the tree; BJ01: on staff and a complaint
+    for user, typed, stored in (("a1", " sh01 ", "SH01"), ("a2", "gz", "GZ"),
+                                ("a3", "Bj01\t", "BJ01")):
+        run = cli("staff", "add", user, "--name", user, "--role", "clerk", "--branch", typed)
+        assert (run.exit_code, run.stderr) == (0, f"Added {user} as clerk.\n")
+        assert _staff(cli)[user] == stored
+        assert _staff_adds(cli)[-1]["branch"] == stored
+    assert cli("list", as_="a1").exit_code == 0  # the stored spelling is their branch scope
+
+
+def test_while_a_database_is_set_up_its_first_staff_define_the_branches(cli):
+    """No organisation and no complaint yet (``init``, then ``staff add``, as the README's
+    first commands and the demo do): any branch is taken. An organisation tree or a first
+    complaint ends that."""
+    run = cli("staff", "add", "gz1", "--name", "G", "--role", "clerk", "--branch", "GZ01")
+    assert (run.exit_code, _staff(cli)["gz1"]) == (0, "GZ01")
+    assert cli("org", "add", "HQ", "--name", "总行").exit_code == 0
+    run = cli("staff", "add", "zz", "--name", "Z", "--role", "handler", "--branch", "XX99")
+    assert (run.exit_code, run.stderr) == (5, NO_XX99)
+    run = cli("staff", "add", "zz", "--name", "Z", "--role", "handler", "--branch", "gz01")
+    assert (run.exit_code, _staff(cli)["zz"]) == (0, "GZ01")
+
+
+def test_staff_add_refuses_a_blank_branch_rather_than_making_head_office_staff(cli):
+    for typed in ("", "  "):
+        run = cli("staff", "add", "zz", "--name", "Z", "--role", "handler", "--branch", typed)
+        assert (run.exit_code, run.stdout, run.stderr) == (
+            5, "", ("Error: The branch (--branch) is blank; give a branch code, or leave "
+                    "--branch out for head office.\n"))
+    assert "zz" not in _staff(cli)
+
+
 def test_staff_changes_are_refused_to_everyone_but_the_admin(cli):
     run = cli("staff", "add", "x", "--name", "X", "--role", "clerk", as_="sup")
     assert (run.exit_code, run.stderr) == (

@@ -75,6 +75,8 @@ RECIPES: dict[str, Recipe] = {
     "list": Recipe(None, lambda c: ["list", "--format", "json"]),
     "list --unmask": Recipe(None, lambda c: ["list", "--unmask", "--format", "json"]),
     "evidence list": Recipe("investigating", lambda c: ["evidence", "list", c.number]),
+    "evidence list --unmask": Recipe("investigating", lambda c: ["evidence", "list", c.number,
+                                                                 "--unmask"]),
     "staff list": Recipe(None, lambda c: ["staff", "list"]),
     "config show": Recipe(None, lambda c: ["config", "show"]),
     "due": Recipe("investigating", lambda c: ["due", c.number]),

@@ -149,6 +149,80 @@ def test_evidence_list_shows_each_file_in_json_and_in_a_table(cli, tmp_path):
     assert "a.txt" in table and hashlib.sha256(b"bravo").hexdigest() in table
 
 
+EVIDENCE_CLEAR = ("13812345678", "110105196001011000", "zhang.wei@example.com")
+EVIDENCE_MASKED = ("138****5678", "110105********1000", "z***@example.com")
+
+
+def _evidence_naming_the_customer(cli, tmp_path) -> str:
+    """A complaint of BJ01 with a file whose name and description carry the customer's data."""
+    n = register(cli)
+    cli("assign", n, "--to", "h1", as_="sup")
+    cli("investigate", n, as_="h1")
+    path = tmp_path / "13812345678身份证.jpg"
+    path.write_bytes(b"jpeg")
+    run = cli("evidence", "add", n, str(path), "--description",
+              "身份证 110105196001011000 复印件，邮箱 zhang.wei@example.com", as_="h1")
+    assert run.exit_code == 0, run.stderr
+    return n
+
+
+def _access_events(cli) -> list[dict]:
+    return [e for e in json.loads(cli("audit", "log", "--format", "json", as_="aud").stdout)
+            if e["kind"] in ("access", "refusal")]
+
+
+@pytest.mark.parametrize("who", ["clerk", "h1", "sup", "aud", "admin"])
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_evidence_list_masks_the_personal_data_in_file_names_and_descriptions(cli, tmp_path,
+                                                                              who, fmt):
+    n = _evidence_naming_the_customer(cli, tmp_path)
+    run = cli("evidence", "list", n, "--format", fmt, as_=who)
+    assert run.exit_code == 0, run.stderr
+    for clear, masked in zip(EVIDENCE_CLEAR, EVIDENCE_MASKED, strict=True):
+        assert clear not in run.stdout
+    if fmt == "json":
+        [row] = json.loads(run.stdout)
+        assert (row["filename"], row["description"]) == (
+            "138****5678身份证.jpg", "身份证 110105********1000 复印件，邮箱 z***@example.com")
+    assert _access_events(cli) == []  # masked reads leave no trace
+
+
+@pytest.mark.parametrize("who", ["sup", "aud", "admin"])
+def test_evidence_list_unmask_shows_them_in_full_after_putting_it_on_the_audit_trail(
+        cli, tmp_path, who):
+    n = _evidence_naming_the_customer(cli, tmp_path)
+    run = cli("evidence", "list", f" {n.lower()}", "--unmask", "--format", "json", as_=who)
+    assert run.exit_code == 0, run.stderr
+    [row] = json.loads(run.stdout)
+    assert (row["filename"], row["description"]) == (
+        "13812345678身份证.jpg", "身份证 110105196001011000 复印件，邮箱 zhang.wei@example.com")
+    table = cli("evidence", "list", n, "--unmask", as_=who).stdout
+    assert "110105196001011000" in table
+    events = _access_events(cli)
+    assert [(e["kind"], e["actor"], e["action"], e["number"], e["details"]) for e in events] \
+        == 2 * [("access", who, "unmask", n,
+                 {"command": "evidence list", "complaints": [n], "count": 1})]
+
+
+@pytest.mark.parametrize(("who", "message"), [
+    ("clerk", ("Permission denied: `evidence list --unmask` needs the role supervisor or "
+               "auditor or admin; clerk is a clerk.")),
+    ("h1", ("Permission denied: `evidence list --unmask` needs the role supervisor or auditor "
+            "or admin; h1 is a handler.")),
+    ("sup2", ("Permission denied: {n} belongs to branch BJ01; sup2 works for branch SH01. Ask a "
+             "supervisor of that branch or an admin.")),
+])
+def test_evidence_list_unmask_is_refused_to_roles_and_branches_that_may_not(cli, tmp_path, who,
+                                                                             message):
+    n = _evidence_naming_the_customer(cli, tmp_path)
+    run = cli("evidence", "list", n, "--unmask", "--format", "json", as_=who)
+    assert (run.exit_code, run.stdout, run.stderr) == (
+        4, "", f"Error: {message.format(n=n)}\n")
+    events = _access_events(cli)
+    assert [(e["kind"], e["actor"], e["action"], e["number"]) for e in events] == [
+        ("refusal", who, "evidence list", n)]
+
+
 def test_show_draws_the_details_and_the_timeline(cli):
     n = register(cli, "--amount", "300", "--tag", "elderly")
     cli("assign", n, "--to", "h1", as_="sup")

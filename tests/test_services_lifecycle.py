@@ -278,7 +278,7 @@ def test_evidence_is_stored_under_its_digest_owner_only_and_deduplicated(seeded,
     assert not list(seeded.evidence_dir.glob(".incoming-*"))
     with seeded.session() as session:
         listed = handling.evidence_list(session=session, actor=actor("clerk"), number=number)
-    assert [(e.filename, e.sha256) for e in listed] == [
+    assert [(e["filename"], e["sha256"]) for e in listed] == [
         ("recording.mp3", digest), ("same-again.mp3", digest)]
 
 

@@ -235,30 +235,22 @@ def evidence_add(
 
 
 def evidence_list(ctx: typer.Context, number: Number,
-                  format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
+                  format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
+                  unmask: Unmask = False) -> None:
     from complaintctl import render
-    from complaintctl.domain.clock import iso
-    from complaintctl.domain.masking import mask_text
     from complaintctl.services import handling
-    from complaintctl.services.context import timezone_of
 
     st = state(ctx)
     with st.session() as session:
-        tz = timezone_of(session)
-        rows = [
-            {"id": e.id, "filename": mask_text(e.filename), "size": e.size, "sha256": e.sha256,
-             "description": mask_text(e.description), "added_by": e.added_by,
-             "added_at": iso(e.added_at, tz)}
-            for e in handling.evidence_list(session=session, actor=st.actor(session),
-                                              number=number)
-        ]
+        rows = handling.evidence_list(session=session, actor=st.actor(session), number=number,
+                                      unmask=unmask)
     if format is ReadFormat.json:
         render.emit_json(rows)
     else:
         render.table(rows, [("id", _("Id")), ("filename", _("File")), ("size", _("Bytes")),
                             ("sha256", "SHA-256"), ("description", _("Description")),
                             ("added_by", _("By")), ("added_at", _("Added"))],
-                     empty=_("No evidence on {number}.").format(number=number.upper()))
+                     empty=_("No evidence on {number}.").format(number=number.strip().upper()))
 
 
 def resolve(

@@ -269,12 +269,28 @@ def add_evidence(
     return evidence
 
 
-def evidence_list(*, session: Session, actor: Actor, number: str) -> list[Evidence]:
+def evidence_list(*, session: Session, actor: Actor, number: str,
+                  unmask: bool = False) -> list[dict[str, Any]]:
+    """A complaint's evidence files, oldest first. A file's name and description may name the
+    customer: their personal data is masked unless ``unmask`` (which needs the unmask
+    permission for this complaint and goes on the audit trail first, as ``show --unmask``)."""
+    from complaintctl.domain.clock import iso
+    from complaintctl.services.context import record_unmasking, timezone_of
+    from complaintctl.services.queries import shown_text
+
     complaint = get(session, number)
     with refusals_recorded(session, actor, "evidence list", complaint.number):
         actor.check(Permission.read, complaint=complaint)
-    return list(
-        session.exec(
-            select(Evidence).where(Evidence.complaint_id == complaint.id).order_by(Evidence.id)
-        ).all()
-    )
+        if unmask:
+            actor.check(Permission.unmask, complaint=complaint, option="--unmask")
+    if unmask:
+        record_unmasking(session, actor, "evidence list", complaint=complaint.number,
+                         complaints=[complaint.number], count=1)
+    text, tz = shown_text(unmask), timezone_of(session)
+    return [
+        {"id": e.id, "filename": text(e.filename), "size": e.size, "sha256": e.sha256,
+         "description": text(e.description), "added_by": e.added_by,
+         "added_at": iso(e.added_at, tz)}
+        for e in session.exec(
+            select(Evidence).where(Evidence.complaint_id == complaint.id).order_by(Evidence.id))
+    ]

@@ -128,6 +128,30 @@ def test_head_office_gets_the_other_branch_in_its_stored_case_and_an_unknown_one
     assert (run.exit_code, run.stdout, run.stderr) == (5, "", NO_BRANCH.replace("XX01", "xx01"))
 
 
+def test_a_new_complaint_s_branch_is_filed_under_the_stored_spelling(cli, bank, tmp_path):
+    """register --branch and an import's branch column take ``bj01`` as BJ01 (the clerk of
+    BJ01 was refused it; head office opened a second spelling of the branch, which every
+    filter, report and scope then told apart); an unknown code stays as given."""
+    from importing import stored
+
+    for who, typed in (("clerk", "bj01"), ("admin", " bj01 "), ("admin", "sh01")):
+        run = cli("register", "--channel", "phone", "--customer", "王", "--summary", "年费",
+                  "--branch", typed, as_=who)
+        assert run.exit_code == 0, run.stderr
+    path = tmp_path / "rows.csv"
+    path.write_text(csv_text(["channel", "customer_name", "summary", "branch"], [
+        ["phone", "甲", "年费", "bj01"], ["phone", "乙", "年费", "gz"],
+        ["phone", "丙", "年费", "XX09"]]))
+    run, summary = run_import(cli, path)
+    assert (run.exit_code, summary["imported"]) == (0, 3), run.stderr
+    assert [c["branch"] for c in stored(cli.database)] == [
+        "BJ01", "BJ01", "BJ01", "BJ01", "SH01", "BJ01", "GZ", "XX09"]
+    run = cli("register", "--channel", "phone", "--customer", "王", "--summary", "年费",
+              "--branch", "sh01", as_="clerk")
+    assert (run.exit_code, run.stderr) == (4, (  # refused as typed: SH01's spelling unsaid
+        "Error: Permission denied: clerk registers complaints for branch BJ01, not sh01.\n"))
+
+
 def test_two_stored_codes_differing_only_in_case_must_be_typed_exactly(cli, bank):
     assert cli("org", "add", "Bj01", "--name", "另一个网点").exit_code == 0
     run = cli("list", "--branch", "bj01")

@@ -40,7 +40,7 @@ from complaintctl.models import (
     ComplaintTag,
     Counter,
 )
-from complaintctl.services import audit
+from complaintctl.services import audit, filter_values
 from complaintctl.services.context import (
     Actor,
     now,
@@ -312,7 +312,8 @@ def register(
 ) -> Complaint:
     """Register a complaint with a new unique number; returns it."""
     with use_case(session, actor, Action.register.value):
-        branch = (new.branch or "").strip() or actor.branch
+        branch = (new.branch or "").strip()
+        branch = filter_values.spelled_branch(session, actor, branch) if branch else actor.branch
         actor.check(Permission.register)
         if not actor.works_for(branch):
             raise PermissionDenied(

@@ -118,6 +118,17 @@ def _within_scope(actor: Actor, action: str, branch: str) -> str:
     raise PermissionDenied(text.format(user=actor.username, own=actor.branch, branch=branch))
 
 
+def spelled_branch(session: Session, actor: Actor, code: str) -> str:
+    """A branch code given for a new complaint (``register --branch``, an import's branch
+    column) as the database spells it, matched as the filters match it: among the branches
+    ``actor`` may read (every branch for head office), so ``bj01`` files under ``BJ01`` rather
+    than opening a second spelling of the branch. An unknown code is returned as given."""
+    visible = actor.visible_branches()
+    if visible is None:
+        return stored_branch(session, code)
+    return _one_spelling(code, visible) or code
+
+
 def stored_branch(session: Session, code: str) -> str:
     """``code`` as this database spells it: itself when it is a known branch, else the one
     known branch that differs from it only in case, else ``code`` (which is then unknown).

@@ -51,7 +51,7 @@ from complaintctl.models import (
     Remedy,
     Staff,
 )
-from complaintctl.services import audit
+from complaintctl.services import audit, filter_values
 from complaintctl.services.bulk import IMPORT_TABLES, DeferredIndexes, bulk_table
 from complaintctl.services.complaints import NUMBER, NewComplaint, validate_new
 from complaintctl.services.context import Actor, now, timezone_of, use_case
@@ -341,6 +341,7 @@ class _Importer:
         self._clock = import_clock(session)  # the clock profile in force and its decision rule
         self._priority: dict[Any, str] = {}
         self._staff: dict[str, Staff | None] = {}
+        self._branches: dict[str, str] = {}  # a branch as given -> as stored
         self.tag = None
         if options.tag:
             self.tag = validate_new(NewComplaint(channel=Channel.other, customer="-",
@@ -540,7 +541,7 @@ class _Importer:
             external_source=self.layout.source,
         )
         clean = validate_new(new)
-        branch = (new.branch or "").strip() or None
+        branch = self._branch((new.branch or "").strip() or None)
         if not self.actor.works_for(branch):
             raise InvalidData(_(
                 "branch {branch}: {user} imports complaints for branch {own} only").format(
@@ -658,6 +659,18 @@ class _Importer:
             raise InvalidData(_("status '{value}' cannot be imported; use one of {known}").format(
                 value=text, known=", ".join(s.value for s in Status if s in _HISTORY_STATUSES)))
         return status
+
+    def _branch(self, code: str | None) -> str | None:
+        """A row's branch as the database spells it (``filter_values.spelled_branch``)."""
+        if code is None or code == self.actor.branch:
+            return code
+        spelled = self._branches.get(code)
+        if spelled is None:
+            self.writer.wait()  # the connection is ours for this look-up
+            spelled = filter_values.spelled_branch(self.session, self.actor, code)
+            if len(self._branches) < 10_000:
+                self._branches[code] = spelled
+        return spelled
 
     def _check_assignee(self, username: str, branch: str | None) -> None:
         if username not in self._staff:

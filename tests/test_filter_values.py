@@ -79,6 +79,8 @@ def _read(cli, args, branch, as_):
                                            "Exported 2 complaint(s).\n"), (args, branch, as_)
     if args[0] == "list":
         return _at_rest(run.stdout)
+    if args[0] == "export":  # JSON Lines: one complaint a line, as list --format json
+        return _at_rest("[" + ",".join(run.stdout.splitlines()) + "]")
     if args[0] == "monitor":
         return {k: v for k, v in json.loads(run.stdout).items() if k != "as_of"}
     return run.stdout

@@ -154,8 +154,21 @@ def test_a_new_complaint_s_branch_is_filed_under_the_stored_spelling(cli, bank, 
         "Error: Permission denied: clerk registers complaints for branch BJ01, not sh01.\n"))
 
 
+def _second_spelling(cli, code: str) -> None:
+    """A branch code that differs from BJ01 only in case, as a database can hold from before
+    `org add` refused one (or from an import by branch staff naming another branch)."""
+    from datetime import datetime, timezone
+
+    from complaintctl.models import Organisation
+
+    with cli.database.session(write=True) as session:
+        session.add(Organisation(code=code, name="另一个网点", parent=None,
+                                 created_at=datetime.now(timezone.utc)))
+        session.commit()
+
+
 def test_two_stored_codes_differing_only_in_case_must_be_typed_exactly(cli, bank):
-    assert cli("org", "add", "Bj01", "--name", "另一个网点").exit_code == 0
+    _second_spelling(cli, "Bj01")
     run = cli("list", "--branch", "bj01")
     assert (run.exit_code, run.stdout, run.stderr) == (
         5, "", ("Error: 'bj01' matches more than one branch (BJ01, Bj01); type the code "

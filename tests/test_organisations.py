@@ -136,6 +136,67 @@ def test_org_add_refusals_say_what_to_do(cli):
     assert run.exit_code == 5 and "--name" in run.stderr
 
 
+def _codes(cli) -> dict[str, str | None]:
+    return {r["code"]: r["parent"]
+            for r in json.loads(cli("org", "list", "--format", "json").stdout)}
+
+
+def _org_events(cli) -> list[dict]:
+    events = json.loads(cli("audit", "log", "--format", "json").stdout)
+    return [e["details"] for e in events if e["action"] in ("org add", "org move")]
+
+
+SECOND_SPELLING = ("Error: Organisation 'BJ01' already exists (codes differ only in case); use "
+                   "it or choose another code.\n")
+SECOND_SPELLING_ZH = "错误：机构 'BJ01' 已存在（代码仅大小写不同）；请使用该机构或另选代码。\n"
+
+
+def test_org_add_refuses_a_code_that_differs_only_in_case_from_an_organisation(cli):
+    _tree(cli)
+    before = (_codes(cli), _org_events(cli))
+    run = cli("--lang", "en", "org", "add", "bj01", "--name", "X")
+    assert (run.exit_code, run.stdout, run.stderr) == (5, "", SECOND_SPELLING)
+    run = cli("--lang", "zh", "org", "add", " Bj01 ", "--name", "X", "--parent", "SH")
+    assert (run.exit_code, run.stdout, run.stderr) == (5, "", SECOND_SPELLING_ZH)
+    assert (_codes(cli), _org_events(cli)) == before  # nothing stored, nothing on the trail
+
+
+def test_org_add_refuses_a_second_spelling_of_a_branch_in_use_outside_the_tree(cli):
+    """SH01 is on staff (the seeded h3, sup2) but not in the tree: adding it puts it there,
+    adding sh01 would open a second spelling of it."""
+    run = cli("--lang", "en", "org", "add", "sh01", "--name", "浦东支行")
+    assert (run.exit_code, run.stdout, run.stderr) == (
+        5, "", ("Error: Branch 'SH01' is already in use (codes differ only in case); add it as "
+                "SH01 or choose another code.\n"))
+    run = cli("--lang", "zh", "org", "add", "sh01", "--name", "浦东支行")
+    assert (run.exit_code, run.stderr) == (
+        5, "错误：网点 'SH01' 已在使用（代码仅大小写不同）；请按 SH01 添加，或另选代码。\n")
+    assert _codes(cli) == {}
+    run = cli("--lang", "en", "org", "add", "SH01", "--name", "浦东支行")
+    assert (run.exit_code, run.stderr) == (0, "Added SH01 under -.\n")
+    assert _codes(cli) == {"SH01": None}
+
+
+def test_org_add_strips_the_code_and_matches_parents_and_moves_in_any_case(cli):
+    _tree(cli)
+    run = cli("--lang", "en", "org", "add", "  GZ  ", "--name", "广州分行", "--parent", " hq ")
+    assert (run.exit_code, run.stderr) == (0, "Added GZ under HQ.\n")
+    run = cli("--lang", "en", "org", "move", " sh01 ", "--parent", "gz")
+    assert (run.exit_code, run.stderr) == (0, "SH01 is now under GZ.\n")
+    codes = _codes(cli)
+    assert (codes["GZ"], codes["SH01"]) == ("HQ", "GZ")
+    assert _org_events(cli)[-2:] == [{"org": "GZ", "name": "广州分行", "parent": "HQ"},
+                                     {"org": "SH01", "parent": ["SH", "GZ"]}]
+    # an unknown code stays the error it was, named as typed (spaces dropped)
+    run = cli("--lang", "en", "org", "move", "SH01", "--parent", " sz ")
+    assert (run.exit_code, run.stderr) == (
+        1, "Error: No organisation sz; add it first with `complaintctl org add sz --name NAME`.\n")
+    run = cli("--lang", "en", "org", "move", " xx ", "--top")
+    assert (run.exit_code, run.stderr) == (
+        1, "Error: No organisation xx; see `complaintctl org list`.\n")
+    assert _codes(cli) == codes
+
+
 def test_only_admins_manage_the_tree_and_a_refusal_is_audited(cli):
     run = cli("org", "add", "HQ", "--name", "总行", as_="sup")
     assert run.exit_code == 4

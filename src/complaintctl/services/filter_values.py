@@ -100,7 +100,7 @@ def _within_scope(actor: Actor, action: str, branch: str) -> str:
     visible = actor.visible_branches()
     if visible is None:
         return branch
-    spelled = _one_spelling(branch, visible)
+    spelled = one_spelling(branch, visible)
     if spelled is not None:
         return spelled
     if action == "monitor":
@@ -126,7 +126,7 @@ def spelled_branch(session: Session, actor: Actor, code: str) -> str:
     visible = actor.visible_branches()
     if visible is None:
         return stored_branch(session, code)
-    return _one_spelling(code, visible) or code
+    return one_spelling(code, visible) or code
 
 
 def stored_branch(session: Session, code: str) -> str:
@@ -135,10 +135,10 @@ def stored_branch(session: Session, code: str) -> str:
     Two or more such branches (``BJ01`` and ``Bj01``): refused (InvalidData), naming them."""
     if branch_known(session, code):
         return code
-    return _one_spelling(code, branches(session)) or code
+    return one_spelling(code, branches(session)) or code
 
 
-def _one_spelling(code: str, known) -> str | None:
+def one_spelling(code: str, known) -> str | None:
     """``code`` itself if ``known`` has it, else the only entry of ``known`` equal to it but for
     case (None: none); more than one is refused, naming them."""
     if code in known:

@@ -87,15 +87,44 @@ def _valid_code(code: str) -> str:
     return code
 
 
+def _stored_code(session: Session, code: str) -> str | None:
+    """``code`` (spaces dropped) as the tree spells it, matched as the filters match branch
+    codes (``bj01`` is ``BJ01``); None when the tree has no such organisation."""
+    from complaintctl.services.filter_values import one_spelling
+
+    return one_spelling((code or "").strip(), parents(session))
+
+
 def _existing_parent(session: Session, parent: str | None) -> str | None:
     if parent is None:
         return None
-    parent = parent.strip()
-    if session.get(Organisation, parent) is None:
+    stored = _stored_code(session, parent)
+    if stored is None:
+        parent = parent.strip()
         raise NotFound(
             _("No organisation {code}; add it first with `complaintctl org add {code} --name NAME`.")
             .format(code=parent))
-    return parent
+    return stored
+
+
+def _refuse_a_second_spelling(session: Session, code: str) -> None:
+    """Refuse a new code that differs only in case from an organisation, or from a branch in
+    use (on complaints or staff) unless the code itself is in use too (``bj01`` beside
+    ``BJ01``): every filter, scope and report would tell the two apart."""
+    from complaintctl.services.filter_values import branches
+
+    folded = code.casefold()
+    in_tree = sorted(c for c in parents(session) if c != code and c.casefold() == folded)
+    if in_tree:
+        raise InvalidData(
+            _("Organisation '{existing}' already exists (codes differ only in case); use it or "
+              "choose another code.").format(existing=in_tree[0]))
+    known = branches(session)
+    in_use = [] if code in known else [c for c in known if c.casefold() == folded]
+    if in_use:
+        raise InvalidData(
+            _("Branch '{existing}' is already in use (codes differ only in case); add it as "
+              "{existing} or choose another code.").format(existing=in_use[0]))
 
 
 def add(*, session: Session, actor: Actor, code: str, name: str,
@@ -111,6 +140,7 @@ def add(*, session: Session, actor: Actor, code: str, name: str,
             raise UsageProblem(
                 _("Organisation {code} already exists; move it with `complaintctl org move`.")
                 .format(code=code))
+        _refuse_a_second_spelling(session, code)
         parent = _existing_parent(session, parent)
         org = Organisation(code=code, name=name, parent=parent, created_at=now())
         session.add(org)
@@ -123,10 +153,11 @@ def move(*, session: Session, actor: Actor, code: str, parent: str | None) -> Or
     """Put ``code`` under another parent (None: make it top level); never under itself."""
     with use_case(session, actor, "org move"):
         actor.check(Permission.staff)
-        org = session.get(Organisation, (code or "").strip())
+        stored = _stored_code(session, code)
+        org = session.get(Organisation, stored) if stored is not None else None
         if org is None:
             raise NotFound(_("No organisation {code}; see `complaintctl org list`.").format(
-                code=code))
+                code=(code or "").strip()))
         parent = _existing_parent(session, parent)
         if tree.would_cycle(parents(session), org.code, parent):
             raise InvalidData(

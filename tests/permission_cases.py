@@ -131,7 +131,7 @@ RECIPES: dict[str, Recipe] = {
     "staff activate": Recipe(None, lambda c: ["staff", "activate", "spare"]),
     "staff senior": Recipe(None, lambda c: ["staff", "senior", "spare"]),
     "staff conflict add": Recipe(None, lambda c: ["staff", "conflict", "add", "spare", "--kind",
-                                                  "branch", "--value", "ZZ99"]),
+                                                  "branch", "--value", OTHER]),
     "staff conflict list": Recipe(None, lambda c: ["staff", "conflict", "list"]),
     "staff conflict remove": Recipe(None, lambda c: ["staff", "conflict", "remove", "1"]),
     "db backup": Recipe(None, lambda c: ["db", "backup", c.extra["dest"]]),

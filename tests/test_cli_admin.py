@@ -267,6 +267,74 @@ def test_staff_add_refuses_a_blank_branch_rather_than_making_head_office_staff(c
     assert "zz" not in _staff(cli)
 
 
+def _conflicts(cli) -> list[tuple[str, str, str]]:
+    rows = json.loads(cli("staff", "conflict", "list", "--format", "json").stdout)
+    return [(r["staff"], r["kind"], r["value"]) for r in rows]
+
+
+def _conflict_adds(cli) -> list[dict]:
+    events = json.loads(cli("audit", "log", "--format", "json").stdout)
+    return [e["details"] for e in events if e["action"] == "staff conflict add"]
+
+
+def test_a_branch_conflict_takes_a_known_branch_as_staff_add_does(cli):
+    register(cli)  # the database is in use: its branches are known
+    run = cli("--lang", "en", "staff", "conflict", "add", "h1", "--kind", "branch",
+              "--value", "XX99")
+    assert (run.exit_code, run.stdout, run.stderr) == (5, "", NO_XX99)
+    run = cli("--lang", "zh", "staff", "conflict", "add", "h1", "--kind", "branch",
+              "--value", " XX99 ")
+    assert (run.exit_code, run.stdout, run.stderr) == (5, "", NO_XX99_ZH)
+    assert (_conflicts(cli), _conflict_adds(cli)) == ([], [])
+    run = cli("--lang", "en", "staff", "conflict", "add", "h1", "--kind", "branch",
+              "--value", " sh01 ")
+    assert (run.exit_code, run.stderr) == (
+        0, "Conflict 1 recorded: h1 is recused from branch matches.\n")
+    assert _conflicts(cli) == [("h1", "branch", "SH01")]  # as stored, so recusal matches it
+    assert _conflict_adds(cli)[-1]["value"] == "SH01"
+
+
+def test_a_colleague_conflict_names_a_member_of_staff_as_the_filters_do(cli):
+    no_user = ("Error: No member of staff '{user}' in this database; see `complaintctl staff "
+               "list` for the staff.\n")
+    for typed, shown in (("nobdy", "nobdy"), ("H2", "H2")):  # user names match exactly
+        run = cli("--lang", "en", "staff", "conflict", "add", "h1", "--kind", "colleague",
+                  "--value", typed)
+        assert (run.exit_code, run.stdout, run.stderr) == (5, "", no_user.format(user=shown))
+    run = cli("--lang", "zh", "staff", "conflict", "add", "h1", "--kind", "colleague",
+              "--value", "nobdy")
+    assert (run.exit_code, run.stderr) == (
+        5, "错误：本数据库中没有员工 'nobdy'；请用 `complaintctl staff list` 查看员工。\n")
+    assert (_conflicts(cli), _conflict_adds(cli)) == ([], [])
+    run = cli("--lang", "en", "staff", "conflict", "add", "h1", "--kind", "colleague",
+              "--value", " h2 ")
+    assert (run.exit_code, _conflicts(cli)) == (0, [("h1", "colleague", "h2")])
+
+
+def test_customer_id_and_account_conflicts_stay_free_text(cli):
+    register(cli)
+    for kind, value in (("customer_id", " C-0042 "), ("account", "6222020200009999")):
+        run = cli("--lang", "en", "staff", "conflict", "add", "h1", "--kind", kind,
+                  "--value", value)
+        assert run.exit_code == 0, run.stderr
+    from sqlmodel import select
+
+    from complaintctl.models import StaffConflict
+
+    with cli.database.session() as session:  # stored in full (listed masked), spaces dropped
+        stored = session.exec(select(StaffConflict.kind, StaffConflict.value)
+                              .order_by(StaffConflict.id)).all()
+    assert [tuple(row) for row in stored] == [("customer_id", "C-0042"),
+                                              ("account", "6222020200009999")]
+
+
+def test_while_a_database_is_set_up_a_branch_conflict_takes_any_code(cli):
+    """As for `staff add --branch`: no organisation and no complaint yet, so the database does
+    not know its branches; the code is kept as given."""
+    run = cli("staff", "conflict", "add", "h1", "--kind", "branch", "--value", "GZ01")
+    assert (run.exit_code, _conflicts(cli)) == (0, [("h1", "branch", "GZ01")])
+
+
 def test_staff_changes_are_refused_to_everyone_but_the_admin(cli):
     run = cli("staff", "add", "x", "--name", "X", "--role", "clerk", as_="sup")
     assert (run.exit_code, run.stderr) == (

@@ -3,8 +3,10 @@
 Recusal: conflicts are recorded per member of staff, of four kinds: ``customer_id`` (the bank's
 customer id), ``account`` (an account or card number), ``branch`` (every complaint of a branch)
 and ``colleague`` (a named colleague: complaints that colleague registered or handled, or whose
-summary, issue or description names them). Assigning a complaint to someone with a matching
-conflict is refused (exit 4) with the reason.
+summary, issue or description names them). A branch must be one the database knows, taken as
+``staff add --branch`` takes it (spelled as stored); a colleague a member of staff, as the
+filters take a user; customer ids and accounts are free text. Assigning a complaint to someone
+with a matching conflict is refused (exit 4) with the reason.
 
 Automatic assignment picks, among the active handlers of the complaint's branch who are not
 recused, the one with the fewest open complaints; on a tie, the next after the last one picked
@@ -69,8 +71,11 @@ def add_conflict(*, session: Session, actor: Actor, username: str, kind: str, va
         if not value:
             raise InvalidData(_("The conflict's value (--value) cannot be blank."))
         person = _staff(session, username)
-        if kind == "colleague":
-            _staff(session, value)
+        if kind == "branch":  # as `staff add --branch` takes it: known, spelled as stored
+            value = filter_values.known_branch(session, value)
+        if kind == "colleague":  # as the filters take a user: a member of staff, exactly
+            value = filter_values.check(session, actor, action="staff conflict add",
+                                        user=value).user
             if value == username:
                 raise InvalidData(_("A member of staff is not in conflict with themselves."))
         conflict = StaffConflict(staff_id=person.id, kind=kind, value=value,

@@ -138,6 +138,26 @@ def stored_branch(session: Session, code: str) -> str:
     return one_spelling(code, branches(session)) or code
 
 
+def known_branch(session: Session, code: str) -> str:
+    """A branch code given to be stored (``staff add --branch``, a branch conflict's value)
+    as the database spells it (``stored_branch``). It must be a branch the database knows, as
+    the filters know them, except while the database is being set up: with no organisation
+    and no complaint yet, the first staff define the branches and any code is taken. An
+    unknown code is refused (InvalidData), saying how to add it."""
+    code = stored_branch(session, code)
+    if branch_known(session, code) or _being_set_up(session):
+        return code
+    raise InvalidData(_("No branch '{branch}' in this database; add it first with "
+                        "`complaintctl org add {branch} --name NAME`.").format(branch=code))
+
+
+def _being_set_up(session: Session) -> bool:
+    """No organisation and no complaint yet."""
+    return not session.execute(select(
+        exists().where(Organisation.code.is_not(None))
+        | exists().where(Complaint.id.is_not(None)))).scalar()
+
+
 def one_spelling(code: str, known) -> str | None:
     """``code`` itself if ``known`` has it, else the only entry of ``known`` equal to it but for
     case (None: none); more than one is refused, naming them."""

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.enums import EventKind, Role
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
-from complaintctl.models import Complaint, Organisation, Staff
+from complaintctl.models import Staff
 from complaintctl.services import audit, filter_values
 from complaintctl.services.context import Actor, now, refusals_recorded, use_case
 
@@ -87,27 +86,14 @@ def add(
 
 def _known_branch(session: Session, branch: str | None) -> str | None:
     """The branch a member of staff is added to, as the database spells it (None: head
-    office). It must be a branch the database knows, as the list filters know them (the
-    organisation tree, a complaint or a member of staff), except while the database is being
-    set up: with no organisation and no complaint yet, the first staff define the branches."""
+    office); see ``filter_values.known_branch``."""
     if branch is None:
         return None
     code = branch.strip()
     if not code:
         raise InvalidData(_("The branch (--branch) is blank; give a branch code, or leave "
                             "--branch out for head office."))
-    code = filter_values.stored_branch(session, code)
-    if filter_values.branch_known(session, code) or _being_set_up(session):
-        return code
-    raise InvalidData(_("No branch '{branch}' in this database; add it first with "
-                        "`complaintctl org add {branch} --name NAME`.").format(branch=code))
-
-
-def _being_set_up(session: Session) -> bool:
-    """No organisation and no complaint yet."""
-    return not session.execute(select(
-        exists().where(Organisation.code.is_not(None))
-        | exists().where(Complaint.id.is_not(None)))).scalar()
+    return filter_values.known_branch(session, code)
 
 
 def deactivate(*, session: Session, actor: Actor, username: str) -> Staff:

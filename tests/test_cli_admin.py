@@ -55,6 +55,16 @@ def test_init_takes_the_acting_user_as_admin_by_default(tmp_path):
     assert run.stderr == f"Created {path} with admin boss.\n"
 
 
+def test_init_takes_the_acting_user_without_its_spaces_and_refuses_a_blank_one(tmp_path):
+    path = tmp_path / "c.db"
+    run = raw("--db", str(path), "init", env={"COMPLAINTCTL_USER": " boss "})
+    assert (run.exit_code, run.stderr) == (0, f"Created {path} with admin boss.\n")
+    other = tmp_path / "d.db"
+    run = raw("--db", str(other), "--as", "  ", "init")
+    assert (run.exit_code, run.stderr) == (4, BLANK_ACTOR)
+    assert not other.exists()  # refused before anything was created
+
+
 def test_init_refuses_a_bad_admin_name(tmp_path):
     run = raw("--db", str(tmp_path / "c.db"), "init", "--admin", "no spaces")
     assert run.exit_code == 5
@@ -390,6 +400,47 @@ def test_the_acting_user_comes_from_as_then_the_environment_then_the_login(cli, 
     run = cli("note", number, "as wins", as_="h1", env={"COMPLAINTCTL_USER": "clerk"})
     assert run.exit_code == 0, run.stderr
     assert json.loads(cli("show", number, "--format", "json").stdout)["events"][-1]["actor"] == "h1"
+
+
+BLANK_ACTOR = ("Error: The acting user (--as or COMPLAINTCTL_USER) is blank; give a member of "
+               "staff's user name, or leave both out to act as the OS login.\n")
+BLANK_ACTOR_ZH = ("错误：操作用户（--as 或 COMPLAINTCTL_USER）为空；请给出员工的用户名，或两者都不"
+                  "设置，以操作系统登录名操作。\n")
+
+
+def _actors(cli, number: str) -> list[str]:
+    return [e["actor"] for e in json.loads(cli("show", number, "--format", "json").stdout)["events"]]
+
+
+def test_the_acting_user_is_read_without_the_spaces_around_it(cli):
+    run = cli("register", "--channel", "phone", "--customer", "x", "--summary", "y", as_=None,
+              env={"COMPLAINTCTL_USER": " clerk\t"})
+    assert run.exit_code == 0, run.stderr
+    number = run.stdout.strip()
+    assert json.loads(cli("show", number, "--format", "json").stdout)["registered_by"] == "clerk"
+    run = cli("assign", number, "--to", "h1", as_="  sup ")
+    assert run.exit_code == 0, run.stderr
+    run = cli("note", number, "spaced", as_=" h1 ", env={"COMPLAINTCTL_USER": "clerk"})
+    assert run.exit_code == 0, run.stderr
+    assert _actors(cli, number)[-2:] == ["sup", "h1"]
+    assert cli("list", as_=" h1 ").exit_code == 0  # h1's branch scope, as h1
+
+
+def test_a_blank_acting_user_is_refused_with_exit_4_not_taken_as_the_os_login(cli, monkeypatch):
+    """`--as "$WHO"` with WHO blank names nobody: it must not act as the OS login (perhaps an
+    admin's). An unset or empty COMPLAINTCTL_USER still means the OS login."""
+    number = register(cli)
+    before = _actors(cli, number)
+    monkeypatch.setattr("getpass.getuser", lambda: "admin")
+    for as_, env in (("", None), ("   ", None), ("\t", {"COMPLAINTCTL_USER": "clerk"}),
+                     (None, {"COMPLAINTCTL_USER": "  "})):
+        run = cli("--lang", "en", "note", number, "who?", as_=as_, env=env)
+        assert (run.exit_code, run.stdout, run.stderr) == (4, "", BLANK_ACTOR), (as_, env)
+    run = cli("--lang", "zh", "note", number, "who?", as_=" ")
+    assert (run.exit_code, run.stdout, run.stderr) == (4, "", BLANK_ACTOR_ZH)
+    assert _actors(cli, number) == before  # nothing written
+    run = cli("note", number, "the login", as_=None, env={"COMPLAINTCTL_USER": ""})
+    assert (run.exit_code, _actors(cli, number)[-1]) == (0, "admin")
 
 
 # --- the audit trail -------------------------------------------------------------------------------

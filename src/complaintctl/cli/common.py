@@ -87,10 +87,21 @@ class State:
 
     @property
     def username(self) -> str:
-        if self.user_option:
-            return self.user_option
-        if os.environ.get("COMPLAINTCTL_USER"):
-            return os.environ["COMPLAINTCTL_USER"]
+        """The acting user, read once for every command: ``--as``, else COMPLAINTCTL_USER
+        (unset or empty: not given), else the OS login. Spaces around a given name are
+        dropped; a name that is blank without them names nobody and is refused (exit 4, as a
+        name that is not a member of staff is) rather than falling back to the OS login."""
+        given = self.user_option
+        if given is None and os.environ.get("COMPLAINTCTL_USER"):
+            given = os.environ["COMPLAINTCTL_USER"]
+        if given is not None:
+            if not given.strip():
+                from complaintctl.errors import PermissionDenied
+
+                raise PermissionDenied(_(
+                    "The acting user (--as or COMPLAINTCTL_USER) is blank; give a member of "
+                    "staff's user name, or leave both out to act as the OS login."))
+            return given.strip()
         try:
             return getpass.getuser()
         except (KeyError, OSError):

@@ -26,12 +26,12 @@ def init(
     from complaintctl.services import staff
 
     st = state(ctx)
+    username = admin or st.username  # a blank --as is refused before anything is created
     db = st.database(must_exist=False)
     if not db.exists():
         db.create()
     else:
         db.ensure_ready()
-    username = admin or st.username
     with db.session(write=True) as session:
         person, created = staff.init_admin(session=session, username=username,
                                            name=name or username)

@@ -48,6 +48,90 @@ def test_exit_1_for_a_missing_evidence_file(cli, tmp_path):
            f"No file at {tmp_path / 'missing.pdf'}; check the path.")
 
 
+#: a command given a folder where it reads a file: its exit code (what a missing file gives),
+#: then what it says in English and in Chinese ({d}: the folder)
+FOLDER_GIVEN = [
+    (["import", "{d}"], 1,
+     "{d} is a folder; give the file to import (or - to read standard input).",
+     "{d} 是文件夹；请给出要导入的文件（或用 - 读取标准输入）。"),
+    (["import", "{csv}", "--mapping", "{d}"], 2,
+     "{d} is a folder; give the mapping file (TOML) to --mapping.",
+     "{d} 是文件夹；请给 --mapping 一个映射文件（TOML）。"),
+    (["evidence", "add", "{n}", "{d}"], 1,
+     "{d} is a folder; give the file to keep as evidence.",
+     "{d} 是文件夹；请给出要作为证据保存的文件。"),
+    (["intake", "mail", "--mbox", "{d}"], 1,
+     "{d} is a folder; give an mbox file to --mbox (a Maildir folder goes to --maildir).",
+     "{d} 是文件夹；请给 --mbox 一个 mbox 文件（Maildir 文件夹请用 --maildir）。"),
+    (["intake", "json", "{d}"], 2,
+     "{d} is a folder; give a JSON Lines file or - for standard input.",
+     "{d} 是文件夹；请给出 JSON Lines 文件，或用 - 表示标准输入。"),
+    (["plan", "validate", "{d}"], 5, "{d} is a folder; give the plan file (TOML).",
+     "{d} 是文件夹；请给出预案文件（TOML）。"),
+    (["plan", "load", "{d}"], 5, "{d} is a folder; give the plan file (TOML).",
+     "{d} 是文件夹；请给出预案文件（TOML）。"),
+    (["drill", "run", "--scenario", "surge", "--level", "II", "--simulate", "--delays", "{d}"],
+     5, "{d} is a folder; give the delays file (TOML) to --delays.",
+     "{d} 是文件夹；请给 --delays 一个延迟文件（TOML）。"),
+    (["config", "load", "{d}"], 2, "{d} is a folder; give the settings file (TOML).",
+     "{d} 是文件夹；请给出设置文件（TOML）。"),
+    (["rootcause", "load-codes", "{d}"], 1, "{d} is a folder; give the code table file (TOML).",
+     "{d} 是文件夹；请给出代码表文件（TOML）。"),
+    (["audit", "verify", "--anchor", "{d}"], 1,
+     "{d} is a folder; give the anchor file that `complaintctl audit anchor` wrote.",
+     "{d} 是文件夹；请给出由 `complaintctl audit anchor` 写出的锚点文件。"),
+]
+
+
+def _stored(cli) -> tuple:
+    """What the commands above would store: complaints, events (with the evidence, imports,
+    plans, drills and settings they record), plan versions and settings."""
+    def read(*args):
+        run = cli("--lang", "en", *args, "--format", "json")
+        assert run.exit_code == 0, run.stderr
+        return json.loads(run.stdout)
+
+    return (read("list"), read("audit", "log"), read("plan", "history"), read("config", "show"))
+
+
+@pytest.mark.parametrize(("args", "code", "english", "chinese"), FOLDER_GIVEN,
+                         ids=[" ".join(a[:2]) for a, *_ in FOLDER_GIVEN])
+def test_a_folder_given_for_an_input_file_is_named_as_one_saying_what_to_give(
+        cli, tmp_path, args, code, english, chinese):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    csv = tmp_path / "branch.csv"
+    csv.write_text("number,summary\n", encoding="utf-8")
+    n = register(cli)
+    cli("assign", n, "--to", "h1", as_="sup")
+    given = [a.format(d=folder, csv=csv, n=n) for a in args]
+    _stored(cli)  # the first read of the plan stores the shipped one
+    before = _stored(cli)
+    run = cli("--lang", "en", *given)
+    assert (run.exit_code, run.stdout, run.stderr) == (
+        code, "", f"Error: {english.format(d=folder)}\n")
+    run = cli("--lang", "zh", *given)
+    assert (run.exit_code, run.stdout, run.stderr) == (
+        code, "", f"错误：{chinese.format(d=folder)}\n")
+    assert _stored(cli) == before  # nothing stored, nothing on the trail
+
+
+def test_file_to_read_expands_the_home_and_names_the_path_as_given(tmp_path, monkeypatch):
+    from complaintctl.files import file_to_read
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "d").mkdir()
+    (tmp_path / "f.toml").write_text("x = 1\n", encoding="utf-8")
+    kwargs = {"folder": "{path} is a folder", "missing": "no {path}", "error": ValueError}
+    assert file_to_read("~/f.toml", **kwargs) == tmp_path / "f.toml"
+    with pytest.raises(ValueError, match="^~/d is a folder$"):
+        file_to_read("~/d", **kwargs)
+    with pytest.raises(ValueError, match="^no ~/none$"):
+        file_to_read("~/none", **kwargs)
+    # without a sentence for a missing file, the caller's own read reports it
+    assert file_to_read("~/none", folder="{path}", error=ValueError) == tmp_path / "none"
+
+
 def test_exit_2_usage_from_the_parser_names_the_option(cli):
     n = register(cli)
     run = cli("assign", n, as_="sup")

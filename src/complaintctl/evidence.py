@@ -55,8 +55,11 @@ class EvidenceStore:
             raise InvalidData(
                 _("{path} is a symbolic link; give the file itself.").format(path=source)
             )
-        if not source.is_file():
-            raise NotFound(_("No file at {path}; check the path.").format(path=source))
+        from complaintctl.files import file_to_read
+
+        file_to_read(source, error=NotFound,
+                     folder=_("{path} is a folder; give the file to keep as evidence."),
+                     missing=_("No file at {path}; check the path."))
         with open(source, "rb") as src:
             return self._keep(iter(lambda: src.read(1 << 20), b""), source.name)
 

@@ -1,5 +1,6 @@
 """Files complaintctl writes for its user (anchors, reports, rejects, logs): readable by the
-owner only (0600) from the moment they exist, and written whole or not at all."""
+owner only (0600) from the moment they exist, and written whole or not at all. And the one
+check of a path given to be read (``file_to_read``)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,20 @@ def write_private(path: str | Path, data: str | bytes, *, encoding: str = "utf-8
             raise OSError(error.errno, error.strerror, str(path)) from None
         raise
     return path
+
+
+def file_to_read(path: str | Path, *, folder: str, error: type[Exception],
+                 missing: str | None = None) -> Path:
+    """``path`` (``~`` expanded) as a file to read, checked the one way every command that
+    reads an input file checks it. A folder is refused with ``error(folder)``; with ``missing``
+    given, so is a path where no file is (else the caller's own read reports it). Each sentence
+    is the command's own (it says what to give instead) and may name ``{path}``, as given."""
+    file = Path(path).expanduser()
+    if file.is_dir():
+        raise error(folder.format(path=path))
+    if missing is not None and not file.is_file():
+        raise error(missing.format(path=path))
+    return file
 
 
 def open_private(path: str | Path, mode: str = "w", **kwargs):

@@ -87,7 +87,10 @@ def anchor(
 def _read_anchor(path: Path):
     from complaintctl.domain.chain import Anchor, AnchorUnreadable
     from complaintctl.errors import InvalidData, NotFound
+    from complaintctl.files import file_to_read
 
+    file_to_read(path, error=NotFound, folder=_(
+        "{path} is a folder; give the anchor file that `complaintctl audit anchor` wrote."))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -72,9 +72,13 @@ def _level(text: str) -> int:
     return parse_level(text)
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, folder: str) -> str:
+    """The text of the plan or delays file ``path``; ``folder``: what to say when it names a
+    folder (``files.file_to_read``)."""
     from complaintctl.errors import InvalidData
+    from complaintctl.files import file_to_read
 
+    file_to_read(path, error=InvalidData, folder=folder)
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as problem:
@@ -108,7 +112,8 @@ def plan_validate(file: Annotated[Path, typer.Argument(help=_("The plan (TOML)."
     from complaintctl import render
     from complaintctl.domain.plan import parse_plan, shipped_text
 
-    plan = parse_plan(_read(file), source=str(file))
+    text = _read(file, _("{path} is a folder; give the plan file (TOML)."))
+    plan = parse_plan(text, source=str(file))
     render.message(_("{file}: a valid plan, '{name}' (digest {digest}).").format(
         file=file, name=shipped_text(plan.name), digest=plan.digest()[:12]))
 
@@ -121,8 +126,10 @@ def plan_load(ctx: typer.Context, file: Annotated[Path, typer.Argument(help=_("T
 
     st = state(ctx)
     with st.session(write=True) as session:
-        version, stored = plans.load_plan(session=session, actor=st.actor(session),
-                                              text=_read(file), source=str(file))
+        actor = st.actor(session)
+        text = _read(file, _("{path} is a folder; give the plan file (TOML)."))
+        version, stored = plans.load_plan(session=session, actor=actor, text=text,
+                                          source=str(file))
     render.message((_("Stored plan version {v}.") if stored else
                     _("The plan is unchanged (version {v}); nothing stored.")).format(v=version.id))
 
@@ -386,7 +393,9 @@ def drill_run(
     from complaintctl.services import drills
 
     st = state(ctx)
-    parsed = rules.parse_delays(_read(delays), source=str(delays)) if delays else None
+    parsed = rules.parse_delays(_read(delays, _(
+        "{path} is a folder; give the delays file (TOML) to --delays.")),
+        source=str(delays)) if delays else None
     with st.session(write=True) as session:
         result = drills.run(session=session, actor=st.actor(session), scenario=_scenario(scenario),
                             level=_level(level), count=complaints, simulate=simulate, delays=parsed, at=st.at(session, at))

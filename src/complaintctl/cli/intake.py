@@ -86,9 +86,13 @@ def _register(ctx: typer.Context, texts, dry_run: bool):
 
 def _read(file: str) -> str:
     path = Path(file)
-    if file != "-" and not path.is_file():
-        raise UsageProblem(_("No file at {path}; give a JSON file or - for standard input.")
-                           .format(path=path))
+    if file != "-":
+        from complaintctl.files import file_to_read
+
+        path = file_to_read(
+            path, error=UsageProblem,
+            folder=_("{path} is a folder; give a JSON Lines file or - for standard input."),
+            missing=_("No file at {path}; give a JSON file or - for standard input."))
     try:
         return sys.stdin.read() if file == "-" else path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -74,12 +74,17 @@ def codes(ctx: typer.Context,
 def load_codes(ctx: typer.Context,
                file: Annotated[Path, typer.Argument(help=_("The TOML code table."))]) -> None:
     from complaintctl import render
+    from complaintctl.errors import NotFound
+    from complaintctl.files import file_to_read
     from complaintctl.services import rootcause
 
     st = state(ctx)
     with st.session(write=True) as session:
-        table = rootcause.load_codes(session=session, actor=st.actor(session),
-                                     text=file.read_text(encoding="utf-8"), source=file.name)
+        actor = st.actor(session)
+        path = file_to_read(file, error=NotFound, folder=_(
+            "{path} is a folder; give the code table file (TOML)."))
+        table = rootcause.load_codes(session=session, actor=actor,
+                                     text=path.read_text(encoding="utf-8"), source=file.name)
     render.message(_("Loaded {count} codes: {title}.").format(count=len(table.codes),
                                                              title=table.title))
 

@@ -266,11 +266,14 @@ def load_mapping(path: str | Path) -> Layout:
     """A TOML mapping: see examples/bank_mapping.toml for every key."""
     import tomllib
 
+    from complaintctl.files import file_to_read
+
+    file = file_to_read(path, error=UsageProblem,
+                        folder=_("{path} is a folder; give the mapping file (TOML) to --mapping."),
+                        missing=_("No mapping file {path}; check --mapping."))
     try:
-        with open(Path(path).expanduser(), "rb") as f:
+        with open(file, "rb") as f:
             data = tomllib.load(f)
-    except FileNotFoundError:
-        raise UsageProblem(_("No mapping file {path}; check --mapping.").format(path=path)) from None
     except tomllib.TOMLDecodeError as error:
         raise UsageProblem(
             _("The mapping {path} is not valid TOML ({problem}); fix it.").format(

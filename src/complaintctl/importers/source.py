@@ -13,9 +13,9 @@ import hashlib
 import io
 import os
 import sys
-from pathlib import Path
 
 from complaintctl.errors import InvalidData, NotFound, UsageProblem
+from complaintctl.files import file_to_read
 from complaintctl.i18n import _
 
 SAMPLE_BYTES = 1 << 20
@@ -68,13 +68,11 @@ class Source:
             self.size: int | None = None
             self._close = False
         else:
-            file = Path(path).expanduser()
-            if not file.is_file():
-                raise NotFound(
-                    _("No file {path}; check the name (use - to read standard input).").format(
-                        path=path
-                    )
-                )
+            file = file_to_read(
+                path, error=NotFound,
+                folder=_("{path} is a folder; give the file to import (or - to read standard "
+                         "input)."),
+                missing=_("No file {path}; check the name (use - to read standard input)."))
             raw = open(file, "rb")  # noqa: SIM115 - closed by close()
             self.size = file.stat().st_size
             self._close = True

@@ -112,11 +112,13 @@ class MboxSource:
     def __init__(self, path: str | Path, *, include_seen: bool = False, readonly: bool = False):
         import mailbox
 
+        from complaintctl.files import file_to_read
+
         self.path = Path(path)
-        if not self.path.is_file():
-            raise MailboxProblem(
-                _("No mbox file at {path}; check --mbox.").format(path=self.path)
-            )
+        file_to_read(self.path, error=MailboxProblem,
+                     folder=_("{path} is a folder; give an mbox file to --mbox (a Maildir folder "
+                              "goes to --maildir)."),
+                     missing=_("No mbox file at {path}; check --mbox."))
         self.box = mailbox.mbox(str(self.path), factory=None, create=False)
         self.include_seen = include_seen
         self.readonly = readonly

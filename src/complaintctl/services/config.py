@@ -315,8 +315,12 @@ def load_file(*, session: Session, actor: Actor, path: Path) -> dict[str, Any]:
 
     with use_case(session, actor, "config load"):
         actor.check(Permission.database)
+        from complaintctl.files import file_to_read
+
+        file = file_to_read(path, error=UsageProblem,
+                            folder=_("{path} is a folder; give the settings file (TOML)."))
         try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
         except OSError as error:
             raise UsageProblem(
                 _("Cannot read {path}: {problem}.").format(path=path, problem=error.strerror)

@@ -173,7 +173,7 @@ def test_org_add_refuses_a_second_spelling_of_a_branch_in_use_outside_the_tree(c
         5, "错误：网点 'SH01' 已在使用（代码仅大小写不同）；请按 SH01 添加，或另选代码。\n")
     assert _codes(cli) == {}
     run = cli("--lang", "en", "org", "add", "SH01", "--name", "浦东支行")
-    assert (run.exit_code, run.stderr) == (0, "Added SH01 under -.\n")
+    assert (run.exit_code, run.stderr) == (0, "Added SH01 at the top level.\n")
     assert _codes(cli) == {"SH01": None}
 
 
@@ -195,6 +195,21 @@ def test_org_add_strips_the_code_and_matches_parents_and_moves_in_any_case(cli):
     assert (run.exit_code, run.stderr) == (
         1, "Error: No organisation xx; see `complaintctl org list`.\n")
     assert _codes(cli) == codes
+    # a blank parent is named as blank, not as an organisation called ""
+    for args in (("org", "add", "X2", "--name", "x", "--parent", " "),
+                 ("org", "move", "SH01", "--parent", "")):
+        run = cli("--lang", "en", *args)
+        assert (run.exit_code, run.stderr) == (5, (
+            "Error: --parent is blank; give the code of the organisation it reports to (see "
+            "`complaintctl org list`).\n"))
+        run = cli("--lang", "zh", *args)
+        assert (run.exit_code, run.stderr) == (5, (
+            "错误：--parent 为空；请给出它所隶属机构的代码（见 `complaintctl org list`）。\n"))
+    assert _codes(cli) == codes
+    run = cli("--lang", "zh", "org", "move", "SH01", "--top")
+    assert (run.exit_code, run.stderr) == (0, "SH01 现为顶级机构。\n")
+    run = cli("--lang", "zh", "org", "add", "SZ", "--name", "深圳分行")
+    assert (run.exit_code, run.stderr) == (0, "已添加顶级机构 SZ。\n")
 
 
 def test_only_admins_manage_the_tree_and_a_refusal_is_audited(cli):
@@ -215,7 +230,7 @@ def test_org_move_reparents_and_refuses_a_cycle(cli):
     assert (run.exit_code, run.stderr) == (
         5, "Error: HQ cannot go under BJ01: BJ01 is HQ or one of its branches.\n")
     run = cli("org", "move", "SH", "--top")
-    assert run.exit_code == 0 and "SH is now under -." in run.stderr
+    assert run.exit_code == 0 and "SH is now at the top level." in run.stderr
     rows = {r["code"]: r for r in json.loads(cli("org", "list", "--format", "json").stdout)}
     assert (rows["SH01"]["path"], rows["SH"]["level"]) == (["HQ", "BJ", "SH01"], 0)
     assert cli("org", "move", "SH").exit_code == 2

@@ -33,7 +33,8 @@ def add(
     with st.session(write=True) as session:
         org = organisations.add(session=session, actor=st.actor(session), code=code, name=name,
                                 parent=parent)
-    render.message(_("Added {code} under {parent}.").format(code=org.code, parent=org.parent or "-"))
+    render.message(_("Added {code} under {parent}.").format(code=org.code, parent=org.parent)
+                   if org.parent else _("Added {code} at the top level.").format(code=org.code))
 
 
 @app.command("move", help=helptext(
@@ -54,7 +55,8 @@ def move(
     st = state(ctx)
     with st.session(write=True) as session:
         org = organisations.move(session=session, actor=st.actor(session), code=code, parent=parent)
-    render.message(_("{code} is now under {parent}.").format(code=org.code, parent=org.parent or "-"))
+    render.message(_("{code} is now under {parent}.").format(code=org.code, parent=org.parent)
+                   if org.parent else _("{code} is now at the top level.").format(code=org.code))
 
 
 @app.command("list", help=helptext(

@@ -98,6 +98,9 @@ def _stored_code(session: Session, code: str) -> str | None:
 def _existing_parent(session: Session, parent: str | None) -> str | None:
     if parent is None:
         return None
+    if not parent.strip():
+        raise InvalidData(_("--parent is blank; give the code of the organisation it reports "
+                            "to (see `complaintctl org list`)."))
     stored = _stored_code(session, parent)
     if stored is None:
         parent = parent.strip()

@@ -39,10 +39,11 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from sqlmodel import Session  # noqa: E402
 
-from complaintctl.db import Database, resolve_url  # noqa: E402
+from complaintctl.store.db import Database, resolve_url  # noqa: E402
 from complaintctl.domain.enums import EventKind  # noqa: E402
-from complaintctl.services import audit, staff  # noqa: E402
-from complaintctl.services.context import chain_key  # noqa: E402
+from complaintctl.services.audit import trail as audit  # noqa: E402
+from complaintctl.services.admin import staff
+from complaintctl.services.core.context import chain_key  # noqa: E402
 
 ACTIONS = ["register", "assign", "contact", "investigate", "note", "resolve", "close"]
 STATUSES = ["registered", "assigned", "assigned", "investigating", "investigating", "resolved",

@@ -310,8 +310,8 @@ def orm_rows(source: Path, db: Path, n: int) -> tuple[float, float, int]:
     are (b)'s, ready. (wall, CPU) seconds and the rows written."""
     from sqlalchemy import select
 
-    from complaintctl.db import Database
-    from complaintctl.models import AuditHead, Complaint, Event
+    from complaintctl.store.db import Database
+    from complaintctl.store.models import AuditHead, Complaint, Event
 
     env = dict(os.environ, COMPLAINTCTL_DB=str(db), COMPLAINTCTL_USER="bench")
     subprocess.run([sys.executable, "-m", "complaintctl", "init", "--admin", "bench", "--name",

@@ -33,7 +33,8 @@ import typer.testing
 from typer.testing import CliRunner
 if hasattr(typer.testing, "_get_command"):  # build the command tree once, not per command
     typer.testing._get_command = functools.cache(typer.testing._get_command)
-from complaintctl import render, retry
+from complaintctl.present import render
+from complaintctl.infra import retry
 from complaintctl.cli import app
 
 url, me, per, mix, start_at = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
@@ -97,10 +98,10 @@ def drop_database(server: str, name: str) -> None:
 
 
 def prepare(url: str, writers: int) -> None:
-    from complaintctl.db import Database
+    from complaintctl.store.db import Database
     from complaintctl.domain.enums import Role
-    from complaintctl.services import staff
-    from complaintctl.services.context import Actor
+    from complaintctl.services.admin import staff
+    from complaintctl.services.core.context import Actor
 
     database = Database(url)
     database.create()

@@ -167,7 +167,7 @@ def ts(value: datetime) -> str:
 
 def build(path: Path, rows: int, seed: int = 5) -> None:
     """A database at head with ``rows`` complaints and their events, by Core bulk insert."""
-    from complaintctl.db import Database, resolve_url
+    from complaintctl.store.db import Database, resolve_url
 
     db = Database(resolve_url(str(path)))
     db.create()
@@ -191,7 +191,7 @@ def build(path: Path, rows: int, seed: int = 5) -> None:
 def _fill(conn, rows, rng, start, span, handlers, now) -> None:
     from sqlalchemy import insert
 
-    from complaintctl.models import (
+    from complaintctl.store.models import (
         Complaint,
         ComplaintRootCause,
         ComplaintTag,
@@ -321,11 +321,12 @@ def main() -> None:
         build(path, args.rows)
         print(f"built {args.rows:,} complaints in {time.perf_counter() - t0:.1f} s ({path})")
 
-    from complaintctl.db import Database, resolve_url
+    from complaintctl.store.db import Database, resolve_url
     from complaintctl.domain import period as periods
     from complaintctl.domain.enums import Role
-    from complaintctl.services import queries, reports
-    from complaintctl.services.context import Actor
+    from complaintctl.services.complaints import queries
+    from complaintctl.services.reporting import reports
+    from complaintctl.services.core.context import Actor
 
     db = Database(resolve_url(str(path)))
     admin = Actor("admin", Role.admin, None)

@@ -122,7 +122,7 @@ def import_file(directory: Path, rows: int, offset: int, seed: int) -> Path:
 
 def problems(url: str, acked: list[dict]) -> dict[str, list[str]]:
     """What is wrong with the file after a kill, by check (empty lists when all is well)."""
-    from complaintctl.db import sqlite_path
+    from complaintctl.store.db import sqlite_path
 
     path = sqlite_path(url)
     found: dict[str, list[str]] = collections.defaultdict(list)

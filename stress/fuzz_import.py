@@ -27,10 +27,10 @@ except ImportError:  # pragma: no cover - optional
     sys.exit("atheris is not installed: pip install atheris")
 
 with atheris.instrument_imports():
-    import complaintctl.importers.readers  # noqa: F401
-    import complaintctl.importers.layouts  # noqa: F401
-    import complaintctl.importers.dates  # noqa: F401
-    import complaintctl.importers.source  # noqa: F401
+    import complaintctl.services.intake.reading.readers  # noqa: F401
+    import complaintctl.services.intake.reading.layouts  # noqa: F401
+    import complaintctl.services.intake.reading.dates  # noqa: F401
+    import complaintctl.services.intake.reading.source  # noqa: F401
 
 WORK = Path(tempfile.mkdtemp(prefix="fuzz-import-"))
 URL = kit.seed(WORK / "complaints.db", clerks=1)

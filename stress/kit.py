@@ -19,7 +19,7 @@ for _path in (ROOT / "src", ROOT / "benchmarks"):
 
 
 def url_of(path: Path) -> str:
-    from complaintctl.db import resolve_url
+    from complaintctl.store.db import resolve_url
 
     return resolve_url(str(path))
 
@@ -27,10 +27,10 @@ def url_of(path: Path) -> str:
 def seed(path: Path, clerks: int = 8) -> str:
     """A new database at ``path`` with an admin, an auditor, a supervisor and handler of BJ01, and
     clerks ``w00``.. of BJ01, made through the services; returns its URL."""
-    from complaintctl.db import Database
+    from complaintctl.store.db import Database
     from complaintctl.domain.enums import Role
-    from complaintctl.services import staff
-    from complaintctl.services.context import Actor
+    from complaintctl.services.admin import staff
+    from complaintctl.services.core.context import Actor
 
     database = Database(url_of(path))
     database.create()
@@ -73,7 +73,7 @@ class Cli:
         self.command = typer.main.get_command(app)
 
     def __call__(self, *args: str, as_: str = "admin") -> Run:
-        from complaintctl import render
+        from complaintctl.present import render
 
         render.reset()
         out, err = io.StringIO(), io.StringIO()
@@ -98,7 +98,7 @@ def numbers_report(url: str) -> dict:
     """Complaint numbers checked by SQL: stored, duplicates, gaps within each year's counter."""
     import sqlite3
 
-    from complaintctl.db import sqlite_path
+    from complaintctl.store.db import sqlite_path
 
     conn = sqlite3.connect(str(sqlite_path(url)))
     try:

@@ -40,7 +40,7 @@ def worker(role: str, index: int, url: str, mode: str, job: dict, ready, go, sto
     out = {"role": role, "index": index, "numbers": [], "errors": [], "runs": 0,
            "lock_waits": [], "backups": []}
     try:
-        from complaintctl import db
+        from complaintctl.store import db
 
         db.WRITE_LOCK_WAIT = mode
         db.lock_waits = out["lock_waits"]

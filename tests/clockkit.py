@@ -6,9 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
-from complaintctl.services import complaints as svc
-from complaintctl.services import decisions, handling
-from complaintctl.services.complaints import NewComplaint, RemedyInput
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints import decisions, handling
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 
 SH = ZoneInfo("Asia/Shanghai")
 

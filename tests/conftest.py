@@ -44,10 +44,10 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from complaintctl.db import Database, resolve_url  # noqa: E402
+from complaintctl.store.db import Database, resolve_url  # noqa: E402
 from complaintctl.domain.enums import Role  # noqa: E402
 from complaintctl.i18n import set_language  # noqa: E402
-from complaintctl.services.context import Actor  # noqa: E402
+from complaintctl.services.core.context import Actor  # noqa: E402
 
 set_language("en")
 # The commands' help is translated when the CLI's modules are imported: import them now, in
@@ -320,7 +320,7 @@ def seed(database: Database) -> Database:
 
 
 def _seed(database: Database) -> None:
-    from complaintctl.services import staff
+    from complaintctl.services.admin import staff
 
     with database.session(write=True) as session:
         staff.init_admin(session=session, username="admin", name="Admin")
@@ -441,7 +441,7 @@ class Cli:
                  env: dict[str, str] | None = None) -> Run:
         from typer.testing import CliRunner
 
-        from complaintctl import render
+        from complaintctl.present import render
         from complaintctl.cli import app
 
         render.reset()

@@ -25,7 +25,7 @@ def stored(db):
     """Every complaint, as a dict of its columns, in number order."""
     from sqlmodel import select
 
-    from complaintctl.models import Complaint
+    from complaintctl.store.models import Complaint
 
     with db.session() as session:
         return [c.model_dump() for c in session.exec(select(Complaint).order_by(Complaint.id))]
@@ -40,7 +40,7 @@ def count(db, model) -> int:
 
 
 def chain_ok(db) -> bool:
-    from complaintctl.services import audit
+    from complaintctl.services.audit import trail as audit
 
     with db.session() as session:
         return audit.verify(session).ok

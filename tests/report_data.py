@@ -14,10 +14,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome, PauseReason, ReviewResult
-from complaintctl.services import approvals, clock, decisions, handling, reviews, rootcause
-from complaintctl.services import complaints as svc
-from complaintctl.services.complaints import NewComplaint, RemedyInput
-from complaintctl.services.context import Actor
+from complaintctl.services.complaints import approvals, decisions, handling, reviews
+from complaintctl.services.clock import state as clock
+from complaintctl.services.reporting import rootcause
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
+from complaintctl.services.core.context import Actor
 
 TZ = ZoneInfo("Asia/Shanghai")
 AS_OF = datetime(2025, 12, 31, 4, 0, tzinfo=timezone.utc)
@@ -60,7 +62,7 @@ def _rectify(s, admin) -> None:
     """Three rectification actions: one on cause C03 linking some of its complaints (overdue at
     AS_OF), one without a cause linking complaints of other causes (done), and one on C09
     linking none (in progress)."""
-    from complaintctl.models import Complaint, ComplaintRootCause
+    from complaintctl.store.models import Complaint, ComplaintRootCause
     from sqlmodel import select
 
     causes = {}

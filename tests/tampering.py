@@ -17,8 +17,8 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, true, update
 
 from complaintctl.domain import chain
-from complaintctl.models import AuditHead, Complaint, Event
-from complaintctl.services import audit
+from complaintctl.store.models import AuditHead, Complaint, Event
+from complaintctl.services.audit import trail as audit
 
 #: the five kinds the issue names; ``rehash`` (a complete re-hash) is a sixth, anchor-only one
 KINDS = ("edit", "delete", "insert", "reorder", "truncate")

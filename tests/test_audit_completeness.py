@@ -13,7 +13,7 @@ import typer
 from sqlalchemy import func, select
 
 from complaintctl.cli import app
-from complaintctl.models import Event
+from complaintctl.store.models import Event
 
 ROOT = typer.main.get_command(app)
 
@@ -156,9 +156,9 @@ def _new_events(db, after: int) -> list[Event]:
 def _fixture_world(cli, tmp_path) -> dict[str, str]:
     """Five complaints (E closed), and the files the steps read."""
     from complaintctl.domain.enums import Channel, ContactVia, Outcome
-    from complaintctl.services import complaints as svc
-    from complaintctl.services import decisions, handling
-    from complaintctl.services.complaints import NewComplaint, RemedyInput
+    from complaintctl.services.complaints import registration as svc
+    from complaintctl.services.complaints import decisions, handling
+    from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
     from conftest import actor
 
     db = cli.database

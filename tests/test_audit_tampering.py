@@ -16,10 +16,11 @@ from sqlmodel import Session
 from complaintctl.domain import chain
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
 from complaintctl.errors import PermissionDenied
-from complaintctl.services import audit, decisions, handling, queries
-from complaintctl.services import complaints as svc
-from complaintctl.services.complaints import NewComplaint, RemedyInput
-from complaintctl.services.context import chain_key
+from complaintctl.services.audit import trail as audit
+from complaintctl.services.complaints import decisions, handling, queries
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
+from complaintctl.services.core.context import chain_key
 from conftest import actor
 from tampering import KINDS, tamper
 

@@ -11,7 +11,7 @@ import stat
 import pytest
 from typer.testing import CliRunner
 
-from complaintctl import render
+from complaintctl.present import render
 from complaintctl.cli import app
 from conftest import Run
 
@@ -329,7 +329,7 @@ def test_customer_id_and_account_conflicts_stay_free_text(cli):
         assert run.exit_code == 0, run.stderr
     from sqlmodel import select
 
-    from complaintctl.models import StaffConflict
+    from complaintctl.store.models import StaffConflict
 
     with cli.database.session() as session:  # stored in full (listed masked), spaces dropped
         stored = session.exec(select(StaffConflict.kind, StaffConflict.value)

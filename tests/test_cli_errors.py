@@ -119,7 +119,7 @@ def test_a_folder_given_for_an_input_file_is_named_as_one_saying_what_to_give(
 
 
 def test_file_to_read_expands_the_home_and_names_the_path_as_given(tmp_path, monkeypatch):
-    from complaintctl.files import file_to_read
+    from complaintctl.infra.files import file_to_read
 
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / "d").mkdir()
@@ -302,7 +302,7 @@ def test_received_at_after_registration_is_refused(cli):
 
 
 def test_an_unexpected_error_is_one_sentence_with_exit_1_and_no_traceback(cli, monkeypatch):
-    from complaintctl.services import handling
+    from complaintctl.services.complaints import handling
 
     def broken(**_kwargs):
         raise RuntimeError("customer 13812345678 broke it")
@@ -316,7 +316,7 @@ def test_an_unexpected_error_is_one_sentence_with_exit_1_and_no_traceback(cli, m
 
 
 def test_debug_mode_lets_the_internal_error_through(cli, monkeypatch):
-    from complaintctl.services import handling
+    from complaintctl.services.complaints import handling
 
     monkeypatch.setattr(handling, "note", lambda **_k: 1 / 0)
     with pytest.raises(ZeroDivisionError):

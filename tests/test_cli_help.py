@@ -12,7 +12,7 @@ from pathlib import PurePath
 import pytest
 import typer
 
-from complaintctl import render
+from complaintctl.present import render
 from complaintctl.cli import app
 
 ROOT = typer.main.get_command(app)

@@ -11,8 +11,8 @@ from clockkit import register
 from conftest import actor
 from sqlmodel import select
 
-from complaintctl.models import Event, Notification, NotificationAttempt
-from complaintctl.services import notify
+from complaintctl.store.models import Event, Notification, NotificationAttempt
+from complaintctl.services.notify import outbox as notify
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402

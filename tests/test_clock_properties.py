@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from clockkit import register, t, to_investigating
 from complaintctl.domain.enums import ContactVia, Outcome, PauseReason
 from complaintctl.errors import ComplaintError
-from complaintctl.services import approvals, clock, decisions, explain, handling, queries
+from complaintctl.services.complaints import approvals, decisions, handling, queries
+from complaintctl.services.clock import state as clock
+from complaintctl.services.reporting import explain
 from conftest import actor
 
 ADMIN, SUP, H1, CLERK = actor("admin"), actor("sup"), actor("h1"), actor("clerk")

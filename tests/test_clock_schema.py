@@ -8,9 +8,9 @@ def test_the_migrated_schema_matches_the_models_including_the_clock_tables(db):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import complaintctl.models
+    import complaintctl.store.models
 
-    complaintctl.models.load_all()
+    complaintctl.store.models.load_all()
 
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -11,20 +11,19 @@ from sqlmodel import select
 from clockkit import SH, register, resolve, t, to_investigating
 from complaintctl.domain.enums import ContactVia, PauseReason, ReviewResult
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed
-from complaintctl.models import Complaint, Event, Notification
-from complaintctl.services import (
+from complaintctl.store.models import Complaint, Event, Notification
+from complaintctl.services.complaints import (
     approvals,
     assignment,
-    clock,
-    config,
     decisions,
-    explain,
     handling,
     queries,
     reviews,
-    sla,
 )
-from complaintctl.services import staff as staff_svc
+from complaintctl.services.clock import state as clock, sla
+from complaintctl.services.admin import config
+from complaintctl.services.reporting import explain
+from complaintctl.services.admin import staff as staff_svc
 from conftest import actor
 
 SUP, H1, CLERK, ADMIN = actor("sup"), actor("h1"), actor("clerk"), actor("admin")
@@ -217,7 +216,7 @@ def test_level_2_needs_a_senior_approver_and_a_recorded_customer_notice(session)
 
 def actor_boss():
     from complaintctl.domain.enums import Role
-    from complaintctl.services.context import Actor
+    from complaintctl.services.core.context import Actor
 
     return Actor("boss", Role.supervisor, None, "Head of Complaints")
 

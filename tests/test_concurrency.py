@@ -23,11 +23,11 @@ ACTORS = ["clerk", "h1", "h2", "sup"]  # all of branch BJ01
 def register_many(url: str, index: int, barrier, results) -> None:
     """One worker process: its own engine; waits for the others, then registers PER_WORKER."""
     try:
-        from complaintctl.db import Database
+        from complaintctl.store.db import Database
         from complaintctl.domain.enums import Channel
-        from complaintctl.services import complaints
-        from complaintctl.services.complaints import NewComplaint
-        from complaintctl.services.context import resolve_actor
+        from complaintctl.services.complaints import registration as complaints
+        from complaintctl.services.complaints.registration import NewComplaint
+        from complaintctl.services.core.context import resolve_actor
 
         database = Database(url)
         with database.session() as session:
@@ -81,7 +81,7 @@ def test_eight_processes_registering_at_once_get_distinct_contiguous_numbers(see
     for _index, got, _t, _e in reports:  # each worker's own numbers only go up
         assert got == sorted(got)
 
-    from complaintctl.models import Complaint, Counter, Event
+    from complaintctl.store.models import Complaint, Counter, Event
 
     with seeded.session() as session:
         assert session.exec(select(func.count()).select_from(Complaint)).one() == 1600
@@ -124,7 +124,7 @@ def test_a_write_transaction_takes_the_write_lock_when_it_begins_and_a_read_does
 
     from sqlmodel import select
 
-    from complaintctl.models import Staff
+    from complaintctl.store.models import Staff
 
     def another_writer_gets_the_lock() -> bool:
         other = sqlite3.connect(seeded.path, timeout=0, isolation_level=None)

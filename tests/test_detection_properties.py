@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 from tests.conftest import STAFF, actor
 
-from complaintctl.db import Database, resolve_url
+from complaintctl.store.db import Database, resolve_url
 from complaintctl.domain import emergency as rules
 from complaintctl.domain.enums import Channel
-from complaintctl.models import Complaint, Incident, IncidentComplaint
-from complaintctl.services import detection, plans, staff
-from complaintctl.services.complaints import NewComplaint, register
+from complaintctl.store.models import Complaint, Incident, IncidentComplaint
+from complaintctl.services.emergency import detection, plans
+from complaintctl.services.admin import staff
+from complaintctl.services.complaints.registration import NewComplaint, register
 
 EXAMPLES = int(os.environ.get("COMPLAINTCTL_DETECTION_EXAMPLES", "12"))  # more by hand
 T0 = (datetime.now(timezone.utc) - timedelta(days=5)).replace(microsecond=0)

@@ -13,8 +13,9 @@ from complaintctl.domain import drill as rules
 from complaintctl.domain.drill import Delays, Scenario
 from complaintctl.domain.plan import PlanError, default_plan
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed
-from complaintctl.models import Complaint, Incident
-from complaintctl.services import detection, drills, emergency, queries
+from complaintctl.store.models import Complaint, Incident
+from complaintctl.services.emergency import detection, drills, incidents as emergency
+from complaintctl.services.complaints import queries
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 START = NOW - timedelta(days=2)
@@ -84,7 +85,7 @@ def test_a_simulated_drill_too_recent_to_finish_is_refused(seeded):
 
 def test_drill_complaints_carry_the_drill_tags_and_stay_out_of_list_unless_asked(seeded):
     from complaintctl.domain.enums import Channel
-    from complaintctl.services.complaints import NewComplaint, register
+    from complaintctl.services.complaints.registration import NewComplaint, register
 
     with seeded.session(write=True) as s:
         real = register(session=s, actor=actor("clerk"),
@@ -178,7 +179,7 @@ def test_the_score_formula():
 
 
 def test_monitor_shows_active_incidents_and_when_the_next_drill_is_due(seeded):
-    from complaintctl.services import monitor
+    from complaintctl.services.reporting import monitor
 
     with seeded.session() as s:
         assert monitor.snapshot(session=s, actor=actor("sup"))["next_drill_due"] is None

@@ -305,8 +305,8 @@ def test_every_emergency_command_has_help_with_an_example(cli):
 def test_the_demo_has_one_incident_and_one_scored_drill(db):
     from tests.conftest import actor
 
-    from complaintctl.demo import build
-    from complaintctl.services import drills, emergency, incident_report
+    from complaintctl.services.admin.demo import build
+    from complaintctl.services.emergency import drills, incidents as emergency, incident_report
 
     build(db)
     with db.session() as s:

@@ -13,9 +13,15 @@ from tests.conftest import actor
 from complaintctl.domain import plan as rules
 from complaintctl.domain.enums import Channel
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed, UsageProblem
-from complaintctl.models import ChecklistItem, Event, Incident, IncidentAction, PlanVersion
-from complaintctl.services import audit, detection, emergency, incident_report, plans
-from complaintctl.services.complaints import NewComplaint, register
+from complaintctl.store.models import ChecklistItem, Event, Incident, IncidentAction, PlanVersion
+from complaintctl.services.audit import trail as audit
+from complaintctl.services.emergency import (
+    detection,
+    incidents as emergency,
+    incident_report,
+    plans,
+)
+from complaintctl.services.complaints.registration import NewComplaint, register
 
 T0 = (datetime.now(timezone.utc) - timedelta(days=3)).replace(microsecond=0)
 
@@ -237,7 +243,7 @@ def test_a_refused_incident_action_changes_nothing_and_is_on_the_audit_trail(see
 
 def test_drill_and_real_complaints_are_never_linked_together(seeded):
     from complaintctl.domain.drill import Scenario
-    from complaintctl.services import drills
+    from complaintctl.services.emergency import drills
 
     with seeded.session(write=True) as s:
         real = reg(s, 1)
@@ -270,7 +276,7 @@ def test_done_marks_an_item_by_number_or_key_and_refuses_twice(seeded):
 
 
 def test_overdue_items_are_flagged_once_and_notified_to_the_responsible_people(seeded):
-    from complaintctl.models import Notification
+    from complaintctl.store.models import Notification
 
     with seeded.session(write=True) as s:
         inc = emergency.declare(session=s, actor=actor("sup"), level=2, title="x", at=T0)
@@ -304,7 +310,7 @@ def test_overdue_items_are_flagged_once_and_notified_to_the_responsible_people(s
 
 
 def test_sla_check_runs_detection_and_flags_overdue_items_once(seeded):
-    from complaintctl.services import sla
+    from complaintctl.services.clock import sla
 
     with seeded.session(write=True) as s:
         numbers = reg(s, 5)
@@ -368,7 +374,7 @@ def test_the_report_names_every_required_element_and_each_missing_one(seeded):
 
 
 def test_the_markdown_and_html_reports_name_every_element_and_mark_missing_ones(seeded):
-    from complaintctl import incident_views
+    from complaintctl.present import incident_views
 
     with seeded.session(write=True) as s:
         inc = emergency.declare(session=s, actor=actor("sup"), level=2, title="<b>x</b> | y")

@@ -11,8 +11,8 @@ import zipfile
 import pytest
 from importing import CFPB, chain_ok, run_import, stored
 
-from complaintctl.importers.layouts import CFPB_HEADER
-from complaintctl.services.queries import CSV_COLUMNS
+from complaintctl.services.intake.reading.layouts import CFPB_HEADER
+from complaintctl.services.complaints.queries import CSV_COLUMNS
 
 DANGEROUS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "\nLF"]
 
@@ -145,7 +145,7 @@ def _letter(index: int) -> str:
 def test_xlsx_to_a_terminal_is_refused_and_to_a_pipe_is_written(monkeypatch, tmp_path):
     import sys
 
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.errors import UsageProblem
 
     class Terminal(io.StringIO):

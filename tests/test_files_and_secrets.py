@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from complaintctl.errors import InvalidData
-from complaintctl.evidence import EvidenceStore
+from complaintctl.infra.evidence import EvidenceStore
 
 pytestmark = pytest.mark.sqlite_only("file modes of SQLite files and files beside them")
 
@@ -40,7 +40,7 @@ def _register(cli) -> str:
 def test_a_new_database_its_wal_and_shm_and_its_directory_are_owner_only(tmp_path, open_umask):
     from conftest import Cli
 
-    from complaintctl.db import Database, resolve_url
+    from complaintctl.store.db import Database, resolve_url
 
     path = tmp_path / "new" / "complaints.db"
     cli = Cli(Database(resolve_url(str(path))))

@@ -12,7 +12,7 @@ import pytest
 
 from importing import csv_text, run_import
 
-from complaintctl.services import filter_values
+from complaintctl.services.core import filter_values
 
 NO_BRANCH = ("Error: No branch 'XX01' in this database; see `complaintctl org list` for the "
              "branches.\n")
@@ -159,7 +159,7 @@ def _second_spelling(cli, code: str) -> None:
     `org add` refused one (or from an import by branch staff naming another branch)."""
     from datetime import datetime, timezone
 
-    from complaintctl.models import Organisation
+    from complaintctl.store.models import Organisation
 
     with cli.database.session(write=True) as session:
         session.add(Organisation(code=code, name="另一个网点", parent=None,

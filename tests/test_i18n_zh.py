@@ -884,8 +884,8 @@ def test_incident_triggers_and_detection_results_have_their_chinese():
 
 @pytest.mark.sqlite_only("db migrate-to from a SQLite branch file")
 def test_migrate_to_joins_its_sentences_without_a_space_under_zh(tmp_path):
-    from complaintctl.db import Database, resolve_url
-    from complaintctl.demo import build
+    from complaintctl.store.db import Database, resolve_url
+    from complaintctl.services.admin.demo import build
     from conftest import Cli
 
     source = Database(resolve_url(str(tmp_path / "branch.db")))
@@ -952,7 +952,7 @@ def test_import_json_keeps_its_keys_and_counts_and_words_its_reasons_in_the_lang
 
     import csv as csv_module
 
-    from complaintctl.importers.layouts import CFPB_HEADER
+    from complaintctl.services.intake.reading.layouts import CFPB_HEADER
 
     rows = [list(r) for r in csv_module.reader(open(CFPB, newline=""))][1:3]
     rows[1][0] = "not a date"

@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import select
 
 from complaintctl.domain.enums import EventKind
-from complaintctl.models import AuditHead, Event
-from complaintctl.services import audit
-from complaintctl.services import audit as audit_module
-from complaintctl.services.context import set_setting
+from complaintctl.store.models import AuditHead, Event
+from complaintctl.services.audit import trail as audit
+from complaintctl.services.audit import trail as audit_module
+from complaintctl.services.core.context import set_setting
 
 FIXED = datetime(2026, 11, 28, 2, 30, 15, 123456, tzinfo=timezone.utc)
 EVENTS = [
@@ -47,7 +47,7 @@ def _chain(db, monkeypatch, bulk: bool):
 
 @pytest.fixture
 def second_db(tmp_path):
-    from complaintctl.db import Database, resolve_url
+    from complaintctl.store.db import Database, resolve_url
 
     database = Database(resolve_url(str(tmp_path / "second.db")))
     database.create()

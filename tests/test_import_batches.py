@@ -9,8 +9,8 @@ import pytest
 
 from importing import CFPB, chain_ok, count, csv_text, run_import, stored
 
-from complaintctl.importers.layouts import CFPB_HEADER
-from complaintctl.models import Complaint, ComplaintTag, Counter, Event, ImportBatch
+from complaintctl.services.intake.reading.layouts import CFPB_HEADER
+from complaintctl.store.models import Complaint, ComplaintTag, Counter, Event, ImportBatch
 
 ROWS = list(csv.reader(open(CFPB, newline="")))[1:]
 
@@ -312,7 +312,8 @@ def _indexes(db) -> list[str]:
 @pytest.mark.sqlite_only("the deferred indexes are SQLite's; PostgreSQL keeps its own")
 def test_a_large_import_rebuilds_the_indexes_it_deferred_and_a_failed_one_keeps_them(
         cli, tmp_path, monkeypatch):
-    from complaintctl.services import bulk, imports
+    from complaintctl.store import bulk
+    from complaintctl.services.intake import imports
 
     monkeypatch.setattr(imports, "CHUNK", 100)
     monkeypatch.setattr(imports, "ESTIMATE_AFTER", 200)
@@ -348,7 +349,7 @@ def test_a_large_import_on_postgresql_refreshes_the_planners_statistics(cli, tmp
     tables as small as they were (whole-table scans: 7x slower at 50,000 rows)."""
     if not cli.database.is_postgresql:
         pytest.skip("PostgreSQL only: SQLite's planner has no statistics to refresh here")
-    from complaintctl.services import imports
+    from complaintctl.services.intake import imports
 
     monkeypatch.setattr(imports, "CHUNK", 100)
     monkeypatch.setattr(imports, "ESTIMATE_AFTER", 200)

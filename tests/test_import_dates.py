@@ -9,8 +9,8 @@ import pytest
 from importing import count, csv_text, run_import, stored
 
 from complaintctl.errors import InvalidData
-from complaintctl.importers.dates import AmbiguousDates, DateReader
-from complaintctl.models import Complaint
+from complaintctl.services.intake.reading.dates import AmbiguousDates, DateReader
+from complaintctl.store.models import Complaint
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -140,7 +140,7 @@ def test_a_date_format_that_reads_no_whole_date_is_refused_before_any_row(cli, t
 
 @pytest.mark.parametrize("fmt", ["%d/%m/%Y", "%m/%d/%y", "%Y%m%d", "%d.%m.%Y %H:%M", "%j %Y"])
 def test_a_date_format_with_a_day_a_month_and_a_year_is_taken(fmt):
-    from complaintctl.importers.dates import check_format
+    from complaintctl.services.intake.reading.dates import check_format
 
     assert check_format(fmt, "--date-format") is None
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from importing import CFPB, count, csv_text, run_import, stored
 
-from complaintctl.importers.source import detect_encoding
-from complaintctl.models import Complaint
-from complaintctl.services.queries import CSV_COLUMNS
+from complaintctl.services.intake.reading.source import detect_encoding
+from complaintctl.store.models import Complaint
+from complaintctl.services.complaints.queries import CSV_COLUMNS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NATIVE = [
@@ -197,8 +197,8 @@ def test_a_mapping_with_values_defaults_date_format_and_key(cli, tmp_path):
 
 
 def _fresh(path):
-    from complaintctl.db import Database, resolve_url
-    from complaintctl.services import staff
+    from complaintctl.store.db import Database, resolve_url
+    from complaintctl.services.admin import staff
 
     db = Database(resolve_url(str(path)))
     db.create()

@@ -12,9 +12,10 @@ import mailkit
 import pytest
 from sqlmodel import col, select
 
-from complaintctl.evidence import EvidenceStore
-from complaintctl.models import Complaint, Contact, Notification
-from complaintctl.services import intake, notify
+from complaintctl.infra.evidence import EvidenceStore
+from complaintctl.store.models import Complaint, Contact, Notification
+from complaintctl.services.intake import mailbox as intake
+from complaintctl.services.notify import outbox as notify
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
@@ -66,7 +67,8 @@ def test_the_due_date_is_the_clocks(seeded, tmp_path):
     box = mailkit.maildir(tmp_path / "Maildir", [mailkit.plain()])
     (outcome,) = run(seeded, box).messages
     c = complaint(seeded, outcome.number)
-    from complaintctl.services import clock, config
+    from complaintctl.services.clock import state as clock
+    from complaintctl.services.admin import config
 
     with seeded.session() as session:
         expected = clock.compute(session, c, config.load(session)).due_at

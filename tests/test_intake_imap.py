@@ -20,8 +20,8 @@ import mailkit
 import pytest
 from sqlmodel import col, select
 
-from complaintctl.models import Complaint
-from complaintctl.services import intake
+from complaintctl.store.models import Complaint
+from complaintctl.services.intake import mailbox as intake
 
 pytestmark = pytest.mark.slow
 
@@ -180,7 +180,7 @@ def test_imap_intake_registers_marks_after_commit_and_is_idempotent(seeded, dove
 
 def test_imap_crash_between_commit_and_marking_never_duplicates(seeded, dovecot, folder,
                                                                   monkeypatch):
-    from complaintctl.intake.sources import ImapSource
+    from complaintctl.services.intake.mail.sources import ImapSource
 
     class Crash(BaseException):
         pass
@@ -278,7 +278,7 @@ def test_a_missing_folder_is_named(cli, dovecot, folder):
 
 def test_a_chinese_folder_name(seeded, dovecot, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", dovecot["cafile"])
-    from complaintctl.intake.sources import imap_utf7
+    from complaintctl.services.intake.mail.sources import imap_utf7
 
     client = _client(dovecot)
     client.create(imap_utf7("投诉"))

@@ -9,7 +9,7 @@ import os
 import pytest
 from sqlmodel import col, select
 
-from complaintctl.models import Complaint, ComplaintTag
+from complaintctl.store.models import Complaint, ComplaintTag
 
 RECORD = {
     "channel": "online",
@@ -57,7 +57,7 @@ def test_show_output_minus_what_complaintctl_sets_registers_again(cli):
     first = json.loads(cli("register", "--json", "-", as_="clerk",
                            input=json.dumps(RECORD)).stdout)["number"]
     shown = json.loads(cli("show", first, "--format", "json", "--unmask", as_="sup").stdout)
-    from complaintctl.intake.records import ACCEPTED
+    from complaintctl.services.intake.mail.records import ACCEPTED
 
     again = {k: v for k, v in shown.items() if k in ACCEPTED}
     again["external_ref"] = "PLATFORM-0002"

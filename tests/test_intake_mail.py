@@ -12,9 +12,9 @@ from sqlmodel import col, select
 
 import mailkit
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
-from complaintctl.evidence import EvidenceStore
-from complaintctl.intake.sources import MaildirSource
-from complaintctl.models import (
+from complaintctl.infra.evidence import EvidenceStore
+from complaintctl.services.intake.mail.sources import MaildirSource
+from complaintctl.store.models import (
     Complaint,
     ComplaintTag,
     Contact,
@@ -22,10 +22,12 @@ from complaintctl.models import (
     Evidence,
     Notification,
 )
-from complaintctl.services import audit, decisions, handling, intake
-from complaintctl.services import complaints as svc
-from complaintctl.services.complaints import NewComplaint, RemedyInput
-from complaintctl.services.context import now
+from complaintctl.services.audit import trail as audit
+from complaintctl.services.complaints import decisions, handling
+from complaintctl.services.intake import mailbox as intake
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
+from complaintctl.services.core.context import now
 from conftest import actor
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -102,7 +104,7 @@ def test_a_mail_complaint_has_the_email_fields(seeded, box):
 def test_received_at_is_the_date_header_or_the_arrival_for_a_date_in_the_future(seeded, box):
     run(seeded, maildir=box)
     complaints = by_subject(seeded)
-    from complaintctl.intake import mail
+    from complaintctl.services.intake.mail import parse as mail
 
     assert complaints["信用卡年费重复扣收"].received_at == mail.parse(mailkit.plain()).sent_at
     damaged = complaints["Card fee"]
@@ -479,7 +481,7 @@ def test_cli_unreachable_imap_server_is_an_operational_error(cli):
 
 
 def test_use_cases_inside_one_transaction_are_kept_together_or_not_at_all(seeded):
-    from complaintctl.services.context import one_transaction
+    from complaintctl.services.core.context import one_transaction
 
     new = NewComplaint(channel=Channel.phone, customer="张伟", summary="年费")
     with seeded.session(write=True) as session:
@@ -498,8 +500,8 @@ def test_use_cases_inside_one_transaction_are_kept_together_or_not_at_all(seeded
 
 
 def _intake_in_a_process(url: str, box: str, queue) -> None:
-    from complaintctl.db import Database
-    from complaintctl.services import intake as intake_service
+    from complaintctl.store.db import Database
+    from complaintctl.services.intake import mailbox as intake_service
 
     database = Database(url)
     summary = intake_service.run_mail(database=database, username="clerk", maildir=box)

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 import mailkit
 import pytest
 
-from complaintctl.intake import mail
-from complaintctl.intake.htmltext import html_to_text
-from complaintctl.intake.sources import imap_utf7, parse_imap_url
+from complaintctl.services.intake.mail import parse as mail
+from complaintctl.services.intake.mail.htmltext import html_to_text
+from complaintctl.services.intake.mail.sources import imap_utf7, parse_imap_url
 from complaintctl.errors import UsageProblem
 
 UTC = timezone.utc

@@ -19,9 +19,9 @@ from sqlalchemy import text
 
 import mailkit
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
-from complaintctl.services import complaints as svc
-from complaintctl.services import decisions, handling
-from complaintctl.services.complaints import NewComplaint, RemedyInput
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints import decisions, handling
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from conftest import Cli, actor, commands_keep_connections, seed
 from leakscan import CUSTOMERS, NAMES, Customer, file_text, found
 from readme_matrix import command_tree
@@ -306,7 +306,7 @@ def test_the_outbox_its_log_and_the_audit_log_carry_no_personal_data(world):
 
 
 def test_a_delivery_error_quoting_the_customers_address_is_kept_masked():
-    from complaintctl.services import notify
+    from complaintctl.services.notify import outbox as notify
 
     refused = notify.DeliveryError(
         f"recipient refused: {{'{CUSTOMERS[0].email}': (550, b'No such user')}}", permanent=True)

@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from complaintctl.db import Database, resolve_url
-from complaintctl.demo import build
+from complaintctl.store.db import Database, resolve_url
+from complaintctl.services.admin.demo import build
 from conftest import Cli, seed
 
 TABLES_OF_A_BRANCH = ["complaint", "complaint_tag", "consultation", "contact", "event",

@@ -13,10 +13,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, inspect, text
 from sqlmodel import SQLModel
 
-import complaintctl.models
-from complaintctl.db import Database, head_revision, resolve_url
+import complaintctl.store.models
+from complaintctl.store.db import Database, head_revision, resolve_url
 
-complaintctl.models.load_all()  # every table on SQLModel.metadata, models_ext's too
+complaintctl.store.models.load_all()  # every table on SQLModel.metadata, models_ext's too
 
 
 def schema_diff(engine, metadata=SQLModel.metadata) -> list:

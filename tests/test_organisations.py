@@ -291,9 +291,9 @@ def test_a_branch_supervisor_does_not_see_up_the_tree(cli):
 
 
 def test_parent_of_descendants_and_rollup_for_reviews_and_reports(seeded):
-    from complaintctl.services import organisations as orgs
-    from complaintctl.services import staff
-    from complaintctl.services.context import resolve_actor
+    from complaintctl.services.admin import organisations as orgs
+    from complaintctl.services.admin import staff
+    from complaintctl.services.core.context import resolve_actor
     from conftest import actor
 
     with seeded.session(write=True) as session:
@@ -321,10 +321,11 @@ def test_a_review_goes_to_the_parent_organisations_supervisors_who_decide_it(see
     from clockkit import register as register_at
     from clockkit import resolve, t, to_investigating
     from complaintctl.domain.enums import ReviewResult
-    from complaintctl.models import Notification
-    from complaintctl.services import decisions, reviews, staff
-    from complaintctl.services import organisations as orgs
-    from complaintctl.services.context import resolve_actor
+    from complaintctl.store.models import Notification
+    from complaintctl.services.complaints import decisions, reviews
+    from complaintctl.services.admin import staff
+    from complaintctl.services.admin import organisations as orgs
+    from complaintctl.services.core.context import resolve_actor
     from conftest import actor
 
     with seeded.session(write=True) as session:

@@ -16,10 +16,12 @@ import pytest
 from sqlalchemy import MetaData, select, text
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome, PauseReason
-from complaintctl.services import assignment, clock, decisions, handling, retention, reviews
-from complaintctl.services import complaints as svc
-from complaintctl.services.complaints import NewComplaint
-from complaintctl.services.context import one_transaction
+from complaintctl.services.complaints import assignment, decisions, handling, reviews
+from complaintctl.services.clock import state as clock
+from complaintctl.services.admin import retention
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints.registration import NewComplaint
+from complaintctl.services.core.context import one_transaction
 from conftest import Cli, actor, commands_keep_connections, seed
 from permission_cases import (
     ASSIGNABLE,
@@ -164,7 +166,7 @@ def build(s, state: str, branch: str, assignee: str | None) -> tuple[str, dict]:
 @pytest.fixture(scope="module")
 def world(database_factory, tmp_path_factory):
     from complaintctl.domain.enums import Role
-    from complaintctl.services import staff
+    from complaintctl.services.admin import staff
 
     tmp = tmp_path_factory.mktemp("permissions")
     db = seed(database_factory("permissions"))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from complaintctl.db import Database
+from complaintctl.store.db import Database
 from conftest import BACKEND, Cli
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "pg_writers.py"

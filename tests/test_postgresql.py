@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from complaintctl import retry
-from complaintctl.db import resolve_url
+from complaintctl.infra import retry
+from complaintctl.store.db import resolve_url
 
 
 def libpq(url: str) -> str:
@@ -24,7 +24,7 @@ def run_cli(*argv: str):
     """complaintctl with exactly these arguments (no --db added)."""
     from typer.testing import CliRunner
 
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.cli import app
 
     render.reset()

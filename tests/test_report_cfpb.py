@@ -33,8 +33,8 @@ def imported(tmp_path_factory):
     names = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
     if "import" not in names:
         pytest.skip("complaintctl import has not landed yet (issue 3)")
-    from complaintctl.db import Database, resolve_url
-    from complaintctl.services import staff
+    from complaintctl.store.db import Database, resolve_url
+    from complaintctl.services.admin import staff
 
     from conftest import Cli
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
-from complaintctl.services import complaints as svc
-from complaintctl.services import decisions, handling
-from complaintctl.services.complaints import NewComplaint, RemedyInput
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints import decisions, handling
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from conftest import Cli, actor
 
 AS_OF = "2025-12-01T12:00"
@@ -31,7 +31,7 @@ REPORTS = ["summary", "sla", "aging", "trend", "outcomes", "satisfaction", "hand
 
 @pytest.fixture(scope="module")
 def seeded_once(database_factory):
-    from complaintctl.services import staff
+    from complaintctl.services.admin import staff
     from conftest import STAFF
 
     db = database_factory("cli")
@@ -280,7 +280,7 @@ def test_monitor_counts_overdue_and_due_soon(data):
 
 
 def test_monitor_watch_redraws_until_interrupted(data, monkeypatch):
-    import complaintctl.output.monitor as screen
+    import complaintctl.present.reports.monitor as screen
 
     calls = []
 
@@ -434,7 +434,7 @@ def test_a_late_decision_stays_late_after_a_reopen_moves_the_due_time(cli):
 
     from sqlalchemy import text
 
-    from complaintctl.db import MIGRATIONS_DIR
+    from complaintctl.store.db import MIGRATIONS_DIR
 
     versions = MIGRATIONS_DIR / "versions"
     number = cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "s",

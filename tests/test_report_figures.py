@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from complaintctl.domain.classification import default_text, parse
-from complaintctl.services import reports
-from complaintctl.services.reports.sql import DIMENSIONS
+from complaintctl.services.reporting import reports
+from complaintctl.services.reporting.reports.sql import DIMENSIONS
 
 import report_data as rd
 from conftest import STAFF, actor
@@ -24,7 +24,7 @@ PERIODS = {"2025-Q3": (date(2025, 7, 1), date(2025, 9, 30)),
 
 @pytest.fixture(scope="module")
 def history(database_factory):
-    from complaintctl.services import staff
+    from complaintctl.services.admin import staff
 
     db = database_factory("reports")
     with db.session(write=True) as session:
@@ -409,7 +409,7 @@ def test_branch_staff_see_their_branch_only(history):
 ])
 def test_the_monitor_equals_a_plain_python_computation(history, when, branch):
     """The monitor counts the complaints as they stand, with times measured from --as-of."""
-    from complaintctl.services import monitor
+    from complaintctl.services.reporting import monitor
 
     db, rows = history
     with db.session() as session:

@@ -24,9 +24,9 @@ def both(tmp_path_factory):
     from sqlalchemy.exc import OperationalError
     from sqlmodel import SQLModel
 
-    from complaintctl import models
-    from complaintctl.db import Database, resolve_url
-    from complaintctl.services import staff
+    from complaintctl.store import models
+    from complaintctl.store.db import Database, resolve_url
+    from complaintctl.services.admin import staff
 
     models.load_all()  # create_all below makes every table
 
@@ -63,7 +63,7 @@ def both(tmp_path_factory):
 
 
 def run(db, name, **options):
-    from complaintctl.services import reports
+    from complaintctl.services.reporting import reports
 
     with db.session() as session:
         return reports.run(session=session, actor=actor("admin"), name=name, as_of=rd.AS_OF,

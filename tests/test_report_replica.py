@@ -9,7 +9,7 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from complaintctl.db import Database, resolve_url
+from complaintctl.store.db import Database, resolve_url
 
 
 def register(cli, summary="年费") -> str:

@@ -10,10 +10,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from complaintctl.domain.enums import Channel, ContactVia, Direction, Outcome
-from complaintctl.evidence import EvidenceStore
-from complaintctl.services import audit, decisions, handling, notify
-from complaintctl.services import complaints as svc
-from complaintctl.services.complaints import NewComplaint, RemedyInput
+from complaintctl.infra.evidence import EvidenceStore
+from complaintctl.services.audit import trail as audit
+from complaintctl.services.complaints import decisions, handling
+from complaintctl.services.notify import outbox as notify
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from conftest import actor
 
 UTC = timezone.utc

@@ -2,7 +2,7 @@
 
 import random
 
-from complaintctl import retry
+from complaintctl.infra import retry
 
 
 class FakeDriverError(Exception):

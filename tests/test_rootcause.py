@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
-from complaintctl.models import ComplaintRootCause, Event, Rectification
-from complaintctl.services import complaints as svc
-from complaintctl.services import decisions, handling
-from complaintctl.services.complaints import NewComplaint, RemedyInput
+from complaintctl.store.models import ComplaintRootCause, Event, Rectification
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints import decisions, handling
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from conftest import actor
 
 T0 = datetime(2025, 10, 1, 2, 0, tzinfo=timezone.utc)
@@ -45,7 +45,7 @@ def closed(cli):
 def stored_cause(cli, number):
     from sqlmodel import select
 
-    from complaintctl.models import Complaint
+    from complaintctl.store.models import Complaint
 
     with cli.database.session() as s:
         c = s.exec(select(Complaint).where(Complaint.number == number)).one()

@@ -24,11 +24,12 @@ from complaintctl.errors import (
     TransitionNotAllowed,
     UsageProblem,
 )
-from complaintctl.evidence import EvidenceStore
-from complaintctl.models import AuditHead, Complaint, Event
-from complaintctl.services import audit, decisions, handling, queries
-from complaintctl.services import complaints as svc
-from complaintctl.services.complaints import NewComplaint, RemedyInput
+from complaintctl.infra.evidence import EvidenceStore
+from complaintctl.store.models import AuditHead, Complaint, Event
+from complaintctl.services.audit import trail as audit
+from complaintctl.services.complaints import decisions, handling, queries
+from complaintctl.services.complaints import registration as svc
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from conftest import actor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -60,7 +60,7 @@ try:
 except SystemExit:
     pass
 heavy = {"sqlalchemy", "sqlmodel", "alembic", "rich", "pydantic"}
-ours = {"complaintctl.models", "complaintctl.db", "complaintctl.services", "complaintctl.render"}
+ours = {"complaintctl.store.models", "complaintctl.store.db", "complaintctl.services", "complaintctl.present.render"}
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & heavy)
                  + sorted(m for m in sys.modules if m in ours)), file=sys.stderr)
 """
@@ -86,7 +86,7 @@ try:
 except SystemExit as done:
     assert not done.code, done.code
 print(json.dumps(sorted(m for m in sys.modules
-                        if m.split(".")[0] == "alembic" or m == "complaintctl.models_ext")),
+                        if m.split(".")[0] == "alembic" or m == "complaintctl.store.models_ext")),
       file=sys.stderr)
 """
 
@@ -108,15 +108,15 @@ def test_show_loads_no_alembic_and_builds_none_of_the_tables_it_does_not_read(cl
 
 
 def test_every_table_of_models_ext_is_found_through_models_and_load_all_registers_them():
-    """``from complaintctl.models import Incident`` must keep working for every table moved
+    """``from complaintctl.store.models import Incident`` must keep working for every table moved
     to ``models_ext``; ``load_all`` is what migrate-to and the schema tests rely on."""
     code = r"""
 import json
 import os
 from sqlmodel import SQLModel
-import complaintctl.models as models
+import complaintctl.store.models as models
 core = set(SQLModel.metadata.tables)
-from complaintctl import models_ext
+from complaintctl.store import models_ext
 moved = {name for name, value in vars(models_ext).items()
          if getattr(value, "__module__", None) == models_ext.__name__
          and hasattr(value, "__table__")}

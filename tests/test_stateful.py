@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 )
 from sqlmodel import col, func, select
 
-from complaintctl.db import Database, resolve_url
+from complaintctl.store.db import Database, resolve_url
 from complaintctl.domain.enums import (
     OPEN_STATUSES,
     Action,
@@ -49,16 +49,11 @@ from complaintctl.errors import (
     TransitionNotAllowed,
     UsageProblem,
 )
-from complaintctl.models import (
-    Complaint,
-    ComplaintTag,
-    Consultation,
-    Contact,
-    Event,
-    Remedy,
-)
-from complaintctl.services import audit, complaints, decisions, handling, staff
-from complaintctl.services.complaints import NewComplaint, RemedyInput
+from complaintctl.store.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
+from complaintctl.services.audit import trail as audit
+from complaintctl.services.complaints import registration as complaints, decisions, handling
+from complaintctl.services.admin import staff
+from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from conftest import STAFF, actor
 
 USERS = ["admin", "sup", "h1", "h2", "clerk", "aud", "sup2", "h3"]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from complaintctl.domain.enums import EventKind
-from complaintctl.services import audit
-from complaintctl.services.context import now
+from complaintctl.services.audit import trail as audit
+from complaintctl.services.core.context import now
 
 STRESS = Path(__file__).resolve().parents[1] / "stress"
 
@@ -46,7 +46,7 @@ def test_a_session_that_committed_before_appends_after_the_events_others_added_s
 def test_register_takes_the_write_lock_once(cli, monkeypatch):
     """Found under load: register read the time zone after its commit, in a second write
     transaction, so every registration queued for the write lock twice."""
-    from complaintctl import db
+    from complaintctl.store import db
 
     waits: list[float] = []
     monkeypatch.setattr(db, "lock_waits", waits)
@@ -138,7 +138,7 @@ def test_a_backup_restored_by_the_readme_procedure_works(cli, seeded, tmp_path):
 def test_a_writer_that_cannot_get_the_lock_in_time_says_so_and_writes_nothing(cli, monkeypatch):
     import sqlite3
 
-    from complaintctl import db
+    from complaintctl.store import db
 
     def counts():
         conn = sqlite3.connect(str(cli.database.path))

@@ -35,7 +35,7 @@ class ErrorMappingGroup(TyperGroup):
         for arg in sys.argv[1:] if args is None else args:
             why = text.problem(arg) if isinstance(arg, str) else None
             if why:
-                from complaintctl import render
+                from complaintctl.present import render
 
                 render.error(_("The argument '{arg}' cannot be used: {problem}.").format(
                     arg=text.shown(arg), problem=why))
@@ -43,7 +43,7 @@ class ErrorMappingGroup(TyperGroup):
         return super().main(args, *rest, **options)
 
     def invoke(self, ctx):
-        from complaintctl import retry
+        from complaintctl.infra import retry
 
         args = (list(ctx._protected_args), list(ctx.args))
         attempt = 1
@@ -84,7 +84,7 @@ class ErrorMappingGroup(TyperGroup):
         except Exception as error:  # noqa: BLE001 - the last line of defence
             if type(error).__module__.startswith("typer"):
                 raise
-            from complaintctl import retry
+            from complaintctl.infra import retry
 
             if retry.is_retryable(error):
                 state = ctx.obj
@@ -133,7 +133,7 @@ def _short(error: Exception) -> str:
 
 
 def _fail(text: str, code: int):
-    from complaintctl import render
+    from complaintctl.present import render
 
     render.error(text)
     raise typer.Exit(code)

@@ -20,7 +20,7 @@ app = typer.Typer(help=helptext(
 
 def _require_audit(session, actor, action: str) -> None:
     from complaintctl.domain.permissions import Permission
-    from complaintctl.services.context import refusals_recorded
+    from complaintctl.services.core.context import refusals_recorded
 
     with refusals_recorded(session, actor, action):
         actor.check(Permission.audit)
@@ -36,8 +36,8 @@ def verify(
         "--anchor", help=_("An anchor file written by `complaintctl audit anchor`."),
         metavar="FILE")] = None,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.services import audit
+    from complaintctl.present import render
+    from complaintctl.services.audit import trail as audit
 
     kept = _read_anchor(anchor) if anchor is not None else None
     st = state(ctx)
@@ -65,9 +65,9 @@ def anchor(
         "-o", "--output", help=_("The anchor file (readable by you only) [default: stdout]."),
         metavar="FILE")] = None,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.files import write_private
-    from complaintctl.services import audit
+    from complaintctl.present import render
+    from complaintctl.infra.files import write_private
+    from complaintctl.services.audit import trail as audit
 
     st = state(ctx)
     with st.session() as session:
@@ -87,7 +87,7 @@ def anchor(
 def _read_anchor(path: Path):
     from complaintctl.domain.chain import Anchor, AnchorUnreadable
     from complaintctl.errors import InvalidData, NotFound
-    from complaintctl.files import file_to_read
+    from complaintctl.infra.files import file_to_read
 
     file_to_read(path, error=NotFound, folder=_(
         "{path} is a folder; give the anchor file that `complaintctl audit anchor` wrote."))
@@ -115,9 +115,10 @@ def log(
     format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
     unmask: Unmask = False,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.services import audit, filter_values
-    from complaintctl.services.context import timezone_of
+    from complaintctl.present import render
+    from complaintctl.services.audit import trail as audit
+    from complaintctl.services.core import filter_values
+    from complaintctl.services.core.context import timezone_of
 
     st = state(ctx)
     with st.session() as session:

@@ -29,7 +29,7 @@ Via = Annotated[ContactVia | None, typer.Option(
 
 
 def _say(template: str, **values) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
 
     render.message(template.format(**values))
 
@@ -37,7 +37,7 @@ def _say(template: str, **values) -> None:
 def _local(session, value) -> str:
     """A stored time as the bank's local time, to the second."""
     from complaintctl.domain.clock import iso
-    from complaintctl.services.context import timezone_of
+    from complaintctl.services.core.context import timezone_of
 
     text = (iso(value, timezone_of(session)) or "-")[:19]
     return format_datetime(text) if language() == "zh" and value else text.replace("T", " ")
@@ -49,7 +49,7 @@ def pause(ctx: typer.Context, number: Number,
               "--customer-notified-via", help=_("How the customer was told."))],
           note: Annotated[str | None, typer.Option(help=_("E.g. the appraiser's name."))] = None,
           at: At = None) -> None:
-    from complaintctl.services import clock
+    from complaintctl.services.clock import state as clock
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -61,7 +61,7 @@ def pause(ctx: typer.Context, number: Number,
 
 
 def resume(ctx: typer.Context, number: Number, at: At = None) -> None:
-    from complaintctl.services import clock
+    from complaintctl.services.clock import state as clock
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -76,7 +76,7 @@ def extend(ctx: typer.Context, number: Number,
            reason: Annotated[str, typer.Option(help=_("Why the case is complex."))],
            approved_by: Annotated[str | None, typer.Option(help=_("The approver (default: you, if you may approve)."))] = None,
            customer_notified_via: Via = None, at: At = None) -> None:
-    from complaintctl.services import approvals
+    from complaintctl.services.complaints import approvals
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -96,7 +96,7 @@ def approve(ctx: typer.Context, number: Number,
             compensation: Annotated[str | None, typer.Option(help=_("Approve a compensation of this amount."))] = None,
             reason: Annotated[str | None, typer.Option(help=_("Why (recorded)."))] = None,
             at: At = None) -> None:
-    from complaintctl.services import approvals
+    from complaintctl.services.complaints import approvals
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -109,7 +109,7 @@ def request_approval(ctx: typer.Context, number: Number,
                      compensation: Annotated[str, typer.Option(help=_("The compensation to pay."))],
                      reason: Annotated[str, typer.Option(help=_("Why this amount."))],
                      at: At = None) -> None:
-    from complaintctl.services import approvals
+    from complaintctl.services.complaints import approvals
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -122,7 +122,7 @@ def request_approval(ctx: typer.Context, number: Number,
 def review_request(ctx: typer.Context, number: Number,
                    note: Annotated[str | None, typer.Option(help=_("What the customer asks."))] = None,
                    at: At = None) -> None:
-    from complaintctl.services import reviews
+    from complaintctl.services.complaints import reviews
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -136,7 +136,7 @@ def review_decide(ctx: typer.Context, number: Number,
                   result: Annotated[ReviewResult, typer.Option(help=_("upheld closes it; changed reopens it."))],
                   findings: Annotated[str, typer.Option(help=_("What the review found."))],
                   at: At = None) -> None:
-    from complaintctl.services import reviews
+    from complaintctl.services.complaints import reviews
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -147,8 +147,8 @@ def review_decide(ctx: typer.Context, number: Number,
 
 
 def due(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> None:
-    from complaintctl import render
-    from complaintctl.services import explain
+    from complaintctl.present import render
+    from complaintctl.services.reporting import explain
 
     st = state(ctx)
     with st.session() as session:
@@ -162,8 +162,8 @@ def due(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> N
 
 
 def urgency(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> None:
-    from complaintctl import views
-    from complaintctl.services import explain
+    from complaintctl.present import views
+    from complaintctl.services.reporting import explain
 
     st = state(ctx)
     with st.session() as session:
@@ -174,8 +174,8 @@ def urgency(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) 
 def sla_check(ctx: typer.Context,
               as_of: Annotated[str | None, typer.Option("--as-of", help=_("Check as at this time [default: now]."), metavar="TIMESTAMP")] = None,
               format: Fmt = ReadFormat.table) -> None:
-    from complaintctl import render
-    from complaintctl.services import sla
+    from complaintctl.present import render
+    from complaintctl.services.clock import sla
 
     st = state(ctx)
     with st.session(write=True) as session:

@@ -32,7 +32,7 @@ class State:
     _report_database: Any = field(default=None, repr=False)
 
     def database(self, *, must_exist: bool = True):
-        from complaintctl.db import Database, resolve_url
+        from complaintctl.store.db import Database, resolve_url
 
         if self._database is None:
             self._database = Database(resolve_url(self.db_option))
@@ -49,7 +49,7 @@ class State:
         if self._language_checked or i18n.explicit_language() is not None:
             return
         self._language_checked = True
-        from complaintctl.services.context import get_setting
+        from complaintctl.services.core.context import get_setting
 
         with self._database.session() as session:
             i18n.apply_database_default(get_setting(session, "language"))
@@ -61,7 +61,7 @@ class State:
         """A read session for lists and reports: on the read replica named by
         COMPLAINTCTL_REPORT_DB when it is set (read-only; what the audit trail must record,
         refusals and unmasking, still goes to the primary), else an ordinary one."""
-        from complaintctl.db import ENV_REPORT_DB, Database, resolve_url
+        from complaintctl.store.db import ENV_REPORT_DB, Database, resolve_url
 
         primary = self.database()
         url = os.environ.get(ENV_REPORT_DB)
@@ -108,7 +108,7 @@ class State:
             return "unknown"
 
     def actor(self, session):
-        from complaintctl.services.context import resolve_actor
+        from complaintctl.services.core.context import resolve_actor
 
         return resolve_actor(session, self.username, self.command)
 
@@ -117,7 +117,7 @@ class State:
         if text is None:
             return None
         from complaintctl.domain.clock import parse_timestamp
-        from complaintctl.services.context import timezone_of
+        from complaintctl.services.core.context import timezone_of
 
         return parse_timestamp(text, tz=timezone_of(session))
 
@@ -126,7 +126,7 @@ class State:
         if text is None:
             return None
         from complaintctl.domain.clock import parse_period_end
-        from complaintctl.services.context import timezone_of
+        from complaintctl.services.core.context import timezone_of
 
         return parse_period_end(text, tz=timezone_of(session))
 

@@ -74,9 +74,9 @@ def register(
     at: At = None,
     json_input: Annotated[str | None, typer.Option("--json", help=_("Read one complaint object (the keys of show --format json) from FILE or - (stdin); print {\"number\": ...}."), metavar="FILE")] = None,
 ) -> None:
-    from complaintctl.services import complaints
-    from complaintctl.services.complaints import NewComplaint
-    from complaintctl.services.context import timezone_of
+    from complaintctl.services.complaints import registration as complaints
+    from complaintctl.services.complaints.registration import NewComplaint
+    from complaintctl.services.core.context import timezone_of
 
     if json_input is not None:
         if channel or customer or summary or at:
@@ -107,7 +107,7 @@ def register(
 
 
 def _done(template: str, complaint, *, due: bool = False, tz=None) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
 
     extra = {}
     if due:
@@ -123,7 +123,7 @@ def assign(ctx: typer.Context, number: Number,
            to: Annotated[str | None, typer.Option("--to", help=_("The handler's user name."))] = None,
            auto: Annotated[bool, typer.Option("--auto", help=_("The branch handler with the fewest open complaints."))] = False,
            at: At = None) -> None:
-    from complaintctl.services import assignment, handling
+    from complaintctl.services.complaints import assignment, handling
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -146,7 +146,7 @@ def contact(
     direction: Annotated[Direction, typer.Option(help=_("out: we contacted them; in: they contacted us."))] = Direction.out,
     at: At = None,
 ) -> None:
-    from complaintctl.services import handling
+    from complaintctl.services.complaints import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -156,7 +156,7 @@ def contact(
 
 
 def investigate(ctx: typer.Context, number: Number, at: At = None) -> None:
-    from complaintctl.services import handling
+    from complaintctl.services.complaints import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -168,7 +168,7 @@ def investigate(ctx: typer.Context, number: Number, at: At = None) -> None:
 def note(ctx: typer.Context, number: Number,
          text: Annotated[str, typer.Argument(help=_("The note (internal, never sent)."))],
          at: At = None) -> None:
-    from complaintctl.services import handling
+    from complaintctl.services.complaints import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -183,8 +183,8 @@ def consult(
     question: Annotated[str, typer.Option(help=_("What they are asked."))],
     at: At = None,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.services import handling
+    from complaintctl.present import render
+    from complaintctl.services.complaints import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -202,8 +202,8 @@ def answer(
     text: Annotated[str, typer.Argument(help=_("The department's answer."))],
     at: At = None,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.services import handling
+    from complaintctl.present import render
+    from complaintctl.services.complaints import handling
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -218,9 +218,9 @@ def evidence_add(
     description: Annotated[str | None, typer.Option(help=_("What the file shows."))] = None,
     at: At = None,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.evidence import EvidenceStore
-    from complaintctl.services import handling
+    from complaintctl.present import render
+    from complaintctl.infra.evidence import EvidenceStore
+    from complaintctl.services.complaints import handling
 
     st = state(ctx)
     db = st.database()
@@ -237,8 +237,8 @@ def evidence_add(
 def evidence_list(ctx: typer.Context, number: Number,
                   format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
                   unmask: Unmask = False) -> None:
-    from complaintctl import render
-    from complaintctl.services import handling
+    from complaintctl.present import render
+    from complaintctl.services.complaints import handling
 
     st = state(ctx)
     with st.session() as session:
@@ -262,8 +262,8 @@ def resolve(
     proof: Annotated[str | None, typer.Option(help=_("Proof of notice: letter ref, SMS id, call record."))] = None,
     at: At = None,
 ) -> None:
-    from complaintctl.services import decisions
-    from complaintctl.services.complaints import RemedyInput
+    from complaintctl.services.complaints import decisions
+    from complaintctl.services.complaints.registration import RemedyInput
 
     st = state(ctx)
     remedies = [RemedyInput.parse(r) for r in remedy or []]
@@ -281,7 +281,7 @@ def close(
     disputed: Annotated[bool, typer.Option("--disputed", help=_("The customer still disputes the outcome."))] = False,
     at: At = None,
 ) -> None:
-    from complaintctl.services import decisions
+    from complaintctl.services.complaints import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -295,7 +295,7 @@ Reason = Annotated[str, typer.Option("--reason", help=_("Why (recorded on the ti
 
 
 def reopen(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
-    from complaintctl.services import decisions
+    from complaintctl.services.complaints import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -305,7 +305,7 @@ def reopen(ctx: typer.Context, number: Number, reason: Reason, at: At = None) ->
 
 
 def withdraw(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
-    from complaintctl.services import decisions
+    from complaintctl.services.complaints import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -317,7 +317,7 @@ def withdraw(ctx: typer.Context, number: Number, reason: Reason, at: At = None) 
 def merge(ctx: typer.Context, number: Number,
           into: Annotated[str, typer.Option("--into", help=_("The complaint it duplicates."))],
           at: At = None) -> None:
-    from complaintctl.services import decisions
+    from complaintctl.services.complaints import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -327,7 +327,7 @@ def merge(ctx: typer.Context, number: Number,
 
 
 def archive(ctx: typer.Context, number: Number, at: At = None) -> None:
-    from complaintctl.services import decisions
+    from complaintctl.services.complaints import decisions
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -338,8 +338,8 @@ def archive(ctx: typer.Context, number: Number, at: At = None) -> None:
 
 def show(ctx: typer.Context, number: Number, unmask: Unmask = False,
          format: Annotated[ReadFormat, typer.Option("--format", help=_("table or json."))] = ReadFormat.table) -> None:
-    from complaintctl import views
-    from complaintctl.services import queries
+    from complaintctl.present import views
+    from complaintctl.services.complaints import queries
 
     st = state(ctx)
     with st.session() as session:
@@ -367,9 +367,9 @@ def list_(
     unmask: Unmask = False,
     format: Annotated[OutputFormat, typer.Option("--format", help=_("table, json or csv."))] = OutputFormat.table,
 ) -> None:
-    from complaintctl import views
+    from complaintctl.present import views
     from complaintctl.domain.deadlines import parse_duration
-    from complaintctl.services import queries
+    from complaintctl.services.complaints import queries
 
     st = state(ctx)
     with st.report_session() as session:

@@ -20,8 +20,8 @@ app = typer.Typer(help=helptext(
                                    "complaintctl config show", "complaintctl config show --format json"))
 def show(ctx: typer.Context,
          format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
-    from complaintctl import render
-    from complaintctl.services import config
+    from complaintctl.present import render
+    from complaintctl.services.admin import config
 
     st = state(ctx)
     with st.session() as session:
@@ -37,8 +37,8 @@ def show(ctx: typer.Context,
                                   "complaintctl config set calendar.extra_holidays 2027-02-11,2027-02-12"))
 def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help=_("The setting."))],
          value: Annotated[str, typer.Argument(help=_("Its new value."))]) -> None:
-    from complaintctl import render
-    from complaintctl.services import config
+    from complaintctl.present import render
+    from complaintctl.services.admin import config
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -50,8 +50,8 @@ def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help=_("The sett
 @app.command("load", help=helptext(_("Load settings and custom clock profiles from a TOML file."),
                                    "complaintctl config load bank-rules.toml"))
 def load(ctx: typer.Context, file: Annotated[Path, typer.Argument(help=_("The TOML file."))]) -> None:
-    from complaintctl import render
-    from complaintctl.services import config
+    from complaintctl.present import render
+    from complaintctl.services.admin import config
 
     st = state(ctx)
     with st.session(write=True) as session:

@@ -23,8 +23,8 @@ def add(ctx: typer.Context, username: User,
         kind: Annotated[str, typer.Option(help=_("customer_id, account, branch or colleague."))],
         value: Annotated[str, typer.Option(help=_("The customer id, account, branch or user name."))],
         note: Annotated[str | None, typer.Option(help=_("Why."))] = None) -> None:
-    from complaintctl import render
-    from complaintctl.services import assignment
+    from complaintctl.present import render
+    from complaintctl.services.complaints import assignment
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -38,8 +38,8 @@ def add(ctx: typer.Context, username: User,
 def list_(ctx: typer.Context,
           username: Annotated[str | None, typer.Argument(help=_("Only this person's."))] = None,
           format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
-    from complaintctl import render
-    from complaintctl.services import assignment
+    from complaintctl.present import render
+    from complaintctl.services.complaints import assignment
 
     st = state(ctx)
     with st.session() as session:
@@ -51,8 +51,8 @@ def list_(ctx: typer.Context,
 
 @app.command("remove", help=helptext(_("Remove a recorded conflict."), "complaintctl staff conflict remove 3"))
 def remove(ctx: typer.Context, conflict: Annotated[int, typer.Argument(help=_("The conflict id."))]) -> None:
-    from complaintctl import render
-    from complaintctl.services import assignment
+    from complaintctl.present import render
+    from complaintctl.services.complaints import assignment
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -62,8 +62,8 @@ def remove(ctx: typer.Context, conflict: Annotated[int, typer.Argument(help=_("T
 
 def senior(ctx: typer.Context, username: User,
            off: Annotated[bool, typer.Option("--off", help=_("Take the flag away."))] = False) -> None:
-    from complaintctl import render
-    from complaintctl.services import assignment
+    from complaintctl.present import render
+    from complaintctl.services.complaints import assignment
 
     st = state(ctx)
     with st.session(write=True) as session:

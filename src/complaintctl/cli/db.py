@@ -22,8 +22,8 @@ def init(
     admin: Annotated[str | None, typer.Option(help=_("The first admin's user name [default: you]."))] = None,
     name: Annotated[str | None, typer.Option(help=_("The first admin's full name."))] = None,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.services import staff
+    from complaintctl.present import render
+    from complaintctl.services.admin import staff
 
     st = state(ctx)
     username = admin or st.username  # a blank --as is refused before anything is created
@@ -50,7 +50,7 @@ def path(ctx: typer.Context) -> None:
 
 def _require(ctx: typer.Context, permission_name: str, command: str) -> None:
     from complaintctl.domain.permissions import Permission
-    from complaintctl.services.context import refusals_recorded
+    from complaintctl.services.core.context import refusals_recorded
 
     st = state(ctx)
     with st.session() as session:
@@ -64,7 +64,7 @@ def _require(ctx: typer.Context, permission_name: str, command: str) -> None:
     "complaintctl db backup /backups/complaints-2026-11-28.db"))
 def backup(ctx: typer.Context,
            dest: Annotated[Path, typer.Argument(help=_("The new backup file."))]) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
 
     _require(ctx, "database", "backup")
     written = state(ctx).database().backup(dest)
@@ -75,7 +75,7 @@ def backup(ctx: typer.Context,
     _("Check the database's integrity and foreign keys; exit 1 on a problem."),
     "complaintctl db check"))
 def check(ctx: typer.Context) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
 
     _require(ctx, "audit", "check")
     problems = state(ctx).database().check()
@@ -91,7 +91,7 @@ def check(ctx: typer.Context) -> None:
     _("Bring the database's schema up to this version of complaintctl."),
     "complaintctl db upgrade"))
 def upgrade(ctx: typer.Context) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
 
     db = state(ctx).database(must_exist=False)
     if not db.exists():
@@ -122,7 +122,7 @@ def _require_on_any_schema(ctx: typer.Context, db) -> None:
         check(Permission.database, role=Role(row.role), username=username, staff_branch=None,
               command=st.command)
     except PermissionDenied:
-        from complaintctl.db import head_revision
+        from complaintctl.store.db import head_revision
 
         if db.current_revision() == head_revision():  # the audit trail's tables are as we know
             _require(ctx, "database", "upgrade")  # refuses again, on the audit trail
@@ -144,9 +144,9 @@ def migrate_to(
         "COMPLAINTCTL_EVIDENCE_DIR or the app dir]."))] = None,
     format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
 ) -> None:
-    from complaintctl import views
-    from complaintctl.db import Database, resolve_url
-    from complaintctl.services.migrate import migrate
+    from complaintctl.present import views
+    from complaintctl.store.db import Database, resolve_url
+    from complaintctl.services.intake.migrate import migrate
 
     _require(ctx, "database", "migrate-to")
     st = state(ctx)

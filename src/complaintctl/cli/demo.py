@@ -16,12 +16,13 @@ def demo(
 ) -> None:
     import tempfile
 
-    from complaintctl import incident_views, render, views
-    from complaintctl.db import Database, resolve_url
-    from complaintctl.demo import build
+    from complaintctl.present import incident_views, render, views
+    from complaintctl.store.db import Database, resolve_url
+    from complaintctl.services.admin.demo import build
     from complaintctl.errors import DatabaseProblem
-    from complaintctl.services import drills, emergency, queries
-    from complaintctl.services.context import Actor
+    from complaintctl.services.emergency import drills, incidents as emergency
+    from complaintctl.services.complaints import queries
+    from complaintctl.services.core.context import Actor
     from complaintctl.domain.enums import Role
 
     target = db or str(tempfile.mkdtemp(prefix="complaintctl-demo-")) + "/demo.db"

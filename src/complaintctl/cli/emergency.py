@@ -76,7 +76,7 @@ def _read(path: Path, folder: str) -> str:
     """The text of the plan or delays file ``path``; ``folder``: what to say when it names a
     folder (``files.file_to_read``)."""
     from complaintctl.errors import InvalidData
-    from complaintctl.files import file_to_read
+    from complaintctl.infra.files import file_to_read
 
     file_to_read(path, error=InvalidData, folder=folder)
     try:
@@ -93,13 +93,13 @@ def _read(path: Path, folder: str) -> str:
                                         "complaintctl plan init plan.toml"))
 def plan_init(file: Annotated[Path, typer.Argument(help=_("Where to write it."))],
               force: Annotated[bool, typer.Option("--force", help=_("Overwrite FILE."))] = False) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.domain.plan import default_text
     from complaintctl.errors import UsageProblem
 
     if file.exists() and not force:
         raise UsageProblem(_("{file} exists; pass --force to overwrite it.").format(file=file))
-    from complaintctl.files import write_private
+    from complaintctl.infra.files import write_private
 
     write_private(file, default_text())
     render.message(_("Wrote the default plan to {file}; edit it, then `complaintctl plan validate "
@@ -109,7 +109,7 @@ def plan_init(file: Annotated[Path, typer.Argument(help=_("Where to write it."))
 @plan_app.command("validate", help=helptext(_("Check a plan file; every problem is named with its line."),
                                             "complaintctl plan validate plan.toml"))
 def plan_validate(file: Annotated[Path, typer.Argument(help=_("The plan (TOML)."))]) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.domain.plan import parse_plan, shipped_text
 
     text = _read(file, _("{path} is a folder; give the plan file (TOML)."))
@@ -121,8 +121,8 @@ def plan_validate(file: Annotated[Path, typer.Argument(help=_("The plan (TOML)."
 @plan_app.command("load", help=helptext(_("Store FILE as a new plan version (admin); incidents keep theirs."),
                                         "complaintctl plan load plan.toml"))
 def plan_load(ctx: typer.Context, file: Annotated[Path, typer.Argument(help=_("The plan (TOML)."))]) -> None:
-    from complaintctl import render
-    from complaintctl.services import plans
+    from complaintctl.present import render
+    from complaintctl.services.emergency import plans
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -139,8 +139,8 @@ def plan_load(ctx: typer.Context, file: Annotated[Path, typer.Argument(help=_("T
 def plan_show(ctx: typer.Context,
               version: Annotated[int | None, typer.Option(help=_("A stored version [default: the current one]."))] = None,
               format: Annotated[PlanFormat, typer.Option("--format", help=_("table, json or toml."))] = PlanFormat.table) -> None:
-    from complaintctl import incident_views
-    from complaintctl.services import plans
+    from complaintctl.present import incident_views
+    from complaintctl.services.emergency import plans
 
     st = state(ctx)
     with st.session() as session:
@@ -150,8 +150,8 @@ def plan_show(ctx: typer.Context,
 
 @plan_app.command("history", help=helptext(_("List the stored plan versions."), "complaintctl plan history"))
 def plan_history(ctx: typer.Context, format: Format = ReadFormat.table) -> None:
-    from complaintctl import incident_views
-    from complaintctl.services import plans
+    from complaintctl.present import incident_views
+    from complaintctl.services.emergency import plans
 
     st = state(ctx)
     with st.session() as session:
@@ -166,8 +166,8 @@ def plan_history(ctx: typer.Context, format: Format = ReadFormat.table) -> None:
     _("Run the plan's triggers: open, join or escalate incidents (never a duplicate)."),
     "complaintctl incident detect", "complaintctl incident detect --as-of 2026-11-28T18:00 --format json"))
 def detect(ctx: typer.Context, as_of: AsOf = None, format: Format = ReadFormat.table) -> None:
-    from complaintctl import incident_views
-    from complaintctl.services import detection
+    from complaintctl.present import incident_views
+    from complaintctl.services.emergency import detection
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -182,8 +182,8 @@ def declare(ctx: typer.Context, level: Level,
             title: Annotated[str, typer.Option(help=_("What is happening, in one line."))],
             link: Annotated[list[str] | None, typer.Option("--link", help=_("A complaint to link (repeatable)."))] = None,
             at: At = None) -> None:
-    from complaintctl import render
-    from complaintctl.services import emergency
+    from complaintctl.present import render
+    from complaintctl.services.emergency import incidents as emergency
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -199,8 +199,8 @@ def list_(ctx: typer.Context,
           status: Annotated[IncidentStatus | None, typer.Option(help=_("Only active or closed ones."))] = None,
           include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Include drill incidents."))] = False,
           format: Format = ReadFormat.table) -> None:
-    from complaintctl import incident_views
-    from complaintctl.services import emergency
+    from complaintctl.present import incident_views
+    from complaintctl.services.emergency import incidents as emergency
 
     st = state(ctx)
     with st.session() as session:
@@ -212,8 +212,8 @@ def list_(ctx: typer.Context,
 @incident_app.command("show", help=helptext(_("Show an incident: details, checklist and timeline."),
                                             "complaintctl incident show 3", "complaintctl incident show 3 --format json"))
 def show(ctx: typer.Context, incident: Id, format: Format = ReadFormat.table) -> None:
-    from complaintctl import incident_views
-    from complaintctl.services import emergency
+    from complaintctl.present import incident_views
+    from complaintctl.services.emergency import incidents as emergency
 
     st = state(ctx)
     with st.session() as session:
@@ -225,8 +225,8 @@ def show(ctx: typer.Context, incident: Id, format: Format = ReadFormat.table) ->
                                             "complaintctl incident link 3 CMP-2026-000042 CMP-2026-000043"))
 def link(ctx: typer.Context, incident: Id,
          numbers: Annotated[list[str], typer.Argument(help=_("Complaint numbers."))], at: At = None) -> None:
-    from complaintctl import render
-    from complaintctl.services import emergency
+    from complaintctl.present import render
+    from complaintctl.services.emergency import incidents as emergency
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -253,8 +253,8 @@ def update(
     people: Annotated[int | None, typer.Option(help=_("People involved [default: the complaints' group sizes]."))] = None,
     at: At = None,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.services import emergency
+    from complaintctl.present import render
+    from complaintctl.services.emergency import incidents as emergency
 
     st = state(ctx)
     fields = dict(place=place, cause=cause, nature=nature, harm=harm, customer_reaction=reaction,
@@ -269,8 +269,8 @@ Reason = Annotated[str, typer.Option("--reason", help=_("Why (recorded on the ti
 
 
 def _change(ctx: typer.Context, incident: str, level: str, reason: str, at, escalate: bool) -> None:
-    from complaintctl import render
-    from complaintctl.services import emergency
+    from complaintctl.present import render
+    from complaintctl.services.emergency import incidents as emergency
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -300,9 +300,9 @@ def close(ctx: typer.Context, incident: Id,
           root_cause: Annotated[str | None, typer.Option(help=_("The root cause."))] = None,
           rectify: Annotated[list[str] | None, typer.Option(help=_("ACTION|OWNER|DUE (repeatable)."))] = None,
           at: At = None) -> None:
-    from complaintctl import render
-    from complaintctl.services import emergency
-    from complaintctl.services.context import timezone_of
+    from complaintctl.present import render
+    from complaintctl.services.emergency import incidents as emergency
+    from complaintctl.services.core.context import timezone_of
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -315,8 +315,8 @@ def close(ctx: typer.Context, incident: Id,
 @incident_app.command("checklist", help=helptext(_("The incident's checklist: actions, who, due, done."),
                                                  "complaintctl incident checklist 3"))
 def checklist(ctx: typer.Context, incident: Id, format: Format = ReadFormat.table) -> None:
-    from complaintctl import incident_views
-    from complaintctl.services import emergency
+    from complaintctl.present import incident_views
+    from complaintctl.services.emergency import incidents as emergency
 
     st = state(ctx)
     with st.session() as session:
@@ -329,9 +329,9 @@ def checklist(ctx: typer.Context, incident: Id, format: Format = ReadFormat.tabl
 def done(ctx: typer.Context, incident: Id,
          item: Annotated[str, typer.Argument(help=_("The item's number or key."))],
          note: Annotated[str | None, typer.Option(help=_("A note on what was done."))] = None, at: At = None) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.domain.plan import shipped_text
-    from complaintctl.services import emergency
+    from complaintctl.services.emergency import incidents as emergency
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -345,8 +345,8 @@ def done(ctx: typer.Context, incident: Id,
     _("Flag overdue checklist items and notify the people responsible (for cron)."),
     "complaintctl incident overdue", "complaintctl incident overdue --as-of 2026-11-28T18:00 --format json"))
 def overdue(ctx: typer.Context, as_of: AsOf = None, format: Format = ReadFormat.table) -> None:
-    from complaintctl import incident_views
-    from complaintctl.services import emergency
+    from complaintctl.present import incident_views
+    from complaintctl.services.emergency import incidents as emergency
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -361,8 +361,8 @@ def report(ctx: typer.Context, incident: Id,
            format: Annotated[DocFormat, typer.Option("--format", help=_("md, html or json."))] = DocFormat.md,
            issue: Annotated[Issue | None, typer.Option(help=_("Record this report as issued: first, followup or final."))] = None,
            output: Output = None, at: At = None) -> None:
-    from complaintctl import incident_views
-    from complaintctl.services import incident_report
+    from complaintctl.present import incident_views
+    from complaintctl.services.emergency import incident_report
 
     st = state(ctx)
     with st.session(write=issue is not None) as session:
@@ -388,9 +388,9 @@ def drill_run(
     json_: Annotated[bool, typer.Option("--json", help=_("Print the result as JSON."))] = False,
     at: At = None,
 ) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.domain import drill as rules
-    from complaintctl.services import drills
+    from complaintctl.services.emergency import drills
 
     st = state(ctx)
     parsed = rules.parse_delays(_read(delays, _(
@@ -419,8 +419,8 @@ def _scenario(text: str):
 def drill_report(ctx: typer.Context, drill: Annotated[str, typer.Argument(help=_("The drill id."))],
                  format: Annotated[DrillFormat, typer.Option("--format", help=_("table, md, html or json."))] = DrillFormat.table,
                  output: Output = None) -> None:
-    from complaintctl import incident_views
-    from complaintctl.services import drills
+    from complaintctl.present import incident_views
+    from complaintctl.services.emergency import drills
 
     st = state(ctx)
     with st.session() as session:
@@ -436,8 +436,8 @@ def drill_close(ctx: typer.Context, drill: Annotated[str, typer.Argument(help=_(
                 lessons: Annotated[str, typer.Option(help=_("What the drill showed."))],
                 revision: Annotated[list[str] | None, typer.Option(help=_("A proposed plan revision (repeatable)."))] = None,
                 at: At = None) -> None:
-    from complaintctl import render
-    from complaintctl.services import drills
+    from complaintctl.present import render
+    from complaintctl.services.emergency import drills
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -449,8 +449,8 @@ def drill_close(ctx: typer.Context, drill: Annotated[str, typer.Argument(help=_(
 @drill_app.command("list", help=helptext(_("List drills with their scores; says when the next one is due."),
                                          "complaintctl drill list --format json"))
 def drill_list(ctx: typer.Context, format: Format = ReadFormat.table) -> None:
-    from complaintctl import incident_views, render
-    from complaintctl.services import drills
+    from complaintctl.present import incident_views, render
+    from complaintctl.services.emergency import drills
 
     st = state(ctx)
     with st.session() as session:

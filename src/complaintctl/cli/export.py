@@ -9,7 +9,7 @@ import typer
 
 from complaintctl.cli.common import Unmask, helptext, state
 from complaintctl.domain.enums import Channel, Status
-from complaintctl.exporters import ExportFormat
+from complaintctl.present.exporters import ExportFormat
 from complaintctl.i18n import _
 
 
@@ -30,8 +30,9 @@ def export(
     include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Include drill complaints (tag drill), left out by default."))] = False,
     unmask: Unmask = False,
 ) -> None:
-    from complaintctl import exporters, render
-    from complaintctl.services import exports, queries
+    from complaintctl.present import exporters, render
+    from complaintctl.services.intake import exports
+    from complaintctl.services.complaints import queries
 
     st = state(ctx)
     with st.report_session() as session, render.export_target(output, format) as out:

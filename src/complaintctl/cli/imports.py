@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat
-from complaintctl.importers import ImportFormat
+from complaintctl.domain.enums import ImportFormat
 from complaintctl.i18n import _
 
 
@@ -47,7 +47,7 @@ class _Progress:
             from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
                                        TimeRemainingColumn)
 
-            from complaintctl import render
+            from complaintctl.present import render
 
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                                 TextColumn(_("{task.fields[rows]} rows")), TimeRemainingColumn(),
@@ -87,9 +87,9 @@ def import_file(
     tag: Annotated[str | None, typer.Option("--tag", help=_("Tag every imported complaint (e.g. drill)."))] = None,
     json: Annotated[bool, typer.Option("--json", help=_("Print the summary as one JSON object."))] = False,
 ) -> None:
-    from complaintctl import views
-    from complaintctl.importers.source import Source
-    from complaintctl.services import imports
+    from complaintctl.present import views
+    from complaintctl.services.intake.reading.source import Source
+    from complaintctl.services.intake import imports
 
     options = imports.ImportOptions(format.value, mapping, dayfirst, date_format, encoding,
                                     dry_run, rejects, max_errors, tag)
@@ -108,8 +108,8 @@ def list_batches(
     limit: Annotated[int | None, typer.Option(help=_("At most this many."), min=1)] = None,
     format: Annotated[ReadFormat, typer.Option("--format", help=_("table or json."))] = ReadFormat.table,
 ) -> None:
-    from complaintctl import views
-    from complaintctl.services import imports
+    from complaintctl.present import views
+    from complaintctl.services.intake import imports
 
     st = state(ctx)
     with st.session() as session:
@@ -122,8 +122,8 @@ def list_batches(
     "complaintctl import undo 3"))
 def undo(ctx: typer.Context,
          batch: Annotated[int, typer.Argument(help=_("The batch id (see import list)."))]) -> None:
-    from complaintctl import render
-    from complaintctl.services import imports
+    from complaintctl.present import render
+    from complaintctl.services.intake import imports
 
     st = state(ctx)
     with st.session(write=True) as session:

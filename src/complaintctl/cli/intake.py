@@ -35,8 +35,8 @@ def mail(
     dry_run: DryRun = False,
     json_: Json = False,
 ) -> None:
-    from complaintctl import views
-    from complaintctl.services import intake
+    from complaintctl.present import views
+    from complaintctl.services.intake import mailbox as intake
 
     st = state(ctx)
     summary = intake.run_mail(database=st.database(), username=st.username, maildir=maildir,
@@ -58,7 +58,7 @@ def json_lines(
     dry_run: DryRun = False,
     json_: Json = False,
 ) -> None:
-    from complaintctl import views
+    from complaintctl.present import views
 
     lines = [(n, text) for n, text in enumerate(_read(file).splitlines(), 1) if text.strip()]
     summary = _register(ctx, lines, dry_run)
@@ -68,7 +68,7 @@ def json_lines(
 
 def register_json(ctx: typer.Context, file: str) -> None:
     """``register --json -``: one complaint object; prints {"number": ...} or the field at fault."""
-    from complaintctl import views
+    from complaintctl.present import views
 
     summary = _register(ctx, [(None, _read(file))], False)
     views.registered_json(summary.as_dict())
@@ -76,7 +76,7 @@ def register_json(ctx: typer.Context, file: str) -> None:
 
 
 def _register(ctx: typer.Context, texts, dry_run: bool):
-    from complaintctl.services import intake
+    from complaintctl.services.intake import mailbox as intake
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -87,7 +87,7 @@ def _register(ctx: typer.Context, texts, dry_run: bool):
 def _read(file: str) -> str:
     path = Path(file)
     if file != "-":
-        from complaintctl.files import file_to_read
+        from complaintctl.infra.files import file_to_read
 
         path = file_to_read(
             path, error=UsageProblem,

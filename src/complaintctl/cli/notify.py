@@ -22,8 +22,8 @@ app = typer.Typer(help=helptext(
 def send(ctx: typer.Context,
          attempts: Annotated[int | None, typer.Option(help=_("At most this many tries per message in this run."), min=1)] = None,
          limit: Annotated[int | None, typer.Option(help=_("At most this many messages."), min=1)] = None) -> None:
-    from complaintctl import render
-    from complaintctl.services import notify
+    from complaintctl.present import render
+    from complaintctl.services.notify import outbox as notify
 
     st = state(ctx)
     notify.check_sender_config()
@@ -45,9 +45,9 @@ def list_(ctx: typer.Context,
           number: Annotated[str | None, typer.Option(help=_("Only this complaint's."))] = None,
           limit: Annotated[int | None, typer.Option(help=_("Only the most recent N."), min=1)] = None,
           format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.errors import UsageProblem
-    from complaintctl.services import notify
+    from complaintctl.services.notify import outbox as notify
 
     if status not in (None, "pending", "sent", "failed"):
         raise UsageProblem(_("--status is pending, sent or failed."))

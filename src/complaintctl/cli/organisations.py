@@ -26,8 +26,8 @@ def add(
     name: Annotated[str, typer.Option(help=_("Its full name."))],
     parent: Annotated[str | None, typer.Option(help=_("The organisation it reports to."))] = None,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.services import organisations
+    from complaintctl.present import render
+    from complaintctl.services.admin import organisations
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -46,9 +46,9 @@ def move(
     parent: Annotated[str | None, typer.Option(help=_("Its new parent."))] = None,
     top: Annotated[bool, typer.Option("--top", help=_("Make it a top-level organisation."))] = False,
 ) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.errors import UsageProblem
-    from complaintctl.services import organisations
+    from complaintctl.services.admin import organisations
 
     if (parent is None) == (not top):
         raise UsageProblem(_("Give exactly one of --parent ORG or --top."))
@@ -65,8 +65,8 @@ def move(
     "complaintctl org list", "complaintctl org list --format json"))
 def list_(ctx: typer.Context,
           format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
-    from complaintctl import render
-    from complaintctl.services import organisations
+    from complaintctl.present import render
+    from complaintctl.services.admin import organisations
 
     st = state(ctx)
     with st.session() as session:

@@ -76,8 +76,8 @@ def report(
     include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Count drill and test complaints too."))] = False,
     as_of: AsOf = None,
 ) -> None:
-    from complaintctl.output import ReportFormat, check_destination, write_report
-    from complaintctl.services import reports
+    from complaintctl.present.reports import ReportFormat, check_destination, write_report
+    from complaintctl.services.reporting import reports
 
     check_destination(ReportFormat(format.value), output)
     st = state(ctx)
@@ -99,8 +99,8 @@ def monitor(
     include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Count drill and test complaints too."))] = False,
     as_of: AsOf = None,
 ) -> None:
-    from complaintctl.output.monitor import watch_screen, emit_monitor
-    from complaintctl.services import monitor as svc
+    from complaintctl.present.reports.monitor import watch_screen, emit_monitor
+    from complaintctl.services.reporting import monitor as svc
 
     st = state(ctx)
 

@@ -15,8 +15,8 @@ Reason = Annotated[str, typer.Option("--reason", help=_("Why (kept on the audit 
 
 
 def hold(ctx: typer.Context, number: Number, reason: Reason) -> None:
-    from complaintctl import render
-    from complaintctl.services import retention
+    from complaintctl.present import render
+    from complaintctl.services.admin import retention
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -27,8 +27,8 @@ def hold(ctx: typer.Context, number: Number, reason: Reason) -> None:
 
 
 def release(ctx: typer.Context, number: Number, reason: Reason) -> None:
-    from complaintctl import render
-    from complaintctl.services import retention
+    from complaintctl.present import render
+    from complaintctl.services.admin import retention
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -48,9 +48,10 @@ def purge(
         "Say what would be erased; change nothing."))] = False,
     format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.evidence import EvidenceStore
-    from complaintctl.services import config, notify, retention
+    from complaintctl.present import render
+    from complaintctl.infra.evidence import EvidenceStore
+    from complaintctl.services.admin import config, retention
+    from complaintctl.services.notify import outbox as notify
 
     st = state(ctx)
     db = st.database()

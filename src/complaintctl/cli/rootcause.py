@@ -34,8 +34,8 @@ def set_(ctx: typer.Context, number: Number,
          cause: Annotated[str, typer.Option(help=_("A cause code, e.g. C03 (see rootcause codes)."))],
          note: Annotated[str | None, typer.Option(help=_("What was found."))] = None,
          at: At = None) -> None:
-    from complaintctl import render
-    from complaintctl.services import rootcause
+    from complaintctl.present import render
+    from complaintctl.services.reporting import rootcause
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -51,10 +51,10 @@ def set_(ctx: typer.Context, number: Number,
 def codes(ctx: typer.Context,
           dimension: Annotated[str | None, typer.Option(help=_("Only A, B or C."))] = None,
           format: Format = ReadFormat.table) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.domain.classification import DIMENSIONS
     from complaintctl.errors import UsageProblem
-    from complaintctl.services import rootcause
+    from complaintctl.services.reporting import rootcause
 
     if dimension is not None and dimension.upper() not in DIMENSIONS:
         raise UsageProblem(_("--dimension must be A, B or C."))
@@ -73,10 +73,10 @@ def codes(ctx: typer.Context,
     "complaintctl rootcause load-codes official-jrt0169.toml"))
 def load_codes(ctx: typer.Context,
                file: Annotated[Path, typer.Argument(help=_("The TOML code table."))]) -> None:
-    from complaintctl import render
+    from complaintctl.present import render
     from complaintctl.errors import NotFound
-    from complaintctl.files import file_to_read
-    from complaintctl.services import rootcause
+    from complaintctl.infra.files import file_to_read
+    from complaintctl.services.reporting import rootcause
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -94,12 +94,12 @@ def load_codes(ctx: typer.Context,
     "complaintctl rootcause export-codes jrt0169.toml"))
 def export_codes(ctx: typer.Context,
                  file: Annotated[Path, typer.Argument(help=_("Where to write it."))]) -> None:
-    from complaintctl import render
-    from complaintctl.services import rootcause
+    from complaintctl.present import render
+    from complaintctl.services.reporting import rootcause
 
     with state(ctx).session() as session:
         table = rootcause.code_table(session)
-    from complaintctl.files import write_private
+    from complaintctl.infra.files import write_private
 
     write_private(file, table.text)
     render.message(_("Wrote {file}.").format(file=file))
@@ -116,8 +116,8 @@ def open_(ctx: typer.Context,
           cause: Annotated[str | None, typer.Option(help=_("The root cause addressed (C code)."))] = None,
           link: Annotated[list[str] | None, typer.Option("--link", help=_("A complaint it answers (repeatable)."))] = None,
           note: Annotated[str | None, typer.Option(help=_("Anything else."))] = None) -> None:
-    from complaintctl import render
-    from complaintctl.services import rootcause
+    from complaintctl.present import render
+    from complaintctl.services.reporting import rootcause
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -134,8 +134,8 @@ def open_(ctx: typer.Context,
     "complaintctl rectify link 3 CMP-2026-000060 CMP-2026-000061"))
 def link_(ctx: typer.Context, action: ActionId,
           numbers: Annotated[list[str], typer.Argument(help=_("Complaint numbers."))]) -> None:
-    from complaintctl import render
-    from complaintctl.services import rootcause
+    from complaintctl.present import render
+    from complaintctl.services.reporting import rootcause
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -153,8 +153,8 @@ def update(ctx: typer.Context, action: ActionId,
            owner: Annotated[str | None, typer.Option(help=_("The new owner."))] = None,
            due: Annotated[str | None, typer.Option(help=_("The new due date, YYYY-MM-DD."))] = None,
            note: Annotated[str | None, typer.Option(help=_("A note."))] = None) -> None:
-    from complaintctl import render
-    from complaintctl.services import rootcause
+    from complaintctl.present import render
+    from complaintctl.services.reporting import rootcause
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -175,8 +175,8 @@ def list_(ctx: typer.Context,
           status: Annotated[list[str] | None, typer.Option(help=_("Only these statuses (repeatable)."))] = None,
           overdue: Annotated[bool, typer.Option("--overdue", help=_("Only open actions past their due date."))] = False,
           format: Format = ReadFormat.table) -> None:
-    from complaintctl import render
-    from complaintctl.services import rootcause
+    from complaintctl.present import render
+    from complaintctl.services.reporting import rootcause
 
     st = state(ctx)
     with st.session() as session:
@@ -189,8 +189,8 @@ def list_(ctx: typer.Context,
 @rectify_app.command("show", help=helptext(
     _("Show one rectification action and its complaints."), "complaintctl rectify show 3"))
 def show(ctx: typer.Context, action: ActionId, format: Format = ReadFormat.table) -> None:
-    from complaintctl import render
-    from complaintctl.services import rootcause
+    from complaintctl.present import render
+    from complaintctl.services.reporting import rootcause
 
     st = state(ctx)
     with st.session() as session:

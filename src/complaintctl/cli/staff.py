@@ -27,8 +27,8 @@ def add(
     email: Annotated[str | None, typer.Option(help=_("Where notifications go."))] = None,
     senior: Annotated[bool, typer.Option("--senior", help=_("May approve level 2 extensions (a head-office senior manager)."))] = False,
 ) -> None:
-    from complaintctl import render
-    from complaintctl.services import staff
+    from complaintctl.present import render
+    from complaintctl.services.admin import staff
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -40,8 +40,8 @@ def add(
 @app.command("list", help=helptext(_("List staff."), "complaintctl staff list --format json"))
 def list_(ctx: typer.Context,
           format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
-    from complaintctl import render
-    from complaintctl.services import staff
+    from complaintctl.present import render
+    from complaintctl.services.admin import staff
 
     st = state(ctx)
     with st.session() as session:
@@ -58,8 +58,8 @@ def list_(ctx: typer.Context,
     _("Deactivate a member of staff (their history stays)."), "complaintctl staff deactivate lihua"))
 def deactivate(ctx: typer.Context,
                username: Annotated[str, typer.Argument(help=_("Their login name."))]) -> None:
-    from complaintctl import render
-    from complaintctl.services import staff
+    from complaintctl.present import render
+    from complaintctl.services.admin import staff
 
     st = state(ctx)
     with st.session(write=True) as session:
@@ -71,8 +71,8 @@ def deactivate(ctx: typer.Context,
     _("Let a deactivated member of staff act again."), "complaintctl staff activate lihua"))
 def activate(ctx: typer.Context,
                username: Annotated[str, typer.Argument(help=_("Their login name."))]) -> None:
-    from complaintctl import render
-    from complaintctl.services import staff
+    from complaintctl.present import render
+    from complaintctl.services.admin import staff
 
     st = state(ctx)
     with st.session(write=True) as session:

@@ -159,3 +159,14 @@ class ReviewResult(StrEnum):
 class ApprovalKind(StrEnum):
     extension = "extension"
     compensation = "compensation"
+
+
+class ImportFormat(StrEnum):
+    """The formats ``import`` reads (``auto`` looks at the file's name, first character and
+    header)."""
+
+    auto = "auto"
+    native = "native"
+    cfpb = "cfpb"
+    json = "json"
+    jsonl = "jsonl"

@@ -1,0 +1,37 @@
+"""Writing complaints out: CSV (the columns of ``list --format csv``), JSON Lines, XLSX and the
+CFPB's layout. Every writer streams: it takes an iterator of complaint objects and keeps only
+one row in memory. CSV and XLSX text cells that a spreadsheet would run as a formula (starting
+with = + - @, tab, CR or LF) are neutralised with a leading ``'`` (OWASP CSV injection)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+    xlsx = "xlsx"
+    cfpb = "cfpb"
+
+
+def neutralise(value: str) -> str:
+    """``=SUM(A1)`` -> ``'=SUM(A1)``: shown as text by every spreadsheet, never run."""
+    if value and value[0] in FORMULA_TRIGGERS:
+        return "'" + value
+    return value
+
+
+def write(rows, fmt: ExportFormat, out) -> int:
+    """Write ``rows`` to ``out`` (a text file for csv, jsonl and cfpb; a path for xlsx)."""
+    if fmt is ExportFormat.xlsx:
+        from complaintctl.present.exporters.xlsx import write_xlsx
+
+        return write_xlsx(rows, out)
+    from complaintctl.present.exporters import tabular
+
+    writer = {ExportFormat.csv: tabular.write_csv, ExportFormat.cfpb: tabular.write_cfpb,
+              ExportFormat.jsonl: tabular.write_jsonl}[fmt]
+    return writer(rows, out)

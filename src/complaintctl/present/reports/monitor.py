@@ -1,0 +1,97 @@
+"""The monitor on a terminal (panels, refreshed with Rich Live under --watch) or as JSON."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from complaintctl.present import render
+from complaintctl.i18n import _, code, format_date, format_datetime, language
+from complaintctl.domain.plan import roman
+from complaintctl.present.reports.terminal import sparkline
+
+
+def emit_monitor(data: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        render.emit_json(data)
+    else:
+        render.out().print(screen(data))
+
+
+def screen(data: dict[str, Any]):
+    from rich.columns import Columns
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    def figure(label: str, value: Any, alarm: bool = False) -> Panel:
+        return Panel(Text(str(value), style="bold red" if alarm else "bold"), title=label,
+                     width=18)
+
+    head = Columns([
+        figure(_("Open"), data["open"]),
+        figure(_("Overdue"), data["overdue"], data["overdue"] > 0),
+        figure(_("Due in 24 h"), data["due_24h"], data["due_24h"] > 0),
+        figure(_("Unassigned"), data["unassigned"], data["unassigned"] > 0),
+        figure(_("Escalated"), data["escalations"], data["escalations"] > 0),
+        figure(_("Incidents"), len(data["incidents"]), bool(data["incidents"])),
+    ])
+    status = Table(title=_("Open by status"), show_header=False, box=None)
+    for key, value in data["open_by_status"].items():
+        status.add_row(code(key), str(value))
+    spikes = Table(title=_("Last 24 h against the 30-day daily mean"), header_style="bold")
+    for column in (_("Branch / product"), _("Last 24 h"), _("Daily mean"), ""):
+        spikes.add_column(column)
+    for key in ("by_branch", "by_product"):
+        name = "branch" if key == "by_branch" else "product"
+        shown = _("branch: {value}") if key == "by_branch" else _("product: {value}")
+        for row in data["last_24h"][key][:8]:
+            spikes.add_row(Text(shown.format(value=row[name] or "-")), str(row["last_24h"]),
+                           f"{row['baseline_daily']:.2f}",
+                           Text(_("SPIKE"), style="bold red") if row["spike"] else "")
+    trend = data["satisfaction_trend"]
+    satisfaction = Text(_("Satisfaction, last 8 weeks: "), style="bold")
+    satisfaction.append(sparkline([float(w["mean"] or 0) for w in trend]), style="blue")
+    latest = next((w for w in reversed(trend) if w["mean"] is not None), None)
+    if latest:
+        week = latest["week"]  # ISO week, 2026-W47
+        if language() == "zh" and "-W" in week:
+            year, number = week.split("-W")
+            week = _("{year} week {week}").format(year=year, week=int(number))
+        satisfaction.append("  " + _("{name}: {value}").format(
+            name=week, value=f"{latest['mean']:.2f}"))
+    extra = []
+    for incident in data["incidents"]:
+        extra.append(Text(_("Incident {id} (level {level}): {title}; {complaints} "
+                            "complaint(s), {late} checklist item(s) overdue").format(
+            id=incident["id"], level=roman(incident["level"]),
+            title=incident["title"], complaints=incident["complaints"],
+            late=incident["overdue_items"]), style="bold red"))
+    for action in data["rectifications_overdue"]:
+        extra.append(Text(_("Rectification {id} overdue since {due}: {what} ({owner})").format(
+            **action), style="red"))
+    zh = language() == "zh"
+    drill_due = data["next_drill_due"]
+    extra.append(Text(_("Next drill due: {when}").format(
+        when=(format_date(drill_due) if zh else drill_due) if drill_due else "-"),
+        style="red" if data["drill_overdue"] else ""))
+    when = data["as_of"][:16]
+    title = _("complaintctl monitor · {when}").format(
+        when=format_datetime(when) if zh else when.replace("T", " "))
+    if data["branch"]:
+        title += f" · {data['branch']}"
+    return Panel(Group(head, Columns([status, spikes]), satisfaction, *extra), title=title)
+
+
+def watch_screen(snapshot, interval: float) -> None:
+    """Redraw every ``interval`` seconds until Ctrl-C."""
+    from rich.live import Live
+
+    with Live(screen(snapshot()), console=render.out(), auto_refresh=False) as live:
+        try:
+            while True:
+                time.sleep(interval)
+                live.update(screen(snapshot()), refresh=True)
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,168 @@
+"""``sla check``: the cron job that watches every running clock.
+
+For each complaint whose clock runs (registered, assigned, investigating, under review) it
+compares the time used with the time allowed (paused time counts as neither) and, once per
+threshold, records a timeline event and queues notifications:
+
+- ``sla.warn_percents`` (default 50 and 80): an ``sla_warning`` to the assignee and the branch
+  supervisors;
+- past the due time: ``sla_warning`` overdue and ``escalate`` to level 1 (the branch
+  supervisors);
+- overdue by ``sla.escalate_after_days`` (default 3) or more: ``escalate`` to level 2 (head
+  office: supervisors without a branch, else admins).
+
+The levels reached are stored on the complaint (``warned_percent``, ``escalation_level``), so a
+second run at the same time finds nothing new: the check is idempotent. At the end of every run
+``after_sla_check`` calls the functions in ``AFTER_SLA_CHECK`` in the same transaction: the
+place for other periodic checks (the emergency plan's ``incident detect``) to hook in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from complaintctl.domain import deadlines
+from complaintctl.domain.clock import iso
+from complaintctl.domain.enums import Action, EventKind
+from complaintctl.domain.permissions import Permission
+from complaintctl.errors import InvalidData
+from complaintctl.i18n import _, duration
+from complaintctl.store.models import Complaint
+from complaintctl.services.audit import trail as audit
+from complaintctl.services.notify import outbox as notify
+from complaintctl.services.admin import config as config_service
+from complaintctl.services.clock.state import state_of
+from complaintctl.services.core.context import Actor, now, use_case
+
+
+@dataclass
+class SlaReport:
+    as_of: datetime
+    checked: int = 0
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    escalations: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notifications: int = 0
+    hooks: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": iso(self.as_of),
+            "checked": self.checked,
+            "warnings": self.warnings,
+            "escalations": self.escalations,
+            "skipped": self.skipped,
+            "notifications": self.notifications,
+            "hooks": self.hooks,
+        }
+
+
+def _emergency_plan(session: Session, *, actor: Actor, as_of: datetime, report: SlaReport
+                    ) -> None:
+    """The emergency plan: detection and overdue checklist items (services.detection)."""
+    from complaintctl.services.emergency.detection import sla_hook
+
+    sla_hook(session, actor=actor, as_of=as_of, report=report)
+
+
+#: functions called at the end of every ``sla check``, in its transaction, as
+#: ``hook(session, actor=..., as_of=..., report=...)``; each may put what it did in
+#: ``report.hooks[name]``. The emergency plan's detection and overdue checklist ride here.
+AFTER_SLA_CHECK: list[Callable[..., None]] = [_emergency_plan]
+
+
+def after_sla_check(session: Session, *, actor: Actor, as_of: datetime, report: SlaReport
+                    ) -> None:
+    """Run the periodic checks that ride on ``sla check`` (see ``AFTER_SLA_CHECK``)."""
+    for hook in list(AFTER_SLA_CHECK):
+        hook(session, actor=actor, as_of=as_of, report=report)
+
+
+def _record(session: Session, actor: Actor, complaint: Complaint, action: Action,
+            at: datetime, details: dict[str, Any]) -> None:
+    complaint.last_event_at = max(complaint.last_event_at, at)
+    session.add(complaint)
+    audit.record(session, kind=EventKind.change, action=action.value, actor=actor.username,
+                 at=at, complaint=complaint, from_status=complaint.status,
+                 to_status=complaint.status, details=details)
+
+
+def check(*, session: Session, actor: Actor, as_of: datetime | None = None) -> SlaReport:
+    """Mark warnings and overdue complaints, escalate, queue notifications. Idempotent."""
+    with use_case(session, actor, "sla check"):
+        actor.check(Permission.assign)
+        current = now()
+        as_of = as_of or current
+        if as_of > current + timedelta(seconds=1):
+            raise InvalidData(_("--as-of {at} is in the future; give a past or present time.")
+                              .format(at=as_of.isoformat()))
+        cfg = config_service.load(session)
+        thresholds = cfg["sla.warn_percents"]
+        second_after = timedelta(days=cfg["sla.escalate_after_days"])
+        report = SlaReport(as_of=as_of)
+        query = select(Complaint).where(col(Complaint.status).in_(sorted(deadlines.RUNNING)),
+                                        col(Complaint.due_at).is_not(None))
+        if actor.branch is not None:
+            query = query.where(Complaint.branch == actor.branch)
+        for complaint in session.exec(query.order_by(col(Complaint.id))).all():
+            report.checked += 1
+            if complaint.last_event_at > as_of:
+                report.skipped.append(complaint.number)
+                continue
+            state = state_of(session, complaint)
+            progress = deadlines.progress(state, complaint.due_at, as_of)
+            overdue = progress.left < 0
+            passed = 100 if overdue else max(
+                [t for t in thresholds if progress.percent >= t], default=0)
+            involved = (notify.staff_named(session, complaint.assignee)
+                        + notify.branch_supervisors(session, complaint.branch))
+            if passed > (complaint.warned_percent or 0):
+                complaint.warned_percent = passed
+                what = (_("overdue: the due time {due} has passed") if overdue
+                        # the % sign goes in with the number: "% o" in a message id reads to
+                        # gettext tools as a printf placeholder, and the catalog would not compile
+                        else _("{percent} of the time allowed is used; due {due}"))
+                what = what.format(percent=f"{passed}%",
+                                   due=(iso(complaint.due_at, cfg.tz) or "")[:16]
+                                   .replace("T", " "))
+                _record(session, actor, complaint, Action.sla_warning, as_of,
+                        {"level": "overdue" if overdue else passed,
+                         "percent_used": round(progress.percent, 1),
+                         "seconds_left": progress.left})
+                report.warnings.append({"number": complaint.number,
+                                        "level": "overdue" if overdue else passed})
+                report.notifications += len(notify.queue(
+                    session, complaint=complaint, event="overdue" if overdue else "warning",
+                    recipients=involved, what=what, at=as_of))
+            level = complaint.escalation_level or 0
+            target = 0
+            if overdue:
+                target = 1
+                if -progress.left >= second_after.total_seconds():
+                    target = 2
+            while level < target:
+                level += 1
+                complaint.escalation_level = level
+                to = (notify.branch_supervisors(session, complaint.branch) if level == 1
+                      else notify.head_office(session))
+                _record(session, actor, complaint, Action.escalate, as_of,
+                        {"level": level, "to": [p.username for p in to],
+                         "overdue_seconds": -progress.left})
+                report.escalations.append({"number": complaint.number, "level": level})
+                report.notifications += len(notify.queue(
+                    session, complaint=complaint, event="escalated", recipients=to,
+                    what=_("escalated to level {level}: overdue by {t}").format(
+                        level=level, t=duration(deadlines.humanize(-progress.left))),
+                    at=as_of))
+        after_sla_check(session, actor=actor, as_of=as_of, report=report)
+        audit.record(session, kind=EventKind.admin, action="sla check", actor=actor.username,
+                     at=as_of, details={"checked": report.checked,
+                                        "warnings": len(report.warnings),
+                                        "escalations": len(report.escalations),
+                                        "notifications": report.notifications})
+    return report

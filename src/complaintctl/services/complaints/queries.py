@@ -1,0 +1,379 @@
+"""Reading complaints: the JSON shape of ``show``/``list``, filters, masking and unmasking."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, or_
+from sqlmodel import Session, col, select
+
+from complaintctl.domain import masking, money
+from complaintctl.domain.clock import iso
+from complaintctl.domain.enums import OPEN_STATUSES, EventKind, SortKey
+from complaintctl.domain.permissions import Permission
+from complaintctl.store.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
+from complaintctl.services.core import filter_values
+from complaintctl.services.complaints.registration import get
+from complaintctl.services.core.context import (
+    Actor,
+    now,
+    record_unmasking,
+    refusals_recorded,
+    timezone_of,
+)
+
+#: the flat columns of ``list --format csv`` (and the native import format), in order
+CSV_COLUMNS = [
+    "number", "status", "channel", "source_ref", "external_ref", "received_at",
+    "registered_at", "registered_by", "customer_name", "customer_phone", "customer_email",
+    "customer_id_number", "customer_account", "customer_id", "group_size", "branch", "product",
+    "issue", "summary", "description", "amount", "currency", "tags", "priority", "assignee",
+    "due_at", "acknowledged_at", "outcome", "findings", "remedies", "notified_at",
+    "notified_via", "notice_proof", "satisfaction", "feedback", "disputed", "reopen_count",
+    "closed_at", "archived_at", "merged_into",
+]
+
+
+@dataclass
+class Filters:
+    status: list[str] = field(default_factory=list)
+    assignee: str | None = None
+    branch: str | None = None
+    channel: list[str] = field(default_factory=list)
+    product: str | None = None
+    tag: list[str] = field(default_factory=list)
+    received_since: datetime | None = None
+    received_until: datetime | None = None
+    overdue: bool = False
+    text: str | None = None
+    include_drills: bool = False  # drill complaints (tag ``drill``) are left out unless asked
+    due_within: timedelta | None = None
+
+
+def complaint_dict(
+    c: Complaint, *, tags: list[str], remedies: list[Remedy], unmask: bool, tz,
+    paused_since: datetime | None = None, weights: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    customer = {
+        "name": c.customer_name,
+        "phone": c.customer_phone,
+        "email": c.customer_email,
+        "id_number": c.customer_id_number,
+        "account": c.customer_account,
+        "customer_id": c.customer_ref,
+    }
+    text = shown_text(unmask)
+    if not unmask:
+        customer = masking.mask_customer(customer)
+    from complaintctl.services.clock.state import view_fields
+
+    clock_fields = view_fields(c, tags=tags, paused_since=paused_since, weights=weights)
+    return {
+        "number": c.number,
+        "status": c.status,
+        "channel": c.channel,
+        "source_ref": c.source_ref,
+        "external_ref": c.external_ref,
+        "received_at": iso(c.received_at, tz),
+        "registered_at": iso(c.registered_at, tz),
+        "registered_by": c.registered_by,
+        "customer": customer,
+        "group_size": c.group_size,
+        "branch": c.branch,
+        "product": c.product,
+        "issue": c.issue,
+        "summary": text(c.summary),
+        "description": text(c.description),
+        "amount": money.format_amount(c.amount_cents),
+        "currency": c.currency,
+        "tags": tags,
+        "priority": c.priority,
+        "assignee": c.assignee,
+        "due_at": iso(c.due_at, tz),
+        **clock_fields,
+        "acknowledged_at": iso(c.acknowledged_at, tz),
+        "outcome": c.outcome,
+        "findings": text(c.findings),
+        "remedies": [
+            {"kind": r.kind, "amount": money.format_amount(r.amount_cents),
+             "note": text(r.note)}
+            for r in remedies
+        ],
+        "notified_at": iso(c.notified_at, tz),
+        "notified_via": c.notified_via,
+        "notice_proof": text(c.notice_proof),
+        "satisfaction": c.satisfaction,
+        "feedback": text(c.feedback),
+        "disputed": c.disputed,
+        "reopen_count": c.reopen_count,
+        "closed_at": iso(c.closed_at, tz),
+        "archived_at": iso(c.archived_at, tz),
+        "merged_into": c.merged_into,
+    }
+
+
+def shown_text(unmask: bool):
+    """How free text is shown: as stored when unmasked, else with the personal data in it
+    masked (``masking.mask_text``). The one decision for the customer fields and the text."""
+    return _as_stored if unmask else masking.mask_text
+
+
+def _as_stored(value):
+    return value
+
+
+def shown_details(details: dict[str, Any], *, unmask: bool) -> dict[str, Any]:
+    """A timeline event's details as shown: every text in them masked unless unmasked."""
+    return details if unmask else masking.mask_details(details)
+
+
+def is_overdue(c: Complaint, at: datetime | None = None,
+               paused_since: datetime | None = None) -> bool:
+    """Its clock runs (not decided) and its due time has passed; a paused clock is frozen."""
+    from complaintctl.services.clock.state import seconds_left
+
+    left = seconds_left(c, paused_since=paused_since, as_of=at or now())
+    return left is not None and left < 0
+
+
+def flat_row(d: dict[str, Any]) -> dict[str, Any]:
+    """A complaint object flattened to the CSV columns."""
+    row = {k: v for k, v in d.items() if k in CSV_COLUMNS}
+    for key, value in d["customer"].items():
+        row["customer_id" if key == "customer_id" else f"customer_{key}"] = value
+    row["tags"] = ";".join(d["tags"])
+    row["remedies"] = ";".join(
+        f"{r['kind']}:{r['amount']}" if r["amount"] else r["kind"] for r in d["remedies"]
+    )
+    return {k: row.get(k) for k in CSV_COLUMNS}
+
+
+def _unmask(session: Session, actor: Actor, numbers: list[str], what: str) -> None:
+    """Put an unmasking of these complaints on record."""
+    record_unmasking(session, actor, what, complaint=numbers[0] if len(numbers) == 1 else None,
+                     complaints=numbers[:1000], count=len(numbers))
+
+
+def _children(session: Session, ids: list[int]):
+    tags: dict[int, list[str]] = defaultdict(list)
+    remedies: dict[int, list[Remedy]] = defaultdict(list)
+    if ids:
+        for cid, tag in session.exec(
+            select(ComplaintTag.complaint_id, ComplaintTag.tag)
+            .where(col(ComplaintTag.complaint_id).in_(ids))
+            .order_by(ComplaintTag.complaint_id, ComplaintTag.tag)
+        ):
+            tags[cid].append(tag)
+        for remedy in session.exec(
+            select(Remedy).where(col(Remedy.complaint_id).in_(ids)).order_by(Remedy.id)
+        ):
+            remedies[remedy.complaint_id].append(remedy)
+    return tags, remedies
+
+
+def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -> dict[str, Any]:
+    """One complaint with its timeline, contacts and consultations."""
+    complaint = get(session, number)
+    with refusals_recorded(session, actor, "show", complaint.number):
+        actor.check(Permission.read, complaint=complaint)
+        if unmask:
+            actor.check(Permission.unmask, complaint=complaint, option="--unmask")
+    if unmask:
+        _unmask(session, actor, [complaint.number], "show")
+    tz = timezone_of(session)
+    tags, remedies = _children(session, [complaint.id])
+    data = _with_clock(session, [complaint], tags, remedies, unmask=unmask, tz=tz)[0]
+    events = session.exec(
+        select(Event)
+        .where(Event.complaint_id == complaint.id, Event.kind == EventKind.change.value)
+        .order_by(col(Event.seq))
+    ).all()
+    data["events"] = [
+        {
+            "at": iso(e.at, tz),
+            "recorded_at": iso(e.recorded_at, tz),
+            "actor": e.actor,
+            "action": e.action,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "details": shown_details(json.loads(e.details), unmask=unmask),
+        }
+        for e in events
+    ]
+    text = shown_text(unmask)
+    data["contacts"] = [
+        {"at": iso(c.at, tz), "via": c.via, "direction": c.direction,
+         "summary": text(c.summary), "by": c.by}
+        for c in session.exec(
+            select(Contact).where(Contact.complaint_id == complaint.id).order_by(Contact.id)
+        )
+    ]
+    data["consultations"] = [
+        {"id": q.id, "department": q.department, "question": text(q.question),
+         "asked_by": q.asked_by, "asked_at": iso(q.asked_at, tz), "answer": text(q.answer),
+         "answered_by": q.answered_by, "answered_at": iso(q.answered_at, tz)}
+        for q in session.exec(
+            select(Consultation)
+            .where(Consultation.complaint_id == complaint.id)
+            .order_by(Consultation.id)
+        )
+    ]
+    from complaintctl.services.clock.state import pauses_of
+    from complaintctl.services.complaints.approvals import approvals_of
+
+    data["pauses"] = [
+        {"reason": text(p.reason), "started_at": iso(p.started_at, tz),
+         "ended_at": iso(p.ended_at, tz), "started_by": p.started_by, "ended_by": p.ended_by,
+         "customer_notified_via": p.customer_notified_via}
+        for p in pauses_of(session, complaint)
+    ]
+    data["approvals"] = [
+        {"id": a.id, "kind": a.kind, "level": a.level,
+         "amount": money.format_amount(a.amount_cents), "status": a.status,
+         "requested_by": a.requested_by, "requested_at": iso(a.requested_at, tz),
+         "decided_by": a.decided_by, "decided_at": iso(a.decided_at, tz)}
+        for a in approvals_of(session, complaint)
+    ]
+    return data
+
+
+_PRIORITY_RANK = case(
+    {"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Complaint.priority, else_=4
+)
+_SORTS = {
+    SortKey.number: [col(Complaint.id)],
+    SortKey.received: [col(Complaint.received_at), col(Complaint.id)],
+    SortKey.due: [col(Complaint.due_at), col(Complaint.id)],
+    SortKey.priority: [_PRIORITY_RANK, col(Complaint.due_at), col(Complaint.id)],
+    SortKey.status: [col(Complaint.status), col(Complaint.id)],
+}
+
+
+def filtered(query, filters: Filters, *, at: datetime | None = None):
+    """Apply the list filters to a select over Complaint (shared by list, export and reports)."""
+    if filters.status:
+        query = query.where(col(Complaint.status).in_(filters.status))
+    if filters.assignee:
+        query = query.where(Complaint.assignee == filters.assignee)
+    if filters.branch:
+        query = query.where(Complaint.branch == filters.branch)
+    if filters.channel:
+        query = query.where(col(Complaint.channel).in_(filters.channel))
+    if filters.product:
+        query = query.where(Complaint.product == filters.product)
+    for tag in filters.tag:
+        query = query.where(
+            select(ComplaintTag.complaint_id)
+            .where(ComplaintTag.complaint_id == Complaint.id, ComplaintTag.tag == tag.lower())
+            .exists()
+        )
+    if filters.received_since:
+        query = query.where(Complaint.received_at >= filters.received_since)
+    if filters.received_until:
+        query = query.where(Complaint.received_at <= filters.received_until)
+    if filters.overdue:
+        from complaintctl.domain.deadlines import RUNNING
+        from complaintctl.store.models import Pause
+
+        frozen_late = (
+            select(Pause.id)
+            .where(Pause.complaint_id == Complaint.id, col(Pause.ended_at).is_(None),
+                   Pause.started_at > Complaint.due_at)
+            .exists()
+        )
+        query = query.where(
+            col(Complaint.status).in_(sorted(RUNNING)),
+            col(Complaint.due_at) < (at or now()),
+            or_(Complaint.paused == False, frozen_late),  # noqa: E712
+        )
+    if filters.due_within is not None:
+        from complaintctl.domain.deadlines import RUNNING
+
+        query = query.where(
+            col(Complaint.status).in_(sorted(RUNNING)),
+            Complaint.paused == False,  # noqa: E712
+            col(Complaint.due_at) <= (at or now()) + filters.due_within,
+        )
+    if not filters.include_drills and "drill" not in [t.lower() for t in filters.tag]:
+        query = query.where(
+            ~select(ComplaintTag.complaint_id)
+            .where(ComplaintTag.complaint_id == Complaint.id, ComplaintTag.tag == "drill")
+            .exists()
+        )
+    if filters.text:
+        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_"
+        ) + "%"
+        query = query.where(
+            or_(
+                col(Complaint.summary).ilike(pattern, escape="\\"),
+                col(Complaint.description).ilike(pattern, escape="\\"),
+                col(Complaint.customer_name).ilike(pattern, escape="\\"),
+                col(Complaint.product).ilike(pattern, escape="\\"),
+                col(Complaint.issue).ilike(pattern, escape="\\"),
+                col(Complaint.number).ilike(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def list_complaints(
+    *,
+    session: Session,
+    actor: Actor,
+    filters: Filters,
+    sort: SortKey = SortKey.number,
+    limit: int | None = None,
+    unmask: bool = False,
+) -> list[dict[str, Any]]:
+    """Complaints matching the filters, within the branches the actor may read."""
+    with refusals_recorded(session, actor, "list"):
+        actor.check(Permission.read)
+        if unmask:
+            actor.check(Permission.unmask, option="--unmask")
+    values = filter_values.check(session, actor, action="list", branch=filters.branch,
+                                 user=filters.assignee)
+    filters = replace(filters, branch=values.branch, assignee=values.user)
+    query = filtered(select(Complaint), filters)
+    branches = actor.visible_branches()
+    if branches is not None:
+        query = query.where(col(Complaint.branch).in_(sorted(branches)))
+    by_urgency = sort == SortKey.urgency
+    query = query.order_by(*_SORTS[SortKey.number if by_urgency else sort])
+    if limit and not by_urgency:
+        query = query.limit(limit)
+    complaints = session.exec(query).all()
+    tz = timezone_of(session)
+    tags, remedies = _children(session, [c.id for c in complaints])
+    rows = _with_clock(session, complaints, tags, remedies, unmask=unmask, tz=tz)
+    if by_urgency:
+        rows.sort(key=lambda r: -r["urgency"])
+        rows = rows[:limit] if limit else rows
+    if unmask:
+        _unmask(session, actor, [r["number"] for r in rows], "list")
+    return rows
+
+
+def _with_clock(session: Session, complaints, tags, remedies, *, unmask: bool, tz):
+    from complaintctl.services.admin import config
+    from complaintctl.services.clock.state import open_pauses
+
+    weights = config.load(session).weights
+    paused = open_pauses(session, [c.id for c in complaints if c.paused])
+    return [
+        complaint_dict(c, tags=tags[c.id], remedies=remedies[c.id], unmask=unmask, tz=tz,
+                       paused_since=paused.get(c.id), weights=weights)
+        for c in complaints
+    ]
+
+
+def count_open(session: Session) -> int:
+    return session.exec(
+        select(func.count()).select_from(Complaint).where(
+            col(Complaint.status).in_([s.value for s in OPEN_STATUSES])
+        )
+    ).one()

@@ -1,0 +1,226 @@
+"""Who is acting, the database's settings, and the transaction every use case runs in."""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from complaintctl.domain import permissions
+from complaintctl.domain.clock import bank_tz
+from complaintctl.domain.enums import EventKind, Role
+from complaintctl.errors import PermissionDenied, TransitionNotAllowed
+from complaintctl.i18n import _
+from complaintctl.store.models import Setting, Staff
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. ``below``: the branches under their organisation (the organisation tree),
+    which a supervisor's branch scope also covers. ``command``: what they typed (``import
+    undo``), which a refusal names; the CLI sets it (empty outside the CLI)."""
+
+    username: str
+    role: Role
+    branch: str | None
+    name: str = ""
+    below: frozenset[str] = frozenset()
+    command: str = ""
+
+    def _typed(self, option: str) -> str:
+        """The command as typed, with ``option`` when that option asks for the permission."""
+        return " ".join(part for part in (self.command, option) if part)
+
+    def check(self, permission, *, complaint=None, target: str = "", option: str = "") -> None:
+        """Refuse unless this actor may do ``permission`` (on ``complaint``). ``option``: the
+        option that asks for it (``--unmask``), named after the command in a refusal."""
+        permissions.check(
+            permission,
+            role=self.role,
+            username=self.username,
+            staff_branch=self.branch,
+            complaint_branch=complaint.branch if complaint is not None else None,
+            assignee=complaint.assignee if complaint is not None else None,
+            target=target or (complaint.number if complaint is not None else ""),
+            on_complaint=complaint is not None,
+            branches_below=self.below,
+            command=self._typed(option),
+        )
+
+    def check_in(self, permission, branch: str | None, target: str) -> None:
+        """``check`` for something of ``branch`` that is not a complaint (a rectification
+        action) or for one complaint known only by number and branch: the matrix's branch
+        scope applies to it as to a complaint, with the same refusal."""
+        permissions.check(
+            permission,
+            role=self.role,
+            username=self.username,
+            staff_branch=self.branch,
+            complaint_branch=branch,
+            target=target,
+            on_complaint=True,
+            branches_below=self.below,
+            command=self.command,
+        )
+
+    def works_for(self, branch: str | None) -> bool:
+        """Whether this actor's branch scope covers ``branch``."""
+        return permissions.works_for(self.role, self.branch, branch, self.below)
+
+    def visible_branches(self) -> frozenset[str] | None:
+        """The branches this actor may read, or None for every branch."""
+        return permissions.visible_branches(self.role, self.branch, self.below)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def resolve_actor(session: Session, username: str, command: str = "") -> Actor:
+    """The acting member of staff, running ``command`` (as typed, for refusals to name);
+    unknown or inactive users are refused (exit 4)."""
+    staff = session.exec(select(Staff).where(Staff.username == username)).first()
+    if staff is None:
+        raise PermissionDenied(
+            _(
+                "{user} is not a member of staff; pass --as USER or set COMPLAINTCTL_USER, "
+                "or ask an admin to run `complaintctl staff add {user}`."
+            ).format(user=username)
+        )
+    if not staff.active:
+        raise PermissionDenied(
+            _("{user} is deactivated; ask an admin to run `complaintctl staff activate {user}`.").format(user=username)
+        )
+    below = frozenset()
+    if staff.branch is not None:
+        from complaintctl.services.admin.organisations import descendants
+
+        below = descendants(session, staff.branch)
+    return Actor(staff.username, Role(staff.role), staff.branch, staff.name, below, command)
+
+
+def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row is not None else default
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def timezone_of(session: Session) -> ZoneInfo:
+    return bank_tz(get_setting(session, "timezone"))
+
+
+def chain_key(session: Session) -> bytes:
+    """The database's secret for keyed digests of personal data (made on first use)."""
+    value = get_setting(session, "chain_key")
+    if value is None:
+        value = secrets.token_hex(32)
+        set_setting(session, "chain_key", value)
+    return bytes.fromhex(value)
+
+
+def record_separately(session: Session, **event) -> None:
+    """Append one audit event in a write transaction of its own (refusals, unmasking).
+
+    It never rides on the caller's transaction: a refused action has been rolled back, and a
+    read must not turn into a write half way (SQLite would refuse the upgrade under load).
+    """
+    from sqlmodel import Session as _Session
+
+    from complaintctl.services.audit import trail as audit
+
+    bind = session.info.get("write_bind")  # a read replica's session writes to the primary
+    if bind is None:
+        bind = session.get_bind().execution_options(complaintctl_write=True)
+    with _Session(bind) as side:
+        audit.record(side, **event)
+        side.commit()
+
+
+def record_unmasking(session: Session, actor: Actor, command: str, *,
+                     complaint: str | None = None, **details) -> None:
+    """The one way an unmasking goes on the trail: an ``unmask`` access event naming the
+    command (and the complaint, when it is one), in a transaction of its own, written before
+    anything unmasked is shown. The caller has checked the permission."""
+    record_separately(session, kind=EventKind.access, action="unmask", actor=actor.username,
+                      at=now(), number=complaint, details={"command": command, **details})
+
+
+@contextmanager
+def refusals_recorded(session: Session, actor: Actor | None, action: str,
+                      number: str | None = None):
+    """Put a refusal (permission or state) on the audit trail, then let it propagate."""
+    try:
+        yield
+    except (PermissionDenied, TransitionNotAllowed) as refusal:
+        session.rollback()
+        if actor is not None:
+            record_separately(
+                session,
+                kind=EventKind.refusal,
+                action=action,
+                actor=actor.username,
+                at=now(),
+                number=number,
+                details={"reason": str(refusal), "exit_code": refusal.exit_code},
+            )
+        raise
+
+
+_OUTER = "complaintctl_one_transaction"
+
+
+@contextmanager
+def use_case(session: Session, actor: Actor | None, action: str, number: str | None = None):
+    """Run one use case: commit on success; on any error roll back so nothing changes.
+
+    A refusal (permission or state) is then written to the audit trail in a transaction of
+    its own, so refused attempts are on record while the refused action changes nothing.
+    Inside ``one_transaction`` the use case neither commits nor rolls back: the outer does.
+    """
+    outer = session.info.get(_OUTER, False)
+    try:
+        with refusals_recorded(session, actor, action, number):
+            yield
+        if not outer:
+            session.commit()
+    except BaseException:
+        if not outer:
+            session.rollback()
+        raise
+
+
+@contextmanager
+def one_transaction(session: Session, *, commit: bool = True):
+    """Run several use cases as one transaction: all of them are kept, or none.
+
+    Used where one outside event causes several use cases (an email becomes a complaint, its
+    evidence and an acknowledgement). The use cases inside do not commit; this commits at the
+    end (or rolls back when ``commit`` is false: a dry run), and rolls back on any error.
+    Nested calls join the outermost transaction.
+    """
+    if session.info.get(_OUTER):
+        yield
+        return
+    session.info[_OUTER] = True
+    try:
+        yield
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_OUTER, None)

@@ -1,0 +1,302 @@
+"""Readers turn an import file into records: each yields ``(line_no, row)`` where ``line_no`` is
+the line where the record starts and ``row`` a dict of strings (or a ``Broken`` record that the
+importer rejects with its reason).
+
+CSV follows RFC 4180 (quoted fields may hold commas, quotes and newlines; LF, CRLF or mixed line
+ends); the header is looked for in the first lines, so the junk some tools print before it
+(``Archive: ...``) is skipped and counted. JSON arrays are read one element at a time, JSON
+Lines one line at a time, so memory stays flat for any file size.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from complaintctl.errors import InvalidData
+from complaintctl.i18n import _
+from complaintctl.services.intake.reading.source import decode_error
+
+HEADER_SEARCH_LINES = 50
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass
+class Broken:
+    """A record that could not be read as one: its raw text and why."""
+
+    raw: str
+    reason: str
+
+
+Record = tuple[int, "dict[str, str] | Broken"]
+
+
+class CsvInput:
+    """A CSV file whose header has been found; ``records()`` yields the rows after it."""
+
+    def __init__(self, text, *, recognise: Callable[[list[str]], Any], encoding: str,
+                 expected: str):
+        self.text = text
+        self.encoding = encoding
+        self.junk_lines = 0
+        self.header: list[str] = []
+        self.layout = None
+        seen = 0
+        while seen < HEADER_SEARCH_LINES:
+            try:
+                line = text.readline()
+            except UnicodeDecodeError:
+                raise decode_error(seen + 1, encoding) from None
+            if not line:
+                break
+            seen += 1
+            if not line.strip():
+                continue
+            try:
+                cells = next(csv.reader([line]))
+            except (csv.Error, StopIteration):
+                cells = []
+            cells = [c.strip().lstrip("\ufeff") for c in cells]
+            layout = recognise(cells) if len(cells) > 1 else None
+            if layout is not None:
+                self.header, self.layout, self.junk_lines = cells, layout, seen - 1
+                self.first_line = seen + 1
+                return
+        raise InvalidData(
+            _(
+                "No header found in the first {n} lines; expected {expected}. Pass --format "
+                "or --mapping for another layout."
+            ).format(n=HEADER_SEARCH_LINES, expected=expected)
+        )
+
+    def records(self) -> Iterator[Record]:
+        header, width = self.header, len(self.header)
+        pending: list[str] = []
+        offset = self.first_line - 1
+
+        nul = False
+
+        def lines():
+            nonlocal nul
+            for line in self.text:
+                pending.append(line)
+                nul = nul or "\x00" in line
+                yield line
+
+        reader = csv.reader(lines(), strict=True)
+        while True:
+            start = reader.line_num + 1 + offset
+            pending.clear()
+            nul = False
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise decode_error(start, self.encoding) from None
+            except csv.Error as error:
+                raw = "".join(pending)
+                if "end of data" in str(error):
+                    yield start, Broken(raw, _(
+                        "the file ends inside a quoted field: the record is cut off; re-export "
+                        "the file or complete the record"))
+                    return
+                yield start, Broken(raw, _("the record's quoting is malformed ({problem})").format(
+                    problem=error))
+                continue
+            if not fields:
+                continue  # a blank line
+            if len(fields) != width:
+                if len(fields) == 1 and not fields[0].strip():
+                    continue
+                yield start, Broken(
+                    "".join(pending),
+                    _("the record has {n} fields but the header has {width}; check its "
+                      "quoting").format(n=len(fields), width=width),
+                )
+                continue
+            if nul:
+                yield start, Broken("".join(pending), _nul_reason())
+                continue
+            yield start, dict(zip(header, fields))
+
+
+def _nul_reason() -> str:
+    return _("the record contains a NUL character (\\0), which cannot be stored; is the file "
+             "UTF-16? Then pass --encoding utf-16")
+
+
+def _checked(line: int, raw: str | None, obj: dict[str, Any]) -> Record:
+    """A JSON record, or Broken when a value holds what no database stores (a NUL, or a lone
+    surrogate escape such as \\ud800) or is nested too deeply to flatten. ``raw``: the
+    record's text, when the reader has it."""
+    try:
+        row = flatten(obj)
+    except RecursionError:
+        return line, Broken(_raw(raw, obj), _("not valid JSON ({problem})").format(
+            problem=_("nested too deeply")))
+    joined = "".join(row.values()) + "".join(row)
+    if "\x00" in joined:
+        return line, Broken(_raw(raw, obj), _nul_reason())
+    if not joined.isascii():
+        try:
+            joined.encode("utf-8")
+        except UnicodeEncodeError:
+            return line, Broken(_raw(raw, obj), _(
+                "the record holds a lone surrogate escape (\\ud800-\\udfff), which is not "
+                "text; fix the file"))
+    return line, row
+
+
+def _raw(raw: str | None, obj: Any) -> str:
+    """A broken record's text for the rejects file, with anything unencodable escaped."""
+    if raw is None:
+        try:
+            return json.dumps(obj, ensure_ascii=True)
+        except RecursionError:
+            return ""
+    return raw.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _decode_problem(error: Exception) -> str:
+    """Why json could not read a value it parsed (too deep, or a too long integer)."""
+    if isinstance(error, RecursionError):
+        return _("nested too deeply")
+    return _("a number with too many digits")
+
+
+def _flat(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, dict) and "kind" in item:  # a remedy object
+                amount = item.get("amount")
+                parts.append(f"{item['kind']}:{amount}" if amount else str(item["kind"]))
+            else:
+                parts.append(_flat(item))
+        return ";".join(parts)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def flatten(obj: dict[str, Any]) -> dict[str, str]:
+    """A JSON complaint object as flat strings: ``customer`` {name, ...} becomes the CSV columns."""
+    row: dict[str, str] = {}
+    for key, value in obj.items():
+        if key == "customer" and isinstance(value, dict):
+            for sub, inner in value.items():
+                row["customer_id" if sub == "customer_id" else f"customer_{sub}"] = _flat(inner)
+        else:
+            row[str(key)] = _flat(value)
+    return row
+
+
+def jsonl_records(text, encoding: str) -> Iterator[Record]:
+    line_no = 0
+    while True:
+        try:
+            line = text.readline()
+        except UnicodeDecodeError:
+            raise decode_error(line_no + 1, encoding) from None
+        if not line:
+            return
+        line_no += 1
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield line_no, Broken(line, _("not valid JSON ({problem})").format(problem=error.msg))
+            continue
+        except (RecursionError, ValueError) as error:
+            yield line_no, Broken(line[:1000], _("not valid JSON ({problem})").format(
+                problem=_decode_problem(error)))
+            continue
+        if not isinstance(obj, dict):
+            yield line_no, Broken(line, _("not a JSON object"))
+            continue
+        yield _checked(line_no, line, obj)
+
+
+def json_array_records(text, encoding: str) -> Iterator[Record]:
+    """The elements of a JSON array, decoded one at a time from a sliding buffer."""
+    decoder = json.JSONDecoder()
+    buf, pos, line, eof = "", 0, 1, False
+
+    def more() -> bool:
+        nonlocal buf, pos, eof
+        try:
+            chunk = text.read(1 << 16)
+        except UnicodeDecodeError:
+            raise decode_error(line, encoding) from None
+        if not chunk:
+            eof = True
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
+
+    def skip_ws() -> None:
+        nonlocal pos, line
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                if buf[pos] == "\n":
+                    line += 1
+                pos += 1
+            if pos < len(buf) or not more():
+                return
+
+    skip_ws()
+    if pos >= len(buf) or buf[pos] != "[":
+        raise InvalidData(_("The file is not a JSON array; use --format jsonl for JSON Lines."))
+    pos += 1
+    while True:
+        skip_ws()
+        if pos < len(buf) and buf[pos] == "]":
+            return
+        while True:
+            try:
+                obj, end = decoder.raw_decode(buf, pos)
+                break
+            except json.JSONDecodeError as error:
+                if not eof and more():
+                    continue
+                raise InvalidData(
+                    _("Line {line}: the JSON array is broken ({problem}); fix the file.").format(
+                        line=line, problem=error.msg
+                    )
+                ) from None
+            except (RecursionError, ValueError) as error:
+                raise InvalidData(
+                    _("Line {line}: the JSON array is broken ({problem}); fix the file.").format(
+                        line=line, problem=_decode_problem(error)
+                    )
+                ) from None
+        start = line
+        line += buf.count("\n", pos, end)
+        pos = end
+        if isinstance(obj, dict):
+            yield _checked(start, None, obj)
+        else:
+            yield start, Broken(json.dumps(obj, ensure_ascii=False), _("not a JSON object"))
+        skip_ws()
+        if pos < len(buf) and buf[pos] == ",":
+            pos += 1
+        elif pos < len(buf) and buf[pos] == "]":
+            return
+        else:
+            raise InvalidData(
+                _("Line {line}: the JSON array is broken (a ',' or ']' is missing); fix the "
+                  "file.").format(line=line)
+            )

@@ -42,6 +42,7 @@ from sqlmodel import Session  # noqa: E402
 from complaintctl.store.db import Database, resolve_url  # noqa: E402
 from complaintctl.domain.enums import EventKind  # noqa: E402
 from complaintctl.services.audit import trail as audit  # noqa: E402
+from complaintctl.services.core import trail  # noqa: E402
 from complaintctl.services.admin import staff
 from complaintctl.services.core.context import chain_key  # noqa: E402
 
@@ -79,7 +80,7 @@ def build(path: Path, events: int, seed: int = 1) -> Database:
                                     "id_number": "110101199003071234"}
             items.append(item)
         with db.session(write=True) as session:
-            audit.record_many(session, items)
+            trail.record_many(session, items)
             session.commit()
         made += batch
     db.engine.dispose()

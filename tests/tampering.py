@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, true, update
 
 from complaintctl.domain import chain
 from complaintctl.store.models import AuditHead, Complaint, Event
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail
 
 #: the five kinds the issue names; ``rehash`` (a complete re-hash) is a sixth, anchor-only one
 KINDS = ("edit", "delete", "insert", "reorder", "truncate")
@@ -117,7 +117,7 @@ def _insert(conn, rng: random.Random, total: int, key: bytes) -> Tampering:
               "details": chain.canonical({"text": "forged"}).decode()}
     forged.pop("id")
     well_forged = rng.random() < 0.7  # hashed correctly, as someone who read the code would
-    forged["hash"] = (chain.event_hash(audit._hashed(forged, {"text": "forged"}), prev)
+    forged["hash"] = (chain.event_hash(trail.hashed(forged, {"text": "forged"}), prev)
                       if well_forged else "e" * 64)
     _shift_up(conn, seq)
     conn.execute(EVENTS.insert().values(**forged))
@@ -164,7 +164,7 @@ def rehash(conn, rng: random.Random, total: int, key: bytes) -> Tampering:
             details["tampered"] = True
         row["details"] = chain.canonical(details).decode()
         row["prev_hash"] = prev
-        row["hash"] = chain.event_hash(audit._hashed(row, details), prev)
+        row["hash"] = chain.event_hash(trail.hashed(row, details), prev)
         _set(conn, current, details=row["details"], prev_hash=prev, hash=row["hash"])
         prev = row["hash"]
     conn.execute(update(HEAD).where(HEAD.c.id == 1).values(last_hash=prev))

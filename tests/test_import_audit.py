@@ -10,7 +10,8 @@ from sqlmodel import select
 from complaintctl.domain.enums import EventKind
 from complaintctl.store.models import AuditHead, Event
 from complaintctl.services.audit import trail as audit
-from complaintctl.services.audit import trail as audit_module
+from complaintctl.services.core import trail
+from complaintctl.services.core import trail as audit_module
 from complaintctl.services.core.context import set_setting
 
 FIXED = datetime(2026, 11, 28, 2, 30, 15, 123456, tzinfo=timezone.utc)
@@ -29,14 +30,14 @@ def _chain(db, monkeypatch, bulk: bool):
     monkeypatch.setattr(audit_module, "now", lambda: FIXED)
     with db.session(write=True) as session:
         set_setting(session, "chain_key", "ab" * 32)
-        audit.record(session, kind=EventKind.admin, action="init", actor="admin", at=FIXED)
+        trail.record(session, kind=EventKind.admin, action="init", actor="admin", at=FIXED)
         if bulk:
-            audit.record_many(session, EVENTS[:3])
-            audit.record_many(session, [])
-            audit.record_many(session, EVENTS[3:])
+            trail.record_many(session, EVENTS[:3])
+            trail.record_many(session, [])
+            trail.record_many(session, EVENTS[3:])
         else:
             for event in EVENTS:
-                audit.record(session, **event)
+                trail.record(session, **event)
         session.commit()
     with db.session() as session:
         rows = session.exec(select(Event).order_by(Event.seq)).all()

@@ -68,7 +68,7 @@ def test_the_due_date_is_the_clocks(seeded, tmp_path):
     (outcome,) = run(seeded, box).messages
     c = complaint(seeded, outcome.number)
     from complaintctl.services.clock import state as clock
-    from complaintctl.services.admin import config
+    from complaintctl.services.core import config
 
     with seeded.session() as session:
         expected = clock.compute(session, c, config.load(session)).due_at

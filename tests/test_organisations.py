@@ -292,6 +292,7 @@ def test_a_branch_supervisor_does_not_see_up_the_tree(cli):
 
 def test_parent_of_descendants_and_rollup_for_reviews_and_reports(seeded):
     from complaintctl.services.admin import organisations as orgs
+    from complaintctl.services.core import org_tree
     from complaintctl.services.admin import staff
     from complaintctl.services.core.context import resolve_actor
     from conftest import actor
@@ -302,13 +303,13 @@ def test_parent_of_descendants_and_rollup_for_reviews_and_reports(seeded):
         staff.add(session=session, actor=actor("admin"), username="shsup", name="n",
                   role=Role.supervisor, branch="SH")
     with seeded.session() as session:
-        assert orgs.parent_of(session, "SH01A") == "SH01"
-        assert orgs.parent_of(session, "HQ") is None
-        assert orgs.parent_of(session, "BJ01") is None  # not in the tree: stands alone
-        assert orgs.parent_of(session, None) is None
-        assert orgs.descendants(session, "SH") == {"SH01", "SH01A"}
-        assert orgs.ancestors(session, "SH01A") == ["SH01", "SH", "HQ"]
-        assert orgs.rollup(session, 1) == {"HQ": "HQ", "SH": "SH", "SH01": "SH", "SH01A": "SH"}
+        assert org_tree.parent_of(session, "SH01A") == "SH01"
+        assert org_tree.parent_of(session, "HQ") is None
+        assert org_tree.parent_of(session, "BJ01") is None  # not in the tree: stands alone
+        assert org_tree.parent_of(session, None) is None
+        assert org_tree.descendants(session, "SH") == {"SH01", "SH01A"}
+        assert org_tree.ancestors(session, "SH01A") == ["SH01", "SH", "HQ"]
+        assert org_tree.rollup(session, 1) == {"HQ": "HQ", "SH": "SH", "SH01": "SH", "SH01A": "SH"}
         # the acting supervisor of SH is resolved with the branches below
         assert resolve_actor(session, "shsup").below == {"SH01", "SH01A"}
         assert resolve_actor(session, "sup").below == frozenset()

@@ -10,13 +10,14 @@ import pytest
 
 from complaintctl.domain.enums import EventKind
 from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail
 from complaintctl.services.core.context import now
 
 STRESS = Path(__file__).resolve().parents[1] / "stress"
 
 
 def _append(session, action: str) -> None:
-    audit.record(session, kind=EventKind.admin, action=action, actor="admin", at=now())
+    trail.record(session, kind=EventKind.admin, action=action, actor="admin", at=now())
     session.commit()
 
 
@@ -26,7 +27,7 @@ def test_a_session_that_committed_before_appends_after_the_events_others_added_s
     with seeded.session() as session:
         before = audit.verify(session).events
     with seeded.session(write=True) as first:
-        chain = audit.BulkAppender(first)  # as an import holds it, until after its commit
+        chain = trail.BulkAppender(first)  # as an import holds it, until after its commit
         rows = chain.build([dict(kind=EventKind.admin, action="first", actor="admin", at=now())])
         chain.insert(first, rows)
         chain.close(first)

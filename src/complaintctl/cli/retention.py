@@ -50,7 +50,8 @@ def purge(
 ) -> None:
     from complaintctl.present import render
     from complaintctl.infra.evidence import EvidenceStore
-    from complaintctl.services.admin import config, retention
+    from complaintctl.services.admin import retention
+    from complaintctl.services.core import config
     from complaintctl.services.notify import outbox as notify
 
     st = state(ctx)

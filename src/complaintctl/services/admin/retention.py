@@ -23,7 +23,7 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Event, Evidence, Notification, NotificationAttempt
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import PERSONAL_COLUMNS, get, normalise_number
 from complaintctl.services.core.context import Actor, now, use_case
 
@@ -96,7 +96,7 @@ def cutoff_for(session: Session, closed_before: datetime | None) -> datetime:
             raise InvalidData(_("--closed-before {at} is in the future; retention only ends in "
                                 "the past.").format(at=closed_before.isoformat()))
         return closed_before
-    from complaintctl.services.admin import config
+    from complaintctl.services.core import config
 
     years = config.load(session)["retention.years"]
     current = now()

@@ -12,7 +12,7 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.store.models import Staff
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.core import filter_values
 from complaintctl.services.core.context import Actor, now, refusals_recorded, use_case
 

@@ -33,9 +33,9 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData
 from complaintctl.i18n import _, duration
 from complaintctl.store.models import Complaint
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.notify import outbox as notify
-from complaintctl.services.admin import config as config_service
+from complaintctl.services.core import config as config_service
 from complaintctl.services.clock.state import state_of
 from complaintctl.services.core.context import Actor, now, use_case
 

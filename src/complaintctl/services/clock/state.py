@@ -32,7 +32,7 @@ from complaintctl.errors import (
 )
 from complaintctl.i18n import _, code
 from complaintctl.store.models import Complaint, Contact, Pause
-from complaintctl.services.admin import config as config_service
+from complaintctl.services.core import config as config_service
 from complaintctl.services.complaints.registration import _at, _change, _set, get, normalise_number
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 

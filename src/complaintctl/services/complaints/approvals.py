@@ -29,7 +29,7 @@ from complaintctl.errors import (
 )
 from complaintctl.i18n import _
 from complaintctl.store.models import Approval, Complaint, Contact, Remedy, Staff
-from complaintctl.services.admin import config as config_service
+from complaintctl.services.core import config as config_service
 from complaintctl.services.complaints.registration import (
     _at,
     _change,
@@ -271,7 +271,7 @@ def request_compensation(
         approvers = _eligible_approvers(session, complaint, None, actor.username)
         complaint.last_event_at = at
         from complaintctl.domain.enums import EventKind
-        from complaintctl.services.audit import trail as audit
+        from complaintctl.services.core import trail as audit
 
         audit.record(session, kind=EventKind.change, action=Action.approval_request.value,
                      actor=actor.username, at=at, complaint=complaint,

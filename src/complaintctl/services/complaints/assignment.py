@@ -30,7 +30,7 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, PermissionDenied, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Staff, StaffConflict
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.core import filter_values
 from complaintctl.services.core.context import (
     Actor,

@@ -28,7 +28,7 @@ from complaintctl.errors import (
 )
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Remedy
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import (
     RemedyInput,
     _at,

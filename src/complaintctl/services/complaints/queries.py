@@ -359,7 +359,7 @@ def list_complaints(
 
 
 def _with_clock(session: Session, complaints, tags, remedies, *, unmask: bool, tz):
-    from complaintctl.services.admin import config
+    from complaintctl.services.core import config
     from complaintctl.services.clock.state import open_pauses
 
     weights = config.load(session).weights

@@ -36,7 +36,7 @@ from complaintctl.errors import (
 )
 from complaintctl.i18n import _, format_datetime
 from complaintctl.store.models import Complaint, ComplaintTag, Counter
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.core import filter_values
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 

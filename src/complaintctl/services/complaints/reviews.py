@@ -24,9 +24,9 @@ from complaintctl.errors import (
 )
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint
-from complaintctl.services.admin import config as config_service
+from complaintctl.services.core import config as config_service
 from complaintctl.services.notify import outbox as notify
-from complaintctl.services.admin import organisations
+from complaintctl.services.core import org_tree as organisations
 from complaintctl.services.complaints.registration import (
     _at,
     _change,

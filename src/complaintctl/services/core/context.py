@@ -97,7 +97,7 @@ def resolve_actor(session: Session, username: str, command: str = "") -> Actor:
         )
     below = frozenset()
     if staff.branch is not None:
-        from complaintctl.services.admin.organisations import descendants
+        from complaintctl.services.core.org_tree import descendants
 
         below = descendants(session, staff.branch)
     return Actor(staff.username, Role(staff.role), staff.branch, staff.name, below, command)
@@ -137,7 +137,7 @@ def record_separately(session: Session, **event) -> None:
     """
     from sqlmodel import Session as _Session
 
-    from complaintctl.services.audit import trail as audit
+    from complaintctl.services.core import trail as audit
 
     bind = session.info.get("write_bind")  # a read replica's session writes to the primary
     if bind is None:

@@ -24,7 +24,7 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.domain.plan import DRILL_TAG, Plan, roman
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.emergency import plans
 from complaintctl.services.emergency import incidents as em
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case

@@ -30,7 +30,7 @@ from complaintctl.store.models import (
     Incident,
     PlanVersion,
 )
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints import handling
 from complaintctl.services.emergency import plans
 from complaintctl.services.complaints import registration as complaint_service

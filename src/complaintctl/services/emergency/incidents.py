@@ -32,7 +32,7 @@ from complaintctl.store.models import (
     PlanVersion,
     Staff,
 )
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import normalise_number
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 from complaintctl.services.emergency.plans import ensure_plan, parsed

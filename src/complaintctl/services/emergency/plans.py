@@ -17,7 +17,7 @@ from complaintctl.domain.plan import Plan
 from complaintctl.errors import NotFound
 from complaintctl.i18n import _
 from complaintctl.store.models import Incident, PlanVersion
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
 

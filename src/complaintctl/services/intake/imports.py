@@ -51,7 +51,7 @@ from complaintctl.store.models import (
     Remedy,
     Staff,
 )
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.core import filter_values
 from complaintctl.store.bulk import IMPORT_TABLES, DeferredIndexes, bulk_table
 from complaintctl.services.complaints.registration import NUMBER, NewComplaint, validate_new

@@ -41,7 +41,7 @@ from complaintctl.errors import ComplaintError, InvalidData, InvalidRecord
 from complaintctl.i18n import _
 from complaintctl.services.intake.mail import parse as mail, records
 from complaintctl.store.models import Complaint, ComplaintTag, Event, Evidence
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints import registration as complaints, handling
 from complaintctl.services.core.context import (
     Actor,
@@ -391,7 +391,7 @@ def _review_window_open(session: Session, complaint: Complaint, received: dateti
     """Whether ``received`` falls within the review window after the decision notice (CBIRC
     Art 20), by the complaint's clock profile; a profile without a review has no window."""
     from complaintctl.domain import deadlines
-    from complaintctl.services.admin import config
+    from complaintctl.services.core import config
 
     cfg = config.load(session)
     profile = cfg.profile(complaint.clock_profile)

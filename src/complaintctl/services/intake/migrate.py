@@ -39,6 +39,7 @@ from complaintctl.domain.enums import EventKind, Role
 from complaintctl.errors import DatabaseProblem, PermissionDenied, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail
 from complaintctl.services.core.context import chain_key, now
 
 models.load_all()  # every table is copied, models_ext's too
@@ -126,7 +127,7 @@ def migrate(*, source, target, actor: str, dry_run: bool = False) -> Migration:
                 copier.table(table)
         copier.finish_chain()
         dst_session.expire_all()
-        audit.record(
+        trail.record(
             dst_session, kind=EventKind.admin, action="db migrate-to", actor=actor, at=now(),
             details={"source": result.source, "chain": result.chain, "events": result.events,
                      "first_seq": result.first_seq, "last_seq": result.last_seq,
@@ -432,7 +433,7 @@ class _Copier:
                 if row["personal"] is not None:
                     row["personal_digest"] = chain.personal_digest(key,
                                                                    json.loads(row["personal"]))
-                row["hash"] = chain.event_hash(audit._hashed(row, json.loads(row["details"])),
+                row["hash"] = chain.event_hash(trail.hashed(row, json.loads(row["details"])),
                                                prev)
                 prev = row["hash"]
             else:

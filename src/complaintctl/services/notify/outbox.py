@@ -37,7 +37,7 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Notification, NotificationAttempt, Staff
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, now, timezone_of
 
 ENV_SMTP = "COMPLAINTCTL_SMTP"
@@ -432,7 +432,7 @@ def send(
     otherwise it stays pending with its next attempt time, for the next run. ``command``: as
     typed, for a refusal to name.
     """
-    from complaintctl.services.admin import config
+    from complaintctl.services.core import config
     from complaintctl.services.core.context import refusals_recorded, resolve_actor
 
     with database.session() as session:

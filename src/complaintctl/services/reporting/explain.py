@@ -24,7 +24,7 @@ from complaintctl.i18n import (
     machine_text,
 )
 from complaintctl.store.models import ComplaintTag
-from complaintctl.services.admin import config as config_service
+from complaintctl.services.core import config as config_service
 from complaintctl.services.clock.state import open_pause, pauses_of, seconds_left, state_of
 from complaintctl.services.complaints.registration import get
 from complaintctl.services.core.context import Actor, now, refusals_recorded

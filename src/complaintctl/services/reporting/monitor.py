@@ -16,7 +16,7 @@ from complaintctl.domain.clock import iso
 from complaintctl.domain.permissions import Permission, visible_branch
 from complaintctl.domain.stats import is_spike
 from complaintctl.services.core import filter_values
-from complaintctl.services.admin import organisations
+from complaintctl.services.core import org_tree as organisations
 from complaintctl.services.core.context import Actor, now, refusals_recorded, timezone_of
 from complaintctl.services.reporting.reports.base import mean
 from complaintctl.services.reporting.reports.sql import (

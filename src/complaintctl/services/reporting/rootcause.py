@@ -26,7 +26,7 @@ from complaintctl.store.models import (
     RectificationComplaint,
     Staff,
 )
-from complaintctl.services.audit import trail as audit
+from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import get, normalise_number
 from complaintctl.services.core.context import (
     Actor,

@@ -17,7 +17,7 @@ from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _, machine_text
 from complaintctl.store.models import Complaint
 from complaintctl.services.core import filter_values
-from complaintctl.services.admin import organisations
+from complaintctl.services.core import org_tree as organisations
 from complaintctl.services.core.context import Actor, now, refusals_recorded, timezone_of
 from complaintctl.services.reporting.reports.base import Report, Scope
 from complaintctl.services.reporting.reports.counts import aging, summary, trend

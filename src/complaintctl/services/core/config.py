@@ -1,0 +1,207 @@
+"""Reading the configuration kept in the database: every key, its type and default, and
+``load`` (the configuration in force for a session). Changing it is ``services.admin.config``."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session, select
+
+from complaintctl.domain import deadlines, money
+from complaintctl.domain.calendars import WorkCalendar, parse_dates
+from complaintctl.domain.clock import DEFAULT_TZ
+from complaintctl.domain.urgency import DEFAULT_WEIGHTS
+from complaintctl.errors import InvalidData
+from complaintctl.i18n import _
+from complaintctl.store.models import Setting
+
+PROFILE_PREFIX = "profiles."
+#: calendars are pure data: one per (country, overrides) for the life of the process
+_CALENDARS: dict[tuple, WorkCalendar] = {}
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("true", "yes", "on", "1"):
+        return True
+    if lowered in ("false", "no", "off", "0"):
+        return False
+    raise ValueError
+
+
+def _int(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError
+        return number
+
+    return parse
+
+
+def _percents(value: str) -> tuple[int, ...]:
+    numbers = tuple(sorted({int(v) for v in value.replace(";", ",").split(",") if v.strip()}))
+    if any(not 1 <= n <= 99 for n in numbers):
+        raise ValueError
+    return numbers
+
+
+def _zone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError from None
+
+
+def _amount(value: str) -> int:
+    cents = money.parse_amount(value)
+    if cents is None:
+        raise ValueError
+    return cents
+
+
+def _language(value: str) -> str:
+    if value.strip().lower() not in ("en", "zh"):
+        raise ValueError
+    return value.strip().lower()
+
+
+def _email(value: str) -> str:
+    if "@" not in value:
+        raise ValueError
+    return value.strip()
+
+
+def _float(value: str) -> float:
+    number = float(value)
+    if math.isnan(number) or abs(number) > 1000:
+        raise ValueError
+    return number
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any]
+    moves_deadlines: bool = False
+
+
+def all_keys() -> dict[str, Key]:
+    keys = [
+        Key("profile", deadlines.DEFAULT_PROFILE,
+            _("The clock profile for new complaints: cn-cbirc-2020, uk-fca, us-cfpb or a custom "
+              "one (config load)."), str),
+        Key("timezone", DEFAULT_TZ, _("The bank's time zone: deadlines end 23:59:59 there."),
+            _zone, moves_deadlines=True),
+        Key("calendar.extra_holidays", "",
+            _("Extra days off (comma-separated ISO dates), e.g. a year's schedule the holiday "
+              "package does not know yet."), parse_dates, moves_deadlines=True),
+        Key("calendar.extra_workdays", "",
+            _("Extra working days (comma-separated ISO dates), e.g. make-up days (调休)."),
+            parse_dates, moves_deadlines=True),
+        Key("compensation.threshold", "1000.00",
+            _("Compensation above this amount needs a second person's approval before resolve."),
+            _amount),
+        Key("assign.auto_on_register", "false",
+            _("Assign every new complaint at once to the branch handler with the fewest open "
+              "complaints."), _bool),
+        Key("sla.warn_percents", "50,80",
+            _("Warn when this share of the time allowed is used (sla check)."), _percents),
+        Key("sla.escalate_after_days", "3",
+            _("Days overdue after which sla check escalates again, to head office."),
+            _int(1, 365)),
+        Key("notify.from", "complaintctl@localhost",
+            _("The From address of notifications (COMPLAINTCTL_SMTP_FROM overrides)."), _email),
+        Key("notify.max_attempts", "5",
+            _("Delivery attempts before a notification is marked failed."), _int(1, 100)),
+        Key("notify.backoff_seconds", "2",
+            _("The first retry waits this long; each next one twice as long."), _float),
+        Key("language", "en",
+            _("The interface language when neither --lang, COMPLAINTCTL_LANG nor the locale "
+              "chooses one: en or zh."), _language),
+        Key("retention.years", "3",
+            _("Years after closure that purge keeps a complaint's personal data."),
+            _int(1, 100)),
+        Key("notify.log_path", "",
+            _("Where the default sender appends notifications [default: beside the database]."),
+            str),
+    ]
+    for term, weight in DEFAULT_WEIGHTS.items():
+        keys.append(Key(f"urgency.{term}", f"{weight:g}",
+                        _("Urgency coefficient of the term '{term}'.").format(term=term), _float))
+    return {k.name: k for k in keys}
+
+
+@dataclass
+class Config:
+    """The effective configuration: stored values over the defaults, parsed."""
+
+    values: dict[str, Any]
+    stored: dict[str, str]
+    profiles: dict[str, deadlines.Profile]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.values["timezone"]
+
+    def profile(self, name: str | None = None) -> deadlines.Profile:
+        name = name or self.values["profile"]
+        if name not in self.profiles:
+            raise InvalidData(
+                _("Clock profile '{name}' is not defined; see `complaintctl config show`.").format(
+                    name=name
+                )
+            )
+        return self.profiles[name]
+
+    def calendar(self, profile: deadlines.Profile) -> WorkCalendar:
+        key = (profile.calendar, self.values["calendar.extra_holidays"],
+               self.values["calendar.extra_workdays"])
+        if key not in _CALENDARS:
+            _CALENDARS[key] = WorkCalendar(key[0], extra_holidays=key[1], extra_workdays=key[2])
+        return _CALENDARS[key]
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {t: self.values[f"urgency.{t}"] for t in DEFAULT_WEIGHTS}
+
+
+def parse(key: Key, raw: str) -> Any:
+    try:
+        return key.parse(raw)
+    except (ValueError, TypeError, InvalidData):
+        raise InvalidData(
+            _("'{value}' is not a valid value for {key}: {help}").format(
+                value=raw, key=key.name, help=key.help
+            )
+        ) from None
+
+
+def load(session: Session) -> Config:
+    """The effective configuration (one query)."""
+    stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
+    keys = all_keys()
+    values = {}
+    for name, key in keys.items():
+        raw = stored.get(name)
+        try:
+            values[name] = key.parse(raw if raw is not None else key.default)
+        except (ValueError, TypeError, InvalidData):
+            values[name] = key.parse(key.default)
+    profiles = dict(deadlines.BUILTIN)
+    for name, raw in sorted(stored.items()):
+        if name.startswith(PROFILE_PREFIX):
+            pname = name[len(PROFILE_PREFIX):]
+            profiles[pname] = deadlines.profile_from_dict(pname, json.loads(raw), known=profiles)
+    return Config(values=values, stored={k: v for k, v in stored.items() if k in keys},
+                  profiles=profiles)

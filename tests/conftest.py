@@ -48,8 +48,11 @@ from complaintctl.store.db import Database, resolve_url  # noqa: E402
 from complaintctl.domain.enums import Role  # noqa: E402
 from complaintctl.i18n import set_language  # noqa: E402
 from complaintctl.services.core.context import Actor  # noqa: E402
+from complaintctl.services import bootstrap  # noqa: E402
 
 set_language("en")
+# the event handlers, as every front-end subscribes them at start-up (services.bootstrap)
+bootstrap.start()
 # The commands' help is translated when the CLI's modules are imported: import them now, in
 # English, so that a test which switches to Chinese before its first in-process --help cannot
 # leave every later test's help in Chinese (the console script reads --lang before importing)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome, PauseReason, ReviewResult
 from complaintctl.services.complaints import approvals, decisions, handling, reviews
-from complaintctl.services.clock import state as clock
+from complaintctl.services.clock import pauses
 from complaintctl.services.reporting import rootcause
 from complaintctl.services.complaints import registration as svc
 from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
@@ -157,9 +157,9 @@ def _clock_steps(s, admin, rng, c, start, end, branch) -> None:
     approved later by the branch supervisor, or asked for and never approved."""
     times = sorted(start + (end - start) * rng.uniform(0.05, 0.95) for _ in range(4))
     if rng.random() < 0.25:
-        clock.pause(session=s, actor=admin, number=c.number, reason=PauseReason.appraisal,
+        pauses.pause(session=s, actor=admin, number=c.number, reason=PauseReason.appraisal,
                     customer_notified_via=ContactVia.phone, at=times[0])
-        clock.resume(session=s, actor=admin, number=c.number, at=times[1])
+        pauses.resume(session=s, actor=admin, number=c.number, at=times[1])
     roll = rng.random()
     if roll < 0.15:
         approvals.extend(session=s, actor=admin, number=c.number, level=1, reason="复杂",

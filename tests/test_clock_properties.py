@@ -13,7 +13,7 @@ from clockkit import register, t, to_investigating
 from complaintctl.domain.enums import ContactVia, Outcome, PauseReason
 from complaintctl.errors import ComplaintError
 from complaintctl.services.complaints import approvals, decisions, handling, queries
-from complaintctl.services.clock import state as clock
+from complaintctl.services.clock import pauses
 from complaintctl.services.reporting import explain
 from conftest import actor
 
@@ -39,11 +39,11 @@ def test_due_agrees_with_the_stored_due_at_after_any_sequence(seeded, start_hour
             before = session.get(type(c), c.id).due_at
             try:
                 if what == "pause":
-                    clock.pause(session=session, actor=H1, number=number,
+                    pauses.pause(session=session, actor=H1, number=number,
                                 reason=PauseReason.appraisal,
                                 customer_notified_via=ContactVia.phone, at=at)
                 elif what == "resume":
-                    clock.resume(session=session, actor=H1, number=number, at=at)
+                    pauses.resume(session=session, actor=H1, number=number, at=at)
                 elif what == "extend":
                     approvals.extend(session=session, actor=ADMIN, number=number, level=level + 1,
                                  reason="complex", customer_notified_via=ContactVia.letter, at=at)

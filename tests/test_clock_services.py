@@ -20,7 +20,7 @@ from complaintctl.services.complaints import (
     queries,
     reviews,
 )
-from complaintctl.services.clock import state as clock, sla
+from complaintctl.services.clock import pauses, sla
 from complaintctl.services.admin import config
 from complaintctl.services.reporting import explain
 from complaintctl.services.admin import staff as staff_svc
@@ -90,13 +90,13 @@ def test_uk_fca_and_us_cfpb_profiles_set_their_own_due_times(session):
 
 def test_pause_and_resume_move_the_due_time_by_the_paused_time(session):
     c = investigating(session)
-    clock.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
+    pauses.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
                 customer_notified_via=ContactVia.phone, at=t("2026-10-03T10:00"))
     paused = queries.show(session=session, actor=ADMIN, number=c.number)
     assert paused["paused"] is True
     assert paused["due_at"] == "2026-10-15T23:59:59+08:00"  # frozen while paused
     agrees(session, c.number)
-    clock.resume(session=session, actor=H1, number=c.number, at=t("2026-10-05T15:00"))
+    pauses.resume(session=session, actor=H1, number=c.number, at=t("2026-10-05T15:00"))
     shown = queries.show(session=session, actor=ADMIN, number=c.number)
     assert shown["paused"] is False
     assert shown["due_at"] == "2026-10-18T23:59:59+08:00"  # + 2d 5h, to the end of that day
@@ -108,11 +108,11 @@ def test_pause_and_resume_move_the_due_time_by_the_paused_time(session):
 def test_a_paused_clock_cannot_be_paused_again_nor_a_running_one_resumed(session):
     c = investigating(session)
     with pytest.raises(TransitionNotAllowed, match="not paused"):
-        clock.resume(session=session, actor=H1, number=c.number, at=t("2026-10-02T10:00"))
-    clock.pause(session=session, actor=H1, number=c.number, reason=PauseReason.mediation,
+        pauses.resume(session=session, actor=H1, number=c.number, at=t("2026-10-02T10:00"))
+    pauses.pause(session=session, actor=H1, number=c.number, reason=PauseReason.mediation,
                 customer_notified_via=ContactVia.letter, at=t("2026-10-03T10:00"))
     with pytest.raises(TransitionNotAllowed, match="already paused since 2026-10-03T10:00"):
-        clock.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
+        pauses.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
                     customer_notified_via=ContactVia.phone, at=t("2026-10-04T10:00"))
 
 
@@ -120,13 +120,13 @@ def test_a_profile_without_pauses_refuses_them(session):
     config.set_value(session=session, actor=ADMIN, key="profile", value="uk-fca")
     c = investigating(session)
     with pytest.raises(InvalidData, match="uk-fca does not stop the clock"):
-        clock.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
+        pauses.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
                     customer_notified_via=ContactVia.phone, at=t("2026-10-03T10:00"))
 
 
 def test_resolving_a_paused_complaint_ends_the_pause(session):
     c = investigating(session)
-    clock.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
+    pauses.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
                 customer_notified_via=ContactVia.phone, at=t("2026-10-03T10:00"))
     resolve(session, H1, c.number, at="2026-10-09T10:00")
     shown = queries.show(session=session, actor=ADMIN, number=c.number)
@@ -440,7 +440,7 @@ def test_sla_check_warns_at_50_and_80_percent_then_escalates_and_is_idempotent(s
 
 def test_a_paused_clock_gets_no_new_warnings_while_paused(session):
     c = investigating(session, received="2026-03-01T09:00")
-    clock.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
+    pauses.pause(session=session, actor=H1, number=c.number, reason=PauseReason.appraisal,
                 customer_notified_via=ContactVia.phone, at=t("2026-03-02T09:00"))
     report = sla.check(session=session, actor=ADMIN, as_of=t("2026-04-30T09:00"))
     assert report.warnings == []
@@ -459,18 +459,22 @@ def test_an_extension_withdraws_warnings_that_no_longer_hold(session):
         {"number": c.number, "level": 50}]
 
 
-def test_the_after_sla_check_hook_runs_in_the_same_transaction(session):
+def test_a_handler_of_deadlines_checked_runs_in_the_same_transaction(session):
+    from complaintctl.domain.events import DeadlinesChecked
+    from complaintctl.services.core import bus
+
     seen = []
 
-    def hook(s, *, actor, as_of, report):
-        seen.append((actor.username, as_of))
-        report.hooks["test"] = "ran"
+    def hook(s, event):
+        assert s is session
+        seen.append((event.actor.username, event.as_of))
+        event.report.hooks["test"] = "ran"
 
-    sla.AFTER_SLA_CHECK.append(hook)
+    bus.subscribe(DeadlinesChecked, hook)
     try:
         report = sla.check(session=session, actor=ADMIN, as_of=t("2026-03-14T09:00"))
     finally:
-        sla.AFTER_SLA_CHECK.remove(hook)
+        bus.unsubscribe(DeadlinesChecked, hook)
     assert seen == [("admin", t("2026-03-14T09:00"))] and report.hooks["test"] == "ran"
     assert set(report.hooks) == {"test", "emergency"}  # the emergency plan rides here too
 

@@ -17,7 +17,7 @@ from sqlalchemy import MetaData, select, text
 
 from complaintctl.domain.enums import Channel, ContactVia, Outcome, PauseReason
 from complaintctl.services.complaints import assignment, decisions, handling, reviews
-from complaintctl.services.clock import state as clock
+from complaintctl.services.clock import pauses
 from complaintctl.services.admin import retention
 from complaintctl.services.complaints import registration as svc
 from complaintctl.services.complaints.registration import NewComplaint
@@ -149,7 +149,7 @@ def build(s, state: str, branch: str, assignee: str | None) -> tuple[str, dict]:
         extra["consultation"] = str(handling.consult(**kw, number=n, department="card_ops",
                                                 question="扣了两次吗？").id)
     elif state == "paused":
-        clock.pause(**kw, number=n, reason=PauseReason.appraisal,
+        pauses.pause(**kw, number=n, reason=PauseReason.appraisal,
                     customer_notified_via=ContactVia.phone)
     elif state in ("resolved", "closed", "under_review", "held"):
         decisions.resolve(**kw, number=n, outcome=Outcome.not_upheld, findings="已解释", remedies=[],

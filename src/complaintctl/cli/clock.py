@@ -49,11 +49,11 @@ def pause(ctx: typer.Context, number: Number,
               "--customer-notified-via", help=_("How the customer was told."))],
           note: Annotated[str | None, typer.Option(help=_("E.g. the appraiser's name."))] = None,
           at: At = None) -> None:
-    from complaintctl.services.clock import state as clock
+    from complaintctl.services.clock import pauses
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = clock.pause(session=session, actor=st.actor(session), number=number, reason=reason,
+        c = pauses.pause(session=session, actor=st.actor(session), number=number, reason=reason,
                         customer_notified_via=customer_notified_via, note=note,
                         at=st.at(session, at))
     _say(_("{number} paused for {reason}: its clock is stopped."), number=c.number,
@@ -61,11 +61,11 @@ def pause(ctx: typer.Context, number: Number,
 
 
 def resume(ctx: typer.Context, number: Number, at: At = None) -> None:
-    from complaintctl.services.clock import state as clock
+    from complaintctl.services.clock import pauses
 
     st = state(ctx)
     with st.session(write=True) as session:
-        c = clock.resume(session=session, actor=st.actor(session), number=number,
+        c = pauses.resume(session=session, actor=st.actor(session), number=number,
                          at=st.at(session, at))
         due = _local(session, c.due_at)
     _say(_("{number} resumed; now due {due}."), number=c.number, due=due)

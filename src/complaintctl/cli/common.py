@@ -35,6 +35,9 @@ class State:
         from complaintctl.store.db import Database, resolve_url
 
         if self._database is None:
+            from complaintctl.services import bootstrap
+
+            bootstrap.start()  # the event handlers, before the first use case
             self._database = Database(resolve_url(self.db_option))
         if must_exist:
             self._database.ensure_ready()

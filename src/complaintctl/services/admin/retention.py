@@ -24,7 +24,8 @@ from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Event, Evidence, Notification, NotificationAttempt
 from complaintctl.services.core import trail as audit
-from complaintctl.services.complaints.registration import PERSONAL_COLUMNS, get, normalise_number
+from complaintctl.services.complaints.registration import PERSONAL_COLUMNS
+from complaintctl.services.core.kernel import get, normalise_number
 from complaintctl.services.core.context import Actor, now, use_case
 
 #: statuses whose handling is over: retention runs from their closure

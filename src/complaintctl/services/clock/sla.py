@@ -13,13 +13,12 @@ threshold, records a timeline event and queues notifications:
 
 The levels reached are stored on the complaint (``warned_percent``, ``escalation_level``), so a
 second run at the same time finds nothing new: the check is idempotent. At the end of every run
-``after_sla_check`` calls the functions in ``AFTER_SLA_CHECK`` in the same transaction: the
-place for other periodic checks (the emergency plan's ``incident detect``) to hook in.
+it publishes ``DeadlinesChecked`` in the same transaction: the periodic checks that ride on it
+(the emergency plan's ``incident detect``) subscribe to it in ``services.bootstrap``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,10 +28,12 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import deadlines
 from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import Action, EventKind
+from complaintctl.domain.events import DeadlinesChecked
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData
 from complaintctl.i18n import _, duration
 from complaintctl.store.models import Complaint
+from complaintctl.services.core import bus
 from complaintctl.services.core import trail as audit
 from complaintctl.services.notify import outbox as notify
 from complaintctl.services.core import config as config_service
@@ -60,27 +61,6 @@ class SlaReport:
             "notifications": self.notifications,
             "hooks": self.hooks,
         }
-
-
-def _emergency_plan(session: Session, *, actor: Actor, as_of: datetime, report: SlaReport
-                    ) -> None:
-    """The emergency plan: detection and overdue checklist items (services.detection)."""
-    from complaintctl.services.emergency.detection import sla_hook
-
-    sla_hook(session, actor=actor, as_of=as_of, report=report)
-
-
-#: functions called at the end of every ``sla check``, in its transaction, as
-#: ``hook(session, actor=..., as_of=..., report=...)``; each may put what it did in
-#: ``report.hooks[name]``. The emergency plan's detection and overdue checklist ride here.
-AFTER_SLA_CHECK: list[Callable[..., None]] = [_emergency_plan]
-
-
-def after_sla_check(session: Session, *, actor: Actor, as_of: datetime, report: SlaReport
-                    ) -> None:
-    """Run the periodic checks that ride on ``sla check`` (see ``AFTER_SLA_CHECK``)."""
-    for hook in list(AFTER_SLA_CHECK):
-        hook(session, actor=actor, as_of=as_of, report=report)
 
 
 def _record(session: Session, actor: Actor, complaint: Complaint, action: Action,
@@ -159,7 +139,7 @@ def check(*, session: Session, actor: Actor, as_of: datetime | None = None) -> S
                     what=_("escalated to level {level}: overdue by {t}").format(
                         level=level, t=duration(deadlines.humanize(-progress.left))),
                     at=as_of))
-        after_sla_check(session, actor=actor, as_of=as_of, report=report)
+        bus.publish(session, DeadlinesChecked(actor, as_of, report))
         audit.record(session, kind=EventKind.admin, action="sla check", actor=actor.username,
                      at=as_of, details={"checked": report.checked,
                                         "warnings": len(report.warnings),

@@ -1,10 +1,8 @@
-"""The regulatory clock on stored complaints: due times kept in step with every event, and
-pauses. Extensions and approvals are ``services/approvals.py``, the review (核查)
-``services/reviews.py``, and the ``due`` / ``urgency`` explanations ``services/explain.py``.
-
-``on_register``, ``after_register`` and ``on_change`` are called by the lifecycle services
-(services/complaints.py) inside their transactions: they set the clock, recompute ``due_at``,
-enforce recusal and the compensation rule, and queue notifications.
+"""The regulatory clock on stored complaints: the state of one complaint's clock, its due
+time kept in step with every event (``refresh_due``, run by ``clock.handlers`` on every change)
+and the opening clock a new complaint starts with (``opening_clock``). Pauses are
+``clock.pauses``; extensions and approvals ``complaints.approvals``; the review (核查)
+``complaints.reviews``; the ``due`` / ``urgency`` explanations ``reporting.explain``.
 """
 
 from __future__ import annotations
@@ -15,26 +13,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from complaintctl.domain import deadlines, lifecycle, money
+from complaintctl.domain import deadlines, money
 from complaintctl.domain import urgency as urgency_rules
 from complaintctl.domain.clock import iso
 from complaintctl.domain.deadlines import ClockKind, ClockState
-from complaintctl.domain.enums import (
-    Action,
-    ContactVia,
-    PauseReason,
-    Status,
-)
-from complaintctl.domain.permissions import Permission
-from complaintctl.errors import (
-    InvalidData,
-    TransitionNotAllowed,
-)
-from complaintctl.i18n import _, code
-from complaintctl.store.models import Complaint, Contact, Pause
+from complaintctl.store.models import Complaint, Pause
 from complaintctl.services.core import config as config_service
-from complaintctl.services.complaints.registration import _at, _change, _set, get, normalise_number
-from complaintctl.services.core.context import Actor, now, timezone_of, use_case
+from complaintctl.services.core.context import now
 
 # --- the clock of one complaint -----------------------------------------------------------------
 
@@ -158,14 +143,15 @@ def view_fields(
 
 
 @dataclass(frozen=True)
-class ImportClock:
-    """The clock an importer gives new rows: the profile in force and its decision due time."""
+class OpeningClock:
+    """The clock a new complaint starts with: the profile in force and its decision due time
+    (``register`` and the importer both take it from here)."""
 
     profile: str
     due: Any  # (received_at) -> due_at
 
 
-def import_clock(session: Session) -> ImportClock:
+def opening_clock(session: Session) -> OpeningClock:
     cfg = config_service.load(session)
     profile = cfg.profile()
     calendar = cfg.calendar(profile)
@@ -174,161 +160,4 @@ def import_clock(session: Session) -> ImportClock:
         return deadlines.deadline(received_at, profile.decision, tz=cfg.tz, calendar=calendar,
                                   roll=profile.roll_to_working_day).due_at
 
-    return ImportClock(profile.name, due)
-
-
-# --- hooks called by the lifecycle services ------------------------------------------------------
-
-
-def on_register(session: Session, actor: Actor, complaint: Complaint, at: datetime) -> None:
-    """Before the register event: bind the complaint to the profile in force, set its due."""
-    cfg = config_service.load(session)
-    complaint.clock_profile = cfg.profile().name
-    complaint.clock_kind = ClockKind.decision.value
-    complaint.clock_started_at = None
-    complaint.due_at = compute(session, complaint, cfg).due_at
-    session.add(complaint)
-
-
-def after_register(session: Session, actor: Actor, complaint: Complaint, at: datetime) -> None:
-    """After the register event: tell the branch supervisors; auto-assign if configured."""
-    from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
-
-    notify.queue(
-        session, complaint=complaint, event="registered",
-        recipients=notify.branch_supervisors(session, complaint.branch),
-        what=_("registered (channel {channel})").format(channel=code(complaint.channel)), at=at,
-    )
-    cfg = config_service.load(session)
-    if cfg["assign.auto_on_register"]:
-        from complaintctl.services.complaints import assignment
-
-        assignment.assign_within(session, actor, complaint, at=at, reason="auto_on_register")
-
-
-def on_change(session: Session, actor: Actor, complaint: Complaint, action: Action,
-              at: datetime, *, previous: Status) -> dict[str, Any]:
-    """Inside every lifecycle change, before its event is written. Returns extra details."""
-    from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
-
-    extra: dict[str, Any] = {}
-    decided = (Status.resolved, Status.closed, Status.archived)
-    if complaint.decision_due_at is None and (action is Action.resolve or previous in decided):
-        # the first decision keeps the due time it is judged against (the reports read it),
-        # before a reopen or a review restarts the clock below and moves due_at
-        complaint.decision_due_at = complaint.due_at
-    if action in (Action.assign, Action.reassign):
-        from complaintctl.services.complaints import assignment
-
-        assignment.check_recusal(session, complaint.assignee, complaint)
-        notify.queue(
-            session, complaint=complaint, event="assigned",
-            recipients=notify.staff_named(session, complaint.assignee),
-            what=_("assigned to you"), at=at,
-        )
-    if action is Action.resolve:
-        from complaintctl.services.complaints.approvals import check_compensation  # it imports this module
-
-        approval = check_compensation(session, actor, complaint)
-        if approval is not None:
-            extra["compensation_approval"] = approval.id
-    if action in (Action.resolve, Action.withdraw, Action.merge) and complaint.paused:
-        pause = open_pause(session, complaint)
-        if pause is not None:
-            pause.ended_at, pause.ended_by = at, actor.username
-            session.add(pause)
-        complaint.paused = False
-        extra["pause_ended"] = iso(at)
-    if action is Action.reopen:
-        # new facts or reasons restart the period (CBIRC Art 18): a new decision clock
-        complaint.clock_kind = ClockKind.decision.value
-        complaint.clock_started_at = at
-        complaint.extension_level = 0
-        complaint.warned_percent = 0
-        complaint.escalation_level = 0
-        extra["clock_restarted"] = iso(at)
-    moved = refresh_due(session, complaint, at=at)
-    if moved:
-        extra["due_at"] = moved
-    return extra
-
-
-# --- pause and resume --------------------------------------------------------------------------
-
-
-def pause(
-    *, session: Session, actor: Actor, number: str, reason: PauseReason,
-    customer_notified_via: ContactVia, note: str | None = None, at: datetime | None = None,
-) -> Complaint:
-    """Stop the clock for appraisal or mediation; the customer is told (Art 18, 23)."""
-    from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
-
-    number = normalise_number(number)
-    with use_case(session, actor, Action.pause.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.investigate, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.pause, number=number)
-        if complaint.paused:
-            current = open_pause(session, complaint)
-            raise TransitionNotAllowed(
-                _("Can't pause {number}: it is already paused since {since}; resume it first.")
-                .format(number=number, since=iso(current.started_at if current else None,
-                                                 timezone_of(session)))
-            )
-        profile = config_service.load(session).profile(complaint.clock_profile)
-        if reason.value not in profile.pause_reasons:
-            raise InvalidData(
-                _("Profile {profile} does not stop the clock for {reason} (it allows: {allowed})."
-                  ).format(profile=profile.name, reason=reason.value,
-                           allowed=", ".join(profile.pause_reasons) or _("none"))
-            )
-        at = _at(session, at, complaint)
-        session.add(Pause(complaint_id=complaint.id, reason=reason.value, started_at=at,
-                          started_by=actor.username,
-                          customer_notified_via=customer_notified_via.value,
-                          note=(note or "").strip() or None))
-        session.add(Contact(complaint_id=complaint.id, at=at, via=customer_notified_via.value,
-                            direction="out", by=actor.username,
-                            summary=_("Told the customer the clock stops for {reason}.").format(
-                                reason=reason.value)))
-        changes: dict[str, list[Any]] = {}
-        _set(complaint, changes, paused=True)
-        _change(session, actor, complaint, Action.pause, at, details={
-            "reason": reason.value, "customer_notified_via": customer_notified_via.value,
-            "note": note, "changes": changes})
-        notify.queue(session, complaint=complaint, event="paused",
-                     recipients=notify.staff_named(session, complaint.assignee),
-                     what=_("clock paused for {reason}").format(reason=reason.value), at=at,
-                     skip={actor.username})
-    return complaint
-
-
-def resume(*, session: Session, actor: Actor, number: str, at: datetime | None = None
-           ) -> Complaint:
-    """Restart the clock; the due time moves later by the time it was stopped."""
-    from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
-
-    number = normalise_number(number)
-    with use_case(session, actor, Action.resume.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.investigate, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.resume, number=number)
-        current = open_pause(session, complaint)
-        if not complaint.paused or current is None:
-            raise TransitionNotAllowed(
-                _("Can't resume {number}: its clock is not paused.").format(number=number)
-            )
-        at = _at(session, at, complaint)
-        current.ended_at, current.ended_by = at, actor.username
-        session.add(current)
-        session.flush()
-        changes: dict[str, list[Any]] = {}
-        _set(complaint, changes, paused=False)
-        _change(session, actor, complaint, Action.resume, at, details={
-            "reason": current.reason, "paused_seconds": int((at - current.started_at)
-                                                            .total_seconds()),
-            "changes": changes})
-        notify.queue(session, complaint=complaint, event="resumed",
-                     recipients=notify.staff_named(session, complaint.assignee),
-                     what=_("clock resumed"), at=at, skip={actor.username})
-    return complaint
+    return OpeningClock(profile.name, due)

@@ -30,14 +30,7 @@ from complaintctl.errors import (
 from complaintctl.i18n import _
 from complaintctl.store.models import Approval, Complaint, Contact, Remedy, Staff
 from complaintctl.services.core import config as config_service
-from complaintctl.services.complaints.registration import (
-    _at,
-    _change,
-    _set,
-    _text,
-    get,
-    normalise_number,
-)
+from complaintctl.services.core.kernel import effective_time, get, normalise_number, record_change, required_text, set_fields
 from complaintctl.services.core.context import Actor, use_case
 
 PENDING, APPROVED = "pending", "approved"
@@ -138,7 +131,7 @@ def _apply_extension(session: Session, actor: Actor, complaint: Complaint, appro
 
     changes: dict[str, list[Any]] = {}
     if approval.level and approval.level > (complaint.extension_level or 0):
-        _set(complaint, changes, extension_level=approval.level)
+        set_fields(complaint, changes, extension_level=approval.level)
     if approval.customer_notified_via:
         session.add(Contact(complaint_id=complaint.id, at=at, via=approval.customer_notified_via,
                             direction="out", by=actor.username,
@@ -146,7 +139,7 @@ def _apply_extension(session: Session, actor: Actor, complaint: Complaint, appro
                                       ).format(level=approval.level)))
     approval.status, approval.decided_by, approval.decided_at = APPROVED, actor.username, at
     session.add(approval)
-    _change(session, actor, complaint, action, at, details={
+    record_change(session, actor, complaint, action, at, details={
         "approval": approval.id, "kind": approval.kind, "level": approval.level,
         "reason": approval.reason, "requested_by": approval.requested_by,
         "approved_by": actor.username, "customer_notified_via": approval.customer_notified_via,
@@ -174,7 +167,7 @@ def extend(
         complaint = get(session, number, lock=True)
         actor.check(Permission.investigate, complaint=complaint)
         lifecycle.apply(Status(complaint.status), Action.extend, number=number)
-        reason = _text(reason, _("The reason (--reason)"))
+        reason = required_text(reason, _("The reason (--reason)"))
         profile = config_service.load(session).profile(complaint.clock_profile)
         step = profile.extension(level)
         if step is None:
@@ -207,7 +200,7 @@ def extend(
         if approved_by is not None and staff_member(session, approved_by) is None:
             raise InvalidData(_("{user} is not a member of staff; see `complaintctl staff "
                                 "list`.").format(user=approved_by))
-        at = _at(session, at, complaint)
+        at = effective_time(session, at, complaint)
         approval = Approval(
             complaint_id=complaint.id, kind=ApprovalKind.extension.value, level=level,
             reason=reason, status=PENDING, requested_by=actor.username, requested_at=at,
@@ -236,7 +229,7 @@ def extend(
                 raise PermissionDenied(_("Nobody active may approve a level {level} extension of "
                                          "{number}; ask an admin.").format(level=level,
                                                                             number=number))
-        _change(session, actor, complaint, Action.extend, at, details={
+        record_change(session, actor, complaint, Action.extend, at, details={
             "approval": approval.id, "state": "requested", "level": level, "reason": reason,
             "approvers": [p.username for p in approvers]})
         notify.queue(session, complaint=complaint, event="approval_request",
@@ -261,8 +254,8 @@ def request_compensation(
         cents = money.parse_amount(amount)
         if not cents:
             raise InvalidData(_("--compensation needs a positive amount, e.g. 5000."))
-        reason = _text(reason, _("The reason (--reason)"))
-        at = _at(session, at, complaint)
+        reason = required_text(reason, _("The reason (--reason)"))
+        at = effective_time(session, at, complaint)
         approval = Approval(complaint_id=complaint.id, kind=ApprovalKind.compensation.value,
                             amount_cents=cents, reason=reason, status=PENDING,
                             requested_by=actor.username, requested_at=at)
@@ -308,7 +301,7 @@ def approve(
         if kind is not None:
             query = query.where(Approval.kind == kind.value)
         waiting = list(session.exec(query.order_by(col(Approval.id))).all())
-        at = _at(session, at, complaint)
+        at = effective_time(session, at, complaint)
         if compensation is not None:
             cents = money.parse_amount(compensation)
             if not cents:
@@ -332,7 +325,7 @@ def approve(
                                                        _("own compensation")))
             approval.status, approval.decided_by, approval.decided_at = APPROVED, actor.username, at
             session.add(approval)
-            _change(session, actor, complaint, Action.approve, at, details={
+            record_change(session, actor, complaint, Action.approve, at, details={
                 "approval": approval.id, "kind": "compensation",
                 "amount": money.format_amount(cents), "requested_by": approval.requested_by})
             notify.queue(session, complaint=complaint, event="approved",
@@ -370,7 +363,7 @@ def approve(
                                                        _("own compensation")))
             approval.status, approval.decided_by, approval.decided_at = APPROVED, actor.username, at
             session.add(approval)
-            _change(session, actor, complaint, Action.approve, at, details={
+            record_change(session, actor, complaint, Action.approve, at, details={
                 "approval": approval.id, "kind": approval.kind,
                 "amount": money.format_amount(approval.amount_cents),
                 "requested_by": approval.requested_by})

@@ -32,6 +32,7 @@ from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Staff, StaffConflict
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core import filter_values
+from complaintctl.services.core.kernel import get, record_change, set_fields
 from complaintctl.services.core.context import (
     Actor,
     get_setting,
@@ -217,9 +218,9 @@ def _rr_key(branch: str | None) -> str:
 def assign_auto(*, session: Session, actor: Actor, number: str, at: datetime | None = None
                 ) -> Complaint:
     """``assign NUM --auto``: the branch handler with the fewest open complaints."""
-    from complaintctl.services.complaints import registration as complaints, handling
+    from complaintctl.services.complaints import handling
 
-    complaint = complaints.get(session, number, lock=True)
+    complaint = get(session, number, lock=True)
     chosen = pick(session, complaint)
     set_setting(session, _rr_key(complaint.branch), chosen)
     return handling.assign(session=session, actor=actor, number=number, to=chosen, at=at)
@@ -228,16 +229,14 @@ def assign_auto(*, session: Session, actor: Actor, number: str, at: datetime | N
 def assign_within(session: Session, actor: Actor, complaint: Complaint, *, at: datetime,
                   reason: str) -> str | None:
     """Assign inside the caller's transaction (auto-assign on register); None if nobody fits."""
-    from complaintctl.services.complaints.registration import _change, _set
-
     if not candidates(session, complaint):
         return None
     chosen = pick(session, complaint)
     set_setting(session, _rr_key(complaint.branch), chosen)
     changes: dict[str, list[Any]] = {}
-    _set(complaint, changes, assignee=chosen)
-    _change(session, actor, complaint, Action.assign, at,
-            details={"changes": changes, "auto": reason})
+    set_fields(complaint, changes, assignee=chosen)
+    record_change(session, actor, complaint, Action.assign, at,
+                  details={"changes": changes, "auto": reason})
     return chosen
 
 

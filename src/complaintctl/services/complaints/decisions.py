@@ -29,16 +29,8 @@ from complaintctl.errors import (
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Remedy
 from complaintctl.services.core import trail as audit
-from complaintctl.services.complaints.registration import (
-    RemedyInput,
-    _at,
-    _change,
-    _set,
-    _text,
-    acting_on,
-    get,
-    normalise_number,
-)
+from complaintctl.services.complaints.registration import RemedyInput
+from complaintctl.services.core.kernel import acting_on, effective_time, get, normalise_number, record_change, required_text, set_fields
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
 
@@ -57,9 +49,9 @@ def resolve(
     """Record the decision, its remedies, and how the customer was told (CBIRC Art 19, 21)."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.resolve, number, Permission.resolve) as complaint:
-        findings = _text(findings, _("The findings (--findings)"))
+        findings = required_text(findings, _("The findings (--findings)"))
         rows = _remedy_rows(outcome, remedies)
-        at = _at(session, at, complaint)
+        at = effective_time(session, at, complaint)
         for old in session.exec(select(Remedy).where(Remedy.complaint_id == complaint.id)):
             session.delete(old)
         for kind, cents, note_text in rows:
@@ -68,11 +60,11 @@ def resolve(
                        note=note_text)
             )
         changes: dict[str, list[Any]] = {}
-        _set(
+        set_fields(
             complaint, changes, outcome=outcome.value, findings=findings, notified_at=at,
             notified_via=notified_via.value, notice_proof=proof or None,
         )
-        _change(
+        record_change(
             session, actor, complaint, Action.resolve, at,
             details={
                 "changes": changes,
@@ -139,13 +131,13 @@ def close(
                     "the dispute, or `complaintctl reopen {number} --reason ...` to keep working."
                 ).format(score=satisfaction, number=number)
             )
-        at = _at(session, at, complaint)
+        at = effective_time(session, at, complaint)
         changes: dict[str, list[Any]] = {}
-        _set(
+        set_fields(
             complaint, changes, satisfaction=satisfaction, feedback=feedback or None,
             disputed=disputed, closed_at=at,
         )
-        _change(session, actor, complaint, Action.close, at, details={"changes": changes})
+        record_change(session, actor, complaint, Action.close, at, details={"changes": changes})
     return complaint
 
 
@@ -154,14 +146,14 @@ def reopen(
 ) -> Complaint:
     number = normalise_number(number)
     with acting_on(session, actor, Action.reopen, number, Permission.reopen) as complaint:
-        reason = _text(reason, _("The reason (--reason)"))
-        at = _at(session, at, complaint)
+        reason = required_text(reason, _("The reason (--reason)"))
+        at = effective_time(session, at, complaint)
         changes: dict[str, list[Any]] = {}
-        _set(
+        set_fields(
             complaint, changes, reopen_count=complaint.reopen_count + 1, closed_at=None,
             satisfaction=None, feedback=None, disputed=False,
         )
-        _change(
+        record_change(
             session, actor, complaint, Action.reopen, at,
             details={"reason": reason, "changes": changes},
         )
@@ -174,9 +166,9 @@ def withdraw(
     """The complainant withdrew (CBIRC Art 15): handling ends the day it is received."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.withdraw, number, Permission.withdraw) as complaint:
-        reason = _text(reason, _("The reason (--reason)"))
-        at = _at(session, at, complaint)
-        _change(session, actor, complaint, Action.withdraw, at, details={"reason": reason})
+        reason = required_text(reason, _("The reason (--reason)"))
+        at = effective_time(session, at, complaint)
+        record_change(session, actor, complaint, Action.withdraw, at, details={"reason": reason})
     return complaint
 
 
@@ -198,12 +190,12 @@ def merge(
                 _("Can't merge {number} into {into} when it is {status}; merge into an open "
                   "complaint.").format(number=number, into=into, status=target.status)
             )
-        at = _at(session, at, complaint)
+        at = effective_time(session, at, complaint)
         clock.check_effective_time(at, now=now(), previous=target.last_event_at,
                                    tz=timezone_of(session))
         changes: dict[str, list[Any]] = {}
-        _set(complaint, changes, merged_into=into)
-        _change(session, actor, complaint, Action.merge, at,
+        set_fields(complaint, changes, merged_into=into)
+        record_change(session, actor, complaint, Action.merge, at,
                 details={"into": into, "changes": changes})
         target.last_event_at = at
         session.add(target)
@@ -220,8 +212,8 @@ def archive(
 ) -> Complaint:
     number = normalise_number(number)
     with acting_on(session, actor, Action.archive, number, Permission.archive) as complaint:
-        at = _at(session, at, complaint)
+        at = effective_time(session, at, complaint)
         changes: dict[str, list[Any]] = {}
-        _set(complaint, changes, archived_at=at)
-        _change(session, actor, complaint, Action.archive, at, details={"changes": changes})
+        set_fields(complaint, changes, archived_at=at)
+        record_change(session, actor, complaint, Action.archive, at, details={"changes": changes})
     return complaint

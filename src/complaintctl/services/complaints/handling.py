@@ -24,15 +24,7 @@ from complaintctl.errors import (
 )
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Consultation, Contact, Evidence, Staff
-from complaintctl.services.complaints.registration import (
-    _at,
-    _change,
-    _set,
-    _text,
-    acting_on,
-    get,
-    normalise_number,
-)
+from complaintctl.services.core.kernel import acting_on, effective_time, get, normalise_number, record_change, required_text, set_fields
 from complaintctl.services.core.context import Actor, refusals_recorded, use_case
 
 
@@ -71,10 +63,10 @@ def assign(
             raise UsageProblem(
                 _("{number} is already assigned to {user}.").format(number=number, user=to)
             )
-        at = _at(session, at, complaint)
+        at = effective_time(session, at, complaint)
         changes: dict[str, list[Any]] = {}
-        _set(complaint, changes, assignee=to)
-        _change(session, actor, complaint, action, at, details={"changes": changes})
+        set_fields(complaint, changes, assignee=to)
+        record_change(session, actor, complaint, action, at, details={"changes": changes})
     return complaint
 
 
@@ -91,8 +83,8 @@ def contact(
     """Log a contact with the customer; the first outbound one is the acknowledgement."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.contact, number, Permission.contact) as complaint:
-        summary = _text(summary, _("The contact summary (--summary)"))
-        at = _at(session, at, complaint)
+        summary = required_text(summary, _("The contact summary (--summary)"))
+        at = effective_time(session, at, complaint)
         log_contact(session, actor, complaint, via=via, summary=summary, direction=direction,
                     at=at)
     return complaint
@@ -119,8 +111,8 @@ def log_contact(
     session.add(row)
     changes: dict[str, list[Any]] = {}
     if direction is Direction.out and complaint.acknowledged_at is None:
-        _set(complaint, changes, acknowledged_at=at)
-    _change(
+        set_fields(complaint, changes, acknowledged_at=at)
+    record_change(
         session, actor, complaint, Action.contact, at,
         details={"via": via.value, "direction": direction.value, "summary": summary,
                  "changes": changes, **(details or {})},
@@ -136,8 +128,8 @@ def investigate(
     with use_case(session, actor, Action.investigate.value, number):
         complaint = get(session, number, lock=True)
         actor.check(Permission.investigate, complaint=complaint)
-        at = _at(session, at, complaint)
-        _change(session, actor, complaint, Action.investigate, at)
+        at = effective_time(session, at, complaint)
+        record_change(session, actor, complaint, Action.investigate, at)
     return complaint
 
 
@@ -147,8 +139,8 @@ def note(
     """An internal note on the timeline (never shown to the customer)."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.note, number, Permission.note) as complaint:
-        text = _text(text, _("The note"))
-        at = _at(session, at, complaint)
+        text = required_text(text, _("The note"))
+        at = effective_time(session, at, complaint)
         log_note(session, actor, complaint, text=text, at=at)
     return complaint
 
@@ -156,7 +148,7 @@ def note(
 def log_note(session: Session, actor: Actor, complaint: Complaint, *, text: str,
              at: datetime, details: dict[str, Any] | None = None) -> None:
     """The note itself, for a use case that has checked permission and time."""
-    _change(session, actor, complaint, Action.note, at, details={"text": text, **(details or {})})
+    record_change(session, actor, complaint, Action.note, at, details={"text": text, **(details or {})})
 
 
 def consult(
@@ -171,16 +163,16 @@ def consult(
     """Ask another department; its answer is recorded with ``answer``."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.consult, number, Permission.consult) as complaint:
-        department = _text(department, _("The department (--department)"))
-        question = _text(question, _("The question (--question)"))
-        at = _at(session, at, complaint)
+        department = required_text(department, _("The department (--department)"))
+        question = required_text(question, _("The question (--question)"))
+        at = effective_time(session, at, complaint)
         consultation = Consultation(
             complaint_id=complaint.id, department=department, question=question,
             asked_by=actor.username, asked_at=at,
         )
         session.add(consultation)
         session.flush()
-        _change(
+        record_change(
             session, actor, complaint, Action.consult, at,
             details={"consultation": consultation.id, "department": department,
                      "question": question},
@@ -213,13 +205,13 @@ def answer(
                     id=consultation_id, number=number
                 )
             )
-        text = _text(text, _("The answer"))
-        at = _at(session, at, complaint)
+        text = required_text(text, _("The answer"))
+        at = effective_time(session, at, complaint)
         consultation.answer, consultation.answered_by, consultation.answered_at = (
             text, actor.username, at,
         )
         session.add(consultation)
-        _change(
+        record_change(
             session, actor, complaint, Action.answer, at,
             details={"consultation": consultation.id, "department": consultation.department,
                      "answer": text},
@@ -240,7 +232,7 @@ def add_evidence(
     """Copy a file into the content-addressed store and record it against the complaint."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.evidence, number, Permission.evidence) as complaint:
-        at = _at(session, at, complaint)
+        at = effective_time(session, at, complaint)
         stored = store.put(path)
         evidence = Evidence(
             complaint_id=complaint.id, sha256=stored.sha256, size=stored.size,
@@ -249,7 +241,7 @@ def add_evidence(
         )
         session.add(evidence)
         session.flush()
-        _change(
+        record_change(
             session, actor, complaint, Action.evidence, at,
             details={"evidence": evidence.id, "sha256": stored.sha256, "size": stored.size},
             # a file's name and description may name the customer: erasable, like all

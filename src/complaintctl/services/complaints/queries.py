@@ -17,7 +17,7 @@ from complaintctl.domain.enums import OPEN_STATUSES, EventKind, SortKey
 from complaintctl.domain.permissions import Permission
 from complaintctl.store.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
 from complaintctl.services.core import filter_values
-from complaintctl.services.complaints.registration import get
+from complaintctl.services.core.kernel import get
 from complaintctl.services.core.context import (
     Actor,
     now,

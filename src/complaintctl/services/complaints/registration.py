@@ -1,22 +1,19 @@
-"""A complaint's registration, and what every lifecycle use case shares: the number, loading
-and locking a complaint, recording a change with its event. Working on a complaint is
-``services.handling``; the decision and closure ``services.decisions``."""
+"""A complaint's registration: what a clerk, a script, the mailbox or the online platform
+supplies (``NewComplaint``), its validation, the complaint's row and its ``register`` event.
+What every use case on a complaint shares is ``services.core.kernel``; working on a complaint
+is ``handling``, the decision and closure ``decisions``."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from complaintctl.domain import clock, lifecycle, money
+from complaintctl.domain import money
 from complaintctl.domain.enums import (
     Action,
     Channel,
@@ -25,22 +22,24 @@ from complaintctl.domain.enums import (
     RemedyKind,
     Status,
 )
+from complaintctl.domain.deadlines import ClockKind
+from complaintctl.domain.events import ComplaintRegistered
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.priority import derive_priority
 from complaintctl.domain.text import problem as unstorable
 from complaintctl.domain.text import shown
 from complaintctl.errors import (
     InvalidData,
-    NotFound,
     PermissionDenied,
 )
 from complaintctl.i18n import _, format_datetime
-from complaintctl.store.models import Complaint, ComplaintTag, Counter
+from complaintctl.store.models import Complaint, ComplaintTag
+from complaintctl.services.clock import state as clock
+from complaintctl.services.core import bus, filter_values
 from complaintctl.services.core import trail as audit
-from complaintctl.services.core import filter_values
-from complaintctl.services.core.context import Actor, now, timezone_of, use_case
+from complaintctl.services.core.context import Actor, timezone_of, use_case
+from complaintctl.services.core.kernel import allocate_numbers, effective_time, required_text
 
-NUMBER = re.compile(r"^CMP-\d{4}-\d{6,}$")
 TAG = re.compile(r"^[\w.-]{1,40}$")
 PERSONAL_COLUMNS = {
     "customer_name": "name",
@@ -101,133 +100,6 @@ class RemedyInput:
         return cls(parsed, amount.strip() or None)
 
 
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def normalise_number(number: str) -> str:
-    return number.strip().upper()
-
-
-def get(session: Session, number: str, *, lock: bool = False) -> Complaint:
-    number = normalise_number(number)
-    query = select(Complaint).where(Complaint.number == number)
-    if lock:
-        query = query.with_for_update()
-    complaint = session.exec(query).first()
-    if complaint is None:
-        raise NotFound(
-            _("No complaint {number}; check the number with `complaintctl list`.").format(
-                number=number
-            )
-        )
-    return complaint
-
-
-@contextmanager
-def acting_on(session: Session, actor: Actor, action: Action, number: str,
-              permission: Permission) -> Iterator[Complaint]:
-    """A use case on one complaint, in its transaction (``use_case``): the complaint locked,
-    the actor's permission on it checked, then the action against its status, in that order,
-    so a refusal names the first thing wrong (and is audited)."""
-    with use_case(session, actor, action.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(permission, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), action, number=number)
-        yield complaint
-
-
-def _at(session: Session, at: datetime | None, complaint: Complaint | None) -> datetime:
-    current = now()
-    at = at or current
-    clock.check_effective_time(
-        at, now=current, previous=complaint.last_event_at if complaint is not None else None,
-        tz=timezone_of(session),
-    )
-    return at
-
-
-def _text(value: str | None, what: str, *, required: bool = True) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise InvalidData(_("{what} is required and cannot be blank.").format(what=what))
-        return None
-    return value
-
-
-def _change(
-    session: Session,
-    actor: Actor,
-    complaint: Complaint,
-    action: Action,
-    at: datetime,
-    *,
-    details: dict[str, Any] | None = None,
-    personal: dict[str, Any] | None = None,
-) -> None:
-    """Apply ``action`` through the lifecycle table and append its timeline event."""
-    old = Status(complaint.status)
-    new = lifecycle.apply(old, action, number=complaint.number)
-    complaint.status = new.value
-    complaint.last_event_at = at
-    session.add(complaint)
-    details = _clock_hook(session, actor, complaint, action, at, old, details)
-    audit.record(
-        session,
-        kind=EventKind.change,
-        action=action.value,
-        actor=actor.username,
-        at=at,
-        complaint=complaint,
-        from_status=old.value,
-        to_status=new.value,
-        details=details,
-        personal=personal,
-    )
-
-
-def _clock_hook(session, actor, complaint, action, at, old, details):
-    """The regulatory clock's part of every change: due time, recusal, compensation, notices."""
-    from complaintctl.services.clock import state as clock_service
-
-    extra = clock_service.on_change(session, actor, complaint, action, at, previous=old)
-    return {**(details or {}), **extra} if extra else details
-
-
-def _set(complaint: Complaint, changes: dict[str, list[Any]], **values: Any) -> None:
-    """Set fields, noting [old, new] for each that changes (datetimes as ISO text)."""
-    for name, value in values.items():
-        old = getattr(complaint, name)
-        if old != value:
-            changes[name] = [_plain(old), _plain(value)]
-            setattr(complaint, name, value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def next_number(session: Session, year: int) -> str:
-    """Advance the year's counter in this transaction (UPDATE ... RETURNING): never reused."""
-    name = f"CMP-{year}"
-    value = session.execute(
-        update(Counter)
-        .where(Counter.name == name)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    ).scalar()
-    if value is None:
-        try:
-            with session.begin_nested():
-                session.add(Counter(name=name, value=1))
-            value = 1
-        except IntegrityError:  # another writer created the row first (PostgreSQL)
-            return next_number(session, year)
-    return f"CMP-{year}-{value:06d}"
-
-
 # --- registration ----------------------------------------------------------------------------
 
 
@@ -268,8 +140,8 @@ def validate_new(new: NewComplaint) -> dict[str, Any]:
         if unstorable(tag):
             raise InvalidData(_("Tag '{tag}' must be 1-40 letters, digits, '_', '.' or '-'.")
                               .format(tag=shown(tag)))
-    customer = _text(new.customer, _("The customer's name (--customer)"))
-    summary = _text(new.summary, _("The summary (--summary)"))
+    customer = required_text(new.customer, _("The customer's name (--customer)"))
+    summary = required_text(new.summary, _("The summary (--summary)"))
     if new.group_size < 1:
         raise InvalidData(_("--group-size must be 1 or more."))
     tags = []
@@ -302,117 +174,155 @@ def validate_new(new: NewComplaint) -> dict[str, Any]:
 def register(
     *, session: Session, actor: Actor, new: NewComplaint, at: datetime | None = None
 ) -> Complaint:
-    """Register a complaint with a new unique number; returns it."""
+    """Register a complaint with a new unique number; returns it. The one way a complaint is
+    registered: the importer, the mailbox and the online platform share its validation
+    (``validate_new``), its row (``complaint_row``), its numbering (``kernel.allocate_numbers``)
+    and its due time (``clock.opening_clock``)."""
     with use_case(session, actor, Action.register.value):
-        branch = (new.branch or "").strip()
-        branch = filter_values.spelled_branch(session, actor, branch) if branch else actor.branch
-        actor.check(Permission.register)
-        if not actor.works_for(branch):
-            raise PermissionDenied(
-                _(
-                    "Permission denied: {user} registers complaints for branch {own}, not {branch}."
-                ).format(user=actor.username, own=actor.branch, branch=branch)
-            )
+        branch = registering_branch(session, actor, new.branch)
         clean = validate_new(new)
-        at = _at(session, at, None)
-        received_at = new.received_at or at
-        if received_at > at:
-            tz = timezone_of(session)
-            raise InvalidData(
-                _("--received-at {received} is after the registration time ({at}); check "
-                  "it.").format(received=format_datetime(received_at.astimezone(tz)),
-                                at=format_datetime(at.astimezone(tz)))
-            )
-        if new.external_ref:
-            existing = session.exec(
-                select(Complaint.number).where(
-                    Complaint.external_source == new.external_source,
-                    Complaint.external_ref == new.external_ref,
-                )
-            ).first()
-            if existing:
-                raise InvalidData(
-                    _("External reference {ref} is already registered as {number}.").format(
-                        ref=new.external_ref, number=existing
-                    )
-                )
-        tz = timezone_of(session)
-        priority = new.priority or derive_priority(
-            amount=money.to_decimal(clean["amount_cents"]),
-            tags=frozenset(clean["tags"]),
-            channel=new.channel,
-            group_size=new.group_size,
-        )
-        complaint = Complaint(
-            number=next_number(session, at.astimezone(tz).year),
-            status=Status.registered.value,
-            channel=new.channel.value,
-            source_ref=new.source_ref or None,
-            external_source=new.external_source,
-            external_ref=new.external_ref or None,
-            received_at=received_at,
-            registered_at=at,
-            registered_by=actor.username,
-            customer_name=clean["customer"],
-            customer_phone=new.phone or None,
-            customer_email=new.email or None,
-            customer_id_number=new.id_number or None,
-            customer_account=new.account or None,
-            customer_ref=new.customer_id or None,
-            group_size=new.group_size,
-            branch=branch,
-            product=new.product or None,
-            issue=new.issue or None,
-            summary=clean["summary"],
-            description=new.description or None,
-            amount_cents=clean["amount_cents"],
-            currency=clean["currency"],
-            priority=Priority(priority).value,
-            priority_set=new.priority is not None,
-            due_at=clock.decision_due(received_at, tz=tz),
-            last_event_at=at,
-        )
+        at = effective_time(session, at, None)
+        received_at = received_time(session, new, at)
+        _refuse_a_known_external_ref(session, new)
+        opening = clock.opening_clock(session)
+        number = allocate_numbers(session, at.astimezone(timezone_of(session)).year)[0]
+        complaint = Complaint(**complaint_row(
+            new, clean, number=number, branch=branch, received_at=received_at, at=at,
+            registered_by=actor.username, clock=opening))
         session.add(complaint)
         session.flush()
         for tag in clean["tags"]:
             session.add(ComplaintTag(complaint_id=complaint.id, tag=tag))
-        from complaintctl.services.clock import state as clock_service
-
-        clock_service.on_register(session, actor, complaint, at)
         audit.record(
-            session,
-            kind=EventKind.change,
-            action=Action.register.value,
-            actor=actor.username,
-            at=at,
-            complaint=complaint,
-            from_status=None,
-            to_status=Status.registered.value,
-            details={
-                "channel": complaint.channel,
-                "received_at": received_at.isoformat(),
-                "branch": branch,
-                "product": complaint.product,
-                "issue": complaint.issue,
-                "summary": complaint.summary,
-                "amount": money.format_amount(complaint.amount_cents),
-                "currency": complaint.currency,
-                "group_size": complaint.group_size,
-                "tags": clean["tags"],
-                "priority": complaint.priority,
-                "due_at": complaint.due_at.isoformat(),
-                "source_ref": complaint.source_ref,
-                "external_ref": complaint.external_ref,
-            },
-            personal={
-                "name": complaint.customer_name,
-                "phone": complaint.customer_phone,
-                "email": complaint.customer_email,
-                "id_number": complaint.customer_id_number,
-                "account": complaint.customer_account,
-                "customer_id": complaint.customer_ref,
-                "description": complaint.description,
-            },
+            session, kind=EventKind.change, action=Action.register.value, actor=actor.username,
+            at=at, complaint=complaint, from_status=None, to_status=Status.registered.value,
+            details=register_details(complaint, clean["tags"]),
+            personal=register_personal(complaint),
         )
-        clock_service.after_register(session, actor, complaint, at)
+        bus.publish(session, ComplaintRegistered(complaint, actor, at))
     return complaint
+
+
+def registering_branch(session: Session, actor: Actor, given: str | None) -> str | None:
+    """The branch a complaint is registered for (``--branch`` as stored, or the actor's own),
+    once the actor is known to register complaints there."""
+    branch = (given or "").strip()
+    branch = filter_values.spelled_branch(session, actor, branch) if branch else actor.branch
+    actor.check(Permission.register)
+    if not actor.works_for(branch):
+        raise PermissionDenied(
+            _(
+                "Permission denied: {user} registers complaints for branch {own}, not {branch}."
+            ).format(user=actor.username, own=actor.branch, branch=branch)
+        )
+    return branch
+
+
+def received_time(session: Session, new: NewComplaint, at: datetime) -> datetime:
+    """When the bank received the complaint (``--received-at``, else the registration time),
+    never after the registration."""
+    received_at = new.received_at or at
+    if received_at > at:
+        tz = timezone_of(session)
+        raise InvalidData(
+            _("--received-at {received} is after the registration time ({at}); check "
+              "it.").format(received=format_datetime(received_at.astimezone(tz)),
+                            at=format_datetime(at.astimezone(tz)))
+        )
+    return received_at
+
+
+def _refuse_a_known_external_ref(session: Session, new: NewComplaint) -> None:
+    if not new.external_ref:
+        return
+    existing = session.exec(
+        select(Complaint.number).where(
+            Complaint.external_source == new.external_source,
+            Complaint.external_ref == new.external_ref,
+        )
+    ).first()
+    if existing:
+        raise InvalidData(
+            _("External reference {ref} is already registered as {number}.").format(
+                ref=new.external_ref, number=existing
+            )
+        )
+
+
+def complaint_row(new: NewComplaint, clean: dict[str, Any], *, number: str, branch: str | None,
+                  received_at: datetime, at: datetime, registered_by: str, clock
+                  ) -> dict[str, Any]:
+    """The column values of a newly registered complaint: the one row builder (``register``
+    makes a Complaint of it; a bulk writer may insert it as it is). ``clean`` is what
+    ``validate_new`` returned; ``clock`` the opening clock (profile and decision due)."""
+    priority = new.priority or derive_priority(
+        amount=money.to_decimal(clean["amount_cents"]),
+        tags=frozenset(clean["tags"]),
+        channel=new.channel,
+        group_size=new.group_size,
+    )
+    return {
+        "number": number,
+        "status": Status.registered.value,
+        "channel": new.channel.value,
+        "source_ref": new.source_ref or None,
+        "external_source": new.external_source,
+        "external_ref": new.external_ref or None,
+        "received_at": received_at,
+        "registered_at": at,
+        "registered_by": registered_by,
+        "customer_name": clean["customer"],
+        "customer_phone": new.phone or None,
+        "customer_email": new.email or None,
+        "customer_id_number": new.id_number or None,
+        "customer_account": new.account or None,
+        "customer_ref": new.customer_id or None,
+        "group_size": new.group_size,
+        "branch": branch,
+        "product": new.product or None,
+        "issue": new.issue or None,
+        "summary": clean["summary"],
+        "description": new.description or None,
+        "amount_cents": clean["amount_cents"],
+        "currency": clean["currency"],
+        "priority": Priority(priority).value,
+        "priority_set": new.priority is not None,
+        "clock_profile": clock.profile,
+        "clock_kind": ClockKind.decision.value,
+        "clock_started_at": None,
+        "due_at": clock.due(received_at),
+        "last_event_at": at,
+    }
+
+
+def register_details(complaint: Complaint, tags: list[str]) -> dict[str, Any]:
+    """The ``register`` event's details (what the timeline shows of a registration)."""
+    return {
+        "channel": complaint.channel,
+        "received_at": complaint.received_at.isoformat(),
+        "branch": complaint.branch,
+        "product": complaint.product,
+        "issue": complaint.issue,
+        "summary": complaint.summary,
+        "amount": money.format_amount(complaint.amount_cents),
+        "currency": complaint.currency,
+        "group_size": complaint.group_size,
+        "tags": tags,
+        "priority": complaint.priority,
+        "due_at": complaint.due_at.isoformat(),
+        "source_ref": complaint.source_ref,
+        "external_ref": complaint.external_ref,
+    }
+
+
+def register_personal(complaint: Complaint) -> dict[str, Any]:
+    """The ``register`` event's personal data (kept apart, digested in the chain)."""
+    return {
+        "name": complaint.customer_name,
+        "phone": complaint.customer_phone,
+        "email": complaint.customer_email,
+        "id_number": complaint.customer_id_number,
+        "account": complaint.customer_account,
+        "customer_id": complaint.customer_ref,
+        "description": complaint.description,
+    }

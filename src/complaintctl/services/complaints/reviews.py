@@ -27,14 +27,7 @@ from complaintctl.store.models import Complaint
 from complaintctl.services.core import config as config_service
 from complaintctl.services.notify import outbox as notify
 from complaintctl.services.core import org_tree as organisations
-from complaintctl.services.complaints.registration import (
-    _at,
-    _change,
-    _set,
-    _text,
-    get,
-    normalise_number,
-)
+from complaintctl.services.core.kernel import effective_time, get, normalise_number, record_change, required_text, set_fields
 from complaintctl.services.core.context import Actor, use_case
 
 
@@ -51,7 +44,7 @@ def review_request(*, session: Session, actor: Actor, number: str, note: str | N
         if profile.review_window is None or profile.review_decision is None:
             raise TransitionNotAllowed(_("Profile {profile} has no review; {number} can't be "
                                          "reviewed.").format(profile=profile.name, number=number))
-        at = _at(session, at, complaint)
+        at = effective_time(session, at, complaint)
         notice = complaint.notified_at or complaint.last_event_at
         closes = deadlines.review_window_closes(profile, notice, tz=cfg.tz,
                                                 calendar=cfg.calendar(profile))
@@ -63,10 +56,10 @@ def review_request(*, session: Session, actor: Actor, number: str, note: str | N
                       rule=profile.review_window.describe(), notice=iso(notice, cfg.tz))
             )
         changes: dict[str, list[Any]] = {}
-        _set(complaint, changes, clock_kind=ClockKind.review.value, clock_started_at=at,
+        set_fields(complaint, changes, clock_kind=ClockKind.review.value, clock_started_at=at,
              review_requested_at=at, review_result=None, closed_at=None, warned_percent=0,
              escalation_level=0)
-        _change(session, actor, complaint, Action.review_request, at,
+        record_change(session, actor, complaint, Action.review_request, at,
                 details={"note": note, "window_closes": iso(closes), "changes": changes})
         notify.queue(session, complaint=complaint, event="review_requested",
                      recipients=_reviewers(session, complaint.branch),
@@ -111,15 +104,15 @@ def review_decide(*, session: Session, actor: Actor, number: str, result: Review
             raise PermissionDenied(_("Permission denied: {user} handled {number} and can't "
                                      "review it (recusal).").format(user=actor.username,
                                                                      number=number))
-        findings = _text(findings, _("The findings (--findings)"))
-        at = _at(session, at, complaint)
+        findings = required_text(findings, _("The findings (--findings)"))
+        at = effective_time(session, at, complaint)
         changes: dict[str, list[Any]] = {}
         if result is ReviewResult.upheld:
-            _set(complaint, changes, review_result=result.value, closed_at=at)
+            set_fields(complaint, changes, review_result=result.value, closed_at=at)
         else:
-            _set(complaint, changes, review_result=result.value,
+            set_fields(complaint, changes, review_result=result.value,
                  reopen_count=complaint.reopen_count + 1, closed_at=None)
-        _change(session, actor, complaint, action, at,
+        record_change(session, actor, complaint, action, at,
                 details={"result": result.value, "findings": findings, "changes": changes})
         notify.queue(session, complaint=complaint, event="review_decided",
                      recipients=notify.staff_named(session, complaint.assignee)

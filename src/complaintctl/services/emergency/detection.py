@@ -73,7 +73,7 @@ def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
 
 
 def sla_hook(session: Session, *, actor: Actor, as_of: datetime, report) -> None:
-    """The emergency plan's part of every ``sla check`` (``services.sla.AFTER_SLA_CHECK``), in
+    """The emergency plan's part of every ``sla check`` (``DeadlinesChecked``, see ``services.bootstrap``), in
     its transaction: detection at ``as_of``, then the overdue checklist items (flagged once,
     their responsible people notified). What it did goes to ``report.hooks["emergency"]``."""
     from sqlalchemy import func

@@ -33,7 +33,7 @@ from complaintctl.store.models import (
     Staff,
 )
 from complaintctl.services.core import trail as audit
-from complaintctl.services.complaints.registration import normalise_number
+from complaintctl.services.core.kernel import normalise_number
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 from complaintctl.services.emergency.plans import ensure_plan, parsed
 
@@ -113,7 +113,7 @@ def _replan(session: Session, incident: Incident, plan: Plan, at: datetime) -> l
 
 
 def _complaints(session: Session, numbers: list[str], actor: Actor) -> list[Complaint]:
-    from complaintctl.services.complaints.registration import get
+    from complaintctl.services.core.kernel import get
 
     out = []
     for number in dict.fromkeys(normalise_number(n) for n in numbers):

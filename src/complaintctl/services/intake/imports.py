@@ -54,7 +54,8 @@ from complaintctl.store.models import (
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core import filter_values
 from complaintctl.store.bulk import IMPORT_TABLES, DeferredIndexes, bulk_table
-from complaintctl.services.complaints.registration import NUMBER, NewComplaint, validate_new
+from complaintctl.services.complaints.registration import NewComplaint, validate_new
+from complaintctl.services.core.kernel import NUMBER
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
 CHUNK = 1000
@@ -337,9 +338,9 @@ class _Importer:
         self.now = now()
         self.year = self.now.astimezone(self.tz).year
         self._due: dict[Any, datetime] = {}
-        from complaintctl.services.clock.state import import_clock
+        from complaintctl.services.clock.state import opening_clock
 
-        self._clock = import_clock(session)  # the clock profile in force and its decision rule
+        self._clock = opening_clock(session)  # the clock profile in force and its decision rule
         self._priority: dict[Any, str] = {}
         self._staff: dict[str, Staff | None] = {}
         self._branches: dict[str, str] = {}  # a branch as given -> as stored

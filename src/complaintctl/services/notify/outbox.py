@@ -33,10 +33,12 @@ from sqlmodel import Session, col, select
 from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import EventKind, Role
 from complaintctl.domain.masking import mask_email, mask_emails_in
+from complaintctl.domain.events import CustomerNotified
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Notification, NotificationAttempt, Staff
+from complaintctl.services.core import bus
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, now, timezone_of
 
@@ -149,24 +151,10 @@ def queue_to_customer(
 
 
 def _acknowledged(session: Session, note: Notification, at: datetime, actor_name: str) -> None:
-    """The acknowledgement went out: the first outbound contact, so ``acknowledged_at``."""
-    from complaintctl.domain import lifecycle
-    from complaintctl.domain.enums import Action, ContactVia, Direction, Status
-    from complaintctl.services.complaints import handling
-    from complaintctl.services.core.context import resolve_actor
-
+    """The acknowledgement went out: ``CustomerNotified`` (the lifecycle counts it as the
+    first outbound contact)."""
     complaint = session.get(Complaint, note.complaint_id) if note.complaint_id else None
-    if complaint is None or complaint.acknowledged_at is not None:
-        return
-    if Status(complaint.status) not in lifecycle.TRANSITIONS[Action.contact][0]:
-        return
-    handling.log_contact(
-        session, resolve_actor(session, actor_name), complaint, via=ContactVia.email,
-        direction=Direction.out, at=max(at, complaint.last_event_at),
-        summary=_("Acknowledgement emailed to the customer (notification {id})").format(
-            id=note.id),
-        details={"notification": note.id},
-    )
+    bus.publish(session, CustomerNotified(complaint, note, actor_name, at))
 
 
 def shown_address(n: Notification) -> str:

@@ -26,7 +26,7 @@ from complaintctl.i18n import (
 from complaintctl.store.models import ComplaintTag
 from complaintctl.services.core import config as config_service
 from complaintctl.services.clock.state import open_pause, pauses_of, seconds_left, state_of
-from complaintctl.services.complaints.registration import get
+from complaintctl.services.core.kernel import get
 from complaintctl.services.core.context import Actor, now, refusals_recorded
 
 

@@ -27,7 +27,7 @@ from complaintctl.store.models import (
     Staff,
 )
 from complaintctl.services.core import trail as audit
-from complaintctl.services.complaints.registration import get, normalise_number
+from complaintctl.services.core.kernel import get, normalise_number
 from complaintctl.services.core.context import (
     Actor,
     get_setting,

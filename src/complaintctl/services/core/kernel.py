@@ -1,0 +1,164 @@
+"""The complaint kernel: what every use case on one complaint shares. Loading and locking a
+complaint by number, the effective time of an action, recording a lifecycle change with its
+audit event (and the events that follow from it, through the bus), setting fields with the
+changes noted, and allocating complaint numbers. Registration, handling, decisions, reviews,
+approvals, the clock and the importer all build on these; none keeps a private copy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from complaintctl.domain import clock, lifecycle
+from complaintctl.domain.enums import Action, EventKind, Status
+from complaintctl.domain.events import ComplaintChanged
+from complaintctl.domain.permissions import Permission
+from complaintctl.errors import InvalidData, NotFound
+from complaintctl.i18n import _
+from complaintctl.store.models import Complaint, Counter
+from complaintctl.services.core import bus, trail
+from complaintctl.services.core.context import Actor, now, timezone_of, use_case
+
+NUMBER = re.compile(r"^CMP-\d{4}-\d{6,}$")
+
+
+def normalise_number(number: str) -> str:
+    return number.strip().upper()
+
+
+def get(session: Session, number: str, *, lock: bool = False) -> Complaint:
+    """The complaint numbered ``number`` (locked for update with ``lock``), or NotFound."""
+    number = normalise_number(number)
+    query = select(Complaint).where(Complaint.number == number)
+    if lock:
+        query = query.with_for_update()
+    complaint = session.exec(query).first()
+    if complaint is None:
+        raise NotFound(
+            _("No complaint {number}; check the number with `complaintctl list`.").format(
+                number=number
+            )
+        )
+    return complaint
+
+
+@contextmanager
+def acting_on(session: Session, actor: Actor, action: Action, number: str,
+              permission: Permission) -> Iterator[Complaint]:
+    """A use case on one complaint, in its transaction (``use_case``): the complaint locked,
+    the actor's permission on it checked, then the action against its status, in that order,
+    so a refusal names the first thing wrong (and is audited)."""
+    with use_case(session, actor, action.value, number):
+        complaint = get(session, number, lock=True)
+        actor.check(permission, complaint=complaint)
+        lifecycle.apply(Status(complaint.status), action, number=number)
+        yield complaint
+
+
+def effective_time(session: Session, at: datetime | None, complaint: Complaint | None
+                   ) -> datetime:
+    """When an action took effect: ``at`` (``--at``) or now, checked against the present and
+    the complaint's last event (an action cannot come before the one it follows)."""
+    current = now()
+    at = at or current
+    clock.check_effective_time(
+        at, now=current, previous=complaint.last_event_at if complaint is not None else None,
+        tz=timezone_of(session),
+    )
+    return at
+
+
+def required_text(value: str | None, what: str, *, required: bool = True) -> str | None:
+    """``value`` stripped; a blank one is refused naming ``what`` (or None if not required)."""
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise InvalidData(_("{what} is required and cannot be blank.").format(what=what))
+        return None
+    return value
+
+
+def record_change(
+    session: Session,
+    actor: Actor,
+    complaint: Complaint,
+    action: Action,
+    at: datetime,
+    *,
+    details: dict[str, Any] | None = None,
+    personal: dict[str, Any] | None = None,
+) -> None:
+    """Apply ``action`` through the lifecycle table and append its timeline event. The
+    ``ComplaintChanged`` handlers (the clock, recusal, approvals, notifications) run first, in
+    this transaction; what they add goes into the event's details."""
+    old = Status(complaint.status)
+    new = lifecycle.apply(old, action, number=complaint.number)
+    complaint.status = new.value
+    complaint.last_event_at = at
+    session.add(complaint)
+    extra = bus.publish(session, ComplaintChanged(complaint, actor, action, at, old))
+    if extra:
+        details = {**(details or {}), **extra}
+    trail.record(
+        session,
+        kind=EventKind.change,
+        action=action.value,
+        actor=actor.username,
+        at=at,
+        complaint=complaint,
+        from_status=old.value,
+        to_status=new.value,
+        details=details,
+        personal=personal,
+    )
+
+
+def set_fields(complaint: Complaint, changes: dict[str, list[Any]], **values: Any) -> None:
+    """Set fields, noting [old, new] in ``changes`` for each that changes (datetimes as ISO
+    text), for the audit event's details."""
+    for name, value in values.items():
+        old = getattr(complaint, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+            setattr(complaint, name, value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def allocate_numbers(session: Session, year: int, count: int = 1) -> list[str]:
+    """``count`` new complaint numbers of ``year``, as one block: the year's counter advances
+    by ``count`` in this transaction (UPDATE ... RETURNING), so a number is never reused and
+    concurrent writers get disjoint blocks."""
+    if count < 1:
+        return []
+    name = f"CMP-{year}"
+    last = session.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + count)
+        .returning(Counter.value)
+    ).scalar()
+    if last is None:
+        try:
+            with session.begin_nested():
+                session.add(Counter(name=name, value=count))
+            last = count
+        except IntegrityError:  # another writer created the row first (PostgreSQL)
+            return allocate_numbers(session, year, count)
+    return [f"CMP-{year}-{value:06d}" for value in range(last - count + 1, last + 1)]
+
+
+def next_number(session: Session, year: int) -> str:
+    """One new complaint number of ``year`` (``allocate_numbers`` with a block of one)."""
+    return allocate_numbers(session, year)[0]

@@ -1,21 +1,26 @@
-"""Who is acting, the database's settings, and the transaction every use case runs in."""
+"""Who is acting (``Actor``, ``resolve_actor``), the transaction every use case runs in
+(``use_case``), and refusals and unmasking recorded on the trail. The wall clock and the stored
+settings (time zone, chain key) are ``core.stored``; they are named here too for the callers."""
 
 from __future__ import annotations
 
-import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from complaintctl.domain import permissions
-from complaintctl.domain.clock import bank_tz
 from complaintctl.domain.enums import EventKind, Role
 from complaintctl.errors import PermissionDenied, TransitionNotAllowed
 from complaintctl.i18n import _
-from complaintctl.store.models import Setting, Staff
+from complaintctl.store.models import Staff
+from complaintctl.services.core.stored import (  # noqa: F401 - part of what context offers
+    chain_key,
+    get_setting,
+    now,
+    set_setting,
+    timezone_of,
+)
 
 
 @dataclass(frozen=True)
@@ -76,10 +81,6 @@ class Actor:
         return permissions.visible_branches(self.role, self.branch, self.below)
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def resolve_actor(session: Session, username: str, command: str = "") -> Actor:
     """The acting member of staff, running ``command`` (as typed, for refusals to name);
     unknown or inactive users are refused (exit 4)."""
@@ -101,32 +102,6 @@ def resolve_actor(session: Session, username: str, command: str = "") -> Actor:
 
         below = descendants(session, staff.branch)
     return Actor(staff.username, Role(staff.role), staff.branch, staff.name, below, command)
-
-
-def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
-    row = session.get(Setting, key)
-    return row.value if row is not None else default
-
-
-def set_setting(session: Session, key: str, value: str) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-
-
-def timezone_of(session: Session) -> ZoneInfo:
-    return bank_tz(get_setting(session, "timezone"))
-
-
-def chain_key(session: Session) -> bytes:
-    """The database's secret for keyed digests of personal data (made on first use)."""
-    value = get_setting(session, "chain_key")
-    if value is None:
-        value = secrets.token_hex(32)
-        set_setting(session, "chain_key", value)
-    return bytes.fromhex(value)
 
 
 def record_separately(session: Session, **event) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from complaintctl.domain import chain
 from complaintctl.domain.enums import EventKind
 from complaintctl.store.models import AuditHead, Event
-from complaintctl.services.core.context import chain_key, now
+from complaintctl.services.core.stored import chain_key, now
 
 
 def _utc(value: datetime) -> str:

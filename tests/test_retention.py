@@ -15,6 +15,7 @@ from complaintctl.services.audit import trail as audit
 from complaintctl.services.complaints import decisions, handling
 from complaintctl.services.notify import outbox as notify
 from complaintctl.services.complaints import registration as svc
+from complaintctl.services.core import kernel
 from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from conftest import actor
 
@@ -51,7 +52,7 @@ def closed_long_ago(db, i: int, tmp_path: Path, *, closed=YEARS_AGO) -> str:
                          store=EvidenceStore(db.evidence_dir), path=statement,
                          description=f"{values['customer']}的对账单", at=closed - timedelta(days=7))
     with db.session(write=True) as session:  # the customer's own mail, as intake queues it
-        complaint = svc.get(session, number)
+        complaint = kernel.get(session, number)
         notify.queue_to_customer(session, complaint=complaint, event="acknowledgement",
                                  subject=f"{number} received",
                                  body=f"Dear {values['customer']}, we received it.",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from complaintctl.i18n import N_
+from complaintctl.i18n import N_, language
 
 #: the calendars a profile may name: our code -> (holidays country code, subdivision)
 COUNTRIES: dict[str, tuple[str | None, str | None]] = {
@@ -48,8 +48,6 @@ class WorkCalendar:
             return None
         # the holiday names follow the interface language (国庆节 / National Day), so the table is
         # kept per language: otherwise the first language to load it would name them for good
-        from complaintctl.i18n import language
-
         lang = language()
         if self._data is None:
             self._data = {}

@@ -18,7 +18,8 @@ from enum import StrEnum
 from typing import Any
 
 from complaintctl.domain.emergency import Fact, evaluate, strongest
-from complaintctl.domain.plan import Plan, Triggers, locate, roman
+from complaintctl.domain.money import parse_amount
+from complaintctl.domain.plan import Plan, PlanError, Triggers, locate, roman
 from complaintctl.errors import InvalidData
 from complaintctl.i18n import _
 
@@ -121,8 +122,6 @@ def synthesise(plan: Plan, scenario: Scenario, level: int, *, start: datetime, b
 
 
 def _fact(i: int, s: Synthetic) -> Fact:
-    from complaintctl.domain.money import parse_amount
-
     return Fact(number=f"SYN-{i}", received_at=s.received_at, registered_at=s.received_at,
                 channel=s.channel, group_size=s.group_size, product=s.product, issue=s.issue,
                 branch=s.branch, amount_cents=parse_amount(s.amount), tags=frozenset(s.tags))
@@ -172,8 +171,6 @@ class Delays:
 def parse_delays(text: str, *, source: str = "delays") -> Delays:
     """TOML (or JSON when it starts with ``{``): ``detect = 12``, ``first_contact = 30``,
     ``contact_every = 5``, ``[items] report_regulator = 150``, ``written_report = "miss"``."""
-    from complaintctl.domain.plan import PlanError
-
     try:
         data = json.loads(text) if text.lstrip().startswith("{") else tomllib.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as problem:

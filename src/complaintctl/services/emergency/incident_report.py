@@ -79,10 +79,28 @@ def build(*, session: Session, actor: Actor, incident_id: int | str) -> dict[str
     actor.check(Permission.read)
     incident = em.get_incident(session, incident_id)
     tz = timezone_of(session)
-    plan = em.plan_of(session, incident)
     complaints = em.linked_complaints(session, [incident.id])[incident.id]
     data = em.show(session=session, actor=actor, incident_id=incident.id)
     actions = _actions(session, incident.id)
+    as_of = incident.closed_at or now()
+    elements = _elements(session, incident, complaints, data, actions, tz)
+    return {
+        "incident": incident.id, "title": incident.title, "status": incident.status,
+        "level": incident.level, "level_name": roman(incident.level),
+        "drill": incident.drill_id, "generated_at": clock.iso(now(), tz),
+        "complaints": [c.number for c in complaints],
+        "elements": elements, "missing": _missing(elements, incident),
+        "checklist": data["checklist"], "timeline": data["timeline"],
+        "review": incident.review, "root_cause": incident.root_cause,
+        "as_of": clock.iso(as_of, tz),
+    }
+
+
+def _elements(session: Session, incident, complaints, data: dict[str, Any],
+              actions: list[IncidentAction], tz) -> dict[str, Any]:
+    """Every element of the report, from the plan, the description, the linked complaints,
+    the timeline and the checklist (``None`` where there is nothing to say)."""
+    plan = em.plan_of(session, incident)
     branches = sorted({c.branch for c in complaints if c.branch})
     amounts = [c.amount_cents for c in complaints if c.amount_cents is not None]
     amount = incident.amount_cents if incident.amount_cents is not None else (
@@ -92,22 +110,8 @@ def build(*, session: Session, actor: Actor, incident_id: int | str) -> dict[str
     started = min((c.received_at for c in complaints), default=incident.declared_at)
     taken = [{"at": clock.iso(a.at, tz), "by": a.by, "what": a.text}
              for a in actions if a.kind in ("action", "done", "escalate", "deescalate")]
-    as_of = incident.closed_at or now()
-    planned = [{"what": i["action"], "owner": i["person"], "due": i["due"]}
-               for i in data["checklist"] if i["state"] in ("open", "overdue")]
-    planned += [{"what": r["action"], "owner": r["owner"], "due": r["due"]}
-                for r in data["rectifications"] if r["done_at"] is None]
-    if incident.planned_measures:
-        planned.insert(0, {"what": incident.planned_measures, "owner": None, "due": None})
-    issued = [(json.loads(a.details).get("issue"), clock.iso(a.at, tz), a.by)
-              for a in actions if a.kind == "report"]
-    report_times = {
-        "first": next((t for k, t, _b in issued if k == "first"), None),
-        "followups": [t for k, t, _b in issued if k == "followup"],
-        "final": next((t for k, t, _b in issued if k == "final"), None),
-    }
     reporter = incident.reporter or _staff_name(session, incident.declared_by)
-    elements: dict[str, Any] = {
+    return {
         "organisation": plan.organisation,
         "place": incident.place or (", ".join(branches) if branches else None),
         "time": {"started": clock.iso(started, tz), "declared": clock.iso(incident.declared_at,
@@ -122,10 +126,38 @@ def build(*, session: Session, actor: Actor, incident_id: int | str) -> dict[str
         "customer_reaction": incident.customer_reaction,
         "trend": incident.trend,
         "measures_taken": taken,
-        "measures_planned": planned,
+        "measures_planned": _measures_planned(incident, data),
         "reporter": reporter,
-        "report_times": report_times,
+        "report_times": _report_times(actions, tz),
     }
+
+
+def _measures_planned(incident, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The planned measures: the description's, the checklist still open, the rectifications
+    not done."""
+    planned = [{"what": i["action"], "owner": i["person"], "due": i["due"]}
+               for i in data["checklist"] if i["state"] in ("open", "overdue")]
+    planned += [{"what": r["action"], "owner": r["owner"], "due": r["due"]}
+                for r in data["rectifications"] if r["done_at"] is None]
+    if incident.planned_measures:
+        planned.insert(0, {"what": incident.planned_measures, "owner": None, "due": None})
+    return planned
+
+
+def _report_times(actions: list[IncidentAction], tz) -> dict[str, Any]:
+    """When the first, follow-up and final reports were issued."""
+    issued = [(json.loads(a.details).get("issue"), clock.iso(a.at, tz), a.by)
+              for a in actions if a.kind == "report"]
+    return {
+        "first": next((t for k, t, _b in issued if k == "first"), None),
+        "followups": [t for k, t, _b in issued if k == "followup"],
+        "final": next((t for k, t, _b in issued if k == "final"), None),
+    }
+
+
+def _missing(elements: dict[str, Any], incident) -> list[str]:
+    """The elements with no value, by name (the report times by the issue missing)."""
+    report_times = elements["report_times"]
     missing = []
     for name in ELEMENTS:
         if name == "report_times":
@@ -135,16 +167,7 @@ def build(*, session: Session, actor: Actor, incident_id: int | str) -> dict[str
                 missing.append("report_times.final")
         elif _empty(name, elements[name], incident):
             missing.append(name)
-    return {
-        "incident": incident.id, "title": incident.title, "status": incident.status,
-        "level": incident.level, "level_name": roman(incident.level),
-        "drill": incident.drill_id, "generated_at": clock.iso(now(), tz),
-        "complaints": [c.number for c in complaints],
-        "elements": elements, "missing": missing,
-        "checklist": data["checklist"], "timeline": data["timeline"],
-        "review": incident.review, "root_cause": incident.root_cause,
-        "as_of": clock.iso(as_of, tz),
-    }
+    return missing
 
 
 def _empty(name: str, value: Any, incident) -> bool:

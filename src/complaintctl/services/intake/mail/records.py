@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from complaintctl.domain.clock import parse_timestamp
 from complaintctl.domain.enums import Channel, Priority
 from complaintctl.errors import InvalidData, InvalidRecord
 from complaintctl.i18n import _
+from complaintctl.services.complaints.registration import NewComplaint, validate_new
 
 TEXT_FIELDS = ("branch", "product", "issue", "summary", "description", "currency",
                "source_ref", "external_ref")
@@ -60,63 +63,22 @@ def _string(record: dict, key: str, where: str, *, line) -> str | None:
     return value
 
 
-def to_new_complaint(record: dict[str, Any], *, tz: ZoneInfo, line: int | None = None):
+def to_new_complaint(record: dict[str, Any], *, tz: ZoneInfo,
+                     line: int | None = None) -> NewComplaint:
     """A checked ``NewComplaint`` from ``record``; InvalidRecord names the field at fault."""
-    from complaintctl.domain.clock import parse_timestamp
-    from complaintctl.services.complaints.registration import NewComplaint, validate_new
-
-    for key in record:
-        if key in SET_BY_COMPLAINTCTL:
-            raise InvalidRecord(key, _("is set by complaintctl; leave it out"), line=line)
-        if key not in ACCEPTED:
-            raise InvalidRecord(
-                key, _("is not a complaint field (see the keys of `complaintctl show --format "
-                       "json`)"), line=line)
-    channel_text = _string(record, "channel", "channel", line=line)
-    if not channel_text:
-        raise InvalidRecord("channel", _("is required: one of {values}").format(
-            values=", ".join(c.value for c in Channel)), line=line)
-    try:
-        channel = Channel(channel_text)
-    except ValueError:
-        raise InvalidRecord("channel", _("'{value}' is not one of {values}").format(
-            value=channel_text, values=", ".join(c.value for c in Channel)), line=line) from None
-    customer = record.get("customer")
-    if not isinstance(customer, dict):
-        raise InvalidRecord("customer", _("is required: an object with at least a name"),
-                            line=line)
-    for key in customer:
-        if key not in CUSTOMER_FIELDS:
-            raise InvalidRecord(f"customer.{key}", _("is not a customer field ({fields})").format(
-                fields=", ".join(CUSTOMER_FIELDS)), line=line)
-    person = {k: _string(customer, k, f"customer.{k}", line=line) for k in CUSTOMER_FIELDS}
+    _check_keys(record, line)
+    channel = _channel(record, line)
+    person = _customer(record, line)
     text = {k: _string(record, k, k, line=line) for k in TEXT_FIELDS}
-    group_size = record.get("group_size", 1)
-    if group_size is None:
-        group_size = 1
-    if isinstance(group_size, bool) or not isinstance(group_size, int):
-        raise InvalidRecord("group_size", _("must be a whole number"), line=line)
+    group_size = _group_size(record, line)
     amount = record.get("amount")
     if isinstance(amount, bool) or not isinstance(amount, (str, int, Decimal, type(None))):
         raise InvalidRecord("amount", _("must be a decimal string like \"1200.50\""), line=line)
     tags = record.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise InvalidRecord("tags", _("must be a list of strings"), line=line)
-    priority = None
-    if record.get("priority") is not None:
-        try:
-            priority = Priority(record["priority"])
-        except ValueError:
-            raise InvalidRecord("priority", _("'{value}' is not one of {values}").format(
-                value=record["priority"], values=", ".join(p.value for p in Priority)),
-                line=line) from None
-    received_at = None
-    received_text = _string(record, "received_at", "received_at", line=line)
-    if received_text:
-        try:
-            received_at = parse_timestamp(received_text, tz=tz)
-        except InvalidData as error:
-            raise InvalidRecord("received_at", str(error), line=line) from None
+    priority = _priority(record, line)
+    received_at = _received_at(record, tz, line)
     new = NewComplaint(
         channel=channel, customer=person["name"] or "", summary=text["summary"] or "",
         phone=person["phone"], email=person["email"], id_number=person["id_number"],
@@ -127,7 +89,79 @@ def to_new_complaint(record: dict[str, Any], *, tz: ZoneInfo, line: int | None =
         tags=list(tags), priority=priority, received_at=received_at,
         source_ref=text["source_ref"], external_ref=text["external_ref"],
     )
-    # the interactive path's rules, one field at a time, so the error names its field
+    _validate_field_by_field(new, line)
+    validate_new(new)
+    return new
+
+
+def _check_keys(record: dict[str, Any], line: int | None) -> None:
+    """Refuse the keys complaintctl sets itself and the keys that are no complaint field."""
+    for key in record:
+        if key in SET_BY_COMPLAINTCTL:
+            raise InvalidRecord(key, _("is set by complaintctl; leave it out"), line=line)
+        if key not in ACCEPTED:
+            raise InvalidRecord(
+                key, _("is not a complaint field (see the keys of `complaintctl show --format "
+                       "json`)"), line=line)
+
+
+def _channel(record: dict[str, Any], line: int | None) -> Channel:
+    channel_text = _string(record, "channel", "channel", line=line)
+    if not channel_text:
+        raise InvalidRecord("channel", _("is required: one of {values}").format(
+            values=", ".join(c.value for c in Channel)), line=line)
+    try:
+        return Channel(channel_text)
+    except ValueError:
+        raise InvalidRecord("channel", _("'{value}' is not one of {values}").format(
+            value=channel_text, values=", ".join(c.value for c in Channel)), line=line) from None
+
+
+def _customer(record: dict[str, Any], line: int | None) -> dict[str, str | None]:
+    """The ``customer`` object's fields (each a string or absent)."""
+    customer = record.get("customer")
+    if not isinstance(customer, dict):
+        raise InvalidRecord("customer", _("is required: an object with at least a name"),
+                            line=line)
+    for key in customer:
+        if key not in CUSTOMER_FIELDS:
+            raise InvalidRecord(f"customer.{key}", _("is not a customer field ({fields})").format(
+                fields=", ".join(CUSTOMER_FIELDS)), line=line)
+    return {k: _string(customer, k, f"customer.{k}", line=line) for k in CUSTOMER_FIELDS}
+
+
+def _group_size(record: dict[str, Any], line: int | None) -> int:
+    group_size = record.get("group_size", 1)
+    if group_size is None:
+        group_size = 1
+    if isinstance(group_size, bool) or not isinstance(group_size, int):
+        raise InvalidRecord("group_size", _("must be a whole number"), line=line)
+    return group_size
+
+
+def _priority(record: dict[str, Any], line: int | None) -> Priority | None:
+    if record.get("priority") is None:
+        return None
+    try:
+        return Priority(record["priority"])
+    except ValueError:
+        raise InvalidRecord("priority", _("'{value}' is not one of {values}").format(
+            value=record["priority"], values=", ".join(p.value for p in Priority)),
+            line=line) from None
+
+
+def _received_at(record: dict[str, Any], tz: ZoneInfo, line: int | None) -> datetime | None:
+    received_text = _string(record, "received_at", "received_at", line=line)
+    if not received_text:
+        return None
+    try:
+        return parse_timestamp(received_text, tz=tz)
+    except InvalidData as error:
+        raise InvalidRecord("received_at", str(error), line=line) from None
+
+
+def _validate_field_by_field(new: NewComplaint, line: int | None) -> None:
+    """The interactive path's rules, one field at a time, so the error names its field."""
     base = replace(new, customer="-", summary="-", group_size=1, tags=[], currency="CNY",
                    email=None, amount=None)
     for where, probe in (
@@ -143,5 +177,3 @@ def to_new_complaint(record: dict[str, Any], *, tz: ZoneInfo, line: int | None =
             validate_new(probe)
         except InvalidData as error:
             raise InvalidRecord(where, str(error), line=line) from None
-    validate_new(new)
-    return new

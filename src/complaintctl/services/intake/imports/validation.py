@@ -121,7 +121,11 @@ class RowValidator:
         bools = {name: parse_bool(f[name], name) for name in BOOL_FIELDS if name in f}
         new = self._new_complaint(f, received_at)
         clean = validate_new(new)
-        branch = self._own_branch(new.branch)
+        branch = self._branch((new.branch or "").strip() or None)
+        if not self.actor.works_for(branch):
+            raise InvalidData(_(
+                "branch {branch}: {user} imports complaints for branch {own} only").format(
+                branch=branch or "-", user=self.actor.username, own=self.actor.branch))
         status, outcome, remedies = self._decision(f)
         priority = self._priority_of(f, clean, new)
         local_day = received_at.astimezone(self.tz).date()
@@ -131,7 +135,12 @@ class RowValidator:
         handled = self._handling(f, status, dates, received_at, branch)
         values = self._values(f, new, clean, dates, bools, status, outcome, priority, handled)
         values["branch"], values["due_at"] = branch, due
-        self._check_lengths(f)
+        limits = self.limits
+        for name, value in f.items():
+            limit = limits.get(name)
+            if limit is not None and value.__class__ is str and len(value) > limit:
+                raise InvalidData(_("{field} is longer than {n} characters").format(
+                    field=name, n=limit))
         details, personal = self._event(line, f, new, clean, values)
         numbers = tuple(dict.fromkeys(n for n in (f.get("original_number"), new.external_ref)
                                       if n and NUMBER.match(n)))
@@ -179,15 +188,6 @@ class RowValidator:
             external_ref=f.get("external_ref") or f.get("original_number"),
             external_source=self.layout.source,
         )
-
-    def _own_branch(self, given: str | None) -> str | None:
-        """The row's branch as stored, if the importing user works for it."""
-        branch = self._branch((given or "").strip() or None)
-        if not self.actor.works_for(branch):
-            raise InvalidData(_(
-                "branch {branch}: {user} imports complaints for branch {own} only").format(
-                branch=branch or "-", user=self.actor.username, own=self.actor.branch))
-        return branch
 
     def _decision(self, f: dict[str, Any]):
         """(status, outcome, remedies) of the row's history."""
@@ -275,14 +275,6 @@ class RowValidator:
             **handled,
         )
         return values
-
-    def _check_lengths(self, f: dict[str, Any]) -> None:
-        limits = self.limits
-        for name, value in f.items():
-            limit = limits.get(name)
-            if limit is not None and value.__class__ is str and len(value) > limit:
-                raise InvalidData(_("{field} is longer than {n} characters").format(
-                    field=name, n=limit))
 
     def _event(self, line: int, f, new: NewComplaint, clean, values) -> tuple[dict, dict]:
         """The ``imported`` event's details and personal data."""

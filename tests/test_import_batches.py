@@ -313,12 +313,12 @@ def _indexes(db) -> list[str]:
 def test_a_large_import_rebuilds_the_indexes_it_deferred_and_a_failed_one_keeps_them(
         cli, tmp_path, monkeypatch):
     from complaintctl.store import bulk
-    from complaintctl.services.intake import imports
+    from complaintctl.services.intake.imports import importer
 
-    monkeypatch.setattr(imports, "CHUNK", 100)
-    monkeypatch.setattr(imports, "ESTIMATE_AFTER", 200)
+    monkeypatch.setattr(importer, "CHUNK", 100)
+    monkeypatch.setattr(importer, "ESTIMATE_AFTER", 200)
     # the estimate is 200 rows: this small file is read whole with the encoding sample
-    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM", 150)
+    monkeypatch.setattr(importer, "DEFER_INDEXES_FROM", 150)
     dropped = []
     real_drop = bulk.DeferredIndexes.drop
     monkeypatch.setattr(bulk.DeferredIndexes, "drop",
@@ -349,10 +349,10 @@ def test_a_large_import_on_postgresql_refreshes_the_planners_statistics(cli, tmp
     tables as small as they were (whole-table scans: 7x slower at 50,000 rows)."""
     if not cli.database.is_postgresql:
         pytest.skip("PostgreSQL only: SQLite's planner has no statistics to refresh here")
-    from complaintctl.services.intake import imports
+    from complaintctl.services.intake.imports import importer
 
-    monkeypatch.setattr(imports, "CHUNK", 100)
-    monkeypatch.setattr(imports, "ESTIMATE_AFTER", 200)
+    monkeypatch.setattr(importer, "CHUNK", 100)
+    monkeypatch.setattr(importer, "ESTIMATE_AFTER", 200)
 
     run, summary = run_import(cli, _many_rows(tmp_path, 500))
     assert run.exit_code == 0, run.stderr

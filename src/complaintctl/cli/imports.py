@@ -12,7 +12,8 @@ from typer.core import TyperGroup
 from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.domain.enums import ImportFormat
-from complaintctl.i18n import _
+from complaintctl.errors import UsageProblem
+from complaintctl.i18n import _, format_datetime, language
 
 
 class ImportGroup(TyperGroup):
@@ -126,8 +127,13 @@ def undo(ctx: typer.Context,
     from complaintctl.services.intake import imports
 
     st = state(ctx)
-    with st.session(write=True) as session:
-        result = imports.undo(session=session, actor=st.actor(session), batch=batch)
+    try:
+        with st.session(write=True) as session:
+            result = imports.undo(session=session, actor=st.actor(session), batch=batch)
+    except imports.BatchAlreadyUndone as undone:  # the time to the minute in Chinese
+        at = format_datetime(undone.undone_at[:16]) if language() == "zh" else undone.undone_at
+        raise UsageProblem(_("Batch {batch} was already undone on {at}.").format(
+            batch=undone.batch, at=at)) from None
     render.message(_("Batch {batch} undone: {n} complaint(s) removed.").format(
         batch=result["batch"], n=result["removed"]))
 

@@ -264,6 +264,22 @@ def cfpb() -> Layout:
 
 def load_mapping(path: str | Path) -> Layout:
     """A TOML mapping: see examples/bank_mapping.toml for every key."""
+    data = _read_toml(path)
+    columns = _mapped_columns(data, path)
+    values = _value_maps(data)
+    defaults = _defaults(data)
+    if data.get("date_format") is not None:
+        check_format(str(data["date_format"]), _("The mapping's date_format"))
+    required = tuple(n for n, t in columns.items() if t != IGNORE)
+    source = str(data.get("source") or f"mapping:{Path(path).stem}")[:32]
+    return Layout(
+        "mapping", source, columns, values, defaults, required=required,
+        date_format=data.get("date_format"), dayfirst=bool(data.get("dayfirst", False)),
+        encoding=data.get("encoding"), container=data.get("format"),
+    )
+
+
+def _read_toml(path: str | Path) -> dict[str, Any]:
     import tomllib
 
     from complaintctl.infra.files import file_to_read
@@ -273,13 +289,17 @@ def load_mapping(path: str | Path) -> Layout:
                         missing=_("No mapping file {path}; check --mapping."))
     try:
         with open(file, "rb") as f:
-            data = tomllib.load(f)
+            return tomllib.load(f)
     except tomllib.TOMLDecodeError as error:
         raise UsageProblem(
             _("The mapping {path} is not valid TOML ({problem}); fix it.").format(
                 path=path, problem=error
             )
         ) from None
+
+
+def _mapped_columns(data: dict[str, Any], path: str | Path) -> dict[str, str]:
+    """[columns] (and ``key``): each column's normalised name to the field it fills."""
     columns_table = data.get("columns")
     if not isinstance(columns_table, dict) or not columns_table:
         raise UsageProblem(
@@ -298,6 +318,11 @@ def load_mapping(path: str | Path) -> Layout:
     key = data.get("key")
     if key:
         columns[norm(key)] = "external_ref"
+    return columns
+
+
+def _value_maps(data: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """[values.FIELD]: a field's words in the file (folded) to the words it is stored as."""
     values: dict[str, dict[str, str]] = {}
     for target, table in (data.get("values") or {}).items():
         if target not in FIELDS or not isinstance(table, dict):
@@ -306,6 +331,11 @@ def load_mapping(path: str | Path) -> Layout:
                     target=target)
             )
         values[target] = {str(k).strip().casefold(): str(v) for k, v in table.items()}
+    return values
+
+
+def _defaults(data: dict[str, Any]) -> dict[str, str]:
+    """[defaults]: the value of a field that the file leaves out."""
     defaults = {}
     for target, value in (data.get("defaults") or {}).items():
         if target not in FIELDS:
@@ -314,12 +344,4 @@ def load_mapping(path: str | Path) -> Layout:
                     target=target)
             )
         defaults[target] = str(value)
-    if data.get("date_format") is not None:
-        check_format(str(data["date_format"]), _("The mapping's date_format"))
-    required = tuple(n for n, t in columns.items() if t != IGNORE)
-    source = str(data.get("source") or f"mapping:{Path(path).stem}")[:32]
-    return Layout(
-        "mapping", source, columns, values, defaults, required=required,
-        date_format=data.get("date_format"), dayfirst=bool(data.get("dayfirst", False)),
-        encoding=data.get("encoding"), container=data.get("format"),
-    )
+    return defaults

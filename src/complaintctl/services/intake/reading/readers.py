@@ -231,72 +231,81 @@ def jsonl_records(text, encoding: str) -> Iterator[Record]:
 
 def json_array_records(text, encoding: str) -> Iterator[Record]:
     """The elements of a JSON array, decoded one at a time from a sliding buffer."""
-    decoder = json.JSONDecoder()
-    buf, pos, line, eof = "", 0, 1, False
-
-    def more() -> bool:
-        nonlocal buf, pos, eof
-        try:
-            chunk = text.read(1 << 16)
-        except UnicodeDecodeError:
-            raise decode_error(line, encoding) from None
-        if not chunk:
-            eof = True
-            return False
-        buf = buf[pos:] + chunk
-        pos = 0
-        return True
-
-    def skip_ws() -> None:
-        nonlocal pos, line
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n":
-                if buf[pos] == "\n":
-                    line += 1
-                pos += 1
-            if pos < len(buf) or not more():
-                return
-
-    skip_ws()
-    if pos >= len(buf) or buf[pos] != "[":
+    array = _ArrayText(text, encoding)
+    if array.next_char() != "[":
         raise InvalidData(_("The file is not a JSON array; use --format jsonl for JSON Lines."))
-    pos += 1
-    while True:
-        skip_ws()
-        if pos < len(buf) and buf[pos] == "]":
-            return
-        while True:
-            try:
-                obj, end = decoder.raw_decode(buf, pos)
-                break
-            except json.JSONDecodeError as error:
-                if not eof and more():
-                    continue
-                raise InvalidData(
-                    _("Line {line}: the JSON array is broken ({problem}); fix the file.").format(
-                        line=line, problem=error.msg
-                    )
-                ) from None
-            except (RecursionError, ValueError) as error:
-                raise InvalidData(
-                    _("Line {line}: the JSON array is broken ({problem}); fix the file.").format(
-                        line=line, problem=_decode_problem(error)
-                    )
-                ) from None
-        start = line
-        line += buf.count("\n", pos, end)
-        pos = end
+    array.pos += 1
+    while array.next_char() != "]":
+        start, obj = array.decode()
         if isinstance(obj, dict):
             yield _checked(start, None, obj)
         else:
             yield start, Broken(json.dumps(obj, ensure_ascii=False), _("not a JSON object"))
-        skip_ws()
-        if pos < len(buf) and buf[pos] == ",":
-            pos += 1
-        elif pos < len(buf) and buf[pos] == "]":
+        following = array.next_char()
+        if following == ",":
+            array.pos += 1
+        elif following == "]":
             return
         else:
             raise InvalidData(
                 _("Line {line}: the JSON array is broken (a ',' or ']' is missing); fix the "
-                  "file.").format(line=line)
+                  "file.").format(line=array.line)
             )
+
+
+class _ArrayText:
+    """A JSON array's text read 64 KiB at a time: ``buf`` from ``pos`` is what is left to
+    decode, ``line`` the line ``pos`` is on."""
+
+    def __init__(self, text, encoding: str):
+        self.text, self.encoding = text, encoding
+        self.decoder = json.JSONDecoder()
+        self.buf, self.pos, self.line, self.eof = "", 0, 1, False
+
+    def more(self) -> bool:
+        """Read the next piece onto what is left; False at the end of the file."""
+        try:
+            chunk = self.text.read(1 << 16)
+        except UnicodeDecodeError:
+            raise decode_error(self.line, self.encoding) from None
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf = self.buf[self.pos:] + chunk
+        self.pos = 0
+        return True
+
+    def next_char(self) -> str | None:
+        """The next character after blanks (counting lines), or None at the end."""
+        while True:
+            buf, pos = self.buf, self.pos
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                if buf[pos] == "\n":
+                    self.line += 1
+                pos += 1
+            self.pos = pos
+            if pos < len(buf):
+                return buf[pos]
+            if not self.more():
+                return None
+
+    def decode(self) -> tuple[int, Any]:
+        """(line, value) of the element at ``pos``, reading more of the file as it needs."""
+        while True:
+            try:
+                obj, end = self.decoder.raw_decode(self.buf, self.pos)
+                break
+            except json.JSONDecodeError as error:
+                if not self.eof and self.more():
+                    continue
+                raise self._broken(error.msg) from None
+            except (RecursionError, ValueError) as error:
+                raise self._broken(_decode_problem(error)) from None
+        start = self.line
+        self.line += self.buf.count("\n", self.pos, end)
+        self.pos = end
+        return start, obj
+
+    def _broken(self, problem: str) -> InvalidData:
+        return InvalidData(_("Line {line}: the JSON array is broken ({problem}); fix the "
+                             "file.").format(line=self.line, problem=problem))

@@ -1,0 +1,191 @@
+"""Writing: a chunk of checked rows into the database. Rows whose key is already stored (or
+that are this database's own complaints, exported and imported back) are skipped; the rest get
+numbers from the year's counter in one ``UPDATE ... RETURNING``, and are inserted with their
+tags, remedies and ``imported`` events through the bulk writer (``store.bulk``), on a
+background thread while the next chunk is read."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from complaintctl.domain import money
+from complaintctl.domain.enums import Action, EventKind
+from complaintctl.services.intake.imports.summary import ImportSummary
+from complaintctl.services.intake.imports.validation import Row
+from complaintctl.store.bulk import bulk_table
+from complaintctl.store.models import Complaint, ComplaintTag, Counter, Remedy
+
+COMPLAINT = Complaint.__table__
+TAGS = ComplaintTag.__table__
+REMEDIES = Remedy.__table__
+
+
+class ChunkWriter:
+    """Writes one import's chunks: ``chain`` appends the events to the hash chain
+    (``audit.BulkAppender``), ``background`` runs the inserts (``BackgroundWriter``)."""
+
+    def __init__(self, *, session: Session, username: str, at: datetime, year: int, tz,
+                 source: str, chain, background: BackgroundWriter, summary: ImportSummary):
+        self.session, self.username, self.now, self.year, self.tz = (
+            session, username, at, year, tz)
+        self.source, self.chain, self.background, self.summary = (
+            source, chain, background, summary)
+
+    def write(self, rows: list[Row]) -> None:
+        """Skip the rows already stored, number the others and hand them to the writer."""
+        if not rows:
+            return
+        self.background.wait()  # the connection is ours again
+        fresh = self._fresh(rows)
+        if not fresh:
+            return
+        first = allocate_numbers(self.session, self.year, len(fresh))
+        params, tags, remedies, events = [], [], [], []
+        for offset, row in enumerate(fresh):
+            number = f"CMP-{self.year}-{first + offset:06d}"
+            row.values["number"] = number
+            params.append(row.values)
+            for tag in row.tags:
+                tags.append({"complaint_id": number, "tag": tag})
+            for kind, cents, note in row.remedies:
+                remedies.append({"complaint_id": number, "kind": kind, "amount_cents": cents,
+                                 "note": note})
+            row.details["remedies"] = [
+                {"kind": k, "amount": money.format_amount(c)} for k, c, _n in row.remedies
+            ]
+            events.append({
+                "kind": EventKind.change, "action": Action.imported.value,
+                "actor": self.username, "at": self.now, "complaint_id": number,
+                "number": number, "from_status": None, "to_status": row.values["status"],
+                "details": row.details, "personal": row.personal,
+            })
+        events = self.chain.build(events)  # complaint_id is not hashed: filled in on insert
+        self.background.submit(self._insert, params, tags, remedies, events)
+        summary = self.summary
+        summary.imported += len(fresh)
+        if summary.first_number is None:
+            summary.first_number = fresh[0].values["number"]
+        summary.last_number = fresh[-1].values["number"]
+
+    def _fresh(self, rows: list[Row]) -> list[Row]:
+        """The rows to insert: not stored yet, and each key once (the first row with it)."""
+        existing = self._stored_keys([r.key for r in rows if r.key])
+        here = self._found_here(rows)
+        fresh: list[Row] = []
+        seen: set[str] = set()
+        summary = self.summary
+        for row in rows:
+            if id(row) in here:
+                summary.skipped += 1
+                continue
+            if row.key is not None:
+                if row.key in existing or row.key in seen:
+                    summary.skipped += 1
+                    continue
+                seen.add(row.key)
+            fresh.append(row)
+        return fresh
+
+    def _insert(self, params, tags, remedies, events) -> None:
+        """One chunk's rows into the database; runs on the writer thread."""
+        session = self.session
+        bulk_table(session, COMPLAINT).insert(session, params)
+        ids = dict(session.execute(
+            select(COMPLAINT.c.number, COMPLAINT.c.id).where(
+                COMPLAINT.c.number.in_([p["number"] for p in params]))
+        ).all())
+        for rows in (tags, remedies, events):
+            for row in rows:
+                row["complaint_id"] = ids[row["complaint_id"]]
+        bulk_table(session, TAGS).insert(session, tags)
+        bulk_table(session, REMEDIES).insert(session, remedies)
+        self.chain.insert(session, events)
+
+    def _stored_keys(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        return set(self.session.execute(
+            select(COMPLAINT.c.external_ref).where(
+                COMPLAINT.c.external_source == self.source,
+                COMPLAINT.c.external_ref.in_(keys),
+            )
+        ).scalars())
+
+    def _found_here(self, rows: list[Row]) -> set[int]:
+        """The rows (their ``id()``) that are complaints of this database, exported and
+        imported back: a number of this database received at the same moment, or on the same
+        day where the file gives only the date (the CFPB's Date received). The number alone
+        proves nothing: every database numbers from CMP-YYYY-000001, so another database's
+        complaint with a number used here too is a new complaint, not one already stored."""
+        wanted = {n for row in rows for n in row.numbers}
+        if not wanted:
+            return set()
+        received = dict(self.session.execute(
+            select(COMPLAINT.c.number, COMPLAINT.c.received_at).where(
+                COMPLAINT.c.number.in_(wanted))
+        ).all())
+        return {id(row) for row in rows for n in row.numbers
+                if n in received and self._same_receipt(received[n], row.values["received_at"])}
+
+    def _same_receipt(self, stored: datetime, given: datetime) -> bool:
+        if stored == given:
+            return True
+        local = given.astimezone(self.tz)
+        return local.time() == time(0) and stored.astimezone(self.tz).date() == local.date()
+
+
+class BackgroundWriter:
+    """One background thread that writes a chunk while the next is read and validated.
+
+    The database driver releases the GIL while the database works, so the two overlap on a
+    second core. Only one chunk is ever in flight, and the main thread waits for it (``wait``)
+    before it touches the connection itself, so the session is never used by two threads at
+    once; an error in the writer is raised again by ``wait``.
+    """
+
+    def __init__(self):
+        self._pool = None
+        self._job = None
+
+    def submit(self, fn, *args) -> None:
+        self.wait()
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._job = self._pool.submit(fn, *args)
+
+    def wait(self) -> None:
+        job, self._job = self._job, None
+        if job is not None:
+            job.result()
+
+    def close(self) -> None:
+        try:
+            if self._job is not None:
+                self._job.exception()  # let it finish before the transaction ends
+        finally:
+            self._job = None
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+
+
+def allocate_numbers(session: Session, year: int, n: int) -> int:
+    """Advance the year's counter by ``n`` in this transaction; the first of the new numbers."""
+    name = f"CMP-{year}"
+    value = session.execute(
+        update(Counter).where(Counter.name == name).values(value=Counter.value + n)
+        .returning(Counter.value)
+    ).scalar()
+    if value is None:
+        try:
+            with session.begin_nested():
+                session.add(Counter(name=name, value=n))
+            value = n
+        except IntegrityError:  # another writer created the row first (PostgreSQL)
+            return allocate_numbers(session, year, n)
+    return value - n + 1

@@ -223,6 +223,17 @@ def code(value: Any) -> str:
     return term(value) if language() == "zh" else str(value)
 
 
+def moment(text: str | None) -> str | None:
+    """A moment inside a sentence, given as ISO 8601 text: kept as it is in English (as the
+    JSON fields carry it), the language's date and time in Chinese (``2026年11月24日 23:59``)."""
+    return format_datetime(text) if text is not None and language() == "zh" else text
+
+
+def day(value: date) -> str:
+    """A calendar day inside a sentence: ``2026-11-10``; in Chinese ``2026年11月10日 星期二``."""
+    return format_date(value) if language() == "zh" else value.isoformat()
+
+
 def scenario(value: Any) -> str:
     """A drill scenario (surge, group-visit, outage, media, regulator) in the language."""
     text = "" if value is None else str(value)

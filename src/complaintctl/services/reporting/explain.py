@@ -14,15 +14,7 @@ from complaintctl.domain import urgency as urgency_rules
 from complaintctl.domain.clock import iso
 from complaintctl.domain.deadlines import ClockKind
 from complaintctl.domain.permissions import Permission
-from complaintctl.i18n import (
-    _,
-    code,
-    duration,
-    format_date,
-    format_datetime,
-    language,
-    machine_text,
-)
+from complaintctl.i18n import _, code, day, duration, machine_text, moment
 from complaintctl.store.models import ComplaintTag
 from complaintctl.services.core import config as config_service
 from complaintctl.services.clock.state import open_pause, pauses_of, seconds_left, state_of
@@ -38,13 +30,7 @@ def _fmt(value: datetime | None, tz) -> str | None:
 def _shown(value: datetime | None, tz) -> str | None:
     """A moment inside a step's sentence: ISO 8601 in English (as JSON's fields), the
     language's date and time in Chinese (``2026年11月24日 23:59``)."""
-    text = _fmt(value, tz)
-    return format_datetime(text) if text is not None and language() == "zh" else text
-
-
-def _day(value) -> str:
-    """A calendar day inside a step's sentence: ``2026-11-10`` / ``2026年11月10日 星期二``."""
-    return format_date(value) if language() == "zh" else value.isoformat()
+    return moment(_fmt(value, tz))
 
 
 def explain(*, session: Session, actor: Actor, number: str, as_of: datetime | None = None,
@@ -135,8 +121,8 @@ def _rule_steps(steps: _Steps, complaint, profile, state, result, tz) -> None:
     base_rule = profile.review_decision if kind is ClockKind.review else profile.decision
     steps.add(_("rule"), _("{rule}; day 1 is {first}, the day after {anchor_day}; the deadline "
                            "ends 23:59:59").format(
-        rule=(base_rule or result.rule).describe(), first=_day(result.first_day),
-        anchor_day=_day(state.anchor.astimezone(tz).date())))
+        rule=(base_rule or result.rule).describe(), first=day(result.first_day),
+        anchor_day=day(state.anchor.astimezone(tz).date())))
     if kind is ClockKind.decision and state.extension_level:
         ext = profile.extension(state.extension_level)
         steps.add(_("extension"), _("level {level}: {days} days in all from the same day 1")
@@ -151,7 +137,7 @@ def _rule_steps(steps: _Steps, complaint, profile, state, result, tz) -> None:
     if result.skipped_days:
         steps.add(_("not counted"), _("{n} non-working days skipped (business-day rule): {days}")
                   .format(n=len(result.skipped_days),
-                          days=_(", ").join(_day(d) for d in result.skipped_days[:20])))
+                          days=_(", ").join(day(d) for d in result.skipped_days[:20])))
 
 
 def _pause_steps(steps: _Steps, result, tz) -> list[dict[str, Any]]:
@@ -183,7 +169,7 @@ def _calendar_steps(steps: _Steps, profile, calendar, result, tz) -> list:
         counted = _("counted (a day is a calendar day, Art 43)") if result.rule.unit.value == \
             "calendar" else _("skipped unless a working day")
         names = [_(name) if name == calendars.MAKEUP_DAY else name for _d, name in notable]
-        steps.add(_("holidays"), _("; ").join(f"{_day(d)} {name}" for (d, _n), name
+        steps.add(_("holidays"), _("; ").join(f"{day(d)} {name}" for (d, _n), name
                                                in zip(notable, names, strict=True))
                   + f" — {counted}")
     years = sorted({result.first_day.year, result.due_at.astimezone(tz).year})
@@ -197,7 +183,7 @@ def _calendar_steps(steps: _Steps, profile, calendar, result, tz) -> list:
     if profile.roll_to_working_day:
         if result.rolled:
             steps.add(_("roll"), _("{day} is not a working day: rolled to the next working day")
-                      .format(day=_day(result.unrolled_due_at.astimezone(tz).date())))
+                      .format(day=day(result.unrolled_due_at.astimezone(tz).date())))
         else:
             steps.add(_("roll"), _("the deadline is a working day; nothing to roll"))
     else:

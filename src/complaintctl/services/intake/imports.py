@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from complaintctl.store.db import tune_for_bulk
+from complaintctl.store.engine import tune_for_bulk
 from complaintctl.domain import clock, money
 from complaintctl.domain.enums import (
     MONETARY_REMEDIES,

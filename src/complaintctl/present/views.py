@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from complaintctl.domain.records import CSV_COLUMNS, flat_row
 from complaintctl.present import render
 from complaintctl.i18n import (N_, _, code, duration, format_amount, format_datetime, label,
                                language, sentences, term)
@@ -38,8 +39,6 @@ def clock_flag(d: dict[str, Any]) -> str | None:
 
 
 def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
-    from complaintctl.services.complaints.queries import CSV_COLUMNS, flat_row
-
     flat = [flat_row(r) for r in rows]
     for row, original in zip(flat, rows, strict=True):
         due = _when(row["due_at"])

@@ -15,8 +15,6 @@ from typing import Any
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
 
 class ReportFormat(StrEnum):
     table = "table"
@@ -25,13 +23,6 @@ class ReportFormat(StrEnum):
     md = "md"
     html = "html"
     xlsx = "xlsx"
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet would run as a formula gets a leading ``'`` (OWASP)."""
-    if value and value[0] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
 
 
 def display(value: Any, kind: str = "text") -> str:

@@ -14,7 +14,7 @@ from complaintctl.domain.records import (
     TAG_TO_CFPB,
     flat_row,
 )
-from complaintctl.present.exporters import neutralise
+from complaintctl.present.formulas import neutralise
 
 
 def _cell(value: Any) -> str:

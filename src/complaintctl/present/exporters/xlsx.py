@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from complaintctl.domain.records import CSV_COLUMNS, flat_row
-from complaintctl.present.exporters import neutralise
+from complaintctl.present.formulas import neutralise
 
 DATE_COLUMNS = {"received_at", "registered_at", "due_at", "acknowledged_at", "notified_at",
                 "closed_at", "archived_at"}

@@ -40,10 +40,10 @@ def worker(role: str, index: int, url: str, mode: str, job: dict, ready, go, sto
     out = {"role": role, "index": index, "numbers": [], "errors": [], "runs": 0,
            "lock_waits": [], "backups": []}
     try:
-        from complaintctl.store import db
+        from complaintctl.store import engine
 
-        db.WRITE_LOCK_WAIT = mode
-        db.lock_waits = out["lock_waits"]
+        engine.WRITE_LOCK_WAIT = mode
+        engine.lock_waits = out["lock_waits"]
         cli = kit.Cli(url)
         me = f"w{index:02d}" if role == "writer" else ("boss" if role == "reader" else "admin")
         cli("staff", "list", "--format", "json", as_=me)  # imports done, file opened once

@@ -12,6 +12,7 @@ from tests.conftest import actor
 
 from complaintctl.domain import plan as rules
 from complaintctl.domain.enums import Channel
+from complaintctl.domain.incident_report import ELEMENTS
 from complaintctl.errors import InvalidData, PermissionDenied, TransitionNotAllowed, UsageProblem
 from complaintctl.store.models import ChecklistItem, Event, Incident, IncidentAction, PlanVersion
 from complaintctl.services.audit import trail as audit
@@ -348,7 +349,7 @@ def test_the_report_names_every_required_element_and_each_missing_one(seeded):
         inc = emergency.declare(session=s, actor=actor("sup"), level=3, title="x",
                                 numbers=numbers, at=T0 + timedelta(minutes=1))
         bare = incident_report.report(session=s, actor=actor("aud"), incident_id=inc.id)
-        assert set(bare["elements"]) == set(incident_report.ELEMENTS)
+        assert set(bare["elements"]) == set(ELEMENTS)
         assert bare["missing"] == ["cause", "nature", "harm_scope", "customer_reaction", "trend",
                                    "measures_taken", "report_times.first"]
         assert bare["elements"]["amount"] == "2401.00"
@@ -379,10 +380,10 @@ def test_the_markdown_and_html_reports_name_every_element_and_mark_missing_ones(
     with seeded.session(write=True) as s:
         inc = emergency.declare(session=s, actor=actor("sup"), level=2, title="<b>x</b> | y")
         data = incident_report.report(session=s, actor=actor("aud"), incident_id=inc.id)
-    labels = incident_report.element_labels()
+    labels = incident_views.element_labels()
     md = incident_views.report_document(data, "md")
     page = incident_views.report_document(data, "html")
-    for name in incident_report.ELEMENTS:
+    for name in ELEMENTS:
         assert f"| {labels[name]} |" in md
         assert f"<th>{labels[name]}</th>" in page
     assert "| Cause | [MISSING: cause] |" in md

@@ -11,8 +11,7 @@ import zipfile
 import pytest
 from importing import CFPB, chain_ok, run_import, stored
 
-from complaintctl.services.intake.reading.layouts import CFPB_HEADER
-from complaintctl.services.complaints.queries import CSV_COLUMNS
+from complaintctl.domain.records import CFPB_HEADER, CSV_COLUMNS
 
 DANGEROUS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "\nLF"]
 

@@ -952,7 +952,7 @@ def test_import_json_keeps_its_keys_and_counts_and_words_its_reasons_in_the_lang
 
     import csv as csv_module
 
-    from complaintctl.services.intake.reading.layouts import CFPB_HEADER
+    from complaintctl.domain.records import CFPB_HEADER
 
     rows = [list(r) for r in csv_module.reader(open(CFPB, newline=""))][1:3]
     rows[1][0] = "not a date"

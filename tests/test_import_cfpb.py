@@ -7,7 +7,7 @@ import csv
 import pytest
 from importing import CFPB, chain_ok, count, csv_text, run_import, stored
 
-from complaintctl.services.intake.reading.layouts import CFPB_HEADER
+from complaintctl.domain.records import CFPB_HEADER
 from complaintctl.store.models import Complaint, ComplaintTag, Event, Remedy
 
 ROWS = list(csv.reader(open(CFPB, newline="")))[1:]

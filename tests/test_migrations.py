@@ -14,7 +14,8 @@ from sqlalchemy import Column, Integer, MetaData, inspect, text
 from sqlmodel import SQLModel
 
 import complaintctl.store.models
-from complaintctl.store.db import Database, head_revision, resolve_url
+from complaintctl.store.db import Database, resolve_url
+from complaintctl.store.schema import head_revision
 
 complaintctl.store.models.load_all()  # every table on SQLModel.metadata, models_ext's too
 

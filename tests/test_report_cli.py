@@ -434,7 +434,7 @@ def test_a_late_decision_stays_late_after_a_reopen_moves_the_due_time(cli):
 
     from sqlalchemy import text
 
-    from complaintctl.store.db import MIGRATIONS_DIR
+    from complaintctl.store.schema import MIGRATIONS_DIR
 
     versions = MIGRATIONS_DIR / "versions"
     number = cli("register", "--channel", "phone", "--customer", "张伟", "--summary", "s",

@@ -1,5 +1,5 @@
 def test_a_new_database_is_at_the_head_revision(db):
-    from complaintctl.store.db import head_revision
+    from complaintctl.store.schema import head_revision
 
     assert db.current_revision() == head_revision()
 

@@ -43,14 +43,14 @@ def test_a_session_that_committed_before_appends_after_the_events_others_added_s
                                                                   "first again"]
 
 
-@pytest.mark.sqlite_only("counts SQLite's BEGIN IMMEDIATE (db.lock_waits)")
+@pytest.mark.sqlite_only("counts SQLite's BEGIN IMMEDIATE (engine.lock_waits)")
 def test_register_takes_the_write_lock_once(cli, monkeypatch):
     """Found under load: register read the time zone after its commit, in a second write
     transaction, so every registration queued for the write lock twice."""
-    from complaintctl.store import db
+    from complaintctl.store import engine
 
     waits: list[float] = []
-    monkeypatch.setattr(db, "lock_waits", waits)
+    monkeypatch.setattr(engine, "lock_waits", waits)
     run = cli("register", "--channel", "phone", "--customer", "x", "--summary", "y", as_="clerk")
     assert (run.exit_code, run.stderr.split(";")[0]) == (0, "Registered " + run.stdout.strip())
     assert len(waits) == 1
@@ -139,7 +139,7 @@ def test_a_backup_restored_by_the_readme_procedure_works(cli, seeded, tmp_path):
 def test_a_writer_that_cannot_get_the_lock_in_time_says_so_and_writes_nothing(cli, monkeypatch):
     import sqlite3
 
-    from complaintctl.store import db
+    from complaintctl.store import engine
 
     def counts():
         conn = sqlite3.connect(str(cli.database.path))
@@ -149,7 +149,7 @@ def test_a_writer_that_cannot_get_the_lock_in_time_says_so_and_writes_nothing(cl
         finally:
             conn.close()
 
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)
     before = counts()
     holder = sqlite3.connect(str(cli.database.path), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")

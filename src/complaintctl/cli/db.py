@@ -122,7 +122,7 @@ def _require_on_any_schema(ctx: typer.Context, db) -> None:
         check(Permission.database, role=Role(row.role), username=username, staff_branch=None,
               command=st.command)
     except PermissionDenied:
-        from complaintctl.store.db import head_revision
+        from complaintctl.store.schema import head_revision
 
         if db.current_revision() == head_revision():  # the audit trail's tables are as we know
             _require(ctx, "database", "upgrade")  # refuses again, on the audit trail

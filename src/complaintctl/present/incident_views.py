@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.present import render
+from complaintctl.domain.incident_report import ELEMENTS
 from complaintctl.domain.plan import roman, shipped_text
 from complaintctl.i18n import _, code, duration, format_datetime, language, scenario, term
 
@@ -181,10 +182,21 @@ def _value_text(name: str, value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def element_labels() -> dict[str, str]:
+    """The incident report's elements by name, as the report's documents label them."""
+    return {
+        "organisation": _("Organisation"), "place": _("Place"), "time": _("Time"),
+        "cause": _("Cause"), "nature": _("Nature"), "level": _("Level"),
+        "amount": _("Amount involved"), "people": _("People involved"),
+        "harm_scope": _("Harm and scope"), "customer_reaction": _("Customer reaction"),
+        "trend": _("Trend"), "measures_taken": _("Measures taken"),
+        "measures_planned": _("Measures planned"), "reporter": _("Reporter"),
+        "report_times": _("Report times"),
+    }
+
+
 def report_document(data: dict[str, Any], fmt: str) -> str:
     """The incident report as Markdown or HTML; every element is named, missing ones marked."""
-    from complaintctl.services.emergency.incident_report import ELEMENTS, element_labels
-
     labels = element_labels()
     missing_label = _("MISSING")
     rows = []

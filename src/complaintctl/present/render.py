@@ -82,7 +82,7 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, str):
-        from complaintctl.present.exporters import neutralise
+        from complaintctl.present.formulas import neutralise
 
         return neutralise(value)  # OWASP CSV injection: text is never run as a formula
     return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from complaintctl.domain.records import CSV_COLUMNS, flat_row
 from complaintctl.present import render
 from complaintctl.i18n import (N_, _, code, duration, format_amount, format_datetime, label,
                                language, sentences, term)
@@ -38,8 +39,6 @@ def clock_flag(d: dict[str, Any]) -> str | None:
 
 
 def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
-    from complaintctl.services.complaints.queries import CSV_COLUMNS, flat_row
-
     flat = [flat_row(r) for r in rows]
     for row, original in zip(flat, rows, strict=True):
         due = _when(row["due_at"])
@@ -108,75 +107,93 @@ def _timeline_text(event: dict[str, Any]) -> str:
 
 
 def complaint(data: dict[str, Any], fmt: str) -> None:
-    def draw(d: dict[str, Any]) -> None:
-        customer = d["customer"]
-        remedies = _(", ").join(
-            term(r["kind"]) + (f" {format_amount(r['amount'], d['currency'])}" if r["amount"]
-                               else "")
-            for r in d["remedies"]
-        )
-        render.fields(
-            [
-                (_("Status"), label(d["status"])),
-                (_("Channel"), label(d["channel"])),
-                (_("Received"), d["received_at"]),
-                (_("Registered"), f"{_when(d['registered_at'])} "
-                                  + _("by") + f" {d['registered_by']}"),
-                (_("Customer"), customer["name"]),
-                (_("Phone"), customer["phone"]),
-                (_("Email"), customer["email"]),
-                (_("ID number"), customer["id_number"]),
-                (_("Account"), customer["account"]),
-                (_("Group size"), d["group_size"]),
-                (_("Branch"), d["branch"]),
-                (_("Product"), d["product"]),
-                (_("Issue"), d["issue"]),
-                (_("Summary"), d["summary"]),
-                (_("Description"), d["description"]),
-                (_("Amount"), format_amount(d["amount"], d["currency"]) if d["amount"] else None),
-                (_("Tags"), d["tags"]),
-                (_("Priority"), label(d["priority"])),
-                (_("Assignee"), d["assignee"]),
-                (_("Due"), _when(d["due_at"])
-                 + (" " + _("OVERDUE") if d.get("overdue") else "")),
-                (_("Left"), clock_flag(d)),
-                (_("Clock"), _("{clock} ({profile})").format(
-                    clock=term(d.get("clock")) or "-", profile=d.get("clock_profile") or "-")),
-                (_("Paused"), d.get("paused")),
-                (_("Extension level"), d.get("extension_level")),
-                (_("Escalation level"), d.get("escalation_level")),
-                (_("Acknowledged"), d["acknowledged_at"]),
-                (_("Outcome"), label(d["outcome"]) or None),
-                (_("Findings"), d["findings"]),
-                (_("Remedies"), remedies),
-                (_("Notified"), f"{_when(d['notified_at'])} "
-                                f"{term(d['notified_via'])} {d['notice_proof'] or ''}".strip()
-                 or None),
-                (_("Satisfaction"), d["satisfaction"]),
-                (_("Disputed"), d["disputed"]),
-                (_("Reopened"), d["reopen_count"]),
-                (_("Closed"), d["closed_at"]),
-                (_("Archived"), d["archived_at"]),
-                (_("Merged into"), d["merged_into"]),
-            ],
-            title=f"{d['number']}",
-        )
-        rows = [dict(e, what=_timeline_text(e)) for e in d["events"]]
-        render.table(
-            rows,
-            [("at", _("When")), ("actor", _("Who")), ("action", _("Action")),
-             ("to_status", _("Status")), ("what", _("Details"))],
-            title=_("Timeline"),
-        )
-        if d["consultations"]:
-            render.table(
-                d["consultations"],
-                [("id", _("Id")), ("department", _("Department")), ("question", _("Question")),
-                 ("answer", _("Answer"))],
-                title=_("Consultations"),
-            )
+    """``show``: the complaint's fields, its timeline and its consultations (or JSON)."""
+    render.emit(data, fmt, draw=_draw_complaint)
 
-    render.emit(data, fmt, draw=draw)
+
+def _draw_complaint(d: dict[str, Any]) -> None:
+    render.fields(_complaint_fields(d), title=f"{d['number']}")
+    rows = [dict(e, what=_timeline_text(e)) for e in d["events"]]
+    render.table(
+        rows,
+        [("at", _("When")), ("actor", _("Who")), ("action", _("Action")),
+         ("to_status", _("Status")), ("what", _("Details"))],
+        title=_("Timeline"),
+    )
+    if d["consultations"]:
+        render.table(
+            d["consultations"],
+            [("id", _("Id")), ("department", _("Department")), ("question", _("Question")),
+             ("answer", _("Answer"))],
+            title=_("Consultations"),
+        )
+
+
+def _complaint_fields(d: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The labelled values of ``show``'s panel: who complained, about what, the clock, and
+    what came of it."""
+    return [
+        (_("Status"), label(d["status"])),
+        (_("Channel"), label(d["channel"])),
+        (_("Received"), d["received_at"]),
+        (_("Registered"), f"{_when(d['registered_at'])} " + _("by") + f" {d['registered_by']}"),
+        *_customer_fields(d["customer"]),
+        (_("Group size"), d["group_size"]),
+        (_("Branch"), d["branch"]),
+        (_("Product"), d["product"]),
+        (_("Issue"), d["issue"]),
+        (_("Summary"), d["summary"]),
+        (_("Description"), d["description"]),
+        (_("Amount"), format_amount(d["amount"], d["currency"]) if d["amount"] else None),
+        (_("Tags"), d["tags"]),
+        (_("Priority"), label(d["priority"])),
+        (_("Assignee"), d["assignee"]),
+        *_clock_fields(d),
+        (_("Acknowledged"), d["acknowledged_at"]),
+        (_("Outcome"), label(d["outcome"]) or None),
+        (_("Findings"), d["findings"]),
+        (_("Remedies"), _remedies_text(d)),
+        (_("Notified"), f"{_when(d['notified_at'])} "
+                        f"{term(d['notified_via'])} {d['notice_proof'] or ''}".strip() or None),
+        (_("Satisfaction"), d["satisfaction"]),
+        (_("Disputed"), d["disputed"]),
+        (_("Reopened"), d["reopen_count"]),
+        (_("Closed"), d["closed_at"]),
+        (_("Archived"), d["archived_at"]),
+        (_("Merged into"), d["merged_into"]),
+    ]
+
+
+def _customer_fields(customer: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [
+        (_("Customer"), customer["name"]),
+        (_("Phone"), customer["phone"]),
+        (_("Email"), customer["email"]),
+        (_("ID number"), customer["id_number"]),
+        (_("Account"), customer["account"]),
+    ]
+
+
+def _clock_fields(d: dict[str, Any]) -> list[tuple[str, Any]]:
+    """When the complaint is due, the time left and the regulatory clock's state."""
+    return [
+        (_("Due"), _when(d["due_at"]) + (" " + _("OVERDUE") if d.get("overdue") else "")),
+        (_("Left"), clock_flag(d)),
+        (_("Clock"), _("{clock} ({profile})").format(
+            clock=term(d.get("clock")) or "-", profile=d.get("clock_profile") or "-")),
+        (_("Paused"), d.get("paused")),
+        (_("Extension level"), d.get("extension_level")),
+        (_("Escalation level"), d.get("escalation_level")),
+    ]
+
+
+def _remedies_text(d: dict[str, Any]) -> str:
+    """The remedies on one line: each kind, with its amount when it has one."""
+    return _(", ").join(
+        term(r["kind"])
+        + (f" {format_amount(r['amount'], d['currency'])}" if r["amount"] else "")
+        for r in d["remedies"]
+    )
 
 
 def import_summary(summary, as_json: bool) -> None:

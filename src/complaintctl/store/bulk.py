@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from complaintctl.store.models import UTCDateTime
+from complaintctl.store.base import UTCDateTime
 
 
 _TABLES: dict[tuple[str, str], BulkTable] = {}

@@ -10,57 +10,16 @@ SQLModel (about a third), so:
   puts every table on ``SQLModel.metadata`` (migrate-to, the schema tests);
 - no ``from __future__ import annotations``: with string annotations, pydantic and SQLAlchemy
   evaluate every field's annotation again, for nothing;
-- ``TableModel`` defers pydantic's validator and serializer until first used.
+- ``TableModel`` (``store.base``, shared with ``models_ext``) defers pydantic's validator and
+  serializer until first used.
 """
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import (
-    BigInteger,
-    DateTime,
-    Index,
-    Text,
-    UniqueConstraint,
-    false,
-    text,
-)
-from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
-from sqlmodel.main import SQLModelConfig
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, false, text
+from sqlmodel import Field
 
-
-class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes on every back end (SQLite hands back naive values)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
-class TableModel(SQLModel):
-    """The base of every table: pydantic builds a table's validator and serializer when first
-    used (``model_dump``), not when the class is defined; rows are made and read through
-    SQLAlchemy, which needs neither."""
-
-    model_config = SQLModelConfig(defer_build=True)
-
-
-def _ts(nullable: bool = True, index: bool = False):
-    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+from complaintctl.store.base import TableModel, timestamp
 
 
 class Setting(TableModel, table=True):
@@ -83,7 +42,7 @@ class Staff(TableModel, table=True):
     branch: str | None = Field(default=None, max_length=64, index=True)
     email: str | None = Field(default=None, max_length=254)
     active: bool = Field(default=True)
-    created_at: datetime = _ts(nullable=False)
+    created_at: datetime = timestamp(nullable=False)
     senior: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
@@ -101,8 +60,8 @@ class Complaint(TableModel, table=True):
     source_ref: str | None = Field(default=None, max_length=200)
     external_source: str = Field(default="", max_length=32)
     external_ref: str | None = Field(default=None, max_length=200)
-    received_at: datetime = _ts(nullable=False, index=True)
-    registered_at: datetime = _ts(nullable=False)
+    received_at: datetime = timestamp(nullable=False, index=True)
+    registered_at: datetime = timestamp(nullable=False)
     registered_by: str = Field(max_length=64)
     customer_name: str | None = Field(default=None, max_length=200)
     customer_phone: str | None = Field(default=None, max_length=40)
@@ -121,21 +80,21 @@ class Complaint(TableModel, table=True):
     priority: str = Field(max_length=10)
     priority_set: bool = Field(default=False)
     assignee: str | None = Field(default=None, max_length=64, index=True)
-    due_at: datetime | None = _ts()
-    acknowledged_at: datetime | None = _ts()
+    due_at: datetime | None = timestamp()
+    acknowledged_at: datetime | None = timestamp()
     outcome: str | None = Field(default=None, max_length=20)
     findings: str | None = Field(default=None, sa_type=Text)
-    notified_at: datetime | None = _ts()
+    notified_at: datetime | None = timestamp()
     notified_via: str | None = Field(default=None, max_length=20)
     notice_proof: str | None = Field(default=None, max_length=500)
     satisfaction: int | None = Field(default=None)
     feedback: str | None = Field(default=None, sa_type=Text)
     disputed: bool = Field(default=False)
     reopen_count: int = Field(default=0)
-    closed_at: datetime | None = _ts()
-    archived_at: datetime | None = _ts()
+    closed_at: datetime | None = timestamp()
+    archived_at: datetime | None = timestamp()
     merged_into: str | None = Field(default=None, max_length=20)
-    last_event_at: datetime = _ts(nullable=False)
+    last_event_at: datetime = timestamp(nullable=False)
     # --- import batches (issue 3): where an imported complaint came from, and the fields of
     # other systems' exports (the CFPB's) kept as given so exports can give them back.
     import_batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)
@@ -147,29 +106,29 @@ class Complaint(TableModel, table=True):
     consumer_consent: str | None = Field(default=None, max_length=64)
     company_response: str | None = Field(default=None, max_length=64)
     company_public_response: str | None = Field(default=None, sa_type=Text)
-    sent_to_company_at: datetime | None = _ts()
+    sent_to_company_at: datetime | None = timestamp()
     timely_response: bool | None = Field(default=None)
     consumer_disputed: bool | None = Field(default=None)
     # the regulatory clock (issue 4); due_at above is recomputed by every event that moves it
     clock_profile: str | None = Field(default=None, max_length=32)
     clock_kind: str | None = Field(default=None, max_length=10)
-    clock_started_at: datetime | None = _ts()
+    clock_started_at: datetime | None = timestamp()
     paused: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     extension_level: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     escalation_level: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     warned_percent: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
-    review_requested_at: datetime | None = _ts()
+    review_requested_at: datetime | None = timestamp()
     review_result: str | None = Field(default=None, max_length=10)
     # the due time the first decision was judged against: a reopen or a review restarts the
     # clock and moves due_at, and the reports still judge the first decision by this one
     # (NULL: due_at has not moved since the decision, or there was none)
-    decision_due_at: datetime | None = _ts()
+    decision_due_at: datetime | None = timestamp()
     # retention (issue 7): a legal hold keeps personal data past retention; erased_at is when
     # purge erased it (the number and the statistics stay)
-    legal_hold_at: datetime | None = _ts()
+    legal_hold_at: datetime | None = timestamp()
     legal_hold_by: str | None = Field(default=None, max_length=64)
     legal_hold_reason: str | None = Field(default=None, sa_type=Text)
-    erased_at: datetime | None = _ts()
+    erased_at: datetime | None = timestamp()
 
 
 class ImportBatch(TableModel, table=True):
@@ -190,8 +149,8 @@ class ImportBatch(TableModel, table=True):
     rows_rejected: int = Field(default=0)
     junk_lines: int = Field(default=0)
     imported_by: str = Field(max_length=64)
-    imported_at: datetime = _ts(nullable=False)
-    undone_at: datetime | None = _ts()
+    imported_at: datetime = timestamp(nullable=False)
+    undone_at: datetime | None = timestamp()
     undone_by: str | None = Field(default=None, max_length=64)
 
 
@@ -213,7 +172,7 @@ class Remedy(TableModel, table=True):
 class Contact(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
-    at: datetime = _ts(nullable=False)
+    at: datetime = timestamp(nullable=False)
     via: str = Field(max_length=20)
     direction: str = Field(max_length=3)
     summary: str = Field(sa_type=Text)
@@ -226,10 +185,10 @@ class Consultation(TableModel, table=True):
     department: str = Field(max_length=100)
     question: str = Field(sa_type=Text)
     asked_by: str = Field(max_length=64)
-    asked_at: datetime = _ts(nullable=False)
+    asked_at: datetime = timestamp(nullable=False)
     answer: str | None = Field(default=None, sa_type=Text)
     answered_by: str | None = Field(default=None, max_length=64)
-    answered_at: datetime | None = _ts()
+    answered_at: datetime | None = timestamp()
 
 
 class Evidence(TableModel, table=True):
@@ -240,7 +199,7 @@ class Evidence(TableModel, table=True):
     filename: str = Field(max_length=255)
     description: str | None = Field(default=None, sa_type=Text)
     added_by: str = Field(max_length=64)
-    added_at: datetime = _ts(nullable=False)
+    added_at: datetime = timestamp(nullable=False)
 
 
 class Event(TableModel, table=True):
@@ -253,8 +212,8 @@ class Event(TableModel, table=True):
     kind: str = Field(max_length=10)
     action: str = Field(max_length=32)
     actor: str = Field(max_length=64)
-    at: datetime = _ts(nullable=False)
-    recorded_at: datetime = _ts(nullable=False)
+    at: datetime = timestamp(nullable=False)
+    recorded_at: datetime = timestamp(nullable=False)
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str | None = Field(default=None, max_length=20)
     details: str = Field(default="{}", sa_type=Text)
@@ -291,8 +250,8 @@ class Pause(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
     reason: str = Field(max_length=20)
-    started_at: datetime = _ts(nullable=False)
-    ended_at: datetime | None = _ts()
+    started_at: datetime = timestamp(nullable=False)
+    ended_at: datetime | None = timestamp()
     started_by: str = Field(max_length=64)
     ended_by: str | None = Field(default=None, max_length=64)
     customer_notified_via: str = Field(max_length=20)
@@ -310,10 +269,10 @@ class Approval(TableModel, table=True):
     reason: str = Field(sa_type=Text)
     status: str = Field(max_length=10)
     requested_by: str = Field(max_length=64)
-    requested_at: datetime = _ts(nullable=False)
+    requested_at: datetime = timestamp(nullable=False)
     approver: str | None = Field(default=None, max_length=64)
     decided_by: str | None = Field(default=None, max_length=64)
-    decided_at: datetime | None = _ts()
+    decided_at: datetime | None = timestamp()
     customer_notified_via: str | None = Field(default=None, max_length=20)
 
 
@@ -326,7 +285,7 @@ class Organisation(TableModel, table=True):
     name: str = Field(max_length=200)
     parent: str | None = Field(default=None, max_length=64, foreign_key="organisation.code",
                                index=True)
-    created_at: datetime = _ts(nullable=False)
+    created_at: datetime = timestamp(nullable=False)
 
 
 #: the tables of ``models_ext``, loaded on first use

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, Text, UniqueConstraint
 from sqlmodel import Field
 
-from complaintctl.store.models import TableModel, _ts
+from complaintctl.store.base import TableModel, timestamp
 
 
 # --- the complaint emergency plan (issue 6) ---------------------------------------------------
@@ -26,7 +26,7 @@ class PlanVersion(TableModel, table=True):
     digest: str = Field(max_length=64)
     source: str = Field(max_length=255)
     loaded_by: str = Field(max_length=64)
-    loaded_at: datetime = _ts(nullable=False)
+    loaded_at: datetime = timestamp(nullable=False)
 
 
 class Drill(TableModel, table=True):
@@ -34,12 +34,12 @@ class Drill(TableModel, table=True):
     scenario: str = Field(max_length=20)
     level: int
     plan_version_id: int = Field(foreign_key="plan_version.id")
-    started_at: datetime = _ts(nullable=False)
+    started_at: datetime = timestamp(nullable=False)
     started_by: str = Field(max_length=64)
     simulated: bool = Field(default=False)
     delays: str | None = Field(default=None, sa_type=Text)
     complaints: int = Field(default=0)
-    closed_at: datetime | None = _ts()
+    closed_at: datetime | None = timestamp()
     closed_by: str | None = Field(default=None, max_length=64)
     lessons: str | None = Field(default=None, sa_type=Text)
     revisions: str | None = Field(default=None, sa_type=Text)
@@ -57,9 +57,9 @@ class Incident(TableModel, table=True):
     cluster_key: str | None = Field(default=None, max_length=300, index=True)
     plan_version_id: int = Field(foreign_key="plan_version.id")
     drill_id: int | None = Field(default=None, foreign_key="drill.id", index=True)
-    declared_at: datetime = _ts(nullable=False)
+    declared_at: datetime = timestamp(nullable=False)
     declared_by: str = Field(max_length=64)
-    last_action_at: datetime = _ts(nullable=False)
+    last_action_at: datetime = timestamp(nullable=False)
     place: str | None = Field(default=None, max_length=300)
     cause: str | None = Field(default=None, sa_type=Text)
     nature: str | None = Field(default=None, sa_type=Text)
@@ -70,7 +70,7 @@ class Incident(TableModel, table=True):
     reporter: str | None = Field(default=None, max_length=200)
     amount_cents: int | None = Field(default=None, sa_type=BigInteger)
     people: int | None = Field(default=None)
-    closed_at: datetime | None = _ts()
+    closed_at: datetime | None = timestamp()
     closed_by: str | None = Field(default=None, max_length=64)
     review: str | None = Field(default=None, sa_type=Text)
     root_cause: str | None = Field(default=None, sa_type=Text)
@@ -81,7 +81,7 @@ class IncidentComplaint(TableModel, table=True):
 
     incident_id: int = Field(foreign_key="incident.id", primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", primary_key=True, index=True)
-    linked_at: datetime = _ts(nullable=False)
+    linked_at: datetime = timestamp(nullable=False)
     linked_by: str = Field(max_length=64)
     via: str = Field(max_length=10)
 
@@ -93,8 +93,8 @@ class IncidentAction(TableModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id", index=True)
-    at: datetime = _ts(nullable=False)
-    recorded_at: datetime = _ts(nullable=False)
+    at: datetime = timestamp(nullable=False)
+    recorded_at: datetime = timestamp(nullable=False)
     by: str = Field(max_length=64)
     kind: str = Field(max_length=20)
     text: str = Field(sa_type=Text)
@@ -115,13 +115,13 @@ class ChecklistItem(TableModel, table=True):
     owner: str = Field(max_length=64)
     person: str = Field(max_length=200)
     level: int
-    planned_at: datetime = _ts(nullable=False)
-    due_at: datetime = _ts(nullable=False, index=True)
-    done_at: datetime | None = _ts()
+    planned_at: datetime = timestamp(nullable=False)
+    due_at: datetime = timestamp(nullable=False, index=True)
+    done_at: datetime | None = timestamp()
     done_by: str | None = Field(default=None, max_length=64)
     note: str | None = Field(default=None, sa_type=Text)
-    cancelled_at: datetime | None = _ts()
-    overdue_at: datetime | None = _ts()
+    cancelled_at: datetime | None = timestamp()
+    overdue_at: datetime | None = timestamp()
 
 
 class IncidentRectification(TableModel, table=True):
@@ -133,8 +133,8 @@ class IncidentRectification(TableModel, table=True):
     incident_id: int = Field(foreign_key="incident.id", index=True)
     action: str = Field(sa_type=Text)
     owner: str = Field(max_length=64)
-    due_at: datetime | None = _ts()
-    done_at: datetime | None = _ts()
+    due_at: datetime | None = timestamp()
+    done_at: datetime | None = timestamp()
 
 
 # --- reports: root causes and rectification (issue 5) -----------------------------------------
@@ -149,7 +149,7 @@ class ComplaintRootCause(TableModel, table=True):
     code: str = Field(max_length=20, index=True)
     note: str | None = Field(default=None, sa_type=Text)
     recorded_by: str = Field(max_length=64)
-    recorded_at: datetime = _ts(nullable=False)
+    recorded_at: datetime = timestamp(nullable=False)
 
 
 class Rectification(TableModel, table=True):
@@ -164,9 +164,9 @@ class Rectification(TableModel, table=True):
     status: str = Field(max_length=16, index=True)
     note: str | None = Field(default=None, sa_type=Text)
     created_by: str = Field(max_length=64)
-    created_at: datetime = _ts(nullable=False)
-    updated_at: datetime = _ts(nullable=False)
-    done_at: datetime | None = _ts()
+    created_at: datetime = timestamp(nullable=False)
+    updated_at: datetime = timestamp(nullable=False)
+    done_at: datetime | None = timestamp()
 
 
 class RectificationComplaint(TableModel, table=True):
@@ -191,7 +191,7 @@ class StaffConflict(TableModel, table=True):
     value: str = Field(max_length=200)
     note: str | None = Field(default=None, sa_type=Text)
     created_by: str = Field(max_length=64)
-    created_at: datetime = _ts(nullable=False)
+    created_at: datetime = timestamp(nullable=False)
 
 
 class Notification(TableModel, table=True):
@@ -207,9 +207,9 @@ class Notification(TableModel, table=True):
     body: str = Field(sa_type=Text)
     status: str = Field(max_length=10, index=True)
     attempts: int = Field(default=0)
-    created_at: datetime = _ts(nullable=False)
-    next_attempt_at: datetime | None = _ts()
-    sent_at: datetime | None = _ts()
+    created_at: datetime = timestamp(nullable=False)
+    next_attempt_at: datetime | None = timestamp()
+    sent_at: datetime | None = timestamp()
     last_error: str | None = Field(default=None, sa_type=Text)
 
 
@@ -218,7 +218,7 @@ class NotificationAttempt(TableModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     notification_id: int = Field(foreign_key="notification.id", index=True)
-    at: datetime = _ts(nullable=False)
+    at: datetime = timestamp(nullable=False)
     sender: str = Field(max_length=10)
     ok: bool = Field(default=False)
     error: str | None = Field(default=None, sa_type=Text)

@@ -1,13 +1,12 @@
 """Writing complaints out: CSV (the columns of ``list --format csv``), JSON Lines, XLSX and the
 CFPB's layout. Every writer streams: it takes an iterator of complaint objects and keeps only
 one row in memory. CSV and XLSX text cells that a spreadsheet would run as a formula (starting
-with = + - @, tab, CR or LF) are neutralised with a leading ``'`` (OWASP CSV injection)."""
+with = + - @, tab, CR or LF) are neutralised with a leading ``'`` (OWASP CSV injection; see
+``present.formulas``)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 class ExportFormat(StrEnum):
@@ -15,13 +14,6 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
     xlsx = "xlsx"
     cfpb = "cfpb"
-
-
-def neutralise(value: str) -> str:
-    """``=SUM(A1)`` -> ``'=SUM(A1)``: shown as text by every spreadsheet, never run."""
-    if value and value[0] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
 
 
 def write(rows, fmt: ExportFormat, out) -> int:

@@ -7,8 +7,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from complaintctl.present.exporters import neutralise
-from complaintctl.services.intake.reading.layouts import CFPB_HEADER, CHANNEL_TO_CFPB, TAG_TO_CFPB
+from complaintctl.domain.records import (
+    CFPB_HEADER,
+    CHANNEL_TO_CFPB,
+    CSV_COLUMNS,
+    TAG_TO_CFPB,
+    flat_row,
+)
+from complaintctl.present.formulas import neutralise
 
 
 def _cell(value: Any) -> str:
@@ -23,8 +29,6 @@ def _cell(value: Any) -> str:
 
 def write_csv(rows, out) -> int:
     """The columns of ``list --format csv``, so ``import --format native`` reads it back."""
-    from complaintctl.services.complaints.queries import CSV_COLUMNS, flat_row
-
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a bare CR is quoted too
     writer.writerow(CSV_COLUMNS)
     n = 0

@@ -8,7 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from complaintctl.present.exporters import neutralise
+from complaintctl.domain.records import CSV_COLUMNS, flat_row
+from complaintctl.present.formulas import neutralise
 
 DATE_COLUMNS = {"received_at", "registered_at", "due_at", "acknowledged_at", "notified_at",
                 "closed_at", "archived_at"}
@@ -19,8 +20,6 @@ WIDTHS = {"summary": 40, "description": 60, "findings": 40, "feedback": 30, "num
 
 def write_xlsx(rows, path) -> int:
     import xlsxwriter
-
-    from complaintctl.services.complaints.queries import CSV_COLUMNS, flat_row
 
     workbook = xlsxwriter.Workbook(str(path), {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,

@@ -2,7 +2,7 @@
 charts) and xlsx. ``write_report`` is the one place that branches on the report format.
 
 (``complaintctl.present.render`` holds the console and the JSON/CSV basics every command shares; the
-report writers live here, one module each.)
+report writers live here, one module each, and ``values`` says how their figures read.)
 """
 
 from __future__ import annotations
@@ -10,12 +10,9 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 class ReportFormat(StrEnum):
@@ -25,65 +22,6 @@ class ReportFormat(StrEnum):
     md = "md"
     html = "html"
     xlsx = "xlsx"
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet would run as a formula gets a leading ``'`` (OWASP)."""
-    if value and value[0] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
-
-
-def display(value: Any, kind: str = "text") -> str:
-    """A figure as people read it: rates as percentages, blanks as a dash."""
-    if value is None:
-        return "-"
-    if kind == "rate":
-        return f"{float(value) * 100:.1f}%"
-    if kind in ("days", "float"):
-        return f"{float(value):.2f}"
-    if isinstance(value, bool) or kind == "bool":
-        return _("yes") if value else ""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def has_total_row(table) -> bool:
-    """A totals row, unless the table's one row already is the totals (no --by)."""
-    return bool(table.totals) and not (len(table.rows) == 1 and table.rows[0] == table.totals)
-
-
-def label(value: Any) -> str:
-    """A row's label in tables and charts: enum values (status, channel, outcome, ...) by their
-    label in the interface language; English keeps the value itself."""
-    from complaintctl import i18n
-
-    if value is None:
-        return _("(none)")
-    if isinstance(value, (list, tuple)):
-        return display(value)
-    return i18n.label(value) if i18n.language() == "zh" else str(value)
-
-
-def chart_data(table) -> tuple[str, list[str], list[tuple[str, str]], list[dict], str | None] | None:
-    """(kind, labels, series (key, header), values, mark key) for a table's chart, or None."""
-    chart = table.chart
-    if chart is None:
-        return None
-    headers = {c.key: c.header for c in table.columns}
-    series = [(k, headers.get(k, k)) for k in chart.values]
-    if chart.kind == "columns":
-        labels = [headers.get(k, k) for k in chart.values]
-        values = [{"value": table.totals.get(k, 0)} for k in chart.values]
-        return "bar", labels, [("value", table.title)], values, None
-    if not table.rows:
-        return None
-    rows = table.rows
-    if chart.kind == "bar" and len(rows) > 40:
-        rows = sorted(rows, key=lambda r: -float(r.get(chart.values[0]) or 0))[:40]
-    labels = [label(r.get(chart.label)) for r in rows]
-    return chart.kind, labels, series, rows, chart.mark
 
 
 def check_destination(fmt: ReportFormat, output: Path | None) -> None:

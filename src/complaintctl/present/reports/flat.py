@@ -9,7 +9,8 @@ from datetime import UTC
 from typing import Any
 
 from complaintctl.i18n import _, format_date, format_datetime, language
-from complaintctl.present.reports import display, has_total_row, label, neutralise
+from complaintctl.present.formulas import neutralise
+from complaintctl.present.reports.values import display, has_total_row, label
 
 
 def _csv_value(value: Any) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from complaintctl.i18n import _, language
-from complaintctl.present.reports import chart_data, has_total_row
+from complaintctl.present.reports.values import chart_data, has_total_row
 from complaintctl.present.reports.flat import cell, subtitle, total_cell
 from complaintctl.present.reports.svg import bars, lines
 

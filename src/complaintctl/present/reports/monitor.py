@@ -19,17 +19,26 @@ def emit_monitor(data: dict[str, Any], fmt: str) -> None:
 
 
 def screen(data: dict[str, Any]):
+    """The whole monitor as one Rich panel: the headline figures, open complaints by status
+    beside the last day's spikes, the satisfaction trend, then what needs attention."""
     from rich.columns import Columns
     from rich.console import Group
     from rich.panel import Panel
-    from rich.table import Table
+
+    return Panel(Group(_figures(data), Columns([_open_by_status(data), _spikes(data)]),
+                       _satisfaction(data), *_alerts(data)), title=_title(data))
+
+
+def _figures(data: dict[str, Any]):
+    from rich.columns import Columns
+    from rich.panel import Panel
     from rich.text import Text
 
     def figure(label: str, value: Any, alarm: bool = False) -> Panel:
         return Panel(Text(str(value), style="bold red" if alarm else "bold"), title=label,
                      width=18)
 
-    head = Columns([
+    return Columns([
         figure(_("Open"), data["open"]),
         figure(_("Overdue"), data["overdue"], data["overdue"] > 0),
         figure(_("Due in 24 h"), data["due_24h"], data["due_24h"] > 0),
@@ -37,9 +46,21 @@ def screen(data: dict[str, Any]):
         figure(_("Escalated"), data["escalations"], data["escalations"] > 0),
         figure(_("Incidents"), len(data["incidents"]), bool(data["incidents"])),
     ])
+
+
+def _open_by_status(data: dict[str, Any]):
+    from rich.table import Table
+
     status = Table(title=_("Open by status"), show_header=False, box=None)
     for key, value in data["open_by_status"].items():
         status.add_row(code(key), str(value))
+    return status
+
+
+def _spikes(data: dict[str, Any]):
+    from rich.table import Table
+    from rich.text import Text
+
     spikes = Table(title=_("Last 24 h against the 30-day daily mean"), header_style="bold")
     for column in (_("Branch / product"), _("Last 24 h"), _("Daily mean"), ""):
         spikes.add_column(column)
@@ -50,6 +71,13 @@ def screen(data: dict[str, Any]):
             spikes.add_row(Text(shown.format(value=row[name] or "-")), str(row["last_24h"]),
                            f"{row['baseline_daily']:.2f}",
                            Text(_("SPIKE"), style="bold red") if row["spike"] else "")
+    return spikes
+
+
+def _satisfaction(data: dict[str, Any]):
+    """The last 8 weeks' mean satisfaction as a sparkline, then the latest week's figure."""
+    from rich.text import Text
+
     trend = data["satisfaction_trend"]
     satisfaction = Text(_("Satisfaction, last 8 weeks: "), style="bold")
     satisfaction.append(sparkline([float(w["mean"] or 0) for w in trend]), style="blue")
@@ -61,27 +89,37 @@ def screen(data: dict[str, Any]):
             week = _("{year} week {week}").format(year=year, week=int(number))
         satisfaction.append("  " + _("{name}: {value}").format(
             name=week, value=f"{latest['mean']:.2f}"))
-    extra = []
+    return satisfaction
+
+
+def _alerts(data: dict[str, Any]) -> list:
+    """One line per open incident and overdue rectification, then when the next drill is due."""
+    from rich.text import Text
+
+    lines = []
     for incident in data["incidents"]:
-        extra.append(Text(_("Incident {id} (level {level}): {title}; {complaints} "
+        lines.append(Text(_("Incident {id} (level {level}): {title}; {complaints} "
                             "complaint(s), {late} checklist item(s) overdue").format(
             id=incident["id"], level=roman(incident["level"]),
             title=incident["title"], complaints=incident["complaints"],
             late=incident["overdue_items"]), style="bold red"))
     for action in data["rectifications_overdue"]:
-        extra.append(Text(_("Rectification {id} overdue since {due}: {what} ({owner})").format(
+        lines.append(Text(_("Rectification {id} overdue since {due}: {what} ({owner})").format(
             **action), style="red"))
-    zh = language() == "zh"
     drill_due = data["next_drill_due"]
-    extra.append(Text(_("Next drill due: {when}").format(
-        when=(format_date(drill_due) if zh else drill_due) if drill_due else "-"),
+    lines.append(Text(_("Next drill due: {when}").format(
+        when=(format_date(drill_due) if language() == "zh" else drill_due) if drill_due else "-"),
         style="red" if data["drill_overdue"] else ""))
+    return lines
+
+
+def _title(data: dict[str, Any]) -> str:
     when = data["as_of"][:16]
     title = _("complaintctl monitor · {when}").format(
-        when=format_datetime(when) if zh else when.replace("T", " "))
+        when=format_datetime(when) if language() == "zh" else when.replace("T", " "))
     if data["branch"]:
         title += f" · {data['branch']}"
-    return Panel(Group(head, Columns([status, spikes]), satisfaction, *extra), title=title)
+    return title
 
 
 def watch_screen(snapshot, interval: float) -> None:

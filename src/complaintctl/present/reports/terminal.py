@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from complaintctl.present import render
 from complaintctl.i18n import _
-from complaintctl.present.reports import chart_data, has_total_row
+from complaintctl.present.reports.values import chart_data, has_total_row
 from complaintctl.present.reports.flat import cell, subtitle, total_cell
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from complaintctl.i18n import _
-from complaintctl.present.reports import has_total_row, label, neutralise
+from complaintctl.present.formulas import neutralise
+from complaintctl.present.reports.values import has_total_row, label
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 

@@ -26,18 +26,6 @@ from complaintctl.services.core.context import (
     timezone_of,
 )
 
-#: the flat columns of ``list --format csv`` (and the native import format), in order
-CSV_COLUMNS = [
-    "number", "status", "channel", "source_ref", "external_ref", "received_at",
-    "registered_at", "registered_by", "customer_name", "customer_phone", "customer_email",
-    "customer_id_number", "customer_account", "customer_id", "group_size", "branch", "product",
-    "issue", "summary", "description", "amount", "currency", "tags", "priority", "assignee",
-    "due_at", "acknowledged_at", "outcome", "findings", "remedies", "notified_at",
-    "notified_via", "notice_proof", "satisfaction", "feedback", "disputed", "reopen_count",
-    "closed_at", "archived_at", "merged_into",
-]
-
-
 @dataclass
 class Filters:
     status: list[str] = field(default_factory=list)
@@ -138,18 +126,6 @@ def is_overdue(c: Complaint, at: datetime | None = None,
 
     left = seconds_left(c, paused_since=paused_since, as_of=at or now())
     return left is not None and left < 0
-
-
-def flat_row(d: dict[str, Any]) -> dict[str, Any]:
-    """A complaint object flattened to the CSV columns."""
-    row = {k: v for k, v in d.items() if k in CSV_COLUMNS}
-    for key, value in d["customer"].items():
-        row["customer_id" if key == "customer_id" else f"customer_{key}"] = value
-    row["tags"] = ";".join(d["tags"])
-    row["remedies"] = ";".join(
-        f"{r['kind']}:{r['amount']}" if r["amount"] else r["kind"] for r in d["remedies"]
-    )
-    return {k: row.get(k) for k in CSV_COLUMNS}
 
 
 def _unmask(session: Session, actor: Actor, numbers: list[str], what: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock, money
+from complaintctl.domain.incident_report import ELEMENTS
 from complaintctl.domain.plan import roman
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import UsageProblem
@@ -24,23 +25,7 @@ from complaintctl.store.models import IncidentAction, Staff
 from complaintctl.services.emergency import incidents as em
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
-#: the report's elements, in order; every one is required
-ELEMENTS = ("organisation", "place", "time", "cause", "nature", "level", "amount", "people",
-            "harm_scope", "customer_reaction", "trend", "measures_taken", "measures_planned",
-            "reporter", "report_times")
 ISSUES = ("first", "followup", "final")
-
-
-def element_labels() -> dict[str, str]:
-    return {
-        "organisation": _("Organisation"), "place": _("Place"), "time": _("Time"),
-        "cause": _("Cause"), "nature": _("Nature"), "level": _("Level"),
-        "amount": _("Amount involved"), "people": _("People involved"),
-        "harm_scope": _("Harm and scope"), "customer_reaction": _("Customer reaction"),
-        "trend": _("Trend"), "measures_taken": _("Measures taken"),
-        "measures_planned": _("Measures planned"), "reporter": _("Reporter"),
-        "report_times": _("Report times"),
-    }
 
 
 def report(*, session: Session, actor: Actor, incident_id: int | str, issue: str | None = None,

@@ -30,7 +30,7 @@ from complaintctl.services.intake.reading import layouts
 from complaintctl.services.intake.reading.dates import AmbiguousDates, DateReader, check_format
 from complaintctl.services.intake.reading.source import Source, display_name
 from complaintctl.store.bulk import IMPORT_TABLES, DeferredIndexes
-from complaintctl.store.db import tune_for_bulk
+from complaintctl.store.engine import tune_for_bulk
 from complaintctl.store.models import Complaint, ImportBatch
 
 CHUNK = 1000

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from complaintctl.domain.records import CFPB_COLUMNS, CSV_COLUMNS
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.services.intake.reading.dates import check_format
@@ -146,8 +147,6 @@ _NATIVE_RENAMES = {
 
 
 def native() -> Layout:
-    from complaintctl.services.complaints.queries import CSV_COLUMNS
-
     columns = {norm(f): f for f in FIELDS}
     for name in CSV_COLUMNS:
         columns[norm(name)] = _NATIVE_RENAMES.get(name, name)
@@ -157,27 +156,6 @@ def native() -> Layout:
 
 # --- cfpb --------------------------------------------------------------------------------------
 
-CFPB_COLUMNS = [
-    ("Date received", "received_at"),
-    ("Product", "product"),
-    ("Sub-product", "sub_product"),
-    ("Issue", "issue"),
-    ("Sub-issue", "sub_issue"),
-    ("Consumer complaint narrative", "description"),
-    ("Company public response", "company_public_response"),
-    ("Company", "company"),
-    ("State", "state"),
-    ("ZIP code", "zip_code"),
-    ("Tags", "tags"),
-    ("Consumer consent provided?", "consumer_consent"),
-    ("Submitted via", "channel"),
-    ("Date sent to company", "sent_to_company_at"),
-    ("Company response to consumer", "company_response"),
-    ("Timely response?", "timely_response"),
-    ("Consumer disputed?", "consumer_disputed"),
-    ("Complaint ID", "external_ref"),
-]
-CFPB_HEADER = [name for name, _f in CFPB_COLUMNS]
 
 #: Submitted via -> channel (DOMAIN.md's mapping table); native channel words also pass
 CFPB_CHANNELS = {
@@ -188,10 +166,6 @@ CFPB_CHANNELS = {
     "email": "email",
     "postal mail": "letter",
     "fax": "fax",
-}
-CHANNEL_TO_CFPB = {
-    "online": "Web", "regulator": "Referral", "phone": "Phone", "email": "Email",
-    "letter": "Postal mail", "fax": "Fax",
 }
 
 #: Company response to consumer -> (status, outcome, remedy kind), per DOMAIN.md
@@ -208,7 +182,6 @@ CFPB_RESPONSES: dict[str, tuple[str, str | None, str | None]] = {
 _RESPONSES_FOLDED = {k.casefold(): k for k in CFPB_RESPONSES}
 
 CFPB_TAGS = {"older american": "elderly", "servicemember": "servicemember"}
-TAG_TO_CFPB = {"elderly": "Older American", "servicemember": "Servicemember"}
 CFPB_CUSTOMER = "CFPB consumer"
 
 

@@ -26,13 +26,13 @@ from sqlalchemy.sql.functions import FunctionElement
 from complaintctl.domain.enums import OPEN_STATUSES, Status
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
+from complaintctl.store.base import UTCDateTime
 from complaintctl.store.models import (
     Complaint,
     ComplaintRootCause,
     ComplaintTag,
     Event,
     Remedy,
-    UTCDateTime,
 )
 
 C = Complaint.__table__

@@ -3,6 +3,7 @@ pyproject.toml, and the check is real: a deliberate bad import breaks it, naming
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -18,9 +19,12 @@ pytestmark = pytest.mark.skipif(not LINT.exists(), reason="import-linter is not 
 
 
 def _lint(src: Path, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINT), "--no-cache"], cwd=cwd, capture_output=True, text=True,
+    done = subprocess.run([str(LINT), "--no-cache"], cwd=cwd, capture_output=True, text=True,
                           timeout=300, env={"PYTHONPATH": str(src), "PATH": "",
-                                            "COLUMNS": "200", "LANG": "C.UTF-8"})
+                                            "COLUMNS": "200", "LANG": "C.UTF-8",
+                                            "NO_COLOR": "1"})
+    done.stdout = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)  # some versions colour anyway
+    return done
 
 
 def test_every_import_contract_is_kept():

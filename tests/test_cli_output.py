@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from complaintctl.services.complaints.queries import CSV_COLUMNS
+from complaintctl.services.complaints.shapes import CSV_COLUMNS
 
 #: the keys of `show --format json`, as issue 2 lists them, plus overdue, contacts and
 #: consultations

@@ -12,7 +12,7 @@ import pytest
 from importing import CFPB, chain_ok, run_import, stored
 
 from complaintctl.services.intake.reading.layouts import CFPB_HEADER
-from complaintctl.services.complaints.queries import CSV_COLUMNS
+from complaintctl.services.complaints.shapes import CSV_COLUMNS
 
 DANGEROUS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "\nLF"]
 

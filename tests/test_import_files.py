@@ -12,7 +12,7 @@ from importing import CFPB, count, csv_text, run_import, stored
 
 from complaintctl.services.intake.reading.source import detect_encoding
 from complaintctl.store.models import Complaint
-from complaintctl.services.complaints.queries import CSV_COLUMNS
+from complaintctl.services.complaints.shapes import CSV_COLUMNS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NATIVE = [

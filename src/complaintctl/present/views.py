@@ -38,7 +38,7 @@ def clock_flag(d: dict[str, Any]) -> str | None:
 
 
 def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
-    from complaintctl.services.complaints.queries import CSV_COLUMNS, flat_row
+    from complaintctl.services.complaints.shapes import CSV_COLUMNS, flat_row
 
     flat = [flat_row(r) for r in rows]
     for row, original in zip(flat, rows, strict=True):

@@ -23,7 +23,7 @@ def _cell(value: Any) -> str:
 
 def write_csv(rows, out) -> int:
     """The columns of ``list --format csv``, so ``import --format native`` reads it back."""
-    from complaintctl.services.complaints.queries import CSV_COLUMNS, flat_row
+    from complaintctl.services.complaints.shapes import CSV_COLUMNS, flat_row
 
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; a bare CR is quoted too
     writer.writerow(CSV_COLUMNS)

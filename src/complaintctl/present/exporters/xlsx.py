@@ -20,7 +20,7 @@ WIDTHS = {"summary": 40, "description": 60, "findings": 40, "feedback": 30, "num
 def write_xlsx(rows, path) -> int:
     import xlsxwriter
 
-    from complaintctl.services.complaints.queries import CSV_COLUMNS, flat_row
+    from complaintctl.services.complaints.shapes import CSV_COLUMNS, flat_row
 
     workbook = xlsxwriter.Workbook(str(path), {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,

@@ -146,7 +146,7 @@ _NATIVE_RENAMES = {
 
 
 def native() -> Layout:
-    from complaintctl.services.complaints.queries import CSV_COLUMNS
+    from complaintctl.services.complaints.shapes import CSV_COLUMNS
 
     columns = {norm(f): f for f in FIELDS}
     for name in CSV_COLUMNS:

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from complaintctl.infra.evidence import EvidenceStore
 from complaintctl.store.models import Complaint, Contact, Notification
 from complaintctl.services.intake import mailbox as intake
-from complaintctl.services.notify import outbox as notify
+from complaintctl.services.notify import delivery, senders
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
@@ -133,8 +133,8 @@ def smtp():
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    yield inbox, {notify.ENV_SMTP: f"smtp://127.0.0.1:{port}?timeout=5",
-                  notify.ENV_FROM: "Complaints <tousu@bank.example>"}
+    yield inbox, {senders.ENV_SMTP: f"smtp://127.0.0.1:{port}?timeout=5",
+                  senders.ENV_FROM: "Complaints <tousu@bank.example>"}
     controller.stop()
 
 
@@ -144,7 +144,7 @@ def test_the_customer_gets_it_it_counts_as_the_acknowledgement_and_a_reply_finds
     box = mailkit.maildir(tmp_path / "Maildir", [mailkit.plain()])
     (outcome,) = run(seeded, box).messages
     number = outcome.number
-    report = notify.send(database=seeded, actor_name="admin", environ=env)
+    report = delivery.send(database=seeded, actor_name="admin", environ=env)
     assert report.sent >= 1
     delivered = [email.message_from_bytes(raw, policy=email.policy.default)
                  for raw in inbox.messages]
@@ -173,7 +173,7 @@ def test_an_acknowledgement_only_written_to_the_log_file_does_not_count(seeded, 
     box = mailkit.maildir(tmp_path / "Maildir", [mailkit.plain()])
     (outcome,) = run(seeded, box).messages
     log = tmp_path / "outbox.log"
-    notify.send(database=seeded, actor_name="admin", sender=notify.LogSender(log))
+    delivery.send(database=seeded, actor_name="admin", sender=senders.LogSender(log))
     assert acks(seeded)[0].status == "sent"
     assert outcome.number in log.read_text(encoding="utf-8")
     assert complaint(seeded, outcome.number).acknowledged_at is None

@@ -306,11 +306,11 @@ def test_the_outbox_its_log_and_the_audit_log_carry_no_personal_data(world):
 
 
 def test_a_delivery_error_quoting_the_customers_address_is_kept_masked():
-    from complaintctl.services.notify import outbox as notify
+    from complaintctl.services.notify import delivery, senders
 
-    refused = notify.DeliveryError(
+    refused = senders.DeliveryError(
         f"recipient refused: {{'{CUSTOMERS[0].email}': (550, b'No such user')}}", permanent=True)
-    assert notify._error_text(refused) == \
+    assert delivery.error_text(refused) == \
         "recipient refused: {'z***@example.com': (550, b'No such user')}"
 
 

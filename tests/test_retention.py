@@ -13,7 +13,7 @@ from complaintctl.domain.enums import Channel, ContactVia, Direction, Outcome
 from complaintctl.infra.evidence import EvidenceStore
 from complaintctl.services.audit import trail as audit
 from complaintctl.services.complaints import decisions, handling
-from complaintctl.services.notify import outbox as notify
+from complaintctl.services.notify import outbox, senders
 from complaintctl.services.complaints import registration as svc
 from complaintctl.services.core import kernel
 from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
@@ -53,7 +53,7 @@ def closed_long_ago(db, i: int, tmp_path: Path, *, closed=YEARS_AGO) -> str:
                          description=f"{values['customer']}的对账单", at=closed - timedelta(days=7))
     with db.session(write=True) as session:  # the customer's own mail, as intake queues it
         complaint = kernel.get(session, number)
-        notify.queue_to_customer(session, complaint=complaint, event="acknowledgement",
+        outbox.queue_to_customer(session, complaint=complaint, event="acknowledgement",
                                  subject=f"{number} received",
                                  body=f"Dear {values['customer']}, we received it.",
                                  at=closed - timedelta(days=7))
@@ -79,7 +79,7 @@ def residual(db, values: list[str]) -> dict[str, int]:
     if store.exists():
         cells += [p.read_bytes().decode("utf-8", "replace") for p in store.rglob("*")
                   if p.is_file()]
-    log = notify.default_log_path(db.path) if db.path else None
+    log = senders.default_log_path(db.path) if db.path else None
     if log is not None and log.exists():
         cells.append(log.read_text())
     return {v: sum(c.count(v) for c in cells) for v in values if any(v in c for c in cells)}

@@ -23,10 +23,11 @@ def send(ctx: typer.Context,
          attempts: Annotated[int | None, typer.Option(help=_("At most this many tries per message in this run."), min=1)] = None,
          limit: Annotated[int | None, typer.Option(help=_("At most this many messages."), min=1)] = None) -> None:
     from complaintctl.present import render
-    from complaintctl.services.notify import outbox as notify
+    from complaintctl.services.notify import delivery as notify
+    from complaintctl.services.notify.senders import check_sender_config
 
     st = state(ctx)
-    notify.check_sender_config()
+    check_sender_config()
     report = notify.send(database=st.database(), actor_name=st.username,
                          attempts_per_message=attempts, limit=limit, command=st.command)
     render.message(_("Sent {sent}, failed {failed}, to retry later {later} ({attempts} attempts "
@@ -47,7 +48,7 @@ def list_(ctx: typer.Context,
           format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table) -> None:
     from complaintctl.present import render
     from complaintctl.errors import UsageProblem
-    from complaintctl.services.notify import outbox as notify
+    from complaintctl.services.notify import listing as notify
 
     if status not in (None, "pending", "sent", "failed"):
         raise UsageProblem(_("--status is pending, sent or failed."))

@@ -52,7 +52,7 @@ def purge(
     from complaintctl.infra.evidence import EvidenceStore
     from complaintctl.services.admin import retention
     from complaintctl.services.core import config
-    from complaintctl.services.notify import outbox as notify
+    from complaintctl.services.notify import senders as notify
 
     st = state(ctx)
     db = st.database()

@@ -25,7 +25,7 @@ from complaintctl.store.models import Setting
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, now, use_case
 
-from complaintctl.services.core.config import PROFILE_PREFIX, all_keys, load, parse
+from complaintctl.services.core.config import PROFILE_PREFIX, Key, all_keys, load, parse
 
 
 def show(*, session: Session, actor: Actor, machine: bool = False) -> list[dict[str, Any]]:
@@ -120,24 +120,9 @@ def _as_text(value: Any) -> str:
 
 def load_file(*, session: Session, actor: Actor, path: Path) -> dict[str, Any]:
     """Set the keys and define the profiles of a TOML file, all or nothing."""
-    import tomllib
-
     with use_case(session, actor, "config load"):
         actor.check(Permission.database)
-        from complaintctl.infra.files import file_to_read
-
-        file = file_to_read(path, error=UsageProblem,
-                            folder=_("{path} is a folder; give the settings file (TOML)."))
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise UsageProblem(
-                _("Cannot read {path}: {problem}.").format(path=path, problem=error.strerror)
-            ) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise InvalidData(
-                _("{path} is not valid TOML: {problem}.").format(path=path, problem=error)
-            ) from None
+        data = _read_toml(path)
         profiles = data.pop("profiles", {}) or {}
         flat = _flatten(data)
         keys = all_keys()
@@ -148,39 +133,13 @@ def load_file(*, session: Session, actor: Actor, path: Path) -> dict[str, Any]:
                     path=path, keys=", ".join(unknown)
                 )
             )
-        known = dict(deadlines.BUILTIN)
-        known.update(load(session).profiles)
-        defined = {}
-        for name, table in profiles.items():
-            if name in deadlines.BUILTIN:
-                raise InvalidData(
-                    _("{path}: profile {name} is built in; define a profile of another name "
-                      "with based_on = \"{name}\".").format(path=path, name=name)
-                )
-            if not isinstance(table, dict):
-                raise InvalidData(_("{path}: profiles.{name} must be a table.").format(
-                    path=path, name=name))
-            profile = deadlines.profile_from_dict(name, table, known=known)
-            known[name] = profile
-            defined[name] = table
-        changes = {}
-        for key, value in flat.items():
-            raw = _as_text(value).strip()
-            parse(keys[key], raw)
-            changes[key] = raw
-        if "profile" in changes and changes["profile"] not in known:
-            raise InvalidData(
-                _("{path}: profile '{name}' is not defined.").format(
-                    path=path, name=changes["profile"]
-                )
-            )
-        old = {}
+        known, defined = _defined_profiles(session, profiles, path)
+        changes = _checked_changes(flat, keys, known, path)
         for key, raw in changes.items():
-            old[key] = _write(session, key, raw)
+            _write(session, key, raw)
         for name, table in defined.items():
-            old[PROFILE_PREFIX + name] = _write(
-                session, PROFILE_PREFIX + name, json.dumps(table, ensure_ascii=False, default=str)
-            )
+            _write(session, PROFILE_PREFIX + name,
+                   json.dumps(table, ensure_ascii=False, default=str))
         session.flush()
         moves = bool(defined) or any(keys[k].moves_deadlines for k in changes)
         moved = _recompute(session, actor) if moves else []
@@ -190,6 +149,65 @@ def load_file(*, session: Session, actor: Actor, path: Path) -> dict[str, Any]:
                      "due_changed": moved[:1000], "due_changed_count": len(moved)},
         )
     return {"set": changes, "profiles": sorted(defined), "due_changed": moved}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The settings file's TOML, or a refusal saying why it cannot be read or parsed."""
+    import tomllib
+
+    from complaintctl.infra.files import file_to_read
+
+    file = file_to_read(path, error=UsageProblem,
+                        folder=_("{path} is a folder; give the settings file (TOML)."))
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageProblem(
+            _("Cannot read {path}: {problem}.").format(path=path, problem=error.strerror)
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InvalidData(
+            _("{path} is not valid TOML: {problem}.").format(path=path, problem=error)
+        ) from None
+
+
+def _defined_profiles(session: Session, profiles: dict[str, Any], path: Path
+                      ) -> tuple[dict[str, deadlines.Profile], dict[str, dict]]:
+    """The file's ``[profiles.NAME]`` tables checked in order (a profile may be based on one
+    defined before it): every profile then known, and the tables of those the file defines."""
+    known = dict(deadlines.BUILTIN)
+    known.update(load(session).profiles)
+    defined = {}
+    for name, table in profiles.items():
+        if name in deadlines.BUILTIN:
+            raise InvalidData(
+                _("{path}: profile {name} is built in; define a profile of another name "
+                  "with based_on = \"{name}\".").format(path=path, name=name)
+            )
+        if not isinstance(table, dict):
+            raise InvalidData(_("{path}: profiles.{name} must be a table.").format(
+                path=path, name=name))
+        profile = deadlines.profile_from_dict(name, table, known=known)
+        known[name] = profile
+        defined[name] = table
+    return known, defined
+
+
+def _checked_changes(flat: dict[str, Any], keys: dict[str, Key], known: dict[str, Any],
+                     path: Path) -> dict[str, str]:
+    """The file's settings as the text stored, each checked (a profile named must be known)."""
+    changes = {}
+    for key, value in flat.items():
+        raw = _as_text(value).strip()
+        parse(keys[key], raw)
+        changes[key] = raw
+    if "profile" in changes and changes["profile"] not in known:
+        raise InvalidData(
+            _("{path}: profile '{name}' is not defined.").format(
+                path=path, name=changes["profile"]
+            )
+        )
+    return changes
 
 
 def _recompute(session: Session, actor: Actor) -> list[str]:

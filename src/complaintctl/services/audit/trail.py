@@ -43,24 +43,16 @@ def verify(session: Session, *, anchor: chain.Anchor | None = None,
     lost events at the end or was rewritten and re-hashed since the anchor was taken. The
     hashes of the events in ``checkpoints`` are handed back (to write a new anchor).
     """
-    from sqlalchemy import select as core_select
-
-    from complaintctl.store.models import Complaint
-
     key = chain_key(session)
-    events = Event.__table__
-    moved = _first_moved_event(session, events, Complaint.__table__)
+    moved = _first_moved_event(session)
     wanted = anchor.expected() if anchor is not None else {}
     kept = set(checkpoints)
     hashes: dict[int, str] = {}
     matched = 0  # the last event the anchor vouches for that still matches it
     prev = chain.GENESIS
     count = 0
-    rows = session.execute(
-        core_select(*(events.c[name] for name in _VERIFY_COLUMNS)).order_by(events.c.seq)
-        .execution_options(yield_per=5000)
-    )
-    for row in rows:
+    # the walk over every event: its checks stay inline (no call per event but the hashing)
+    for row in _chain_rows(session):
         count += 1
         values = row._mapping
         seq = values["seq"]
@@ -89,6 +81,27 @@ def verify(session: Session, *, anchor: chain.Anchor | None = None,
                     "differs from the anchor's, so events {first} to {seq} are suspect"
                 ).format(at=anchor.taken_at, seq=seq, first=matched + 1), matched + 1)
             matched = seq
+    problem = _end_problem(session, anchor, count, prev)
+    if problem is not None:
+        return problem
+    return VerifyResult(True, count, head=prev, hashes=hashes)
+
+
+def _chain_rows(session: Session):
+    """Every event's hashed and stored columns, in chain order, read in batches."""
+    from sqlalchemy import select as core_select
+
+    events = Event.__table__
+    return session.execute(
+        core_select(*(events.c[name] for name in _VERIFY_COLUMNS)).order_by(events.c.seq)
+        .execution_options(yield_per=5000)
+    )
+
+
+def _end_problem(session: Session, anchor: chain.Anchor | None, count: int,
+                 prev: str) -> VerifyResult | None:
+    """What is wrong at the end of a chain whose ``count`` events all matched, ``prev`` the
+    last one's hash: the head disagrees, or the anchor knew of more events (None: nothing)."""
     head = session.get(AuditHead, 1)
     stored, recorded = count, head.count if head else 0
     if stored != recorded:
@@ -105,7 +118,7 @@ def verify(session: Session, *, anchor: chain.Anchor | None = None,
             "the chain ends at event {count} but the anchor of {at} recorded {events}: events "
             "were removed from the end").format(count=count, at=anchor.taken_at,
                                                 events=anchor.events), count + 1)
-    return VerifyResult(True, count, head=prev, hashes=hashes)
+    return None
 
 
 def _hash_matches(values, prev: str) -> bool:
@@ -133,12 +146,15 @@ def _personal_matches(key: bytes, values) -> bool:
         return False
 
 
-def _first_moved_event(session: Session, events, complaints) -> int | None:
+def _first_moved_event(session: Session) -> int | None:
     """The first event whose ``complaint_id`` (not hashed) points at a complaint other than
     the one its hashed ``number`` names: an event moved onto another timeline."""
     from sqlalchemy import func
     from sqlalchemy import select as core_select
 
+    from complaintctl.store.models import Complaint
+
+    events, complaints = Event.__table__, Complaint.__table__
     return session.execute(
         core_select(func.min(events.c.seq)).select_from(
             events.join(complaints, complaints.c.id == events.c.complaint_id))

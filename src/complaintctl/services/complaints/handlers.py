@@ -22,7 +22,7 @@ def on_change(session: Session, event: ComplaintChanged) -> dict[str, Any] | Non
 
         check_recusal(session, event.complaint.assignee, event.complaint)
     if event.action is Action.resolve:
-        from complaintctl.services.complaints.approvals import check_compensation
+        from complaintctl.services.complaints.compensation import check_compensation
 
         approval = check_compensation(session, event.actor, event.complaint)
         if approval is not None:

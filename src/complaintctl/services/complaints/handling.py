@@ -258,7 +258,7 @@ def evidence_list(*, session: Session, actor: Actor, number: str,
     permission for this complaint and goes on the audit trail first, as ``show --unmask``)."""
     from complaintctl.domain.clock import iso
     from complaintctl.services.core.context import record_unmasking, timezone_of
-    from complaintctl.services.complaints.queries import shown_text
+    from complaintctl.services.complaints.shapes import shown_text
 
     complaint = get(session, number)
     with refusals_recorded(session, actor, "evidence list", complaint.number):

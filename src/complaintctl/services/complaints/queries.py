@@ -1,4 +1,5 @@
-"""Reading complaints: the JSON shape of ``show``/``list``, filters, masking and unmasking."""
+"""Reading complaints: ``show`` and ``list`` (their shapes: ``complaints.shapes``), the list
+filters, and unmasking on record."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Any
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
-from complaintctl.domain import masking, money
+from complaintctl.domain import money
 from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import OPEN_STATUSES, EventKind, SortKey
 from complaintctl.domain.permissions import Permission
 from complaintctl.store.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
 from complaintctl.services.core import filter_values
+from complaintctl.services.complaints.shapes import complaint_dict, shown_details, shown_text
 from complaintctl.services.core.kernel import get
 from complaintctl.services.core.context import (
     Actor,
@@ -25,6 +27,7 @@ from complaintctl.services.core.context import (
     refusals_recorded,
     timezone_of,
 )
+
 
 @dataclass
 class Filters:
@@ -42,83 +45,6 @@ class Filters:
     due_within: timedelta | None = None
 
 
-def complaint_dict(
-    c: Complaint, *, tags: list[str], remedies: list[Remedy], unmask: bool, tz,
-    paused_since: datetime | None = None, weights: dict[str, float] | None = None,
-) -> dict[str, Any]:
-    customer = {
-        "name": c.customer_name,
-        "phone": c.customer_phone,
-        "email": c.customer_email,
-        "id_number": c.customer_id_number,
-        "account": c.customer_account,
-        "customer_id": c.customer_ref,
-    }
-    text = shown_text(unmask)
-    if not unmask:
-        customer = masking.mask_customer(customer)
-    from complaintctl.services.clock.state import view_fields
-
-    clock_fields = view_fields(c, tags=tags, paused_since=paused_since, weights=weights)
-    return {
-        "number": c.number,
-        "status": c.status,
-        "channel": c.channel,
-        "source_ref": c.source_ref,
-        "external_ref": c.external_ref,
-        "received_at": iso(c.received_at, tz),
-        "registered_at": iso(c.registered_at, tz),
-        "registered_by": c.registered_by,
-        "customer": customer,
-        "group_size": c.group_size,
-        "branch": c.branch,
-        "product": c.product,
-        "issue": c.issue,
-        "summary": text(c.summary),
-        "description": text(c.description),
-        "amount": money.format_amount(c.amount_cents),
-        "currency": c.currency,
-        "tags": tags,
-        "priority": c.priority,
-        "assignee": c.assignee,
-        "due_at": iso(c.due_at, tz),
-        **clock_fields,
-        "acknowledged_at": iso(c.acknowledged_at, tz),
-        "outcome": c.outcome,
-        "findings": text(c.findings),
-        "remedies": [
-            {"kind": r.kind, "amount": money.format_amount(r.amount_cents),
-             "note": text(r.note)}
-            for r in remedies
-        ],
-        "notified_at": iso(c.notified_at, tz),
-        "notified_via": c.notified_via,
-        "notice_proof": text(c.notice_proof),
-        "satisfaction": c.satisfaction,
-        "feedback": text(c.feedback),
-        "disputed": c.disputed,
-        "reopen_count": c.reopen_count,
-        "closed_at": iso(c.closed_at, tz),
-        "archived_at": iso(c.archived_at, tz),
-        "merged_into": c.merged_into,
-    }
-
-
-def shown_text(unmask: bool):
-    """How free text is shown: as stored when unmasked, else with the personal data in it
-    masked (``masking.mask_text``). The one decision for the customer fields and the text."""
-    return _as_stored if unmask else masking.mask_text
-
-
-def _as_stored(value):
-    return value
-
-
-def shown_details(details: dict[str, Any], *, unmask: bool) -> dict[str, Any]:
-    """A timeline event's details as shown: every text in them masked unless unmasked."""
-    return details if unmask else masking.mask_details(details)
-
-
 def is_overdue(c: Complaint, at: datetime | None = None,
                paused_since: datetime | None = None) -> bool:
     """Its clock runs (not decided) and its due time has passed; a paused clock is frozen."""
@@ -134,7 +60,9 @@ def _unmask(session: Session, actor: Actor, numbers: list[str], what: str) -> No
                      complaints=numbers[:1000], count=len(numbers))
 
 
-def _children(session: Session, ids: list[int]):
+def children(session: Session, ids: list[int]):
+    """The tags and the remedies of the complaints ``ids``, each by complaint id (two queries,
+    whatever the number of complaints; a complaint without any maps to an empty list)."""
     tags: dict[int, list[str]] = defaultdict(list)
     remedies: dict[int, list[Remedy]] = defaultdict(list)
     if ids:
@@ -161,14 +89,27 @@ def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -
     if unmask:
         _unmask(session, actor, [complaint.number], "show")
     tz = timezone_of(session)
-    tags, remedies = _children(session, [complaint.id])
+    tags, remedies = children(session, [complaint.id])
     data = _with_clock(session, [complaint], tags, remedies, unmask=unmask, tz=tz)[0]
+    text = shown_text(unmask)
+    data["events"] = _timeline(session, complaint, tz, unmask=unmask)
+    data["contacts"] = _contacts(session, complaint, tz, text)
+    data["consultations"] = _consultations(session, complaint, tz, text)
+    data["pauses"] = _pauses(session, complaint, tz, text)
+    data["approvals"] = _approvals(session, complaint, tz)
+    return data
+
+
+def _timeline(session: Session, complaint: Complaint, tz, *, unmask: bool
+              ) -> list[dict[str, Any]]:
+    """The complaint's lifecycle events, in chain order, their details masked unless
+    ``unmask``."""
     events = session.exec(
         select(Event)
         .where(Event.complaint_id == complaint.id, Event.kind == EventKind.change.value)
         .order_by(col(Event.seq))
     ).all()
-    data["events"] = [
+    return [
         {
             "at": iso(e.at, tz),
             "recorded_at": iso(e.recorded_at, tz),
@@ -180,15 +121,20 @@ def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -
         }
         for e in events
     ]
-    text = shown_text(unmask)
-    data["contacts"] = [
+
+
+def _contacts(session: Session, complaint: Complaint, tz, text) -> list[dict[str, Any]]:
+    return [
         {"at": iso(c.at, tz), "via": c.via, "direction": c.direction,
          "summary": text(c.summary), "by": c.by}
         for c in session.exec(
             select(Contact).where(Contact.complaint_id == complaint.id).order_by(Contact.id)
         )
     ]
-    data["consultations"] = [
+
+
+def _consultations(session: Session, complaint: Complaint, tz, text) -> list[dict[str, Any]]:
+    return [
         {"id": q.id, "department": q.department, "question": text(q.question),
          "asked_by": q.asked_by, "asked_at": iso(q.asked_at, tz), "answer": text(q.answer),
          "answered_by": q.answered_by, "answered_at": iso(q.answered_at, tz)}
@@ -198,23 +144,29 @@ def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -
             .order_by(Consultation.id)
         )
     ]
-    from complaintctl.services.clock.state import pauses_of
-    from complaintctl.services.complaints.approvals import approvals_of
 
-    data["pauses"] = [
+
+def _pauses(session: Session, complaint: Complaint, tz, text) -> list[dict[str, Any]]:
+    from complaintctl.services.clock.state import pauses_of
+
+    return [
         {"reason": text(p.reason), "started_at": iso(p.started_at, tz),
          "ended_at": iso(p.ended_at, tz), "started_by": p.started_by, "ended_by": p.ended_by,
          "customer_notified_via": p.customer_notified_via}
         for p in pauses_of(session, complaint)
     ]
-    data["approvals"] = [
+
+
+def _approvals(session: Session, complaint: Complaint, tz) -> list[dict[str, Any]]:
+    from complaintctl.services.complaints.approvals import approvals_of
+
+    return [
         {"id": a.id, "kind": a.kind, "level": a.level,
          "amount": money.format_amount(a.amount_cents), "status": a.status,
          "requested_by": a.requested_by, "requested_at": iso(a.requested_at, tz),
          "decided_by": a.decided_by, "decided_at": iso(a.decided_at, tz)}
         for a in approvals_of(session, complaint)
     ]
-    return data
 
 
 _PRIORITY_RANK = case(
@@ -231,6 +183,21 @@ _SORTS = {
 
 def filtered(query, filters: Filters, *, at: datetime | None = None):
     """Apply the list filters to a select over Complaint (shared by list, export and reports)."""
+    query = _by_fields(query, filters)
+    query = _by_clock(query, filters, at)
+    if not filters.include_drills and "drill" not in [t.lower() for t in filters.tag]:
+        query = query.where(
+            ~select(ComplaintTag.complaint_id)
+            .where(ComplaintTag.complaint_id == Complaint.id, ComplaintTag.tag == "drill")
+            .exists()
+        )
+    if filters.text:
+        query = _by_text(query, filters.text)
+    return query
+
+
+def _by_fields(query, filters: Filters):
+    """The filters on the complaint's own fields and tags."""
     if filters.status:
         query = query.where(col(Complaint.status).in_(filters.status))
     if filters.assignee:
@@ -251,6 +218,12 @@ def filtered(query, filters: Filters, *, at: datetime | None = None):
         query = query.where(Complaint.received_at >= filters.received_since)
     if filters.received_until:
         query = query.where(Complaint.received_at <= filters.received_until)
+    return query
+
+
+def _by_clock(query, filters: Filters, at: datetime | None):
+    """``--overdue`` and ``--due-within``: the running clocks past, or near, their due time at
+    ``at`` (default now). A clock paused after its due time stays overdue."""
     if filters.overdue:
         from complaintctl.domain.deadlines import RUNNING
         from complaintctl.store.models import Pause
@@ -274,27 +247,25 @@ def filtered(query, filters: Filters, *, at: datetime | None = None):
             Complaint.paused == False,  # noqa: E712
             col(Complaint.due_at) <= (at or now()) + filters.due_within,
         )
-    if not filters.include_drills and "drill" not in [t.lower() for t in filters.tag]:
-        query = query.where(
-            ~select(ComplaintTag.complaint_id)
-            .where(ComplaintTag.complaint_id == Complaint.id, ComplaintTag.tag == "drill")
-            .exists()
-        )
-    if filters.text:
-        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%").replace(
-            "_", "\\_"
-        ) + "%"
-        query = query.where(
-            or_(
-                col(Complaint.summary).ilike(pattern, escape="\\"),
-                col(Complaint.description).ilike(pattern, escape="\\"),
-                col(Complaint.customer_name).ilike(pattern, escape="\\"),
-                col(Complaint.product).ilike(pattern, escape="\\"),
-                col(Complaint.issue).ilike(pattern, escape="\\"),
-                col(Complaint.number).ilike(pattern, escape="\\"),
-            )
-        )
     return query
+
+
+def _by_text(query, text: str):
+    """``--text``: the words anywhere in the summary, description, customer name, product,
+    issue or number (case-insensitive; ``%`` and ``_`` taken literally)."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace(
+        "_", "\\_"
+    ) + "%"
+    return query.where(
+        or_(
+            col(Complaint.summary).ilike(pattern, escape="\\"),
+            col(Complaint.description).ilike(pattern, escape="\\"),
+            col(Complaint.customer_name).ilike(pattern, escape="\\"),
+            col(Complaint.product).ilike(pattern, escape="\\"),
+            col(Complaint.issue).ilike(pattern, escape="\\"),
+            col(Complaint.number).ilike(pattern, escape="\\"),
+        )
+    )
 
 
 def list_complaints(
@@ -324,7 +295,7 @@ def list_complaints(
         query = query.limit(limit)
     complaints = session.exec(query).all()
     tz = timezone_of(session)
-    tags, remedies = _children(session, [c.id for c in complaints])
+    tags, remedies = children(session, [c.id for c in complaints])
     rows = _with_clock(session, complaints, tags, remedies, unmask=unmask, tz=tz)
     if by_urgency:
         rows.sort(key=lambda r: -r["urgency"])

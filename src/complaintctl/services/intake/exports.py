@@ -16,13 +16,8 @@ from complaintctl.store.models import Complaint
 from complaintctl.services.core import filter_values
 from complaintctl.services.core.context import Actor, record_unmasking, refusals_recorded, \
     timezone_of
-from complaintctl.services.complaints.queries import (
-    Filters,
-    _children,
-    complaint_dict,
-    filtered,
-    shown_text,
-)
+from complaintctl.services.complaints.queries import Filters, children, filtered
+from complaintctl.services.complaints.shapes import complaint_dict, shown_text
 
 CHUNK = 1000
 #: fields beyond ``list --format json`` that exports carry (the CFPB's, kept on import)
@@ -66,7 +61,7 @@ def _stream(session: Session, query, unmask: bool) -> Iterator[dict[str, Any]]:
         chunk = session.exec(query.where(Complaint.id > last_id).limit(CHUNK)).all()
         if not chunk:
             return
-        tags, remedies = _children(session, [c.id for c in chunk])
+        tags, remedies = children(session, [c.id for c in chunk])
         for c in chunk:
             data = complaint_dict(c, tags=tags[c.id], remedies=remedies[c.id], unmask=unmask,
                                   tz=tz)

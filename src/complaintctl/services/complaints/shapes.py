@@ -1,0 +1,91 @@
+"""The shapes a complaint is handed out in: its object (``complaint_dict``, the JSON of
+``show`` and ``list``; ``domain.records.flat_row`` flattens it to the CSV columns) and how free
+text in it is shown (masked unless unmasked). Reading complaints is ``complaints.queries``;
+exports build on both."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from complaintctl.domain import masking, money
+from complaintctl.domain.clock import iso
+
+if TYPE_CHECKING:
+    from complaintctl.store.models import Complaint, Remedy
+
+def complaint_dict(
+    c: Complaint, *, tags: list[str], remedies: list[Remedy], unmask: bool, tz,
+    paused_since: datetime | None = None, weights: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    customer = {
+        "name": c.customer_name,
+        "phone": c.customer_phone,
+        "email": c.customer_email,
+        "id_number": c.customer_id_number,
+        "account": c.customer_account,
+        "customer_id": c.customer_ref,
+    }
+    text = shown_text(unmask)
+    if not unmask:
+        customer = masking.mask_customer(customer)
+    from complaintctl.services.clock.state import view_fields
+
+    clock_fields = view_fields(c, tags=tags, paused_since=paused_since, weights=weights)
+    return {
+        "number": c.number,
+        "status": c.status,
+        "channel": c.channel,
+        "source_ref": c.source_ref,
+        "external_ref": c.external_ref,
+        "received_at": iso(c.received_at, tz),
+        "registered_at": iso(c.registered_at, tz),
+        "registered_by": c.registered_by,
+        "customer": customer,
+        "group_size": c.group_size,
+        "branch": c.branch,
+        "product": c.product,
+        "issue": c.issue,
+        "summary": text(c.summary),
+        "description": text(c.description),
+        "amount": money.format_amount(c.amount_cents),
+        "currency": c.currency,
+        "tags": tags,
+        "priority": c.priority,
+        "assignee": c.assignee,
+        "due_at": iso(c.due_at, tz),
+        **clock_fields,
+        "acknowledged_at": iso(c.acknowledged_at, tz),
+        "outcome": c.outcome,
+        "findings": text(c.findings),
+        "remedies": [
+            {"kind": r.kind, "amount": money.format_amount(r.amount_cents),
+             "note": text(r.note)}
+            for r in remedies
+        ],
+        "notified_at": iso(c.notified_at, tz),
+        "notified_via": c.notified_via,
+        "notice_proof": text(c.notice_proof),
+        "satisfaction": c.satisfaction,
+        "feedback": text(c.feedback),
+        "disputed": c.disputed,
+        "reopen_count": c.reopen_count,
+        "closed_at": iso(c.closed_at, tz),
+        "archived_at": iso(c.archived_at, tz),
+        "merged_into": c.merged_into,
+    }
+
+
+def shown_text(unmask: bool):
+    """How free text is shown: as stored when unmasked, else with the personal data in it
+    masked (``masking.mask_text``). The one decision for the customer fields and the text."""
+    return _as_stored if unmask else masking.mask_text
+
+
+def _as_stored(value):
+    return value
+
+
+def shown_details(details: dict[str, Any], *, unmask: bool) -> dict[str, Any]:
+    """A timeline event's details as shown: every text in them masked unless unmasked."""
+    return details if unmask else masking.mask_details(details)

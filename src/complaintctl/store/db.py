@@ -23,6 +23,7 @@ from typing import Any
 
 from complaintctl.errors import DatabaseProblem, InvalidData
 from complaintctl.i18n import _
+from complaintctl.settings import settings
 
 ENV_DB = "COMPLAINTCTL_DB"
 ENV_REPORT_DB = "COMPLAINTCTL_REPORT_DB"
@@ -62,7 +63,7 @@ def resolve_url(value: str | None) -> str:
 
     ``postgresql://`` and ``postgres://`` get the psycopg 3 driver we ship with.
     """
-    value = value or os.environ.get(ENV_DB) or str(default_path())
+    value = value or settings.db or str(default_path())
     if "://" in value:
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):
@@ -318,7 +319,7 @@ class Database:
 
     @property
     def evidence_dir(self) -> Path:
-        override = self.evidence_dir_override or os.environ.get("COMPLAINTCTL_EVIDENCE_DIR")
+        override = self.evidence_dir_override or settings.evidence_dir
         if override:
             return Path(override)
         if self.path is not None:

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import At, Number, Unmask, helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-evidence_app = typer.Typer(
+evidence_app = App(
     help=helptext(_("Evidence files kept with a complaint (content-addressed, SHA-256)."),
                   "complaintctl evidence list CMP-2026-000042"),
     no_args_is_help=True,

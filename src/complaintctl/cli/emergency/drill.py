@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import At, helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.cli.emergency.options import Format, Level, Output, parse_level, read_file
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _, format_date, language
 
-drill_app = typer.Typer(help=helptext(_("Drills that test the emergency plan."),
+drill_app = App(help=helptext(_("Drills that test the emergency plan."),
                                       "complaintctl drill list"), no_args_is_help=True)
 
 

@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import At, helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.cli.emergency.options import AsOf, Format, Id, Level, Output, parse_level, roman
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-incident_app = typer.Typer(help=helptext(
+incident_app = App(help=helptext(
     _("Complaint emergencies: detect, declare, respond, report."),
     "complaintctl incident list"), no_args_is_help=True)
 

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.cli.emergency.options import Format, read_file
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-plan_app = typer.Typer(help=helptext(
+plan_app = App(help=helptext(
     _("The emergency plan: levels, triggers, teams, timetables, drills."),
     "complaintctl plan validate plan.toml"), no_args_is_help=True)
 

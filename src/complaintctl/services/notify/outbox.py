@@ -18,7 +18,6 @@ password is never printed, logged, stored or audited.
 
 from __future__ import annotations
 
-import os
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from complaintctl.domain.masking import mask_email, mask_emails_in
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
+from complaintctl.settings import from_environ
 from complaintctl.store.models import Complaint, Notification, NotificationAttempt, Staff
 from complaintctl.services.audit import trail as audit
 from complaintctl.services.core.context import Actor, now, timezone_of
@@ -391,8 +391,7 @@ def default_log_path(db_path: Path | None) -> Path:
 
 def make_sender(cfg, *, db_path: Path | None, environ=None):
     """SMTP if COMPLAINTCTL_SMTP is set, else the log file."""
-    environ = os.environ if environ is None else environ
-    url = environ.get(ENV_SMTP)
+    url = from_environ(environ).smtp_url
     if url:
         return SmtpSender(parse_smtp_url(url))
     configured = cfg["notify.log_path"]
@@ -441,7 +440,7 @@ def send(
             actor.check(Permission.database)
         cfg = config.load(session)
         sender = sender or make_sender(cfg, db_path=database.path, environ=environ)
-        from_address = (environ or os.environ).get(ENV_FROM) or cfg["notify.from"]
+        from_address = from_environ(environ or None).smtp_from or cfg["notify.from"]
         query = (
             select(Notification)
             .where(Notification.status == PENDING,
@@ -532,8 +531,8 @@ def _record_attempt(database, note_id: int, sender: str, error: DeliveryError | 
 
 def check_sender_config(environ=None) -> None:
     """Refuse a malformed COMPLAINTCTL_SMTP before anything is tried."""
-    environ = os.environ if environ is None else environ
-    if environ.get(ENV_SMTP):
-        parse_smtp_url(environ[ENV_SMTP])
-    if environ.get(ENV_FROM) and "@" not in environ[ENV_FROM]:
+    settings = from_environ(environ)
+    if settings.smtp_url:
+        parse_smtp_url(settings.smtp_url)
+    if settings.smtp_from and "@" not in settings.smtp_from:
         raise InvalidData(_("{env} is not an email address.").format(env=ENV_FROM))

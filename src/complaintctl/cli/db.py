@@ -14,8 +14,8 @@ from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
 
 db_app = App(help=helptext(_("The database: where it is, backups, checks, upgrades."),
-                                   "complaintctl db path", "complaintctl db check"),
-                     no_args_is_help=True)
+                            "complaintctl db path", "complaintctl db check"),
+              no_args_is_help=True)
 
 
 def init(

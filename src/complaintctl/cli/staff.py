@@ -12,7 +12,7 @@ from complaintctl.domain.enums import ReadFormat, Role
 from complaintctl.i18n import _, code, language
 
 app = App(help=helptext(_("Staff: who may do what (admins manage them)."),
-                               "complaintctl staff list"), no_args_is_help=True)
+                         "complaintctl staff list"), no_args_is_help=True)
 
 
 @app.command("add", help=helptext(

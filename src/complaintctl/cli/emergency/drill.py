@@ -15,7 +15,7 @@ from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _, format_date, language
 
 drill_app = App(help=helptext(_("Drills that test the emergency plan."),
-                                      "complaintctl drill list"), no_args_is_help=True)
+                               "complaintctl drill list"), no_args_is_help=True)
 
 
 class DrillFormat(StrEnum):

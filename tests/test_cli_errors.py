@@ -189,7 +189,7 @@ def test_register_with_a_missing_required_field_and_no_terminal_exits_2(cli, giv
 
 
 def test_register_prompts_for_missing_fields_on_a_terminal(cli, monkeypatch):
-    import complaintctl.cli.complaints as commands
+    import complaintctl.cli.complaints.registration as commands
 
     terminal = types.SimpleNamespace(stdin=types.SimpleNamespace(isatty=lambda: True))
     monkeypatch.setattr(commands, "sys", terminal)

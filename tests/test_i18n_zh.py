@@ -696,7 +696,7 @@ def test_register_prompts_with_the_languages_colon_and_brackets(cli, monkeypatch
     '渠道 (…): ' with ASCII marks); English as it was."""
     import types
 
-    import complaintctl.cli.complaints as commands
+    import complaintctl.cli.complaints.registration as commands
 
     monkeypatch.setattr(commands, "sys", types.SimpleNamespace(
         stdin=types.SimpleNamespace(isatty=lambda: True)))

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from complaintctl.settings import from_environ
+
 DOMAIN = "complaintctl"
 LOCALE_DIR = Path(__file__).parent / "locale"
 SUPPORTED = ("en", "zh")
@@ -36,7 +38,7 @@ def explicit_language(
 ) -> str | None:
     """The language --lang, COMPLAINTCTL_LANG or the locale asks for, or None if none does."""
     argv = sys.argv if argv is None else argv
-    environ = os.environ if environ is None else environ
+    settings = from_environ(environ)
     for i, arg in enumerate(argv):
         if arg == "--":
             break
@@ -44,15 +46,12 @@ def explicit_language(
             return _normalise(argv[i + 1])
         if arg.startswith("--lang="):
             return _normalise(arg.split("=", 1)[1])
-    if environ.get("COMPLAINTCTL_LANG"):
-        return _normalise(environ["COMPLAINTCTL_LANG"])
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(var)
-        if value:
-            if value.split(".")[0].upper() in ("C", "POSIX"):
-                return None  # the C locale names no language: the database default may
-            return _normalise(value)
-    return None
+    if settings.lang:
+        return _normalise(settings.lang)
+    locale = settings.locale
+    if locale is None or locale.split(".")[0].upper() in ("C", "POSIX"):
+        return None  # the C locale names no language: the database default may
+    return _normalise(locale)
 
 
 def detect_language(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> str:

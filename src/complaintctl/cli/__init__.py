@@ -6,24 +6,26 @@ and Rich are imported inside the commands that need them, so ``--help`` stays fa
 
 from __future__ import annotations
 
-import os
+import contextlib
 import sys
 import time
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from complaintctl import __version__
 from complaintctl.cli.common import helptext
+from complaintctl.cli.usage_i18n import (App, LocalisedGroup, localise_completion_help,
+                                         localised_errors, short_help)
 from complaintctl.errors import ComplaintError
-from complaintctl.cli.usage_i18n import install as _localise_typer
 from complaintctl.i18n import _, set_language
+from complaintctl.settings import settings
 
-_localise_typer()
+#: where the root context keeps the arguments it was given (``ctx.meta``), to run them again
+_ARGS = "complaintctl.args"
 
 
-class ErrorMappingGroup(TyperGroup):
+class ErrorMappingGroup(LocalisedGroup):
     """The one place errors become a sentence on stderr and a documented exit code, and the
     one place a command that lost a deadlock or a serialization check is run again."""
 
@@ -42,22 +44,38 @@ class ErrorMappingGroup(TyperGroup):
                 sys.exit(5)
         return super().main(args, *rest, **options)
 
+    def get_params(self, ctx):
+        return localise_completion_help(super().get_params(ctx))
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        """The context, with the arguments kept for a second attempt; a usage error is said in
+        the interface language (``usage_i18n.localised_errors``)."""
+        given = list(args)
+        with localised_errors():
+            ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta[_ARGS] = given
+        return ctx
+
     def invoke(self, ctx):
+        """Run the command; one that lost a deadlock or a serialization check before it saved
+        anything is parsed and run again, in a fresh context, up to ``retry.attempts()``."""
         from complaintctl.infra import retry
 
-        args = (list(ctx._protected_args), list(ctx.args))
         attempt = 1
-        while True:
-            try:
-                return self._invoke_mapped(ctx)
-            except _Retry as signal:
-                if attempt >= retry.attempts() or signal.saved:
-                    retry.stats.gave_up += 1
-                    self._give_up(signal, attempt)
-                retry.stats.retries += 1
-                time.sleep(retry.delay(attempt))
-                attempt += 1
-                ctx._protected_args, ctx.args = list(args[0]), list(args[1])
+        with contextlib.ExitStack() as contexts, localised_errors():
+            current = ctx
+            while True:
+                try:
+                    return self._invoke_mapped(current)
+                except _Retry as signal:
+                    if attempt >= retry.attempts() or signal.saved:
+                        retry.stats.gave_up += 1
+                        self._give_up(signal, attempt)
+                    retry.stats.retries += 1
+                    time.sleep(retry.delay(attempt))
+                    attempt += 1
+                    current = contexts.enter_context(self.make_context(
+                        ctx.info_name, list(ctx.meta[_ARGS]), parent=ctx.parent))
 
     def _give_up(self, signal: _Retry, attempt: int):
         if signal.saved:
@@ -92,7 +110,7 @@ class ErrorMappingGroup(TyperGroup):
                 if state is not None and hasattr(state, "close"):
                     state.close()
                 raise _Retry(retry.RETRYABLE[retry.sqlstate(error)], saved) from error
-            if os.environ.get("COMPLAINTCTL_DEBUG"):
+            if settings.debug:
                 raise
             if type(error).__module__.startswith("sqlalchemy"):
                 _fail(
@@ -155,7 +173,7 @@ _SETTINGS: dict[str, Any] = dict(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app = typer.Typer(cls=ErrorMappingGroup, **_SETTINGS)
+app = App(cls=ErrorMappingGroup, **_SETTINGS)
 
 
 def _version(value: bool) -> None:
@@ -274,12 +292,9 @@ class LazyRoot(ErrorMappingGroup):
     def format_commands(self, ctx, formatter) -> None:
         from gettext import gettext  # Click's own catalog, as Click formats this section
 
-        from typer._click.utils import make_default_short_help  # vendored Click
-
         entries = self._entries()
         limit = formatter.width - 6 - max((len(name) for name in entries), default=0)
-        rows = [(name, make_default_short_help(summary(info), limit))
-                for name, info in entries.items()]
+        rows = [(name, short_help(summary(info), limit)) for name, info in entries.items()]
         if rows:
             with formatter.section(gettext("Commands")):
                 formatter.write_dl(rows)
@@ -297,7 +312,7 @@ def lazy_root():
     """The console script's root command: the same options, commands built on demand."""
     from typer.main import get_command
 
-    shell = typer.Typer(cls=LazyRoot, **_SETTINGS)
+    shell = App(cls=LazyRoot, **_SETTINGS)
     shell.callback()(root)
     return get_command(shell)
 

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import Unmask, helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
 
-app = typer.Typer(help=helptext(
+app = App(help=helptext(
     _("The audit trail: a hash chain of every change, refusal and unmasking."),
     "complaintctl audit verify", "complaintctl audit log CMP-2026-000042"), no_args_is_help=True)
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import At, Number, helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import (
     ApprovalKind,
     ContactVia,
@@ -16,10 +17,10 @@ from complaintctl.domain.enums import (
 )
 from complaintctl.i18n import _, code, format_datetime, language
 
-review_app = typer.Typer(help=helptext(
+review_app = App(help=helptext(
     _("The customer's review of a decision (核查, CBIRC Art 20)."),
     "complaintctl review request CMP-2026-000042"), no_args_is_help=True)
-sla_app = typer.Typer(help=helptext(
+sla_app = App(help=helptext(
     _("Deadline watch: warnings, overdue complaints, escalation."),
     "complaintctl sla check"), no_args_is_help=True)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import getpass
-import os
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import typer
 
 from complaintctl.i18n import _
+from complaintctl.settings import settings
 
 
 def helptext(summary: str, *examples: str) -> str:
@@ -32,13 +32,13 @@ class State:
     _report_database: Any = field(default=None, repr=False)
 
     def database(self, *, must_exist: bool = True):
-        from complaintctl.store.db import Database, resolve_url
+        from complaintctl.services.admin.database import open_database
 
         if self._database is None:
             from complaintctl.services import bootstrap
 
             bootstrap.start()  # the event handlers, before the first use case
-            self._database = Database(resolve_url(self.db_option))
+            self._database = open_database(self.db_option)
         if must_exist:
             self._database.ensure_ready()
             self._apply_language_setting()
@@ -64,14 +64,13 @@ class State:
         """A read session for lists and reports: on the read replica named by
         COMPLAINTCTL_REPORT_DB when it is set (read-only; what the audit trail must record,
         refusals and unmasking, still goes to the primary), else an ordinary one."""
-        from complaintctl.store.db import ENV_REPORT_DB, Database, resolve_url
+        from complaintctl.services.admin.database import open_report_database
 
         primary = self.database()
-        url = os.environ.get(ENV_REPORT_DB)
-        if not url:
+        if not settings.report_db:
             return primary.session()
         if self._report_database is None:
-            self._report_database = Database(resolve_url(url), read_only=True)
+            self._report_database = open_report_database()
             self._report_database.ensure_ready()
         session = self._report_database.session()
         session.info["write_bind"] = primary.write_engine
@@ -95,8 +94,8 @@ class State:
         dropped; a name that is blank without them names nobody and is refused (exit 4, as a
         name that is not a member of staff is) rather than falling back to the OS login."""
         given = self.user_option
-        if given is None and os.environ.get("COMPLAINTCTL_USER"):
-            given = os.environ["COMPLAINTCTL_USER"]
+        if given is None and settings.user:
+            given = settings.user
         if given is not None:
             if not given.strip():
                 from complaintctl.errors import PermissionDenied

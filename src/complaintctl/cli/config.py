@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _, code
 
-app = typer.Typer(help=helptext(
+app = App(help=helptext(
     _("Configuration in the database: clock profiles, calendar, thresholds."),
     "complaintctl config show"), no_args_is_help=True)
 

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _, code
 
-app = typer.Typer(help=helptext(
+app = App(help=helptext(
     _("Conflicts of interest: who is recused from what (CBIRC Art 17)."),
     "complaintctl staff conflict list"), no_args_is_help=True)
 User = Annotated[str, typer.Argument(help=_("Their login name."))]

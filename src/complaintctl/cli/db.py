@@ -8,13 +8,14 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.errors import DatabaseProblem
 from complaintctl.i18n import _
 
-db_app = typer.Typer(help=helptext(_("The database: where it is, backups, checks, upgrades."),
-                                   "complaintctl db path", "complaintctl db check"),
-                     no_args_is_help=True)
+db_app = App(help=helptext(_("The database: where it is, backups, checks, upgrades."),
+                            "complaintctl db path", "complaintctl db check"),
+              no_args_is_help=True)
 
 
 def init(
@@ -104,27 +105,22 @@ def upgrade(ctx: typer.Context) -> None:
 
 def _require_on_any_schema(ctx: typer.Context, db) -> None:
     """The database permission, checked with plain SQL: the schema may predate the models."""
-    from sqlalchemy import text
-
     from complaintctl.domain.enums import Role
     from complaintctl.domain.permissions import Permission, check
     from complaintctl.errors import PermissionDenied
+    from complaintctl.services.admin.database import at_head, staff_on_any_schema
 
     st = state(ctx)
     username = st.username
-    with db.engine.connect() as conn:
-        row = conn.execute(text("SELECT role, active FROM staff WHERE username = :u"),
-                           {"u": username}).first()
-    if row is None or not row.active:
+    found = staff_on_any_schema(db, username)
+    if found is None or not found[1]:
         raise PermissionDenied(_("{user} is not an active member of staff; only an admin may "
                                  "upgrade the database.").format(user=username))
     try:
-        check(Permission.database, role=Role(row.role), username=username, staff_branch=None,
+        check(Permission.database, role=Role(found[0]), username=username, staff_branch=None,
               command=st.command)
     except PermissionDenied:
-        from complaintctl.store.schema import head_revision
-
-        if db.current_revision() == head_revision():  # the audit trail's tables are as we know
+        if at_head(db):  # the audit trail's tables are as we know
             _require(ctx, "database", "upgrade")  # refuses again, on the audit trail
         raise
 
@@ -145,12 +141,12 @@ def migrate_to(
     format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
 ) -> None:
     from complaintctl.present import views
-    from complaintctl.store.db import Database, resolve_url
+    from complaintctl.services.admin.database import open_database
     from complaintctl.services.intake.migrate import migrate
 
     _require(ctx, "database", "migrate-to")
     st = state(ctx)
-    with Database(resolve_url(url), evidence_dir_override=evidence_dir).prepared() as target:
+    with open_database(url, evidence_dir=evidence_dir).prepared() as target:
         result = migrate(source=st.database(), target=target, actor=st.username, dry_run=dry_run)
     views.migration(result, format)
 

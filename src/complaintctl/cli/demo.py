@@ -17,7 +17,7 @@ def demo(
     import tempfile
 
     from complaintctl.present import incident_views, render, views
-    from complaintctl.store.db import Database, resolve_url
+    from complaintctl.services.admin.database import open_database
     from complaintctl.services.admin.demo import build
     from complaintctl.errors import DatabaseProblem
     from complaintctl.services.emergency import drills, incidents as emergency
@@ -26,7 +26,7 @@ def demo(
     from complaintctl.domain.enums import Role
 
     target = db or str(tempfile.mkdtemp(prefix="complaintctl-demo-")) + "/demo.db"
-    database = Database(resolve_url(target))
+    database = open_database(target)
     if database.exists():
         raise DatabaseProblem(_("{where} already exists; give --db a new file.").format(
             where=database.display()))

@@ -7,16 +7,16 @@ import sys
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.usage_i18n import App, LocalisedGroup
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.domain.enums import ImportFormat
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _, format_datetime, language
 
 
-class ImportGroup(TyperGroup):
+class ImportGroup(LocalisedGroup):
     """``complaintctl import FILE ...`` runs ``import file FILE ...``; ``list`` and ``undo`` are
     subcommands of their own."""
 
@@ -26,7 +26,7 @@ class ImportGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-app = typer.Typer(
+app = App(
     cls=ImportGroup,
     help=helptext(
         _("Import complaints from a file (CSV, JSON, JSON Lines; native, CFPB or a mapping), "

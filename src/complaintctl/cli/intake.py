@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 
-app = typer.Typer(help=helptext(
+app = App(help=helptext(
     _("Intake: complaints from the complaint mailbox and the online platform."),
     "complaintctl intake mail --maildir /var/mail/complaints"), no_args_is_help=True)
 

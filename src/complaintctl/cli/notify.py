@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-app = typer.Typer(help=helptext(
+app = App(help=helptext(
     _("Notifications: the outbox and its delivery (SMTP or a log file)."),
     "complaintctl notify list"), no_args_is_help=True)
 

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-app = typer.Typer(help=helptext(
+app = App(help=helptext(
     _("Organisations: branches under parent organisations (admins manage them; a parent's "
       "supervisors act on its branches' complaints)."),
     "complaintctl org add BJ01 --name 北京朝阳支行 --parent BJ"), no_args_is_help=True)

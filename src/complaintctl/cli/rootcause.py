@@ -8,16 +8,17 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import At, Number, helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
 
-rootcause_app = typer.Typer(
+rootcause_app = App(
     help=helptext(
         _("Root causes of closed complaints, from the JR/T 0169 cause codes (supervisors)."),
         "complaintctl rootcause codes"),
     no_args_is_help=True,
 )
-rectify_app = typer.Typer(
+rectify_app = App(
     help=helptext(
         _("Rectification actions: what will be fixed, by whom, by when (supervisors)."),
         "complaintctl rectify list --overdue"),

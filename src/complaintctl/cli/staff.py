@@ -7,11 +7,12 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat, Role
 from complaintctl.i18n import _, code, language
 
-app = typer.Typer(help=helptext(_("Staff: who may do what (admins manage them)."),
-                               "complaintctl staff list"), no_args_is_help=True)
+app = App(help=helptext(_("Staff: who may do what (admins manage them)."),
+                         "complaintctl staff list"), no_args_is_help=True)
 
 
 @app.command("add", help=helptext(

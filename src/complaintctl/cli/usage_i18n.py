@@ -1,14 +1,18 @@
-"""Typer's own words in the interface language.
+"""Typer's own words in the interface language, through Typer's public extension points.
 
 Typer's strings that go through the stdlib's ``gettext()`` ("Options", "Commands", "required",
 "No such command ...") are translated by the ``messages`` catalog that ``i18n.set_language``
-binds. Its vendored Click writes the rest as plain f-strings ("Usage:", "Error:", "Missing
-option", "Invalid value for", "Show this message and exit."), which no catalog can reach: here
-the help option's text, the usage prefix, the colon after a help section's title and a usage
-error's output are passed through ``_()`` and a few patterns, so they come out in Chinese under
-``--lang zh``. Typer's checks of values speak pydantic's words ("Value error, 'x' is not one
-of ...", "Input should be greater than or equal to 1"): in both languages the prefix is dropped
-and the usual number checks say what to give ("Give a number of at least 1.").
+binds. Its Click writes the rest as plain f-strings ("Usage:", "Error:", "Missing option",
+"Invalid value for", "Show this message and exit."), which no catalog can reach. Here every
+command and group of the CLI is built by ``App`` (a ``typer.Typer`` whose groups are
+``LocalisedGroup`` and commands ``LocalisedCommand``, subclasses of ``typer.core.TyperGroup``
+and ``TyperCommand``): their context's ``HelpFormatter`` writes the usage prefix and the colon
+after a help section's title in the language, their help option says its text through ``_()``,
+and ``localised_errors`` (used by the root group) writes a usage error's output through
+``localise``, so it comes out in Chinese under ``--lang zh``. Typer's checks of values speak
+pydantic's words ("Value error, 'x' is not one of ...", "Input should be greater than or equal
+to 1"): in both languages the prefix is dropped and the usual number checks say what to give
+("Give a number of at least 1.").
 
 Chinese help is also laid out by the width a terminal gives each character: Click measures text
 in characters and breaks lines only at spaces, so a Chinese sentence (one "word" of
@@ -16,15 +20,21 @@ double-width characters) ran past the terminal's edge, and a command's one-line 
 out as "..." when its first "word" was longer than the room. Under zh, help text breaks between
 Chinese characters (never before a closing mark such as ，。）, nor after an opening one such as
 （), lines are measured in terminal columns, and a summary is the first sentence, cut to fit.
-English help is laid out exactly as Click does it.
+English help is laid out by Click itself, unchanged.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+import typer
+import typer.core
+
+from complaintctl.cli.wide_text import by_columns, first_sentence, wrap_text
 from complaintctl.i18n import N_, _, language
 
 #: Typer's help for its completion options (typer.completion), marked for the catalog
@@ -105,190 +115,142 @@ def localise(text: str) -> str:
 _INVALID = re.compile(r"^(?P<head>Error: Invalid value for .+?: )(?P<p>.*)$", re.M)
 
 
-def install() -> None:
-    """Route the vendored Click's fixed English through ``_()``; idempotent."""
-    from typer._click import core, exceptions, formatting
+@contextmanager
+def localised_errors() -> Iterator[None]:
+    """Click's usage errors raised inside (anything it can ``show``: a missing option, an
+    invalid value, no such command, help for a group run without a command) are written to
+    stderr in the interface language, then the command exits with the error's code."""
+    try:
+        yield
+    except Exception as error:  # Click's exceptions are the ones that can show themselves
+        show = getattr(error, "show", None)
+        if not callable(show) or not isinstance(getattr(error, "exit_code", None), int):
+            raise
+        buffer = io.StringIO()
+        show(buffer)
+        stderr = typer.get_text_stream("stderr")
+        stderr.write(localise(buffer.getvalue()))
+        stderr.flush()
+        raise typer.Exit(error.exit_code) from None
 
-    if getattr(exceptions.ClickException, "_complaintctl_i18n", False):
-        return
 
-    def wrap_show(original):
-        def show(self, file=None):
-            buffer = io.StringIO()
-            original(self, buffer)
-            if file is None:
-                file = exceptions.get_text_stderr()
-            file.write(localise(buffer.getvalue()))
-            file.flush()
-        return show
+class LocalisedFormatter(typer.Context.formatter_class):
+    """Click's help formatter with the usage prefix and the headings' colon in the language;
+    under zh, text with Chinese characters is wrapped by terminal columns (``wrap_text``)."""
 
-    exceptions.ClickException.show = wrap_show(exceptions.ClickException.show)
-    exceptions.UsageError.show = wrap_show(exceptions.UsageError.show)
-    exceptions.ClickException._complaintctl_i18n = True
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        prefix = _("Usage: ") if prefix is None else prefix
+        if not by_columns(args):
+            return super().write_usage(prog, args, prefix)
+        usage_prefix = f"{prefix:>{self.current_indent}}{prog} "
+        text_width = self.width - self.current_indent
+        if text_width >= (len(usage_prefix) + 20):
+            indent = " " * len(usage_prefix)
+            self.write(wrap_text(args, text_width, initial_indent=usage_prefix,
+                                 subsequent_indent=indent))
+        else:
+            self.write(usage_prefix)
+            self.write("\n")
+            indent = " " * (max(self.current_indent, len(prefix)) + 4)
+            self.write(wrap_text(args, text_width, initial_indent=indent,
+                                 subsequent_indent=indent))
+        self.write("\n")
 
-    write_usage = formatting.HelpFormatter.write_usage
-
-    def localised_usage(self, prog, args="", prefix=None):
-        return write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
-
-    formatting.HelpFormatter.write_usage = localised_usage
-
-    def localised_heading(self, heading: str) -> None:
+    def write_heading(self, heading: str) -> None:
         """A help section's title ends with the language's colon (选项：, 命令：, 参数：), as
         用法： and 示例： do; Click writes an ASCII colon after the translated word."""
         self.write(f"{'':>{self.current_indent}}{heading}{_(':')}\n")
 
-    formatting.HelpFormatter.write_heading = localised_heading
+    def write_text(self, text: str) -> None:
+        if not by_columns(text):
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        self.write(wrap_text(text, self.width, initial_indent=indent, subsequent_indent=indent,
+                             preserve_paragraphs=True))
+        self.write("\n")
 
-    get_help_option = core.Command.get_help_option
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        if not any(by_columns(second) for _first, second in rows) or any(len(r) != 2 for r in rows):
+            return super().write_dl(rows, col_max, col_spacing)
+        first_col = min(max(len(first) for first, _second in rows), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if len(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - len(first)))
+            else:
+                self.write("\n")
+                self.write(" " * (first_col + self.current_indent))
+            text_width = max(self.width - first_col - 2, 10)
+            lines = wrap_text(second, text_width, preserve_paragraphs=True).splitlines()
+            if lines:
+                self.write(f"{lines[0]}\n")
+                for line in lines[1:]:
+                    self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+            else:
+                self.write("\n")
 
-    def localised_help_option(self, ctx):
-        option = get_help_option(self, ctx)
+
+class LocalisedContext(typer.Context):
+    """The context of every command of the CLI: its help is written by ``LocalisedFormatter``."""
+
+    formatter_class = LocalisedFormatter
+
+
+class _Localised:
+    """What ``LocalisedCommand`` and ``LocalisedGroup`` add to Typer's classes."""
+
+    context_class = LocalisedContext
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
         if option is not None:
             option.help = _("Show this message and exit.")
         return option
 
-    core.Command.get_help_option = localised_help_option
-
-    import typer.main
-
-    completion_arguments = typer.main.get_install_completion_arguments
-
-    def localised_completion_arguments():
-        params = completion_arguments()
-        for param in params:
-            if param.help in _COMPLETION_HELP:
-                param.help = _(param.help)
-        return params
-
-    typer.main.get_install_completion_arguments = localised_completion_arguments
-
-    from typer._click import _textwrap, utils
-
-    _textwrap.TextWrapper = _wide_text_wrapper(_textwrap.TextWrapper)
-    short_help = utils.make_default_short_help
-
-    def localised_short_help(help: str, max_length: int = 45) -> str:
-        if language() == "zh" and any(_wide(c) for c in help):
-            return _first_sentence(help, max_length)
-        return short_help(help, max_length)
-
-    utils.make_default_short_help = localised_short_help
-    core.make_default_short_help = localised_short_help
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """Click's one-line summary; under zh a Chinese help's first sentence, cut to fit."""
+        if self.short_help or not self.help or not by_columns(self.help):
+            return super().get_short_help_str(limit)
+        return first_sentence(self.help, limit).strip()
 
 
-# --- Chinese help laid out by terminal columns ----------------------------------------------------
-
-#: marks that never begin a line (they close what precedes them) and that never end one
-_CLOSING = frozenset("，。、；：！？）］】」』》〉｝…%％")
-_OPENING = frozenset("（［【「『《〈｛")
+class LocalisedCommand(_Localised, typer.core.TyperCommand):
+    """A command of the CLI (see the module's docstring)."""
 
 
-def _wide(char: str) -> bool:
-    import unicodedata
-
-    return unicodedata.east_asian_width(char) in ("W", "F")
+class LocalisedGroup(_Localised, typer.core.TyperGroup):
+    """A group of the CLI (see the module's docstring)."""
 
 
-def _columns(text: str) -> int:
-    """The columns a terminal gives ``text``: two for each wide (Chinese) character."""
-    return sum(2 if _wide(c) else 1 for c in text)
+class App(typer.Typer):
+    """``typer.Typer`` whose groups and commands are ``LocalisedGroup``/``LocalisedCommand``
+    unless ``cls`` says otherwise (a subclass of them)."""
+
+    def __init__(self, *, cls: type[LocalisedGroup] = LocalisedGroup, **settings) -> None:
+        super().__init__(cls=cls, **settings)
+
+    def command(self, name: str | None = None, *, cls: type[LocalisedCommand] = LocalisedCommand,
+                **settings):
+        return super().command(name, cls=cls, **settings)
 
 
-def _breakable(chunks: list[str]) -> list[str]:
-    """``chunks`` (words and spaces) cut further so a line may break between two Chinese
-    characters, but never before a closing mark nor after an opening one."""
-    pieces: list[str] = []
-    for chunk in chunks:
-        if chunk.isspace() or not any(_wide(c) for c in chunk):
-            pieces.append(chunk)
-            continue
-        run = ""
-        for char in chunk:
-            if _wide(char):
-                if run:
-                    pieces.append(run)
-                    run = ""
-                pieces.append(char)
-            else:
-                run += char
-        if run:
-            pieces.append(run)
-    glued: list[str] = []
-    for piece in pieces:
-        if glued and not glued[-1].isspace() and not piece.isspace() and (
-                piece[0] in _CLOSING or glued[-1][-1] in _OPENING or _open_note(glued[-1])):
-            glued[-1] += piece
-        else:
-            glued.append(piece)
-    return glued
+def short_help(text: str, limit: int) -> str:
+    """The one-line summary a command with help ``text`` shows in a list ``limit`` wide."""
+    return LocalisedCommand(None, help=text).get_short_help_str(limit)
 
 
-def _open_note(text: str) -> bool:
-    """Whether ``text`` is the start of a short note Click appends in brackets ([默认：table],
-    [必填]), which is kept on one line."""
-    return text.startswith("[") and "]" not in text and _columns(text) < 24
+def localise_completion_help(params: list) -> list:
+    """Typer's help for its completion options (``--install-completion``, ...) in the
+    interface language; ``params``: a command's parameters, returned."""
+    for param in params:
+        english = _COMPLETION_ENGLISH.setdefault(param, getattr(param, "help", None))
+        if english in _COMPLETION_HELP:
+            param.help = _(english)
+    return params
 
 
-def _first_sentence(help: str, room: int) -> str:
-    """A command's one-line summary in Chinese: its first sentence, cut where a line may
-    break to fit ``room`` columns, with an ellipsis, when it is longer."""
-    words = help.split("\n\n")[0].split()
-    text = " ".join(words[1:] if words and words[0] == "\b" else words)
-    end = text.find("。")
-    if end != -1:
-        text = text[:end + 1]
-    if _columns(text) <= room:
-        return text
-    cut = ""
-    for piece in _breakable(re.split(r"(\s+)", text)):
-        if _columns(cut + piece) > room - 1:
-            break
-        cut += piece
-    return cut.rstrip(" ，、；：") + "…"
-
-
-def _wide_text_wrapper(base):
-    """Click's TextWrapper, which under zh breaks lines between Chinese characters and
-    measures them in terminal columns; English is wrapped by ``base`` unchanged."""
-
-    class WideTextWrapper(base):
-        def _split(self, text):
-            chunks = super()._split(text)
-            if language() != "zh" or not any(_wide(c) for c in text):
-                return chunks
-            return _breakable(chunks)
-
-        def _wrap_chunks(self, chunks):
-            if language() != "zh" or not any(_wide(c) for chunk in chunks for c in chunk):
-                return super()._wrap_chunks(chunks)
-            lines: list[str] = []
-            chunks.reverse()
-            while chunks:
-                indent = self.subsequent_indent if lines else self.initial_indent
-                width = self.width - _columns(indent)
-                if self.drop_whitespace and lines and chunks[-1].isspace():
-                    del chunks[-1]
-                line: list[str] = []
-                used = 0
-                while chunks and used + _columns(chunks[-1]) <= width:
-                    used += _columns(chunks[-1])
-                    line.append(chunks.pop())
-                if chunks and _columns(chunks[-1]) > width:  # longer than a line: cut it
-                    last, cut = chunks[-1], ""
-                    for char in last:
-                        if used + _columns(cut + char) > width and (cut or line):
-                            break
-                        cut += char
-                    line.append(cut)
-                    chunks[-1] = last[len(cut):]
-                    if not chunks[-1]:
-                        chunks.pop()
-                if self.drop_whitespace and line and line[-1].isspace():
-                    line.pop()
-                if line:
-                    lines.append(indent + "".join(line))
-            return lines
-
-    WideTextWrapper.__name__ = WideTextWrapper.__qualname__ = base.__name__
-    return WideTextWrapper
+_COMPLETION_ENGLISH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -11,9 +11,10 @@ This module is light (no SQLAlchemy import): the CLI imports it on every run.
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass
+
+from complaintctl.settings import settings
 
 RETRYABLE = {"40001": "serialization failure", "40P01": "deadlock"}
 DEFAULT_ATTEMPTS = 8
@@ -33,10 +34,8 @@ stats = Stats()
 
 
 def attempts() -> int:
-    try:
-        return max(1, int(os.environ.get("COMPLAINTCTL_DB_ATTEMPTS", DEFAULT_ATTEMPTS)))
-    except ValueError:
-        return DEFAULT_ATTEMPTS
+    given = settings.db_attempts
+    return DEFAULT_ATTEMPTS if given is None else max(1, given)
 
 
 def sqlstate(error: BaseException | None) -> str | None:

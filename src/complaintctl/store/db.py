@@ -8,12 +8,12 @@ by the CLI (complaintctl.infra.retry).
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from complaintctl.settings import settings
 from complaintctl.store import maintenance, schema
 from complaintctl.store.engine import shared_engine
 from complaintctl.store.server import database_exists, unreachable
@@ -33,7 +33,7 @@ def resolve_url(value: str | None) -> str:
 
     ``postgresql://`` and ``postgres://`` get the psycopg 3 driver we ship with.
     """
-    value = value or os.environ.get(ENV_DB) or str(default_path())
+    value = value or settings.db or str(default_path())
     if "://" in value:
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):
@@ -128,7 +128,7 @@ class Database:
 
     @property
     def evidence_dir(self) -> Path:
-        override = self.evidence_dir_override or os.environ.get("COMPLAINTCTL_EVIDENCE_DIR")
+        override = self.evidence_dir_override or settings.evidence_dir
         if override:
             return Path(override)
         if self.path is not None:

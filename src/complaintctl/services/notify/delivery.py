@@ -3,7 +3,6 @@ through the sender, with retries and exponential backoff, each try on record."""
 
 from __future__ import annotations
 
-import os
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from complaintctl.domain.enums import EventKind
 from complaintctl.domain.events import CustomerNotified
 from complaintctl.domain.masking import mask_emails_in
 from complaintctl.domain.permissions import Permission
+from complaintctl.settings import from_environ
 from complaintctl.store.models import Complaint, Notification, NotificationAttempt
 from complaintctl.services.core import bus
 from complaintctl.services.core import trail as audit
@@ -28,7 +28,6 @@ from complaintctl.services.notify.outbox import (
     shown_address,
 )
 from complaintctl.services.notify.senders import (
-    ENV_FROM,
     DeliveryError,
     Message,
     SmtpSender,
@@ -99,7 +98,7 @@ def _prepare(database, actor_name: str, *, sender, environ, limit: int | None,
             actor.check(Permission.database)
         cfg = config.load(session)
         sender = sender or make_sender(cfg, db_path=database.path, environ=environ)
-        from_address = (environ or os.environ).get(ENV_FROM) or cfg["notify.from"]
+        from_address = from_environ(environ or None).smtp_from or cfg["notify.from"]
         query = (
             select(Notification)
             .where(Notification.status == PENDING,

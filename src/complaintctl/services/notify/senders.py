@@ -7,7 +7,6 @@ password is never printed, logged, stored or audited.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
+from complaintctl.settings import from_environ
 from complaintctl.services.core.context import now
 
 ENV_SMTP = "COMPLAINTCTL_SMTP"
@@ -180,8 +180,7 @@ def default_log_path(db_path: Path | None) -> Path:
 
 def make_sender(cfg, *, db_path: Path | None, environ=None):
     """SMTP if COMPLAINTCTL_SMTP is set, else the log file."""
-    environ = os.environ if environ is None else environ
-    url = environ.get(ENV_SMTP)
+    url = from_environ(environ).smtp_url
     if url:
         return SmtpSender(parse_smtp_url(url))
     configured = cfg["notify.log_path"]
@@ -190,8 +189,8 @@ def make_sender(cfg, *, db_path: Path | None, environ=None):
 
 def check_sender_config(environ=None) -> None:
     """Refuse a malformed COMPLAINTCTL_SMTP before anything is tried."""
-    environ = os.environ if environ is None else environ
-    if environ.get(ENV_SMTP):
-        parse_smtp_url(environ[ENV_SMTP])
-    if environ.get(ENV_FROM) and "@" not in environ[ENV_FROM]:
+    settings = from_environ(environ)
+    if settings.smtp_url:
+        parse_smtp_url(settings.smtp_url)
+    if settings.smtp_from and "@" not in settings.smtp_from:
         raise InvalidData(_("{env} is not an email address.").format(env=ENV_FROM))

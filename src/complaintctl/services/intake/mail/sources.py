@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from complaintctl.errors import MailboxProblem, UsageProblem
 from complaintctl.i18n import _
+from complaintctl.settings import from_environ
 
 ENV_PASSWORD = "COMPLAINTCTL_IMAP_PASSWORD"
 KEYWORD = "$Complaintctl"
@@ -357,7 +358,7 @@ def open_source(*, maildir: str | None = None, mbox: str | None = None, imap: st
     if mbox:
         return MboxSource(mbox, include_seen=include_seen, readonly=readonly)
     address = parse_imap_url(imap or "")
-    password = (os.environ if environ is None else environ).get(ENV_PASSWORD)
+    password = from_environ(environ).imap_password
     if not password:
         raise UsageProblem(
             _("Set {env} to the IMAP password of {user} (it is never taken from the command "

@@ -1,0 +1,69 @@
+"""Commands on complaints: register, work them through the lifecycle, show and list them.
+
+One module per part of the lifecycle (``registration``, ``handling``, ``decisions``,
+``queries``) and one for the ``evidence`` group; this module lists them with their help.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from complaintctl.cli.common import helptext
+from complaintctl.cli.complaints.decisions import archive, close, merge, reopen, resolve, withdraw
+from complaintctl.cli.complaints.evidence import evidence_add, evidence_app, evidence_list
+from complaintctl.cli.complaints.handling import answer, assign, consult, contact, investigate, note
+from complaintctl.cli.complaints.queries import list_, show
+from complaintctl.cli.complaints.registration import register
+from complaintctl.i18n import _
+
+N = "CMP-2026-000042"
+COMMANDS = [
+    (register, "register", _("Register a complaint and print its new number."),
+     ["complaintctl register --channel phone --customer 张伟 --phone 13812345678 "
+      "--summary '信用卡年费重复扣收' --product credit_card --amount 300",
+      "echo '{\"channel\": \"online\", \"customer\": {\"name\": \"张伟\"}, "
+      "\"summary\": \"信用卡年费重复扣收\"}' | complaintctl register --json -"]),
+    (assign, "assign", _("Assign a complaint to a handler (or reassign it)."),
+     [f"complaintctl assign {N} --to lihua", f"complaintctl assign {N} --auto"]),
+    (contact, "contact", _("Log a contact with the customer; the first outbound one is the acknowledgement."),
+     [f"complaintctl contact {N} --via phone --summary 'Explained the process; decision by 12 Dec'"]),
+    (investigate, "investigate", _("Start the investigation of an assigned complaint."),
+     [f"complaintctl investigate {N}"]),
+    (note, "note", _("Add an internal note to the timeline."),
+     [f"complaintctl note {N} 'Card ops say the fee posted twice'"]),
+    (consult, "consult", _("Ask another department a question about the complaint."),
+     [f"complaintctl consult {N} --department card_ops --question 'Was the fee charged twice?'"]),
+    (answer, "answer", _("Record a department's answer to a consultation."),
+     [f"complaintctl answer {N} 1 'Yes: posted twice on 3 Nov'"]),
+    (resolve, "resolve", _("Record the decision, its remedies and how the customer was told."),
+     [f"complaintctl resolve {N} --outcome upheld --findings 'Fee charged twice' "
+      "--remedy apology --remedy fee_refund:300 --notified-via phone --proof CALL-7781"]),
+    (close, "close", _("Close a resolved complaint after checking the customer's satisfaction."),
+     [f"complaintctl close {N} --satisfaction 4 --feedback 'Quick refund'"]),
+    (reopen, "reopen", _("Reopen a resolved or closed complaint for more investigation."),
+     [f"complaintctl reopen {N} --reason 'Customer found a second charge'"]),
+    (withdraw, "withdraw", _("Record that the complainant withdrew the complaint."),
+     [f"complaintctl withdraw {N} --reason 'Customer withdrew by phone'"]),
+    (merge, "merge", _("Merge a duplicate complaint into another; both keep their history."),
+     [f"complaintctl merge CMP-2026-000043 --into {N}"]),
+    (archive, "archive", _("Archive a closed complaint."), [f"complaintctl archive {N}"]),
+    (show, "show", _("Show a complaint: its details and timeline."),
+     [f"complaintctl show {N}", f"complaintctl show {N} --format json"]),
+    (list_, "list", _("List complaints, filtered and sorted."),
+     ["complaintctl list --status investigating --branch BJ01 --sort due",
+      "complaintctl list --overdue --format csv > overdue.csv",
+      "complaintctl list --due-within 2d --sort urgency"]),
+]
+
+
+def register_commands(app: typer.Typer) -> None:
+    """The complaint commands at the top level, in this order, then the ``evidence`` group."""
+    for function, name, summary, examples in COMMANDS:
+        app.command(name, help=helptext(summary, *examples))(function)
+    evidence_app.command("add", help=helptext(
+        _("Keep a file as evidence (copied into the store with its SHA-256)."),
+        f"complaintctl evidence add {N} statement.pdf --description 'Card statement, Nov'",
+    ))(evidence_add)
+    evidence_app.command("list", help=helptext(
+        _("List a complaint's evidence files."), f"complaintctl evidence list {N}"))(evidence_list)
+    app.add_typer(evidence_app, name="evidence")

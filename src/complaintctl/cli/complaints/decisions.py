@@ -1,0 +1,95 @@
+"""Deciding and ending a complaint: resolve, close, reopen, withdraw, merge and archive."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.common import At, Number, state
+from complaintctl.cli.complaints.message import announce
+from complaintctl.domain.enums import ContactVia, Outcome
+from complaintctl.i18n import _
+
+
+def resolve(
+    ctx: typer.Context, number: Number,
+    outcome: Annotated[Outcome, typer.Option(help=_("The decision."))],
+    findings: Annotated[str, typer.Option(help=_("What the investigation verified, and why."))],
+    notified_via: Annotated[ContactVia, typer.Option(help=_("How the customer was told."))],
+    remedy: Annotated[list[str] | None, typer.Option(help=_("KIND[:AMOUNT] (repeatable): apology, compensation:200, fee_refund:35, correction, explanation, tracking, other."))] = None,
+    proof: Annotated[str | None, typer.Option(help=_("Proof of notice: letter ref, SMS id, call record."))] = None,
+    at: At = None,
+) -> None:
+    from complaintctl.services.complaints import decisions
+    from complaintctl.services.complaints.registration import RemedyInput
+
+    st = state(ctx)
+    remedies = [RemedyInput.parse(r) for r in remedy or []]
+    with st.session(write=True) as session:
+        c = decisions.resolve(session=session, actor=st.actor(session), number=number,
+                               outcome=outcome, findings=findings, remedies=remedies,
+                               notified_via=notified_via, proof=proof, at=st.at(session, at))
+    announce(_("{number} resolved; the customer's notice is on record."), c)
+
+
+def close(
+    ctx: typer.Context, number: Number,
+    satisfaction: Annotated[int, typer.Option(help=_("The customer's satisfaction, 1 (worst) to 5."))],
+    feedback: Annotated[str | None, typer.Option(help=_("What the customer said."))] = None,
+    disputed: Annotated[bool, typer.Option("--disputed", help=_("The customer still disputes the outcome."))] = False,
+    at: At = None,
+) -> None:
+    from complaintctl.services.complaints import decisions
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        c = decisions.close(session=session, actor=st.actor(session), number=number,
+                             satisfaction=satisfaction, feedback=feedback, disputed=disputed,
+                             at=st.at(session, at))
+    announce(_("{number} closed."), c)
+
+
+Reason = Annotated[str, typer.Option("--reason", help=_("Why (recorded on the timeline)."))]
+
+
+def reopen(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
+    from complaintctl.services.complaints import decisions
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        c = decisions.reopen(session=session, actor=st.actor(session), number=number,
+                              reason=reason, at=st.at(session, at))
+    announce(_("{number} reopened; it is {status} again."), c)
+
+
+def withdraw(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
+    from complaintctl.services.complaints import decisions
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        c = decisions.withdraw(session=session, actor=st.actor(session), number=number,
+                                reason=reason, at=st.at(session, at))
+    announce(_("{number} withdrawn; handling ends today."), c)
+
+
+def merge(ctx: typer.Context, number: Number,
+          into: Annotated[str, typer.Option("--into", help=_("The complaint it duplicates."))],
+          at: At = None) -> None:
+    from complaintctl.services.complaints import decisions
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        c = decisions.merge(session=session, actor=st.actor(session), number=number, into=into,
+                             at=st.at(session, at))
+    announce(_("{number} merged into {into}."), c)
+
+
+def archive(ctx: typer.Context, number: Number, at: At = None) -> None:
+    from complaintctl.services.complaints import decisions
+
+    st = state(ctx)
+    with st.session(write=True) as session:
+        c = decisions.archive(session=session, actor=st.actor(session), number=number,
+                               at=st.at(session, at))
+    announce(_("{number} archived."), c)

@@ -1,0 +1,90 @@
+"""``register``: a new complaint from options (asking on a terminal for what is missing) or JSON."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from complaintctl.cli.common import At, state
+from complaintctl.cli.complaints.message import announce
+from complaintctl.domain.enums import Channel, Priority
+from complaintctl.errors import UsageProblem
+from complaintctl.i18n import _
+
+
+def _ask(value, option: str, label: str, *, choices=None):
+    """A missing required value: prompt on a terminal, else refuse (exit 2)."""
+    if value not in (None, ""):
+        return value
+    if not sys.stdin.isatty():
+        raise UsageProblem(_("Missing {option}; pass it (no prompt without a terminal).").format(
+            option=option))
+    suffix = _(": ")  # the language's colon: "渠道（counter/…）：" under zh
+    if choices:
+        text = typer.prompt(_("{label} ({choices})").format(
+            label=label, choices="/".join(c.value for c in choices)), prompt_suffix=suffix)
+        try:
+            return choices(text.strip())
+        except ValueError:
+            raise UsageProblem(_("'{value}' is not a valid {option}.").format(
+                value=text, option=option)) from None
+    return typer.prompt(label, prompt_suffix=suffix)
+
+
+def register(
+    ctx: typer.Context,
+    channel: Annotated[Channel | None, typer.Option(help=_("How the complaint came in."))] = None,
+    customer: Annotated[str | None, typer.Option(help=_("The complainant's name."))] = None,
+    summary: Annotated[str | None, typer.Option(help=_("One line: what is complained about."))] = None,
+    phone: Annotated[str | None, typer.Option(help=_("Contact phone."))] = None,
+    email: Annotated[str | None, typer.Option(help=_("Contact email."))] = None,
+    id_number: Annotated[str | None, typer.Option(help=_("National ID number."))] = None,
+    account: Annotated[str | None, typer.Option(help=_("Account or card number."))] = None,
+    customer_id: Annotated[str | None, typer.Option(help=_("The bank's customer id."))] = None,
+    group_size: Annotated[int, typer.Option(help=_("Joint complainants."), min=1)] = 1,
+    branch: Annotated[str | None, typer.Option(help=_("Branch responsible [default: yours]."))] = None,
+    product: Annotated[str | None, typer.Option(help=_("Product or business line."))] = None,
+    issue: Annotated[str | None, typer.Option(help=_("Issue category."))] = None,
+    description: Annotated[str | None, typer.Option(help=_("The complaint in full."))] = None,
+    amount: Annotated[str | None, typer.Option(help=_("Amount in dispute, e.g. 1200.50."))] = None,
+    currency: Annotated[str, typer.Option(help=_("ISO currency code."))] = "CNY",
+    tag: Annotated[list[str] | None, typer.Option(help=_("A tag (repeatable): elderly, vulnerable, media, repeat, ..."))] = None,
+    priority: Annotated[Priority | None, typer.Option(help=_("Override the derived priority."))] = None,
+    received_at: Annotated[str | None, typer.Option(help=_("When the bank received it [default: --at]."), metavar="TIMESTAMP")] = None,
+    source_ref: Annotated[str | None, typer.Option(help=_("The sender's reference, e.g. a regulator referral number."))] = None,
+    external_ref: Annotated[str | None, typer.Option(help=_("A unique id from another system (imports skip it if known)."))] = None,
+    at: At = None,
+    json_input: Annotated[str | None, typer.Option("--json", help=_("Read one complaint object (the keys of show --format json) from FILE or - (stdin); print {\"number\": ...}."), metavar="FILE")] = None,
+) -> None:
+    from complaintctl.services.complaints import registration as complaints
+    from complaintctl.services.complaints.registration import NewComplaint
+    from complaintctl.services.core.context import timezone_of
+
+    if json_input is not None:
+        if channel or customer or summary or at:
+            raise UsageProblem(_("--json takes the whole complaint; give no field options with it."))
+        from complaintctl.cli.intake import register_json
+
+        return register_json(ctx, json_input)
+    channel = _ask(channel, "--channel", _("Channel"), choices=Channel)
+    customer = _ask(customer, "--customer", _("Customer name"))
+    summary = _ask(summary, "--summary", _("Summary"))
+    st = state(ctx)
+    with st.session(write=True) as session:
+        # read inside the transaction: after its commit a read opens a second write transaction
+        tz = timezone_of(session)
+        new = NewComplaint(
+            channel=channel, customer=customer, summary=summary, phone=phone, email=email,
+            id_number=id_number, account=account, customer_id=customer_id,
+            group_size=group_size, branch=branch, product=product, issue=issue,
+            description=description, amount=amount, currency=currency, tags=tag or [],
+            priority=priority, received_at=st.at(session, received_at), source_ref=source_ref,
+            external_ref=external_ref,
+        )
+        complaint = complaints.register(
+            session=session, actor=st.actor(session), new=new, at=st.at(session, at)
+        )
+    announce(_("Registered {number}; decision due {due}."), complaint, due=True, tz=tz)
+    print(complaint.number)

@@ -42,8 +42,8 @@ def _scratch_dir(prefix: str) -> str:
 # 72 or 400 columns, Chinese from LANG) sets it itself, explicitly.
 
 #: Set for the whole run. COLUMNS is the width every table is laid out at unless a test names
-#: another; C.UTF-8 names no language (COMPLAINTCTL_LANG does) and exists on any glibc, and an
-#: unknown locale would not matter anyway (Python falls back to UTF-8 mode, it does not fail).
+#: another. C.UTF-8 names no language (COMPLAINTCTL_LANG does); where it is not installed it
+#: does no harm: Python meets an unknown locale with its UTF-8 mode, it does not fail.
 PINNED_ENVIRONMENT = {
     "COLUMNS": "200",
     "LANG": "C.UTF-8",

@@ -16,16 +16,11 @@ clerk (clerk [BJ01]), aud (auditor), sup2 (supervisor [SH01]), h3 (handler [SH01
 
 from __future__ import annotations
 
+import atexit
 import os
-
-os.environ["COMPLAINTCTL_LANG"] = "en"  # before complaintctl is imported
-os.environ.pop("COMPLAINTCTL_DB", None)
-os.environ.pop("COMPLAINTCTL_USER", None)
-os.environ.setdefault("COLUMNS", "200")
-# the per-user app dir (default database, evidence store) of a throwaway home, never the user's
-import atexit  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
+import shutil
+import tempfile
+import time
 
 
 def _scratch_dir(prefix: str) -> str:
@@ -34,7 +29,69 @@ def _scratch_dir(prefix: str) -> str:
     return path
 
 
-os.environ["XDG_CONFIG_HOME"] = _scratch_dir("complaintctl-test-config-")
+# --- a hermetic suite: the same environment whatever the terminal and the machine ------------
+#
+# The tests read tables at a width, messages in a language, times in a zone and files under a
+# home; none of these may come from the shell that started pytest (a 120-column terminal
+# truncated the cells four tests look for). So the run pins them, for this process and for
+# every subprocess a test starts (they inherit os.environ). It happens here, when pytest
+# imports this file, not in a fixture: fixtures run after collection, and the test modules,
+# complaintctl's CLI (its help is translated when imported) and Typer (it reads FORCE_COLOR,
+# TERMINAL_WIDTH and the like when imported) read the environment at import. Nothing of the
+# outside is kept that a test would depend on; a test that needs another value (a table at
+# 72 or 400 columns, Chinese from LANG) sets it itself, explicitly.
+
+#: Set for the whole run. COLUMNS is the width every table is laid out at unless a test names
+#: another. C.UTF-8 names no language (COMPLAINTCTL_LANG does); where it is not installed it
+#: does no harm: Python meets an unknown locale with its UTF-8 mode, it does not fail.
+PINNED_ENVIRONMENT = {
+    "COLUMNS": "200",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "TZ": "UTC",  # the machine's zone; complaintctl reckons in the bank's (its config)
+    "COMPLAINTCTL_LANG": "en",  # the interface language, before complaintctl is imported
+}
+
+#: Removed for the whole run: what else changes a table, a colour, a language or a path.
+#: LANGUAGE is set again (to the interface language) by complaintctl.i18n.set_language.
+UNSET_ENVIRONMENT = (
+    "LINES", "TERMINAL_WIDTH", "JUPYTER_COLUMNS", "JUPYTER_LINES",  # the console's size
+    "FORCE_COLOR", "NO_COLOR", "PY_COLORS", "CLICOLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE", "GITHUB_ACTIONS", "_TYPER_FORCE_DISABLE_TERMINAL",  # a forced terminal
+    "TYPER_USE_RICH", "TYPER_STANDARD_TRACEBACK", "_TYPER_STANDARD_TRACEBACK",  # Typer's output
+    "LANGUAGE", "LC_MESSAGES", "LC_CTYPE", "LC_TIME", "LC_NUMERIC", "LC_COLLATE",  # under LC_ALL
+    "PYTHONIOENCODING",  # the encoding a Python subprocess writes in
+    "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",  # under HOME
+)
+
+#: The suite's own knobs, kept from the outside: which back end, which test server, how many
+#: examples. Every other COMPLAINTCTL_ variable is complaintctl's own (the database, the user,
+#: the evidence store, SMTP, IMAP, debug output, ...) and is removed: a developer's shell must
+#: not point the tests at a real database or a real mail server.
+SUITE_KNOBS = {"COMPLAINTCTL_TEST_BACKEND", "COMPLAINTCTL_TEST_PG", "COMPLAINTCTL_TEST_ALL",
+               "COMPLAINTCTL_TAMPERINGS", "COMPLAINTCTL_FUZZ_EXAMPLES",
+               "COMPLAINTCTL_DETECTION_EXAMPLES"}
+
+
+def _pin_the_environment() -> None:
+    """Pin what the tests depend on (see above): a throwaway, empty HOME (no config dir: the
+    app dir, default database and evidence store land under it, never in the user's), the
+    width, the language, the time zone; unset the rest."""
+    home = os.environ.get("HOME")
+    if "PGPASSFILE" not in os.environ and home and os.path.isfile(os.path.join(home, ".pgpass")):
+        # the test server's password is an input of the run, like COMPLAINTCTL_TEST_PG
+        os.environ["PGPASSFILE"] = os.path.join(home, ".pgpass")
+    for name in [n for n in os.environ if n.startswith("COMPLAINTCTL_") and n not in SUITE_KNOBS]:
+        del os.environ[name]
+    for name in UNSET_ENVIRONMENT:
+        os.environ.pop(name, None)
+    os.environ.update(PINNED_ENVIRONMENT)
+    os.environ["HOME"] = _scratch_dir("complaintctl-test-home-")
+    if hasattr(time, "tzset"):  # this process's local time follows TZ, as a subprocess's
+        time.tzset()
+
+
+_pin_the_environment()
 
 import secrets  # noqa: E402
 from contextlib import contextmanager  # noqa: E402

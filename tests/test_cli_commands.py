@@ -145,7 +145,8 @@ def test_evidence_list_shows_each_file_in_json_and_in_a_table(cli, tmp_path):
         (1, "a.txt", 5, hashlib.sha256(b"alpha").hexdigest(), "h1"),
         (2, "b.txt", 5, hashlib.sha256(b"bravo").hexdigest(), "h1")]
     assert rows[0]["added_at"].endswith("+08:00")  # bank time, like every other output
-    table = cli("evidence", "list", n, as_="clerk").stdout
+    wide = {"COLUMNS": "200"}  # the whole digest fits on one line
+    table = cli("evidence", "list", n, as_="clerk", env=wide).stdout
     assert "a.txt" in table and hashlib.sha256(b"bravo").hexdigest() in table
 
 
@@ -196,7 +197,7 @@ def test_evidence_list_unmask_shows_them_in_full_after_putting_it_on_the_audit_t
     [row] = json.loads(run.stdout)
     assert (row["filename"], row["description"]) == (
         "13812345678身份证.jpg", "身份证 110105196001011000 复印件，邮箱 zhang.wei@example.com")
-    table = cli("evidence", "list", n, "--unmask", as_=who).stdout
+    table = cli("evidence", "list", n, "--unmask", as_=who, env={"COLUMNS": "200"}).stdout
     assert "110105196001011000" in table
     events = _access_events(cli)
     assert [(e["kind"], e["actor"], e["action"], e["number"], e["details"]) for e in events] \
@@ -237,7 +238,7 @@ def test_show_draws_the_details_and_the_timeline(cli):
 
 def test_list_prints_a_table_of_complaints_with_its_count(cli):
     a, b = register(cli), register(cli, summary="ATM 吞卡")
-    run = cli("list", as_="clerk")
+    run = cli("list", as_="clerk", env={"COLUMNS": "200"})  # each number on one line
     assert run.exit_code == 0 and run.stderr == ""
     assert "Complaints (2)" in run.stdout
     assert a in run.stdout and b in run.stdout and "ATM 吞卡" in run.stdout

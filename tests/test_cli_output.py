@@ -212,7 +212,7 @@ def test_unmask_is_refused_for_clerks_and_handlers(cli, who):
 
 def test_customer_text_with_rich_markup_prints_literally_in_tables(cli):
     n = register(cli, summary="Fee [red]twice[/red] [bold]now", customer="Li Na [red]")
-    table = cli("list", as_="clerk").stdout
+    table = cli("list", as_="clerk", env={"COLUMNS": "200"}).stdout  # the summary unfolded
     assert "Fee [red]twice[/red] [bold]now" in table
     assert "Li Na [red]" in table
     assert "\x1b[" not in table
@@ -257,7 +257,7 @@ def test_chinese_text_lines_up_in_the_show_timeline(cli, lang):
 
 def test_an_overdue_complaint_is_flagged_in_the_list_table_and_json(cli):
     n = register(cli, "--received-at", "2026-01-02T09:00")
-    table = cli("list", as_="clerk").stdout
+    table = cli("list", as_="clerk", env={"COLUMNS": "200"}).stdout  # the due time unfolded
     assert "2026-01-17 23:59 !" in table
     assert json.loads(cli("show", n, "--format", "json").stdout)["overdue"] is True
     (due,) = [line for line in cli("show", n).stdout.splitlines() if line.startswith("Due")]

@@ -195,7 +195,7 @@ def test_due_within_and_overdue_pick_exactly_the_running_clocks_they_name(cli):
     assert [rows[n]["overdue"] for n in (soon, later, late, paused, decided)] == [
         False, False, True, False, False]
     assert rows[paused]["paused"] is True
-    table = cli("list", "--overdue")
+    table = cli("list", "--overdue", env={"COLUMNS": "200"})  # the number and "overdue" whole
     assert table.exit_code == 0 and late in table.stdout and "overdue" in table.stdout
     assert soon not in table.stdout
 

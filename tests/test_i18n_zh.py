@@ -194,7 +194,7 @@ def test_a_full_lifecycle_speaks_the_chosen_language(cli, lang):
         r = cli("--lang", lang, *(a.format(n=n) for a in args), as_=who)
         assert (r.exit_code, r.stderr, r.stdout) == (0, (zh if lang == "zh" else en).format(n=n)
                                                      + "\n", "")
-    table = cli("--lang", lang, "show", n, as_="sup").stdout
+    table = cli("--lang", lang, "show", n, as_="sup", env={"COLUMNS": "200"}).stdout
     if lang == "zh":
         for text in ("已归档", "电话", "成立", "¥1,200.00", "道歉，退费 ¥300.00", "时间线",
                      "调查核实中", "年", "月", "│ 作出处理决定 ", "告知方式：- → 电话"):
@@ -265,7 +265,7 @@ def test_incidents_drills_and_timelines_show_no_codes_under_zh(cli):
     drill = cli("drill", "run", "--scenario", "media", "--level", "IV", "--simulate",
                 as_="sup")
     assert drill.exit_code == 0, drill.stderr
-    shown = {args: cli("--lang", "zh", *args, as_="sup").stdout
+    shown = {args: cli("--lang", "zh", *args, as_="sup", env={"COLUMNS": "200"}).stdout
              for args in (("show", n), ("incident", "show", declared.stdout.strip()),
                           ("incident", "list"), ("drill", "list"), ("list", "--overdue"))}
     for args, table in shown.items():
@@ -673,16 +673,18 @@ def test_a_banks_own_plan_text_stays_as_written_under_zh(cli, tmp_path):
 
 def test_a_reports_subtitle_gives_the_as_of_time_in_the_banks_time_zone(cli):
     args = ("report", "summary", "--as-of", "2026-12-01T09:30")
-    zh = cli("--lang", "zh", *args, as_="sup")
+    wide = {"COLUMNS": "200"}  # the subtitle on one line
+    zh = cli("--lang", "zh", *args, as_="sup", env=wide)
     assert zh.exit_code == 0, zh.stderr
     assert " · 截至 2026年12月1日 09:30（本行时间 Asia/Shanghai）\n" in zh.stdout
     assert "UTC" not in zh.stdout
     md = cli("--lang", "zh", *args, "--format", "md", as_="sup").stdout
     assert "截至 2026年12月1日 09:30（本行时间 Asia/Shanghai）" in md
-    en = cli("--lang", "en", *args, as_="sup").stdout
+    en = cli("--lang", "en", *args, as_="sup", env=wide).stdout
     assert " · as of 2026-12-01 09:30 (bank time Asia/Shanghai)\n" in en
     # an offset is read as given and shown in bank time (01:30 UTC is 09:30 in Shanghai)
-    utc = cli("--lang", "en", "report", "summary", "--as-of", "2026-12-01T01:30Z", as_="sup")
+    utc = cli("--lang", "en", "report", "summary", "--as-of", "2026-12-01T01:30Z", as_="sup",
+              env=wide)
     assert " · as of 2026-12-01 09:30 (bank time Asia/Shanghai)\n" in utc.stdout, utc.stdout
     as_json = [cli("--lang", lang, *args, "--format", "json", as_="sup").stdout
                for lang in ("zh", "en")]

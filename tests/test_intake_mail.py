@@ -450,7 +450,8 @@ def test_cli_json_summary_and_exit_codes(cli, box):
 
 
 def test_cli_table_lists_what_happened(cli, box):
-    result = cli("intake", "mail", "--maildir", str(box), as_="clerk")
+    result = cli("intake", "mail", "--maildir", str(box), as_="clerk",
+                 env={"COLUMNS": "200"})  # each reason on one line
     assert result.exit_code == 5
     assert "Read 9: 6 registered, 0 attached to existing complaints, 0 duplicates skipped, " \
            "2 automatic ignored, 1 failed." in result.stderr

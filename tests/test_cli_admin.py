@@ -539,6 +539,20 @@ def test_demo_builds_a_database_through_the_services_and_shows_it(tmp_path):
     assert raw("--db", str(path), "--as", "admin", "db", "check").exit_code == 0
 
 
+def test_the_demo_runs_in_a_fresh_interpreter_as_the_quick_start_does(tmp_path):
+    """The tests' conftest starts the event handlers for itself; a real process must get them
+    from the CLI (CI once failed here: the demo published its first event with none started)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "demo.db"
+    run = subprocess.run([sys.executable, "-m", "complaintctl", "demo", "--db", str(path)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Complaints (12)" in run.stdout
+    assert f"Demo database: {path}" in run.stderr
+
+
 def test_demo_refuses_to_overwrite_an_existing_database(cli):
     run = raw("demo", "--db", cli.database.url)
     assert (run.exit_code, run.stdout) == (1, "")

@@ -60,7 +60,9 @@ class ErrorMappingGroup(LocalisedGroup):
         """Run the command; one that lost a deadlock or a serialization check before it saved
         anything is parsed and run again, in a fresh context, up to ``retry.attempts()``."""
         from complaintctl.infra import retry
+        from complaintctl.services import bootstrap
 
+        bootstrap.start()  # the event handlers, before any command's first use case
         attempt = 1
         with contextlib.ExitStack() as contexts, localised_errors():
             current = ctx

@@ -46,7 +46,9 @@ def init(
 
 @db_app.command("path", help=helptext(_("Print where the database is."), "complaintctl db path"))
 def path(ctx: typer.Context) -> None:
-    print(state(ctx).database(must_exist=False).display())
+    from complaintctl.present import render
+
+    render.line(state(ctx).database(must_exist=False).display())
 
 
 def _require(ctx: typer.Context, permission_name: str, command: str) -> None:

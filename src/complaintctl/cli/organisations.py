@@ -81,10 +81,8 @@ def list_(ctx: typer.Context,
     def draw(_rows) -> None:
         render.table(shown, columns, title=_("Organisations"), empty=_("No organisations yet."))
         if outside:
-            from complaintctl.domain.text import for_terminal
-
-            render.line(for_terminal(_("Branches in use that are not in the tree: {codes}.")
-                                     .format(codes=_(", ").join(outside))))
+            render.line(_("Branches in use that are not in the tree: {codes}.")
+                        .format(codes=_(", ").join(outside)))
 
     render.emit(rows, format, title=_("Organisations"), empty=_("No organisations yet."),
                 draw=draw)

@@ -128,8 +128,10 @@ def localised_errors() -> Iterator[None]:
             raise
         buffer = io.StringIO()
         show(buffer)
+        from complaintctl.present.inert import inert
+
         stderr = typer.get_text_stream("stderr")
-        stderr.write(localise(buffer.getvalue()))
+        stderr.write(inert(localise(buffer.getvalue())))  # it may quote what was typed
         stderr.flush()
         raise typer.Exit(error.exit_code) from None
 

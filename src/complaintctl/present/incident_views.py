@@ -4,7 +4,6 @@ and drill reports as Markdown, self-contained HTML or JSON. Levels are Roman in 
 from __future__ import annotations
 
 import html
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +13,11 @@ from complaintctl.domain.plan import roman, shipped_text
 from complaintctl.i18n import _, code, duration, format_datetime, language, scenario, term
 
 
-def write(text: str, output: Path | None) -> None:
-    """A finished document to stdout, or to ``output`` (with a note on stderr)."""
+def write(text: str, output: Path | None, *, exact: bool = False) -> None:
+    """A finished document to stdout (made inert on a terminal unless ``exact``: JSON), or
+    to ``output`` (with a note on stderr)."""
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        render.document(text if text.endswith("\n") else text + "\n", exact=exact)
         return
     from complaintctl.infra.files import write_private
 
@@ -262,7 +262,7 @@ def _json(data: dict[str, Any], output: Path | None) -> None:
     if output is None:
         render.emit_json(data)
     else:
-        write(json.dumps(data, ensure_ascii=False, indent=2), output)
+        write(json.dumps(data, ensure_ascii=False, indent=2), output, exact=True)
 
 
 def incident_report(data: dict[str, Any], fmt: str, output: Path | None = None) -> None:

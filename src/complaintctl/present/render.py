@@ -1,7 +1,10 @@
 """The one place output is rendered. Results go to stdout, messages to stderr.
 
 Machine formats (JSON, CSV) are written as plain text, never through Rich, so they carry no
-markup. Customer text is wrapped in ``rich.text.Text`` so ``[red]`` prints literally.
+markup, and exactly as they are. Everything else written to a terminal (table cells, titles and
+headers, plain lines, messages, errors) passes through ``present.inert.inert``, so a control
+sequence or a bidi override in customer text shows as a visible escape; customer text is
+wrapped in ``rich.text.Text`` so ``[red]`` prints literally.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from complaintctl.i18n import _
+from complaintctl.present.inert import inert
 
 _out = None
 _err = None
@@ -43,23 +47,27 @@ def reset() -> None:
 
 
 def message(text: str) -> None:
-    """A confirmation or progress note, on stderr (control characters escaped, as errors)."""
-    from complaintctl.domain.text import for_terminal
-
-    print(for_terminal(text), file=sys.stderr)
+    """A confirmation or progress note, on stderr (made inert, as errors)."""
+    print(inert(text), file=sys.stderr)
 
 
 def error(text: str) -> None:
     """An error on stderr; control characters that came with a value are escaped, so a file
     or an option cannot drive the terminal (clear it, retitle it, hide text)."""
-    from complaintctl.domain.text import for_terminal
-
-    print(_("Error: {message}").format(message=for_terminal(text)), file=sys.stderr)
+    print(_("Error: {message}").format(message=inert(text)), file=sys.stderr)
 
 
 def line(text: str) -> None:
-    """One plain result line on stdout (e.g. a new complaint number)."""
-    print(text)
+    """One plain result line on stdout (e.g. a new complaint number), made inert."""
+    print(inert(text))
+
+
+def document(text: str, *, exact: bool = False) -> None:
+    """A finished document (Markdown, HTML, TOML) on stdout: made inert when stdout is a
+    terminal, written exactly when it is piped or redirected; ``exact`` (JSON) always exact."""
+    if not exact and sys.stdout.isatty():
+        text = inert(text)
+    sys.stdout.write(text)
 
 
 def emit_json(value: Any) -> None:
@@ -123,29 +131,41 @@ LABELLED = frozenset({"status", "to_status", "from_status", "channel", "outcome"
 TERMED = frozenset({"action", "kind", "state", "result", "trigger"})
 
 
-def cell(value: Any, key: str | None = None) -> Any:
-    """A table cell: user text as literal Text, times shortened to minutes (in the interface
-    language's form), enum values of the ``LABELLED`` columns by their translated label."""
+def text(value: Any, style: str | None = None, *, cell: bool = True):
+    """``value`` as Rich ``Text``: made inert (``inert``) and never read as markup. Every
+    string a table, a title or a header shows is built here."""
     from rich.text import Text
 
+    return Text(inert(str(value), cell=cell), style=style or "")
+
+
+def title_text(value: str | None):
+    """A table's title as inert ``Text`` in the table-title style (None stays None)."""
+    return None if value is None else text(value, "table.title", cell=False)
+
+
+def cell(value: Any, key: str | None = None) -> Any:
+    """A table cell: user text as literal, inert Text, times shortened to minutes (in the
+    interface language's form), enum values of the ``LABELLED`` columns by their translated
+    label."""
     from complaintctl.i18n import format_datetime, scenario, term
 
     if value is None or value == "" or value == [] or value == {}:
-        return Text("-", style="dim")
+        return text("-", "dim")
     if isinstance(value, bool):
-        return Text(_("yes") if value else _("no"))
+        return text(_("yes") if value else _("no"))
     if isinstance(value, (list, tuple)):
-        return Text(", ".join(str(v) for v in value))
+        return text(", ".join(str(v) for v in value))
     if isinstance(value, dict):
-        return Text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-    text = str(value)
+        return text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    value = str(value)
     if key in LABELLED or key in TERMED:
-        return Text(term(text))
+        return text(term(value))
     if key == "scenario":
-        return Text(scenario(text))
-    if len(text) >= 19 and text[4] == "-" and text[10] == "T":
-        text = format_datetime(text[:16])
-    return Text(text)
+        return text(scenario(value))
+    if len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        value = format_datetime(value[:16])
+    return text(value)
 
 
 #: Table columns never broken across lines: the identifiers a clerk reads and types back.
@@ -165,9 +185,9 @@ def table(
     if not rows:
         message(empty or _("Nothing to show."))
         return
-    t = Table(title=title, header_style="bold", show_lines=False)
+    t = Table(title=title_text(title), header_style="bold", show_lines=False)
     for key, header in columns:
-        t.add_column(header, overflow="fold", no_wrap=key in WHOLE)
+        t.add_column(text(header), overflow="fold", no_wrap=key in WHOLE)
     for row in rows:
         t.add_row(*(cell(row.get(key), key) for key, _header in columns))
     out().print(t)
@@ -177,11 +197,11 @@ def fields(pairs: Sequence[tuple[str, Any]], *, title: str | None = None) -> Non
     """A two-column panel of labelled values."""
     from rich.table import Table
 
-    t = Table(title=title, show_header=False, box=None, pad_edge=False)
+    t = Table(title=title_text(title), show_header=False, box=None, pad_edge=False)
     t.add_column(style="bold")
     t.add_column(overflow="fold")
     for label, value in pairs:
-        t.add_row(label, cell(value))
+        t.add_row(text(label), cell(value))
     out().print(t)
 
 

@@ -7,7 +7,6 @@ report writers live here, one module each, and ``values`` says how their figures
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -62,7 +61,9 @@ def write_report(report, fmt: ReportFormat, output: Path | None) -> None:
 
         text = markdown_text(report)
     if output is None:
-        sys.stdout.write(text)
+        from complaintctl.present import render
+
+        render.document(text, exact=fmt in (ReportFormat.json, ReportFormat.csv))
     else:
         from complaintctl.infra.files import write_private
 

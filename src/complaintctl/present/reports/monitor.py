@@ -26,17 +26,16 @@ def screen(data: dict[str, Any]):
     from rich.panel import Panel
 
     return Panel(Group(_figures(data), Columns([_open_by_status(data), _spikes(data)]),
-                       _satisfaction(data), *_alerts(data)), title=_title(data))
+                       _satisfaction(data), *_alerts(data)), title=render.text(_title(data)))
 
 
 def _figures(data: dict[str, Any]):
     from rich.columns import Columns
     from rich.panel import Panel
-    from rich.text import Text
 
     def figure(label: str, value: Any, alarm: bool = False) -> Panel:
-        return Panel(Text(str(value), style="bold red" if alarm else "bold"), title=label,
-                     width=18)
+        return Panel(render.text(value, "bold red" if alarm else "bold"),
+                     title=render.text(label), width=18)
 
     return Columns([
         figure(_("Open"), data["open"]),
@@ -51,65 +50,62 @@ def _figures(data: dict[str, Any]):
 def _open_by_status(data: dict[str, Any]):
     from rich.table import Table
 
-    status = Table(title=_("Open by status"), show_header=False, box=None)
+    status = Table(title=render.title_text(_("Open by status")), show_header=False, box=None)
     for key, value in data["open_by_status"].items():
-        status.add_row(code(key), str(value))
+        status.add_row(render.text(code(key)), render.text(value))
     return status
 
 
 def _spikes(data: dict[str, Any]):
     from rich.table import Table
-    from rich.text import Text
 
-    spikes = Table(title=_("Last 24 h against the 30-day daily mean"), header_style="bold")
+    spikes = Table(title=render.title_text(_("Last 24 h against the 30-day daily mean")),
+                   header_style="bold")
     for column in (_("Branch / product"), _("Last 24 h"), _("Daily mean"), ""):
-        spikes.add_column(column)
+        spikes.add_column(render.text(column))
     for key in ("by_branch", "by_product"):
         name = "branch" if key == "by_branch" else "product"
         shown = _("branch: {value}") if key == "by_branch" else _("product: {value}")
         for row in data["last_24h"][key][:8]:
-            spikes.add_row(Text(shown.format(value=row[name] or "-")), str(row["last_24h"]),
-                           f"{row['baseline_daily']:.2f}",
-                           Text(_("SPIKE"), style="bold red") if row["spike"] else "")
+            spikes.add_row(render.text(shown.format(value=row[name] or "-")),
+                           render.text(row["last_24h"]), render.text(f"{row['baseline_daily']:.2f}"),
+                           render.text(_("SPIKE"), "bold red") if row["spike"] else "")
     return spikes
 
 
 def _satisfaction(data: dict[str, Any]):
     """The last 8 weeks' mean satisfaction as a sparkline, then the latest week's figure."""
-    from rich.text import Text
-
     trend = data["satisfaction_trend"]
-    satisfaction = Text(_("Satisfaction, last 8 weeks: "), style="bold")
-    satisfaction.append(sparkline([float(w["mean"] or 0) for w in trend]), style="blue")
+    satisfaction = render.text(_("Satisfaction, last 8 weeks: "), "bold", cell=False)
+    satisfaction.append_text(render.text(sparkline([float(w["mean"] or 0) for w in trend]),
+                                         "blue"))
     latest = next((w for w in reversed(trend) if w["mean"] is not None), None)
     if latest:
         week = latest["week"]  # ISO week, 2026-W47
         if language() == "zh" and "-W" in week:
             year, number = week.split("-W")
             week = _("{year} week {week}").format(year=year, week=int(number))
-        satisfaction.append("  " + _("{name}: {value}").format(
-            name=week, value=f"{latest['mean']:.2f}"))
+        satisfaction.append_text(render.text("  " + _("{name}: {value}").format(
+            name=week, value=f"{latest['mean']:.2f}")))
     return satisfaction
 
 
 def _alerts(data: dict[str, Any]) -> list:
     """One line per open incident and overdue rectification, then when the next drill is due."""
-    from rich.text import Text
-
     lines = []
     for incident in data["incidents"]:
-        lines.append(Text(_("Incident {id} (level {level}): {title}; {complaints} "
+        lines.append(render.text(_("Incident {id} (level {level}): {title}; {complaints} "
                             "complaint(s), {late} checklist item(s) overdue").format(
             id=incident["id"], level=roman(incident["level"]),
             title=incident["title"], complaints=incident["complaints"],
-            late=incident["overdue_items"]), style="bold red"))
+            late=incident["overdue_items"]), "bold red", cell=False))
     for action in data["rectifications_overdue"]:
-        lines.append(Text(_("Rectification {id} overdue since {due}: {what} ({owner})").format(
-            **action), style="red"))
+        lines.append(render.text(_("Rectification {id} overdue since {due}: {what} ({owner})")
+                                 .format(**action), "red", cell=False))
     drill_due = data["next_drill_due"]
-    lines.append(Text(_("Next drill due: {when}").format(
+    lines.append(render.text(_("Next drill due: {when}").format(
         when=(format_date(drill_due) if language() == "zh" else drill_due) if drill_due else "-"),
-        style="red" if data["drill_overdue"] else ""))
+        "red" if data["drill_overdue"] else None, cell=False))
     return lines
 
 

@@ -22,7 +22,6 @@ def bar_chart(labels: list[str], series: list[tuple[str, str]], values: list[dic
               width: int = 40):
     """Horizontal bars drawn with block characters, one line per label and series."""
     from rich.table import Table
-    from rich.text import Text
 
     peak = max((float(v.get(k) or 0) for v in values for k, _h in series), default=0) or 1
     grid = Table.grid(padding=(0, 1))
@@ -31,29 +30,30 @@ def bar_chart(labels: list[str], series: list[tuple[str, str]], values: list[dic
     for name, figures in zip(labels, values, strict=True):
         for i, (key, header) in enumerate(series):
             value = float(figures.get(key) or 0)
-            bar = Text("█" * max(0, round(width * value / peak)), style=COLOURS[i % len(COLOURS)])
-            bar.append(f" {value:g}" + (f" {header}" if len(series) > 1 else ""), style="dim")
-            grid.add_row(Text(name if i == 0 else ""), bar)
+            bar = render.text("█" * max(0, round(width * value / peak)), COLOURS[i % len(COLOURS)])
+            bar.append_text(render.text(f" {value:g}" + (f" {header}" if len(series) > 1 else ""),
+                                        "dim"))
+            grid.add_row(render.text(name if i == 0 else ""), bar)
     return grid
 
 
 def show(report) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     console = render.out()
-    console.print(Text(report.title, style="bold"))
-    console.print(Text(subtitle(report), style="dim"))
+    console.print(render.text(report.title, "bold", cell=False))
+    console.print(render.text(subtitle(report), "dim", cell=False))
     for table in report.tables:
-        t = Table(title=table.title if len(report.tables) > 1 else None, header_style="bold",
-                  show_footer=has_total_row(table))
+        t = Table(title=render.title_text(table.title if len(report.tables) > 1 else None),
+                  header_style="bold", show_footer=has_total_row(table))
         mark = table.chart.mark if table.chart else None
         for i, column in enumerate(table.columns):
-            t.add_column(column.header, footer=total_cell(table, column, i) if has_total_row(table) else "",
+            footer = total_cell(table, column, i) if has_total_row(table) else ""
+            t.add_column(render.text(column.header), footer=render.text(footer),
                          justify="left" if column.kind in ("text", "list") else "right",
                          overflow="fold")
         for row in table.rows:
-            t.add_row(*(Text(cell(row, c)) for c in table.columns),
+            t.add_row(*(render.text(cell(row, c)) for c in table.columns),
                       style="red" if mark and row.get(mark) else None)
         if table.rows:
             console.print(t)
@@ -66,11 +66,12 @@ def show(report) -> None:
         if kind == "line":
             for key, header in series:
                 line = sparkline([float(v.get(key) or 0) for v in values])
-                console.print(Text(f"{header}: ", style="bold") + Text(line, style="blue"))
+                console.print(render.text(f"{header}: ", "bold", cell=False)
+                              + render.text(line, "blue", cell=False))
             if mark:
                 spikes = [name for name, v in zip(labels, values, strict=True) if v.get(mark)]
                 if spikes:
-                    console.print(Text(_("Spikes: {when}").format(when=", ".join(spikes)),
-                                       style="red"))
+                    console.print(render.text(_("Spikes: {when}").format(
+                        when=", ".join(spikes)), "red", cell=False))
         else:
             console.print(bar_chart(labels, series, values))

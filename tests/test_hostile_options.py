@@ -115,7 +115,8 @@ def test_a_value_longer_than_its_column_is_invalid_data_on_every_back_end(cli):
 
     run = cli("register", "--channel", "phone", "--customer", "x" * 201, "--summary", "y",
               as_="clerk")
-    assert (run.exit_code, run.stderr) == (5, "Error: customer is longer than 200 characters\n")
+    assert (run.exit_code, run.stderr) == (
+        5, "Error: customer is longer than 200 characters (it has 201); shorten it\n")
     number = cli("register", "--channel", "phone", "--customer", "x", "--summary", "y",
                  as_="clerk").stdout.strip()
     cli("assign", number, "--to", "h1", as_="sup")

@@ -94,7 +94,7 @@ def extend(
     """
     number = normalise_number(number)
     with acting_on(session, actor, Action.extend, number, Permission.investigate) as complaint:
-        reason = required_text(reason, _("The reason (--reason)"))
+        reason = required_text(reason, _("The reason (--reason)"), field="reason")
         step = _next_step(session, complaint, level, customer_notified_via)
         _refuse_a_second_request(session, complaint)
         _check_approver_named(session, actor, complaint, step, approved_by)
@@ -218,7 +218,7 @@ def request_compensation(
         cents = money.parse_amount(amount)
         if not cents:
             raise InvalidData(_("--compensation needs a positive amount, e.g. 5000."))
-        reason = required_text(reason, _("The reason (--reason)"))
+        reason = required_text(reason, _("The reason (--reason)"), field="reason")
         at = effective_time(session, at, complaint)
         approval = Approval(complaint_id=complaint.id, kind=ApprovalKind.compensation.value,
                             amount_cents=cents, reason=reason, status=PENDING,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from complaintctl.domain import clock, lifecycle, money
+from complaintctl.domain import clock, lifecycle, limits, money
 from complaintctl.domain.enums import (
     MONETARY_REMEDIES,
     OPEN_STATUSES,
@@ -49,7 +49,9 @@ def resolve(
     """Record the decision, its remedies, and how the customer was told (CBIRC Art 19, 21)."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.resolve, number, Permission.resolve) as complaint:
-        findings = required_text(findings, _("The findings (--findings)"))
+        findings = required_text(findings, _("The findings (--findings)"),
+                                 field="findings")
+        limits.check("notice_proof", proof)
         rows = _remedy_rows(outcome, remedies)
         at = effective_time(session, at, complaint)
         for old in session.exec(select(Remedy).where(Remedy.complaint_id == complaint.id)):
@@ -124,6 +126,7 @@ def close(
     with acting_on(session, actor, Action.close, number, Permission.close) as complaint:
         if not 1 <= satisfaction <= 5:
             raise InvalidData(_("--satisfaction must be a whole number from 1 to 5."))
+        limits.check("feedback", feedback)
         if satisfaction <= 2 and not disputed:
             raise InvalidData(
                 _(
@@ -146,7 +149,7 @@ def reopen(
 ) -> Complaint:
     number = normalise_number(number)
     with acting_on(session, actor, Action.reopen, number, Permission.reopen) as complaint:
-        reason = required_text(reason, _("The reason (--reason)"))
+        reason = required_text(reason, _("The reason (--reason)"), field="reason")
         at = effective_time(session, at, complaint)
         changes: dict[str, list[Any]] = {}
         set_fields(
@@ -166,7 +169,7 @@ def withdraw(
     """The complainant withdrew (CBIRC Art 15): handling ends the day it is received."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.withdraw, number, Permission.withdraw) as complaint:
-        reason = required_text(reason, _("The reason (--reason)"))
+        reason = required_text(reason, _("The reason (--reason)"), field="reason")
         at = effective_time(session, at, complaint)
         record_change(session, actor, complaint, Action.withdraw, at, details={"reason": reason})
     return complaint

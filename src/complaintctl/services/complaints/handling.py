@@ -83,7 +83,8 @@ def contact(
     """Log a contact with the customer; the first outbound one is the acknowledgement."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.contact, number, Permission.contact) as complaint:
-        summary = required_text(summary, _("The contact summary (--summary)"))
+        summary = required_text(summary, _("The contact summary (--summary)"),
+                                field="contact")
         at = effective_time(session, at, complaint)
         log_contact(session, actor, complaint, via=via, summary=summary, direction=direction,
                     at=at)
@@ -139,7 +140,7 @@ def note(
     """An internal note on the timeline (never shown to the customer)."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.note, number, Permission.note) as complaint:
-        text = required_text(text, _("The note"))
+        text = required_text(text, _("The note"), field="note")
         at = effective_time(session, at, complaint)
         log_note(session, actor, complaint, text=text, at=at)
     return complaint
@@ -163,8 +164,10 @@ def consult(
     """Ask another department; its answer is recorded with ``answer``."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.consult, number, Permission.consult) as complaint:
-        department = required_text(department, _("The department (--department)"))
-        question = required_text(question, _("The question (--question)"))
+        department = required_text(department, _("The department (--department)"),
+                                   field="department")
+        question = required_text(question, _("The question (--question)"),
+                                 field="question")
         at = effective_time(session, at, complaint)
         consultation = Consultation(
             complaint_id=complaint.id, department=department, question=question,
@@ -205,7 +208,7 @@ def answer(
                     id=consultation_id, number=number
                 )
             )
-        text = required_text(text, _("The answer"))
+        text = required_text(text, _("The answer"), field="answer")
         at = effective_time(session, at, complaint)
         consultation.answer, consultation.answered_by, consultation.answered_at = (
             text, actor.username, at,

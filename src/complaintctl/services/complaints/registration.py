@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlmodel import Session, select
 
-from complaintctl.domain import money
+from complaintctl.domain import limits, money
 from complaintctl.domain.enums import (
     Action,
     Channel,
@@ -108,23 +107,8 @@ _NEW_TEXT_FIELDS = ("customer", "summary", "phone", "email", "id_number", "accou
                     "source_ref", "external_ref")
 
 
-_NEW_COLUMNS = {"customer": "customer_name", "phone": "customer_phone",
-                "email": "customer_email", "id_number": "customer_id_number",
-                "account": "customer_account", "customer_id": "customer_ref"}
-
-
-@cache
-def _limits() -> dict[str, int]:
-    """The length limit of each NewComplaint field stored in a column of limited length."""
-    columns = {c.name: c.type.length for c in Complaint.__table__.c
-               if getattr(c.type, "length", None)}
-    return {name: columns[_NEW_COLUMNS.get(name, name)] for name in _NEW_TEXT_FIELDS
-            if _NEW_COLUMNS.get(name, name) in columns and name != "currency"}  # checked below
-
-
 def validate_new(new: NewComplaint) -> dict[str, Any]:
     """Check and normalise a new complaint's fields. Raises InvalidData naming the field."""
-    limits = _limits()
     for name in _NEW_TEXT_FIELDS:
         value = getattr(new, name)
         if not isinstance(value, str):
@@ -133,9 +117,7 @@ def validate_new(new: NewComplaint) -> dict[str, Any]:
         if why:
             raise InvalidData(_("The {field} cannot be stored: {problem}.").format(
                 field=name.replace("_", " "), problem=why))
-        if name in limits and len(value.strip()) > limits[name]:  # PostgreSQL would refuse it
-            raise InvalidData(_("{field} is longer than {n} characters").format(
-                field=name, n=limits[name]))
+        limits.check(name, value)  # domain/limits.py: the one table of lengths
     for tag in new.tags:
         if unstorable(tag):
             raise InvalidData(_("Tag '{tag}' must be 1-40 letters, digits, '_', '.' or '-'.")

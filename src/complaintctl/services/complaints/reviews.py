@@ -104,7 +104,8 @@ def review_decide(*, session: Session, actor: Actor, number: str, result: Review
             raise PermissionDenied(_("Permission denied: {user} handled {number} and can't "
                                      "review it (recusal).").format(user=actor.username,
                                                                      number=number))
-        findings = required_text(findings, _("The findings (--findings)"))
+        findings = required_text(findings, _("The findings (--findings)"),
+                                 field="findings")
         at = effective_time(session, at, complaint)
         changes: dict[str, list[Any]] = {}
         if result is ReviewResult.upheld:

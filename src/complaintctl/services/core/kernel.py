@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from complaintctl.domain import clock, lifecycle
+from complaintctl.domain import clock, lifecycle, limits
 from complaintctl.domain.enums import Action, EventKind, Status
 from complaintctl.domain.events import ComplaintChanged
 from complaintctl.domain.permissions import Permission
@@ -75,13 +75,17 @@ def effective_time(session: Session, at: datetime | None, complaint: Complaint |
     return at
 
 
-def required_text(value: str | None, what: str, *, required: bool = True) -> str | None:
-    """``value`` stripped; a blank one is refused naming ``what`` (or None if not required)."""
+def required_text(value: str | None, what: str, *, required: bool = True,
+                  field: str | None = None) -> str | None:
+    """``value`` stripped; a blank one is refused naming ``what`` (or None if not required),
+    one longer than ``field``'s limit (``domain.limits``) too."""
     value = (value or "").strip()
     if not value:
         if required:
             raise InvalidData(_("{what} is required and cannot be blank.").format(what=what))
         return None
+    if field is not None:
+        limits.check(field, value)
     return value
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from complaintctl.domain import money
+from complaintctl.domain import limits, money
 from complaintctl.domain.enums import Channel, Outcome, Priority, Status
 from complaintctl.domain.priority import derive_priority
 from complaintctl.errors import InvalidData
@@ -45,9 +45,6 @@ HISTORY_STATUSES = {
     Status.registered, Status.assigned, Status.investigating, Status.resolved, Status.closed,
     Status.archived, Status.withdrawn,
 }
-_FIELD_COLUMNS = {"customer": "customer_name", "phone": "customer_phone",
-                  "email": "customer_email", "id_number": "customer_id_number",
-                  "account": "customer_account", "customer_id": "customer_ref"}
 _ENDED = (Status.closed, Status.archived)
 
 
@@ -89,11 +86,6 @@ class RowValidator:
         self._priority: dict[Any, str] = {}
         self._staff: dict[str, Staff | None] = {}
         self._branches: dict[str, str] = {}  # a branch as given -> as stored
-        columns = {c.name: c.type.length for c in COMPLAINT.c  # String or SQLModel's AutoString
-                   if getattr(c.type, "length", None)}
-        #: each field's length limit, by the column it fills
-        self.limits = {field: columns[_FIELD_COLUMNS.get(field, field)]
-                       for field in layouts.FIELDS if _FIELD_COLUMNS.get(field, field) in columns}
         self.template = {c.name: None for c in COMPLAINT.c if c.name != "id"}
 
     def check(self, line: int, row) -> Row:
@@ -106,6 +98,7 @@ class RowValidator:
                     "column '{column}' holds a password, PIN or card security code; such data "
                     "is never stored: remove the column and import again").format(column=column))
         f = self.bound.convert(row)
+        limits.check_row(f)  # domain/limits.py: each field's length, and the row's, first
         for name in TEXT_FIELDS:
             text = f.get(name)
             if text and may_hold_secret(text) and SENSITIVE_TEXT.search(text):
@@ -135,12 +128,6 @@ class RowValidator:
         handled = self._handling(f, status, dates, received_at, branch)
         values = self._values(f, new, clean, dates, bools, status, outcome, priority, handled)
         values["branch"], values["due_at"] = branch, due
-        limits = self.limits
-        for name, value in f.items():
-            limit = limits.get(name)
-            if limit is not None and value.__class__ is str and len(value) > limit:
-                raise InvalidData(_("{field} is longer than {n} characters").format(
-                    field=name, n=limit))
         details, personal = self._event(line, f, new, clean, values)
         numbers = tuple(dict.fromkeys(n for n in (f.get("original_number"), new.external_ref)
                                       if n and NUMBER.match(n)))

@@ -1,8 +1,9 @@
 """The evidence store: files copied in under their SHA-256, beside the database.
 
-The store directory is created 0700 and files 0600. Only regular files are taken (a symlink
-is refused), and stored names are the digest, so nothing a user types can name a path inside
-or outside the store.
+The store directory is created 0700 and files 0600. Only regular files are taken (a symlink,
+a named pipe, a device, a socket or a file of /proc, /sys or /dev is refused: checked on the
+opened file, ``files.open_regular``), and stored names are the digest, so nothing a user
+types can name a path inside or outside the store.
 """
 
 from __future__ import annotations
@@ -55,12 +56,12 @@ class EvidenceStore:
             raise InvalidData(
                 _("{path} is a symbolic link; give the file itself.").format(path=source)
             )
-        from complaintctl.infra.files import file_to_read
+        from complaintctl.infra.files import file_to_read, open_regular
 
         file_to_read(source, error=NotFound,
                      folder=_("{path} is a folder; give the file to keep as evidence."),
-                     missing=_("No file at {path}; check the path."))
-        with open(source, "rb") as src:
+                     missing=None if source.exists() else _("No file at {path}; check the path."))
+        with open_regular(source) as src:
             return self._keep(iter(lambda: src.read(1 << 20), b""), source.name)
 
     def put_bytes(self, data: bytes, filename: str) -> Stored:
@@ -68,7 +69,9 @@ class EvidenceStore:
         return self._keep(iter((data,)), filename)
 
     def _keep(self, chunks, filename: str) -> Stored:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from complaintctl.infra.files import private_dirs
+
+        private_dirs(self.root)
         os.chmod(self.root, 0o700)
         digest = hashlib.sha256()
         size = 0

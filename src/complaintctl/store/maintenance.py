@@ -25,8 +25,9 @@ def backup(database, dest: Path) -> Path:
 
     dest = Path(dest).expanduser().resolve()
     _refuse_existing(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    from complaintctl.infra.files import PRIVATE_FILE, copy_tree_private
+    from complaintctl.infra.files import PRIVATE_FILE, copy_tree_private, private_dirs
+
+    private_dirs(dest.parent)  # 0700, every folder made
 
     os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     source = sqlite3.connect(str(database.path), timeout=engine.BUSY_TIMEOUT_MS / 1000)
@@ -63,7 +64,9 @@ def pg_dump(url: str, dest: Path) -> Path:
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)  # not on the command line, where ps shows it
     libpq = parsed.set(drivername="postgresql", password=None).render_as_string()
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    from complaintctl.infra.files import private_dirs
+
+    private_dirs(dest.parent)  # 0700, every folder made
     os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private first
     done = subprocess.run(
         [program, "--format=custom", "--no-owner", f"--file={dest}", f"--dbname={libpq}"],

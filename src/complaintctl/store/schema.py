@@ -72,7 +72,9 @@ def create(database) -> None:
     database (made on the server when the URL names one that does not exist yet)."""
     path = database.path
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from complaintctl.infra.files import private_dirs
+
+        private_dirs(path.parent)  # 0700, every folder made
         if not path.exists():
             path.touch(mode=0o600)
     elif database.is_postgresql and not database_exists(database.url, database.display()):

@@ -51,7 +51,9 @@ class LogSender:
         return _("log file {path}").format(path=self.path)
 
     def send(self, message: Message) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        from complaintctl.infra.files import private_dirs
+
+        private_dirs(self.path.parent)  # 0700, every folder made
         block = (
             f"From: {message.sender}\nTo: {message.shown_to or message.to or '-'}\n"
             f"Subject: {message.subject}\n"

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 from complaintctl.domain.enums import EventKind
 from complaintctl.errors import DatabaseProblem, UsageProblem
+from complaintctl.infra.files import private_dirs
 from complaintctl.i18n import _
 from complaintctl.services.audit import trail as audit
 from complaintctl.services.core import trail
@@ -124,7 +125,7 @@ def copy_evidence(src, source, target, *, dry_run: bool) -> int:
         copied += 1
         if dry_run:
             continue
-        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dirs(dest.parent)
         shutil.copy2(path, dest)
         dest.chmod(0o600)
     return copied

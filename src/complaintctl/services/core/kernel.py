@@ -1,8 +1,9 @@
 """The complaint kernel: what every use case on one complaint shares. Loading and locking a
 complaint by number, the effective time of an action, recording a lifecycle change with its
 audit event (and the events that follow from it, through the bus), setting fields with the
-changes noted, allocating complaint numbers, and who may be a complaint's assignee. Registration, handling, decisions, reviews,
-approvals, the clock and the importer all build on these; none keeps a private copy."""
+changes noted, allocating complaint numbers, and who may be a complaint's assignee.
+Registration, handling, decisions, reviews, approvals, the clock and the importer all build on
+these; none keeps a private copy."""
 
 from __future__ import annotations
 

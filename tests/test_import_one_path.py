@@ -69,12 +69,12 @@ def _expected_due(db, received: datetime) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=tz)
 
 
-def _personal(db, number: str) -> dict:
-    """The personal data of the complaint's first timeline event (register or imported)."""
+def _first_event(db, number: str) -> tuple[str, dict, dict]:
+    """The action, details and personal data of the complaint's first timeline event."""
     with db.session() as session:
         event = session.exec(select(Event).where(Event.number == number, Event.kind == "change")
                              .order_by(col(Event.seq))).first()
-        return json.loads(event.personal)
+        return event.action, json.loads(event.details), json.loads(event.personal)
 
 
 def test_register_json_import_and_mail_store_the_same_complaint(cli, tmp_path):
@@ -90,5 +90,11 @@ def test_register_json_import_and_mail_store_the_same_complaint(cli, tmp_path):
         differ = {k: (first[k], other[k]) for k in first
                   if k not in WAY_IN and first[k] != other[k]}
         assert differ == {}, other["number"]
-    personal = [_personal(cli.database, n) for n in numbers]
+    events = [_first_event(cli.database, n) for n in numbers]
+    assert [action for action, _d, _p in events] == ["register", "imported", "register"]
+    personal = [p for _a, _d, p in events]
     assert personal[0]["name"] == NAME and personal[1:] == [personal[0]] * 2
+    registered, imported = events[0][1], events[1][1]
+    shared = set(registered) & set(imported) - {"channel", "external_ref"}
+    assert shared >= {"received_at", "branch", "summary", "amount", "tags", "priority"}
+    assert {k: imported[k] for k in shared} == {k: registered[k] for k in shared}

@@ -25,14 +25,8 @@ from complaintctl.errors import (
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Consultation, Contact, Evidence, Staff
 from complaintctl.services.core.kernel import (
-    acting_on,
-    assignee_problem,
-    effective_time,
-    get,
-    normalise_number,
-    record_change,
-    required_text,
-    set_fields,
+    acting_on, assignee_problem, effective_time, get, normalise_number, record_change,
+    required_text, set_fields,
 )
 from complaintctl.services.core.context import Actor, refusals_recorded, use_case
 

@@ -24,7 +24,10 @@ from complaintctl.errors import (
 )
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Consultation, Contact, Evidence, Staff
-from complaintctl.services.core.kernel import acting_on, effective_time, get, normalise_number, record_change, required_text, set_fields
+from complaintctl.services.core.kernel import (
+    acting_on, assignee_problem, effective_time, get, normalise_number, record_change,
+    required_text, set_fields,
+)
 from complaintctl.services.core.context import Actor, refusals_recorded, use_case
 
 
@@ -41,19 +44,20 @@ def assign(
         )
         lifecycle.apply(Status(complaint.status), action, number=number)
         staff = session.exec(select(Staff).where(Staff.username == to)).first()
-        if staff is None or not staff.active:
+        problem = assignee_problem(staff, complaint.branch)
+        if problem == "inactive":
             raise InvalidData(
                 _("{user} is not an active member of staff; see `complaintctl staff list`.").format(
                     user=to
                 )
             )
-        if staff.role not in ("handler", "supervisor", "admin"):
+        if problem == "role":
             raise InvalidData(
                 _("{user} is a {role}; complaints are assigned to handlers or supervisors.").format(
                     user=to, role=staff.role
                 )
             )
-        if staff.branch is not None and staff.branch != complaint.branch:
+        if problem == "branch":
             raise InvalidData(
                 _("{user} works for branch {theirs}; {number} belongs to branch {branch}.").format(
                     user=to, theirs=staff.branch, number=number, branch=complaint.branch or "-"

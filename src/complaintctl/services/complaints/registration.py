@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
+
+from pydantic_core import PydanticUndefined
 
 from sqlmodel import Session, select
 
@@ -107,6 +110,14 @@ _NEW_TEXT_FIELDS = ("customer", "summary", "phone", "email", "id_number", "accou
                     "source_ref", "external_ref")
 
 
+def column_defaults() -> dict[str, Any]:
+    """Every column of a new complaint (but its id) with the model's default, None where it
+    has none: what a bulk writer starts a row from, as the model starts ``register``'s."""
+    return {name: (None if field.default is PydanticUndefined else field.default)
+            for name, field in Complaint.model_fields.items()
+            if name in Complaint.__table__.c and name != "id"}
+
+
 def validate_new(new: NewComplaint) -> dict[str, Any]:
     """Check and normalise a new complaint's fields. Raises InvalidData naming the field."""
     for name in _NEW_TEXT_FIELDS:
@@ -168,9 +179,9 @@ def register(
         _refuse_a_known_external_ref(session, new)
         opening = clock.opening_clock(session)
         number = allocate_numbers(session, at.astimezone(timezone_of(session)).year)[0]
-        complaint = Complaint(**complaint_row(
-            new, clean, number=number, branch=branch, received_at=received_at, at=at,
-            registered_by=actor.username, clock=opening))
+        row = complaint_row(new, clean, number=number, branch=branch, received_at=received_at,
+                            at=at, registered_by=actor.username, clock=opening)
+        complaint = Complaint(**row)
         session.add(complaint)
         session.flush()
         for tag in clean["tags"]:
@@ -178,8 +189,7 @@ def register(
         audit.record(
             session, kind=EventKind.change, action=Action.register.value, actor=actor.username,
             at=at, complaint=complaint, from_status=None, to_status=Status.registered.value,
-            details=register_details(complaint, clean["tags"]),
-            personal=register_personal(complaint),
+            details=register_details(row, clean["tags"]), personal=register_personal(row),
         )
         bus.publish(session, ComplaintRegistered(complaint, actor, at))
     return complaint
@@ -214,15 +224,21 @@ def received_time(session: Session, new: NewComplaint, at: datetime) -> datetime
     return received_at
 
 
-def _refuse_a_known_external_ref(session: Session, new: NewComplaint) -> None:
+def registered_as(session: Session, new: NewComplaint) -> str | None:
+    """The number under which ``new``'s external reference is registered already (None: it
+    is not, or ``new`` has none). A bulk writer asks for a chunk's keys at once instead."""
     if not new.external_ref:
-        return
-    existing = session.exec(
+        return None
+    return session.exec(
         select(Complaint.number).where(
             Complaint.external_source == new.external_source,
             Complaint.external_ref == new.external_ref,
         )
     ).first()
+
+
+def _refuse_a_known_external_ref(session: Session, new: NewComplaint) -> None:
+    existing = registered_as(session, new)
     if existing:
         raise InvalidData(
             _("External reference {ref} is already registered as {number}.").format(
@@ -231,12 +247,13 @@ def _refuse_a_known_external_ref(session: Session, new: NewComplaint) -> None:
         )
 
 
-def complaint_row(new: NewComplaint, clean: dict[str, Any], *, number: str, branch: str | None,
-                  received_at: datetime, at: datetime, registered_by: str, clock
-                  ) -> dict[str, Any]:
+def complaint_row(new: NewComplaint, clean: dict[str, Any], *, number: str | None,
+                  branch: str | None, received_at: datetime, at: datetime, registered_by: str,
+                  clock) -> dict[str, Any]:
     """The column values of a newly registered complaint: the one row builder (``register``
-    makes a Complaint of it; a bulk writer may insert it as it is). ``clean`` is what
-    ``validate_new`` returned; ``clock`` the opening clock (profile and decision due)."""
+    makes a Complaint of it; the importer starts each row from it, numbered later a chunk at a
+    time, and adds the history its file gives). ``clean`` is what ``validate_new`` returned;
+    ``clock`` the opening clock (``clock.state.opening_clock``: profile and decision due)."""
     priority = new.priority or derive_priority(
         amount=money.to_decimal(clean["amount_cents"]),
         tags=frozenset(clean["tags"]),
@@ -277,34 +294,44 @@ def complaint_row(new: NewComplaint, clean: dict[str, Any], *, number: str, bran
     }
 
 
-def register_details(complaint: Complaint, tags: list[str]) -> dict[str, Any]:
-    """The ``register`` event's details (what the timeline shows of a registration)."""
+def registration_facts(row: Mapping[str, Any], tags: list[str]) -> dict[str, Any]:
+    """What a complaint's first event says of it, from its row (``complaint_row``'s): the
+    ``register`` event's details (``register_details``) and the importer's ``imported``
+    event's both start from these."""
     return {
-        "channel": complaint.channel,
-        "received_at": complaint.received_at.isoformat(),
-        "branch": complaint.branch,
-        "product": complaint.product,
-        "issue": complaint.issue,
-        "summary": complaint.summary,
-        "amount": money.format_amount(complaint.amount_cents),
-        "currency": complaint.currency,
-        "group_size": complaint.group_size,
+        "channel": row["channel"],
+        "received_at": row["received_at"].isoformat(),
+        "branch": row["branch"],
+        "product": row["product"],
+        "issue": row["issue"],
+        "summary": row["summary"],
+        "amount": money.format_amount(row["amount_cents"]),
+        "currency": row["currency"],
         "tags": tags,
-        "priority": complaint.priority,
-        "due_at": complaint.due_at.isoformat(),
-        "source_ref": complaint.source_ref,
-        "external_ref": complaint.external_ref,
+        "priority": row["priority"],
+        "external_ref": row["external_ref"],
     }
 
 
-def register_personal(complaint: Complaint) -> dict[str, Any]:
-    """The ``register`` event's personal data (kept apart, digested in the chain)."""
+def register_details(row: Mapping[str, Any], tags: list[str]) -> dict[str, Any]:
+    """The ``register`` event's details (what the timeline shows of a registration)."""
     return {
-        "name": complaint.customer_name,
-        "phone": complaint.customer_phone,
-        "email": complaint.customer_email,
-        "id_number": complaint.customer_id_number,
-        "account": complaint.customer_account,
-        "customer_id": complaint.customer_ref,
-        "description": complaint.description,
+        **registration_facts(row, tags),
+        "group_size": row["group_size"],
+        "due_at": row["due_at"].isoformat(),
+        "source_ref": row["source_ref"],
+    }
+
+
+def register_personal(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The personal data of a complaint's first event, from its row (kept apart from the
+    details, digested in the chain): the ``register`` and the ``imported`` event's."""
+    return {
+        "name": row["customer_name"],
+        "phone": row["customer_phone"],
+        "email": row["customer_email"],
+        "id_number": row["customer_id_number"],
+        "account": row["customer_account"],
+        "customer_id": row["customer_ref"],
+        "description": row["description"],
     }

@@ -1,8 +1,9 @@
 """The complaint kernel: what every use case on one complaint shares. Loading and locking a
 complaint by number, the effective time of an action, recording a lifecycle change with its
 audit event (and the events that follow from it, through the bus), setting fields with the
-changes noted, and allocating complaint numbers. Registration, handling, decisions, reviews,
-approvals, the clock and the importer all build on these; none keeps a private copy."""
+changes noted, allocating complaint numbers, and who may be a complaint's assignee.
+Registration, handling, decisions, reviews, approvals, the clock and the importer all build on
+these; none keeps a private copy."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from complaintctl.domain.events import ComplaintChanged
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound
 from complaintctl.i18n import _
-from complaintctl.store.models import Complaint, Counter
+from complaintctl.store.models import Complaint, Counter, Staff
 from complaintctl.services.core import bus, trail
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
@@ -163,6 +164,18 @@ def allocate_numbers(session: Session, year: int, count: int = 1) -> list[str]:
     return [f"CMP-{year}-{value:06d}" for value in range(last - count + 1, last + 1)]
 
 
-def next_number(session: Session, year: int) -> str:
-    """One new complaint number of ``year`` (``allocate_numbers`` with a block of one)."""
-    return allocate_numbers(session, year)[0]
+#: the roles a complaint may be assigned to
+ASSIGNABLE_ROLES = ("handler", "supervisor", "admin")
+
+
+def assignee_problem(staff: Staff | None, branch: str | None) -> str | None:
+    """Why ``staff`` cannot hold a complaint of ``branch``: ``inactive`` (unknown or no
+    longer active), ``role`` (not a handler, supervisor or admin) or ``branch`` (works for
+    another branch); None if they can. ``assign`` and the importer word it each their way."""
+    if staff is None or not staff.active:
+        return "inactive"
+    if staff.role not in ASSIGNABLE_ROLES:
+        return "role"
+    if staff.branch is not None and staff.branch != branch:
+        return "branch"
+    return None

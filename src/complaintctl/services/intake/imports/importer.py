@@ -17,6 +17,7 @@ from complaintctl.domain.enums import Channel, EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
+from complaintctl.services.clock.state import opening_clock
 from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import NewComplaint, validate_new
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
@@ -118,8 +119,6 @@ class Importer:
         self.tz = timezone_of(session)
         self.now = now()
         self.year = self.now.astimezone(self.tz).year
-        from complaintctl.services.clock.state import opening_clock
-
         self.clock = opening_clock(session)  # the clock profile in force and its decision rule
         self.tag = None
         if options.tag:

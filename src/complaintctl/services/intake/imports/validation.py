@@ -2,8 +2,14 @@
 ``InvalidData`` saying why it is rejected (``SecretFound`` when the record holds a secret, so
 that the rejects file blanks it).
 
+A record is checked as ``register`` checks a complaint (``validate_new``), and its row starts
+from ``register``'s (``complaint_row``: the same columns, priority, opening clock and due time)
+with the history the file gives added; the event's details and personal data are
+``register``'s too (``registration_facts``, ``register_personal``). Only the checks of the
+history (status, decision, handling) are the importer's own.
+
 This is the import's hot path: ``RowValidator.check`` runs once per record and calls its steps
-directly; look-ups that repeat (priority, due time, branch, assignee) are cached per import.
+directly; look-ups that repeat (due time, branch, assignee) are cached per import.
 """
 
 from __future__ import annotations
@@ -14,13 +20,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from complaintctl.domain import limits, money
+from complaintctl.domain import limits
 from complaintctl.domain.enums import Channel, Outcome, Priority, Status
-from complaintctl.domain.priority import derive_priority
 from complaintctl.errors import InvalidData
 from complaintctl.i18n import _
-from complaintctl.services.complaints.registration import NewComplaint, validate_new
-from complaintctl.services.core.kernel import NUMBER
+from complaintctl.services.clock.state import OpeningClock
+from complaintctl.services.complaints.registration import (
+    NewComplaint,
+    column_defaults,
+    complaint_row,
+    register_personal,
+    registration_facts,
+    validate_new,
+)
+from complaintctl.services.core.kernel import NUMBER, assignee_problem
 from complaintctl.services.core import filter_values
 from complaintctl.services.intake.imports.values import (
     SENSITIVE_TEXT,
@@ -34,9 +47,8 @@ from complaintctl.services.intake.imports.values import (
 )
 from complaintctl.services.intake.reading import layouts, readers
 from complaintctl.services.intake.reading.dates import AmbiguousDates
-from complaintctl.store.models import Complaint, Staff
+from complaintctl.store.models import Staff
 
-COMPLAINT = Complaint.__table__
 DATE_FIELDS = ("received_at", "sent_to_company_at", "acknowledged_at", "notified_at",
                "closed_at", "archived_at")
 BOOL_FIELDS = ("timely_response", "consumer_disputed", "disputed")
@@ -80,13 +92,15 @@ class RowValidator:
         self.session, self.actor, self.bound, self.dates = session, actor, bound, dates
         self.layout = bound.layout
         self.tz, self.now, self.tag, self.batch_id = tz, now, tag, batch_id
-        self.clock, self.wait = clock, wait
+        self.opening, self.wait = clock, wait
+        #: the opening clock with its due time cached per day of receipt: with no pause yet,
+        #: the due time depends on that day alone
+        self.clock = OpeningClock(clock.profile, self._due_on)
         self.sensitive_columns = sensitive_columns
         self._due: dict[Any, datetime] = {}
-        self._priority: dict[Any, str] = {}
         self._staff: dict[str, Staff | None] = {}
         self._branches: dict[str, str] = {}  # a branch as given -> as stored
-        self.template = {c.name: None for c in COMPLAINT.c if c.name != "id"}
+        self.template = column_defaults()  # all columns: the writer's INSERT is compiled once
 
     def check(self, line: int, row) -> Row:
         """The record at ``line`` as a complaint row; InvalidData (SecretFound) if rejected."""
@@ -120,15 +134,10 @@ class RowValidator:
                 "branch {branch}: {user} imports complaints for branch {own} only").format(
                 branch=branch or "-", user=self.actor.username, own=self.actor.branch))
         status, outcome, remedies = self._decision(f)
-        priority = self._priority_of(f, clean, new)
-        local_day = received_at.astimezone(self.tz).date()
-        due = self._due.get(local_day)
-        if due is None:
-            due = self._due[local_day] = self.clock.due(received_at)
+        new.priority = parse_enum(Priority, f.get("priority"), "priority")  # None: derived
         handled = self._handling(f, status, dates, received_at, branch)
-        values = self._values(f, new, clean, dates, bools, status, outcome, priority, handled)
-        values["branch"], values["due_at"] = branch, due
-        details, personal = self._event(line, f, new, clean, values)
+        values = self._values(f, new, clean, dates, bools, status, outcome, branch, handled)
+        details, personal = self._event(line, f, clean, values)
         numbers = tuple(dict.fromkeys(n for n in (f.get("original_number"), new.external_ref)
                                       if n and NUMBER.match(n)))
         return Row(line, new.external_ref, values, clean["tags"], remedies, details, personal,
@@ -187,22 +196,6 @@ class RowValidator:
             raise InvalidData(_("remedies are given but no outcome"))
         return status, outcome, remedies
 
-    def _priority_of(self, f: dict[str, Any], clean: dict[str, Any], new: NewComplaint):
-        """(priority, whether the file set it): the file's, else derived as registration does."""
-        priority = parse_enum(Priority, f.get("priority"), "priority")
-        if priority is not None:
-            return priority.value, True
-        key = (clean["amount_cents"], tuple(clean["tags"]), new.channel, new.group_size)
-        derived = self._priority.get(key)
-        if derived is None:
-            derived = derive_priority(
-                amount=money.to_decimal(clean["amount_cents"]),
-                tags=frozenset(clean["tags"]), channel=new.channel, group_size=new.group_size,
-            ).value
-            if len(self._priority) < 10_000:
-                self._priority[key] = derived
-        return derived, False
-
     def _handling(self, f, status: Status, dates, received_at: datetime, branch) -> dict:
         """The columns of how the complaint was handled: assignee, closure, satisfaction."""
         assignee = f.get("assignee")
@@ -230,30 +223,22 @@ class RowValidator:
                 "satisfaction": satisfaction}
 
     def _values(self, f, new: NewComplaint, clean, dates, bools, status: Status, outcome,
-                priority, handled) -> dict[str, Any]:
-        """The complaint's columns (all of them: the writer's INSERT is compiled once)."""
+                branch, handled) -> dict[str, Any]:
+        """The complaint's columns (all of them: the writer's INSERT is compiled once):
+        ``register``'s row, numbered later, with the history the file gives."""
         values = dict(self.template)
+        values.update(complaint_row(
+            new, clean, number=None, branch=branch, received_at=new.received_at, at=self.now,
+            registered_by=self.actor.username, clock=self.clock))
         values.update(
-            status=status.value, channel=new.channel.value, source_ref=new.source_ref,
-            external_source=self.layout.source, external_ref=new.external_ref,
-            received_at=new.received_at, registered_at=self.now,
-            registered_by=self.actor.username, customer_name=clean["customer"],
-            customer_phone=new.phone, customer_email=new.email,
-            customer_id_number=new.id_number, customer_account=new.account,
-            customer_ref=new.customer_id, group_size=new.group_size,
-            product=new.product, issue=new.issue, summary=clean["summary"],
-            description=new.description, amount_cents=clean["amount_cents"],
-            currency=clean["currency"], priority=priority[0], priority_set=priority[1],
-            acknowledged_at=dates.get("acknowledged_at"),
-            clock_profile=self.clock.profile, paused=False, extension_level=0,
-            escalation_level=0, warned_percent=0,
+            status=status.value, acknowledged_at=dates.get("acknowledged_at"),
             outcome=outcome.value if outcome else None, findings=f.get("findings"),
             notified_at=dates.get("notified_at"), notified_via=f.get("notified_via"),
             notice_proof=f.get("notice_proof"), feedback=f.get("feedback"),
-            disputed=bool(bools.get("disputed")), reopen_count=0, last_event_at=self.now,
-            import_batch_id=self.batch_id, sub_product=f.get("sub_product"),
-            sub_issue=f.get("sub_issue"), company=f.get("company"), state=f.get("state"),
-            zip_code=f.get("zip_code"), consumer_consent=f.get("consumer_consent"),
+            disputed=bool(bools.get("disputed")), import_batch_id=self.batch_id,
+            sub_product=f.get("sub_product"), sub_issue=f.get("sub_issue"),
+            company=f.get("company"), state=f.get("state"), zip_code=f.get("zip_code"),
+            consumer_consent=f.get("consumer_consent"),
             company_response=f.get("company_response"),
             company_public_response=f.get("company_public_response"),
             sent_to_company_at=dates.get("sent_to_company_at"),
@@ -263,25 +248,23 @@ class RowValidator:
         )
         return values
 
-    def _event(self, line: int, f, new: NewComplaint, clean, values) -> tuple[dict, dict]:
-        """The ``imported`` event's details and personal data."""
-        details = {
-            "batch": self.batch_id, "line": line, "source": self.layout.source,
-            "external_ref": new.external_ref, "channel": values["channel"],
-            "received_at": new.received_at.isoformat(), "branch": values["branch"],
-            "product": new.product, "issue": new.issue, "summary": clean["summary"],
-            "amount": money.format_amount(clean["amount_cents"]),
-            "currency": clean["currency"], "tags": clean["tags"], "priority": values["priority"],
-            "status": values["status"], "outcome": values["outcome"],
-        }
+    def _event(self, line: int, f, clean, values) -> tuple[dict, dict]:
+        """The ``imported`` event's details and personal data: ``register``'s, with the
+        batch, the line and the history."""
+        details = {"batch": self.batch_id, "line": line, "source": self.layout.source,
+                   **registration_facts(values, clean["tags"]),
+                   "status": values["status"], "outcome": values["outcome"]}
         if f.get("original_number"):
             details["original_number"] = f["original_number"]
-        personal = {
-            "name": clean["customer"], "phone": new.phone, "email": new.email,
-            "id_number": new.id_number, "account": new.account, "customer_id": new.customer_id,
-            "description": new.description,
-        }
-        return details, personal
+        return details, register_personal(values)
+
+    def _due_on(self, received_at: datetime) -> datetime:
+        """The opening clock's due time, cached per day of receipt in the bank's zone."""
+        day = received_at.astimezone(self.tz).date()
+        due = self._due.get(day)
+        if due is None:
+            due = self._due[day] = self.opening.due(received_at)
+        return due
 
     # -- look-ups
 
@@ -316,11 +299,11 @@ class RowValidator:
                 select(Staff).where(Staff.username == username)
             ).scalar_one_or_none()
         staff = self._staff[username]
-        if staff is None or not staff.active or staff.role not in ("handler", "supervisor",
-                                                                    "admin"):
+        problem = assignee_problem(staff, branch)
+        if problem in ("inactive", "role"):
             raise InvalidData(_(
                 "assignee {user} is not an active handler or supervisor; add them with "
                 "`complaintctl staff add` or clear the column").format(user=username))
-        if staff.branch is not None and staff.branch != branch:
+        if problem == "branch":
             raise InvalidData(_("assignee {user} works for branch {theirs}, not {branch}").format(
                 user=username, theirs=staff.branch, branch=branch or "-"))

@@ -1,6 +1,7 @@
 """Writing: a chunk of checked rows into the database. Rows whose key is already stored (or
 that are this database's own complaints, exported and imported back) are skipped; the rest get
-numbers from the year's counter in one ``UPDATE ... RETURNING``, and are inserted with their
+numbers from the year's counter as one block (``kernel.allocate_numbers``, the numbering
+``register`` uses: one ``UPDATE ... RETURNING`` per chunk), and are inserted with their
 tags, remedies and ``imported`` events through the bulk writer (``store.bulk``), on a
 background thread while the next chunk is read."""
 
@@ -8,16 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlmodel import Session
 
 from complaintctl.domain import money
 from complaintctl.domain.enums import Action, EventKind
+from complaintctl.services.core.kernel import allocate_numbers
 from complaintctl.services.intake.imports.summary import ImportSummary
 from complaintctl.services.intake.imports.validation import Row
 from complaintctl.store.bulk import bulk_table
-from complaintctl.store.models import Complaint, ComplaintTag, Counter, Remedy
+from complaintctl.store.models import Complaint, ComplaintTag, Remedy
 
 COMPLAINT = Complaint.__table__
 TAGS = ComplaintTag.__table__
@@ -43,10 +44,9 @@ class ChunkWriter:
         fresh = self._fresh(rows)
         if not fresh:
             return
-        first = allocate_numbers(self.session, self.year, len(fresh))
+        numbers = allocate_numbers(self.session, self.year, len(fresh))
         params, tags, remedies, events = [], [], [], []
-        for offset, row in enumerate(fresh):
-            number = f"CMP-{self.year}-{first + offset:06d}"
+        for number, row in zip(numbers, fresh, strict=True):
             row.values["number"] = number
             params.append(row.values)
             for tag in row.tags:
@@ -173,19 +173,3 @@ class BackgroundWriter:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
 
-
-def allocate_numbers(session: Session, year: int, n: int) -> int:
-    """Advance the year's counter by ``n`` in this transaction; the first of the new numbers."""
-    name = f"CMP-{year}"
-    value = session.execute(
-        update(Counter).where(Counter.name == name).values(value=Counter.value + n)
-        .returning(Counter.value)
-    ).scalar()
-    if value is None:
-        try:
-            with session.begin_nested():
-                session.add(Counter(name=name, value=n))
-            value = n
-        except IntegrityError:  # another writer created the row first (PostgreSQL)
-            return allocate_numbers(session, year, n)
-    return value - n + 1

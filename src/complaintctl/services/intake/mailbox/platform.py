@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import EventKind
@@ -18,7 +18,6 @@ from complaintctl.services.complaints import registration as complaints
 from complaintctl.services.core.context import Actor, now, one_transaction, refusals_recorded, \
     timezone_of
 from complaintctl.services.intake.mail import records
-from complaintctl.store.models import Complaint
 
 
 @dataclass
@@ -112,13 +111,7 @@ def _checked(texts: list[tuple[int | None, str]], tz, summary: RecordsSummary) -
 
 def _duplicate(session: Session, new, result: RecordResult) -> bool:
     """Whether the record's ``external_ref`` is registered already (then ``result`` says so)."""
-    if not new.external_ref:
-        return False
-    existing = session.exec(
-        select(Complaint.number).where(
-            Complaint.external_source == new.external_source,
-            Complaint.external_ref == new.external_ref)
-    ).first()
+    existing = complaints.registered_as(session, new)
     if not existing:
         return False
     result.result, result.number = "duplicate", existing

@@ -41,11 +41,3 @@ def shown(value: str, limit: int = 40) -> str:
     """``value`` as it may be quoted in a one-line message: control characters escaped (a
     terminal would act on them), unencodable ones as ``\\udcXX``, cut at ``limit``."""
     return value[:limit].translate(_ESCAPES) + ("…" if len(value) > limit else "")
-
-
-_LINES = {code: escaped for code, escaped in _ESCAPES.items() if code != 0x0A}
-
-
-def for_terminal(message: str) -> str:
-    """A message safe to print: as ``shown`` but whole, and its line breaks kept."""
-    return message.translate(_LINES)

@@ -68,7 +68,8 @@ def _spikes(data: dict[str, Any]):
         shown = _("branch: {value}") if key == "by_branch" else _("product: {value}")
         for row in data["last_24h"][key][:8]:
             spikes.add_row(render.text(shown.format(value=row[name] or "-")),
-                           render.text(row["last_24h"]), render.text(f"{row['baseline_daily']:.2f}"),
+                           render.text(row["last_24h"]),
+                           render.text(f"{row['baseline_daily']:.2f}"),
                            render.text(_("SPIKE"), "bold red") if row["spike"] else "")
     return spikes
 

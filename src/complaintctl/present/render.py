@@ -193,16 +193,38 @@ def table(
     out().print(t)
 
 
+#: A value longer than this many characters is shown below the panel as a wrapped block, not
+#: in a table cell (``present.wrap``: Rich's cell layout of such text is slow).
+LONG_TEXT = 2_000
+
+
 def fields(pairs: Sequence[tuple[str, Any]], *, title: str | None = None) -> None:
-    """A two-column panel of labelled values."""
+    """A two-column panel of labelled values; long texts follow it as labelled blocks."""
     from rich.table import Table
 
     t = Table(title=title_text(title), show_header=False, box=None, pad_edge=False)
     t.add_column(style="bold")
     t.add_column(overflow="fold")
+    blocks = []
     for label, value in pairs:
-        t.add_row(text(label), cell(value))
+        shown = cell(value)
+        if len(shown.plain) > LONG_TEXT:
+            blocks.append((label, shown.plain))
+            shown = text(_("(below)"), "dim")
+        t.add_row(text(label), shown)
     out().print(t)
+    for label, value in blocks:
+        _block(label, value)
+
+
+def _block(label: str, value: str) -> None:
+    """A long value under its label, indented two cells and wrapped to the terminal's width."""
+    from complaintctl.present.wrap import wrap
+
+    console = out()
+    console.print(text(label, "bold"))
+    # already inert (``cell``) and wrapped: written as it is, not laid out by Rich again
+    console.file.write("".join("  " + line + "\n" for line in wrap(value, console.width - 2)))
 
 
 class export_target:  # noqa: N801 - used as a context manager

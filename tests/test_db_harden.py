@@ -189,3 +189,47 @@ def test_harden_is_refused_to_a_clerk_and_for_bad_names(hardened):
     run = admin("db", "harden", "--owner", "same", "--app", "same", "--no-password")
     assert (run.exit_code, run.stderr) == (
         5, "Error: --owner and --app must be two different roles.\n")
+
+
+def test_a_handler_works_on_their_own_branch_as_the_application_role(hardened):
+    cli = hardened.app_cli
+    own, other = hardened.numbers["SH01"][0], hardened.numbers["BJ01"][1]
+    run = cli("note", own, "回访客户", as_="h3")
+    assert run.exit_code == 0, run.stderr
+    refused = cli("note", other, "越权", as_="h3")
+    assert refused.exit_code != 0
+    notes = hardened.psql("postgres", "SELECT number FROM event WHERE action = 'note' "
+                                      "AND actor = 'h3'")
+    assert notes.stdout.split() == [own]
+
+
+def test_harden_again_fits_the_roles_and_grants_again(hardened):
+    run = Cli(hardened.superuser)("db", "harden", "--owner", hardened.owner, "--app",
+                                  hardened.app, "--no-password")
+    assert run.exit_code == 0, run.stderr
+    denied = hardened.psql(hardened.app, "DELETE FROM event")
+    assert "permission denied for table event" in denied.stderr
+    events = hardened.psql("postgres", "SELECT details FROM event WHERE action = 'db harden' AND kind = 'admin' "
+                                       "ORDER BY seq")
+    details = [json.loads(line) for line in events.stdout.splitlines()]
+    assert [d["created"] for d in details] == [[hardened.owner, hardened.app], []]
+
+
+def test_passwords_come_from_stdin_encrypted_and_never_shown(hardened):
+    owner_pw, app_pw = "correct horse battery staple 1", "another long secret 22"
+    run = Cli(hardened.superuser)("db", "harden", "--owner", hardened.owner, "--app",
+                                  hardened.app, "--password-stdin",
+                                  input=f"{owner_pw}\n{app_pw}\n")
+    assert run.exit_code == 0, run.stderr
+    assert owner_pw not in run.stdout + run.stderr and app_pw not in run.stdout + run.stderr
+    stored = hardened.psql("postgres", "SELECT rolpassword FROM pg_authid WHERE rolname IN "
+                                       f"('{hardened.owner}', '{hardened.app}')")
+    hashes = stored.stdout.split()
+    assert len(hashes) == 2 and all(h.startswith("SCRAM-SHA-256$") for h in hashes)
+    trail = hardened.psql("postgres", "SELECT details FROM event")
+    assert owner_pw not in trail.stdout and app_pw not in trail.stdout
+    short = Cli(hardened.superuser)("db", "harden", "--owner", hardened.owner, "--app",
+                                    hardened.app, "--password-stdin", input="short\nshort\n")
+    assert (short.exit_code, short.stderr) == (5, (
+        "Error: Each role needs a password of at least 12 characters (the owner's, then the "
+        "application role's).\n"))

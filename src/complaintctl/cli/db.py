@@ -156,8 +156,8 @@ def migrate_to(
       "the tables, runs db upgrade) and an application role (what the CLI, web and workspace "
       "connect as: the audit trail is only appended to and read, complaints are seen by "
       "branch). Run it connected as a superuser or the database's owner."),
-    "complaintctl --db postgresql://postgres@db.bank.example/complaints db harden "
-    "--owner complaints_owner --app complaints_app --password-stdin < passwords.txt"))
+    "complaintctl db harden --owner complaints_owner --app complaints_app --password-stdin",
+    "complaintctl db harden --owner complaints_owner --app complaints_app --no-password"))
 def harden(
     ctx: typer.Context,
     owner: Annotated[str, typer.Option(help=_("The owner role's name (made if missing)."))],
@@ -181,7 +181,8 @@ def harden(
     done = hardening.harden(database=db, actor=actor, owner=owner, app=app,
                             passwords=_passwords(owner, app, password_stdin, no_password))
     render.message(_(
-        "Hardened {where}: {owner} owns the tables (connect as it only for `db upgrade`); "
+        "Hardened {where}: {owner} owns the tables (connect as it only for `db upgrade`, "
+        "backups and migrate-to); "
         "{app} may only append to and read the audit trail, and sees the complaints of its "
         "actor's branches. Point COMPLAINTCTL_DB at {url} (its password in ~/.pgpass or "
         "PGPASSWORD).").format(where=done.database, owner=done.owner, app=done.app,

@@ -40,7 +40,7 @@ def check_names(database, owner: str, app: str) -> None:
     for option, name in (("--owner", owner), ("--app", app)):
         if not ROLE_NAME.match(name or ""):
             raise InvalidData(_(
-                "{option} {name!r} is not a usable role name: use lower-case letters, digits "
+                "{option} '{name}' is not a usable role name: use lower-case letters, digits "
                 "and _ (at most 63), starting with a letter or _.").format(option=option,
                                                                           name=name))
     if owner == app:

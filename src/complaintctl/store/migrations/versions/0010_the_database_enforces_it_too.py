@@ -91,27 +91,11 @@ def _sqlite() -> None:
 
 def _postgresql() -> None:
     changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in HASHED)
-    op.execute(f"""
-CREATE FUNCTION complaintctl_event_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' OR {changed}
-       OR coalesce(current_setting('complaintctl.erasing', true), '') <> 'on' THEN
-        RAISE EXCEPTION '{REFUSED}' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    RETURN NEW;
-END $$""")
-    op.execute("""CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event
-        FOR EACH ROW EXECUTE FUNCTION complaintctl_event_guard()""")
-    op.execute(f"""
-CREATE FUNCTION complaintctl_head_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' OR NEW.count < OLD.count OR NEW.id <> OLD.id THEN
-        RAISE EXCEPTION '{HEAD_REFUSED}' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    RETURN NEW;
-END $$""")
-    op.execute("""CREATE TRIGGER audit_head_forward_only BEFORE UPDATE OR DELETE ON audit_head
-        FOR EACH ROW EXECUTE FUNCTION complaintctl_head_guard()""")
+    erasing = "coalesce(current_setting('complaintctl.erasing', true), '') <> 'on'"
+    _row_guard("event_append_only", "event", "complaintctl_event_guard",
+               f"{changed} OR {erasing}", REFUSED)
+    _row_guard("audit_head_forward_only", "audit_head", "complaintctl_head_guard",
+               "NEW.count < OLD.count OR NEW.id <> OLD.id", HEAD_REFUSED)
     op.execute(f"""
 CREATE FUNCTION complaintctl_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -123,6 +107,22 @@ END $$""")
             FOR EACH STATEMENT EXECUTE FUNCTION complaintctl_no_truncate()""")
     _erase_function()
     _row_level_security()
+
+
+def _row_guard(trigger: str, table: str, function: str, refused_when: str,
+               message: str) -> None:
+    """A BEFORE UPDATE OR DELETE trigger refusing every DELETE and the updates
+    ``refused_when`` describes, with ``message``."""
+    op.execute(f"""
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR {refused_when} THEN
+        RAISE EXCEPTION '{message}' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$""")
+    op.execute(f"""CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION {function}()""")
 
 
 def _erase_function() -> None:

@@ -227,3 +227,19 @@ def test_passwords_come_from_stdin_encrypted_and_never_shown(hardened):
     assert (short.exit_code, short.stderr) == (5, (
         "Error: Each role needs a password of at least 12 characters (the owner's, then the "
         "application role's).\n"))
+
+
+def test_row_level_security_also_refuses_changes_outside_the_branches(hardened):
+    other, own = hardened.numbers["BJ01"][0], hardened.numbers["SH01"][1]
+    scoped = "BEGIN; SELECT set_config('complaintctl.branches', 'SH01', true); "
+    hidden = hardened.psql(hardened.app, scoped + (
+        "WITH u AS (UPDATE complaint SET summary = 'x' WHERE number = "
+        f"'{other}' RETURNING 1) SELECT count(*) FROM u; COMMIT;"))
+    assert hidden.returncode == 0 and hidden.stdout.split()[-1] == "0"
+    moved = hardened.psql(hardened.app, scoped + (
+        f"UPDATE complaint SET branch = 'BJ01' WHERE number = '{own}'; COMMIT;"))
+    assert moved.returncode != 0
+    assert 'new row violates row-level security policy for table "complaint"' in moved.stderr
+    summary = hardened.psql("postgres", f"SELECT summary, branch FROM complaint WHERE number "
+                                        f"IN ('{other}', '{own}') ORDER BY number")
+    assert summary.stdout.split() == ["信用卡年费|BJ01", "信用卡年费|SH01"]

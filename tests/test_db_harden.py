@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from complaintctl.store.db import Database, resolve_url
 from conftest import Cli, seed
+from importing import csv_text, run_import
 from test_retention import closed_long_ago
 
 pytestmark = pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
@@ -243,3 +244,19 @@ def test_row_level_security_also_refuses_changes_outside_the_branches(hardened):
     summary = hardened.psql("postgres", f"SELECT summary, branch FROM complaint WHERE number "
                                         f"IN ('{other}', '{own}') ORDER BY number")
     assert summary.stdout.split() == ["信用卡年费|BJ01", "信用卡年费|SH01"]
+
+
+def test_import_undo_as_the_application_role_detaches_through_the_sanctioned_path(hardened):
+    cli = hardened.app_cli
+    path = hardened.tmp / "undo.csv"
+    path.write_text(csv_text(["channel", "customer_name", "phone", "summary", "branch"],
+                             [["phone", "欧阳撤销", "13900001111", "x", "SH01"]]))
+    run, summary = run_import(cli, path)
+    assert run.exit_code == 0, run.stderr
+    undone = cli("import", "undo", str(summary["batch"]), as_="admin")
+    assert undone.exit_code == 0, undone.stderr
+    left = hardened.psql("postgres", "SELECT count(*) FROM event WHERE action = 'imported' AND "
+                                     f"(personal LIKE '%欧阳撤销%' OR complaint_id IS NOT NULL) "
+                                     f"AND details LIKE '%\"batch\": {summary['batch']}%'")
+    assert left.returncode == 0 and left.stdout.split() == ["0"]
+    assert cli("audit", "verify", as_="aud").exit_code == 0

@@ -260,3 +260,35 @@ def test_import_undo_as_the_application_role_detaches_through_the_sanctioned_pat
                                      f"AND details LIKE '%\"batch\": {summary['batch']}%'")
     assert left.returncode == 0 and left.stdout.split() == ["0"]
     assert cli("audit", "verify", as_="aud").exit_code == 0
+
+
+def test_a_complaints_whole_life_runs_as_the_application_role(hardened):
+    cli = hardened.app_cli
+    register = cli("register", "--channel", "phone", "--customer", "张伟", "--phone",
+                   "13800138001", "--summary", "年费", "--branch", "BJ01", as_="clerk")
+    assert register.exit_code == 0, register.stderr
+    n = register.stdout.strip()
+    statement = hardened.tmp / "statement.pdf"
+    statement.write_bytes(b"%PDF statement")
+    for args, who in (
+        (("assign", n, "--to", "h1"), "sup"),
+        (("contact", n, "--via", "phone", "--summary", "已回电"), "h1"),
+        (("investigate", n), "h1"),
+        (("evidence", "add", n, str(statement)), "h1"),
+        (("consult", n, "--department", "card_ops", "--question", "扣了两次吗？"), "h1"),
+        (("resolve", n, "--outcome", "upheld", "--findings", "属实", "--remedy",
+          "fee_refund:300", "--notified-via", "phone"), "h1"),
+        (("close", n, "--satisfaction", "5"), "h1"),
+        (("archive", n), "sup"),
+        (("sla", "check"), "admin"),
+        (("report", "summary", "--period", "all", "--format", "json"), "sup"),
+        (("export", "--format", "csv"), "admin"),
+        (("show", n, "--unmask"), "sup"),
+        (("audit", "log", n), "aud"),
+    ):
+        run = cli(*args, as_=who)
+        assert run.exit_code == 0, (args, run.stderr)
+    shown = json.loads(cli("show", n, "--format", "json", as_="sup").stdout)
+    assert shown["status"] == "archived"
+    assert cli("show", n, as_="h3").exit_code != 0  # SH01's handler: not theirs to see
+    assert cli("audit", "verify", as_="aud").exit_code == 0

@@ -26,7 +26,6 @@ class Hardened:
     app: str
     created: tuple[str, ...]
     app_url: str
-    owner_url: str
 
 
 def check_names(database, owner: str, app: str) -> None:
@@ -81,5 +80,4 @@ def harden(*, database, actor: Actor, owner: str, app: str,
                          actor=actor.username, at=now(),
                          details={"owner": owner, "app": app, "created": list(created),
                                   "passwords_set": [p is not None for p in passwords]})
-    return Hardened(database.display(), owner, app, created,
-                    roles.role_url(database.url, app), roles.role_url(database.url, owner))
+    return Hardened(database.display(), owner, app, created, roles.role_url(database.url, app))

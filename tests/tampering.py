@@ -1,6 +1,12 @@
 """Tampering with the audit chain as someone with write access to the database would, for the
 tests (tests/test_audit_tampering.py) and the benchmark (benchmarks/audit_verify.py).
 
+The database refuses such edits (migration 0010's triggers); an attacker who can write the
+file or is a superuser can lift that first, and so does ``disarm`` here, inside the caller's
+transaction: SQLite drops the triggers, PostgreSQL sets ``session_replication_role`` to
+``replica`` for the transaction (triggers do not fire; it needs a superuser, as the tests are).
+Both are undone by the rollback, or end with the transaction.
+
 Each ``tamper`` call changes the event table (and sometimes the chain head) through a
 SQLAlchemy connection inside a transaction the caller rolls back afterwards, and returns what
 ``audit verify`` must then report: the first bad event, and whether only an anchor taken
@@ -26,6 +32,30 @@ EVENTS, HEAD, COMPLAINTS = Event.__table__, AuditHead.__table__, Complaint.__tab
 EDITABLE = ("seq", "number", "kind", "action", "actor", "at", "recorded_at", "from_status",
             "to_status", "details", "personal", "personal_digest", "prev_hash", "hash",
             "complaint_id")
+
+
+#: SQLite's triggers that keep the audit trail append-only (migration 0010)
+SQLITE_TRIGGERS = ("event_append_only_update", "event_hashed_columns_frozen",
+                   "event_append_only_delete", "audit_head_forward_only",
+                   "audit_head_not_deleted")
+
+
+def disarm_statements(dialect: str) -> list[str]:
+    """The SQL that lifts the append-only triggers for the rest of the transaction."""
+    if dialect == "postgresql":
+        return ["SET LOCAL session_replication_role = replica"]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
+
+
+def disarm(conn) -> None:
+    """Lift the append-only triggers in ``conn``'s transaction (a SQLAlchemy connection, or a
+    ``sqlite3`` connection)."""
+    dialect = getattr(getattr(conn, "dialect", None), "name", "sqlite")
+    for statement in disarm_statements(dialect):
+        if hasattr(conn, "exec_driver_sql"):
+            conn.exec_driver_sql(statement)
+        else:
+            conn.execute(statement)
 
 
 @dataclass
@@ -155,6 +185,7 @@ def _truncate(conn, rng: random.Random, total: int) -> Tampering:
 def rehash(conn, rng: random.Random, total: int, key: bytes) -> Tampering:
     """Edit one event and re-hash it and every later one, and the head: the chain is whole
     again, as a forger with write access (and the key) would leave it."""
+    disarm(conn)
     seq = rng.randint(1, total)
     prev = _row(conn, seq - 1)["hash"] if seq > 1 else chain.GENESIS
     for current in range(seq, total + 1):
@@ -173,6 +204,7 @@ def rehash(conn, rng: random.Random, total: int, key: bytes) -> Tampering:
 
 
 def tamper(conn, kind: str, rng: random.Random, key: bytes) -> Tampering:
+    disarm(conn)
     total = _count(conn)
     if kind == "edit":
         return _edit(conn, rng, total)

@@ -45,6 +45,8 @@ OUTSIDE = {
     "demo": "builds a separate demo database",
     "db upgrade": "changes the schema, not the records; the backup copy it takes is the trail",
     "db migrate-to": "copies the chain itself into another database, verified there",
+    "db harden": "PostgreSQL only (refused on SQLite, changing nothing); its `db harden` event "
+                 "and its refusal are checked on the server by test_db_harden.py",
 }
 
 #: a successful run of every state-changing command, in an order that builds what the later

@@ -22,7 +22,7 @@ from complaintctl.services.complaints import registration as svc
 from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from complaintctl.services.core.context import chain_key
 from conftest import actor
-from tampering import KINDS, tamper
+from tampering import KINDS, disarm, tamper
 
 TAMPERINGS = int(os.environ.get("COMPLAINTCTL_TAMPERINGS", "1000"))
 
@@ -137,6 +137,7 @@ def test_a_complete_rehash_passes_plain_verify_and_is_named_against_the_anchor(h
 def test_an_event_moved_to_another_complaints_timeline_is_named(history):
     db = history
     with db.engine.begin() as conn:
+        disarm(conn)  # as an attacker with the file (or a superuser) would
         seq, other = conn.exec_driver_sql(
             "SELECT e.seq, (SELECT MIN(c.id) FROM complaint c WHERE c.number <> e.number) "
             "FROM event e WHERE e.kind = 'change' ORDER BY e.seq LIMIT 1").one()
@@ -192,6 +193,7 @@ def test_verify_against_an_anchor_finds_a_tail_cut_off_with_the_head_moved(cli, 
     total = json.loads(path.read_text())["events"]
     taken = json.loads(path.read_text())["taken_at"]
     with cli.database.engine.begin() as conn:
+        disarm(conn)  # as an attacker with the file (or a superuser) would
         conn.exec_driver_sql(f"DELETE FROM event WHERE seq > {total - 3}")
         conn.exec_driver_sql("UPDATE audit_head SET count = count - 3, last_hash = (SELECT hash "
                              f"FROM event WHERE seq = {total - 3})")
@@ -205,6 +207,7 @@ def test_verify_against_an_anchor_finds_a_tail_cut_off_with_the_head_moved(cli, 
 def test_anchor_refuses_a_broken_chain_and_bad_anchor_files(cli, tmp_path):
     build_history(cli.database)
     with cli.database.engine.begin() as conn:
+        disarm(conn)  # as an attacker with the file (or a superuser) would
         conn.exec_driver_sql("UPDATE event SET actor = 'someone' WHERE seq = 5")
     path = tmp_path / "anchor.json"
     run = cli("audit", "anchor", "-o", str(path), as_="aud")

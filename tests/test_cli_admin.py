@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from complaintctl.present import render
 from complaintctl.cli import app
 from conftest import Run
+from tampering import disarm
 
 
 def raw(*args: str, env: dict[str, str] | None = None) -> Run:
@@ -458,9 +459,11 @@ def _tamper(db, statement):
     db.engine.dispose()
     if db.path is None:
         with db.engine.begin() as conn:
+            disarm(conn)  # the append-only triggers, as a superuser could
             conn.exec_driver_sql(statement)
         return
     conn = sqlite3.connect(db.path)
+    disarm(conn)  # the append-only triggers, as an attacker with the file could
     conn.execute(statement)
     conn.commit()
     conn.close()

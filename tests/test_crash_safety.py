@@ -16,6 +16,7 @@ if str(STRESS) not in sys.path:
 
 import crash  # noqa: E402
 import kit  # noqa: E402
+from tampering import disarm
 
 pytestmark = pytest.mark.sqlite_only("SIGKILL against one SQLite file")
 
@@ -60,6 +61,7 @@ def test_the_checks_pass_on_an_intact_file(worked):
 def _doctor(path: Path, *statements: str) -> None:
     conn = sqlite3.connect(str(path))
     conn.execute("PRAGMA foreign_keys = OFF")
+    disarm(conn)  # the append-only triggers, as an attacker with the file could
     for statement in statements:
         conn.execute(statement)
     conn.commit()

@@ -13,6 +13,7 @@ from complaintctl.services.audit import trail as audit
 from complaintctl.services.core import trail
 from complaintctl.services.core import trail as audit_module
 from complaintctl.services.core.context import set_setting
+from tampering import disarm
 
 FIXED = datetime(2026, 11, 28, 2, 30, 15, 123456, tzinfo=timezone.utc)
 EVENTS = [
@@ -68,6 +69,7 @@ def test_a_bulk_appended_event_altered_by_hand_is_caught(db, monkeypatch):
     from sqlalchemy import text
 
     with db.engine.begin() as conn:
+        disarm(conn)  # the append-only triggers, as an attacker with the file could
         conn.execute(text("UPDATE event SET details = replace(details, '投诉 3', '投诉 9') "
                           "WHERE seq = 4"))
     with db.session() as session:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from complaintctl.store.db import Database, resolve_url
 from complaintctl.services.admin.demo import build
 from conftest import Cli, seed
+from tampering import disarm
 
 TABLES_OF_A_BRANCH = ["complaint", "complaint_tag", "consultation", "contact", "event",
                       "remedy", "staff", "incident", "drill", "plan_version", "evidence"]
@@ -178,6 +179,7 @@ def test_only_an_admin_migrates_and_a_broken_branch_chain_is_refused(tmp_path, c
     import sqlite3
 
     conn = sqlite3.connect(source.path)
+    disarm(conn)  # the append-only triggers, as an attacker with the file could
     conn.execute("UPDATE event SET actor = 'mallory' WHERE seq = 5")
     conn.commit()
     conn.close()

@@ -31,6 +31,7 @@ from complaintctl.services.complaints import decisions, handling, queries
 from complaintctl.services.complaints import registration as svc
 from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from conftest import actor
+from tampering import disarm
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = timezone.utc
@@ -122,11 +123,13 @@ def sql(db, statement, *params):
     db.engine.dispose()
     if db.path is None:
         with db.engine.begin() as conn:
+            disarm(conn)  # the append-only triggers, as a superuser could
             conn.exec_driver_sql(statement.replace("?", "%s"), params)
         db.engine.dispose()
         return
     conn = sqlite3.connect(db.path)
     with conn:
+        disarm(conn)  # the append-only triggers, as an attacker with the file could
         conn.execute(statement, params)
     conn.close()
 

@@ -1,4 +1,4 @@
-"""Commands on the database: init, and db path|backup|check|upgrade."""
+"""Commands on the database: init, and db path|backup|check|upgrade|migrate-to|harden."""
 
 from __future__ import annotations
 
@@ -151,6 +151,68 @@ def migrate_to(
     with open_database(url, evidence_dir=evidence_dir).prepared() as target:
         result = migrate(source=st.database(), target=target, actor=st.username, dry_run=dry_run)
     views.migration(result, format)
+
+
+@db_app.command("harden", help=helptext(
+    _("PostgreSQL: make the database enforce the rules itself. Creates an owner role (owns "
+      "the tables, runs db upgrade) and an application role (what the CLI, web and workspace "
+      "connect as: the audit trail is only appended to and read, complaints are seen by "
+      "branch). Run it connected as a superuser or the database's owner."),
+    "complaintctl db harden --owner complaints_owner --app complaints_app --password-stdin",
+    "complaintctl db harden --owner complaints_owner --app complaints_app --no-password"))
+def harden(
+    ctx: typer.Context,
+    owner: Annotated[str, typer.Option(help=_("The owner role's name (made if missing)."))],
+    app: Annotated[str, typer.Option(help=_(
+        "The application role's name (made if missing)."))],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help=_(
+        "Read the two passwords from stdin: the owner's on the first line, the application "
+        "role's on the second."))] = False,
+    no_password: Annotated[bool, typer.Option("--no-password", help=_(
+        "Set no passwords: the server authenticates the roles otherwise (peer, certificates)."
+    ))] = False,
+) -> None:
+    from complaintctl.present import render
+    from complaintctl.services.admin import hardening
+
+    st = state(ctx)
+    db = st.database()
+    hardening.check_names(db, owner, app)
+    with st.session() as session:
+        actor = st.actor(session)
+    done = hardening.harden(database=db, actor=actor, owner=owner, app=app,
+                            passwords=_passwords(owner, app, password_stdin, no_password))
+    render.message(_(
+        "Hardened {where}: {owner} owns the tables (connect as it only for `db upgrade`, "
+        "backups and migrate-to); "
+        "{app} may only append to and read the audit trail, and sees the complaints of its "
+        "actor's branches. Point COMPLAINTCTL_DB at {url} (its password in ~/.pgpass or "
+        "PGPASSWORD).").format(where=done.database, owner=done.owner, app=done.app,
+                               url=done.app_url))
+
+
+def _passwords(owner: str, app: str, from_stdin: bool,
+               none: bool) -> tuple[str | None, str | None]:
+    """The owner's and the application role's passwords: from stdin, asked without echo, or
+    none. Never from the command line."""
+    import sys
+
+    from complaintctl.errors import InvalidData, UsageProblem
+
+    if from_stdin and none:
+        raise UsageProblem(_("Give --password-stdin or --no-password, not both."))
+    if none:
+        return None, None
+    if from_stdin:
+        lines = sys.stdin.read().splitlines()
+        given = tuple(line.rstrip("\r") for line in lines[:2])
+    else:
+        given = tuple(typer.prompt(_("Password for {role}").format(role=role), hide_input=True,
+                                   confirmation_prompt=True) for role in (owner, app))
+    if len(given) < 2 or any(len(p) < 12 for p in given):
+        raise InvalidData(_("Each role needs a password of at least 12 characters (the "
+                            "owner's, then the application role's)."))
+    return given[0], given[1]
 
 
 def register_commands(app: typer.Typer) -> None:

@@ -15,14 +15,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.enums import EventKind, Status
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
-from complaintctl.store.models import Complaint, Event, Evidence, Notification, NotificationAttempt
+from complaintctl.store.guards import erase_personal
+from complaintctl.store.models import Complaint, Evidence, Notification, NotificationAttempt
 from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import PERSONAL_COLUMNS
 from complaintctl.services.core.kernel import get, normalise_number
@@ -129,15 +130,18 @@ def purge(*, session: Session, actor: Actor, closed_before: datetime | None = No
         if dry_run:
             session.rollback()
             return result
+        # the purge goes on the chain first: the database lets events be erased only by a
+        # purge (or an undo) already recorded in the erasing transaction
+        recorded = audit.record(session, kind=EventKind.admin, action="purge",
+                                actor=actor.username, at=now(),
+                                details={k: v for k, v in result.as_dict().items()
+                                         if k != "files_removed"})
         if erase:
-            _erase(session, erase, result)
-        audit.record(session, kind=EventKind.admin, action="purge", actor=actor.username,
-                     at=now(), details={k: v for k, v in result.as_dict().items()
-                                        if k != "files_removed"})
+            _erase(session, erase, result, recorded.seq)
     return result
 
 
-def _erase(session: Session, erase: list[Complaint], result: PurgeResult) -> None:
+def _erase(session: Session, erase: list[Complaint], result: PurgeResult, seq: int) -> None:
     ids = [c.id for c in erase]
     at = now()
     for complaint in erase:
@@ -148,10 +152,7 @@ def _erase(session: Session, erase: list[Complaint], result: PurgeResult) -> Non
                 setattr(complaint, column, None)
         complaint.erased_at = at
         session.add(complaint)
-    events = Event.__table__
-    session.execute(update(events).where(or_(
-        events.c.complaint_id.in_(ids), events.c.number.in_(result.purged)))
-        .values(personal=None))
+    erase_personal(session, seq=seq, ids=ids, numbers=result.purged)
     customer = select(Notification.id).where(col(Notification.complaint_id).in_(ids),
                                              Notification.recipient == "customer")
     session.execute(update(NotificationAttempt.__table__)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from complaintctl.domain import permissions
@@ -101,7 +102,35 @@ def resolve_actor(session: Session, username: str, command: str = "") -> Actor:
         from complaintctl.services.core.org_tree import descendants
 
         below = descendants(session, staff.branch)
-    return Actor(staff.username, Role(staff.role), staff.branch, staff.name, below, command)
+    actor = Actor(staff.username, Role(staff.role), staff.branch, staff.name, below, command)
+    act_as(session, actor)
+    return actor
+
+
+_SCOPE = "complaintctl_branches"
+
+
+def act_as(session: Session, actor: Actor) -> None:
+    """Let ``session``'s transactions reach ``actor``'s branches, and no others: on PostgreSQL
+    the row-level security of complaints and their personal data reads this, set again at the
+    start of every transaction (a transaction without it sees none of those rows)."""
+    from complaintctl.store.guards import apply_scope, scope_value
+
+    value = scope_value(actor.visible_branches())
+    if session.info.get(_SCOPE) == value:
+        return
+    session.info[_SCOPE] = value
+    if session.in_transaction():
+        apply_scope(session.connection(), value)
+
+
+@event.listens_for(Session, "after_begin")
+def _scope_each_transaction(session, _transaction, connection) -> None:
+    value = session.info.get(_SCOPE)
+    if value is not None:
+        from complaintctl.store.guards import apply_scope
+
+        apply_scope(connection, value)
 
 
 def record_separately(session: Session, **event) -> None:
@@ -118,6 +147,8 @@ def record_separately(session: Session, **event) -> None:
     if bind is None:
         bind = session.get_bind().execution_options(complaintctl_write=True)
     with _Session(bind) as side:
+        if _SCOPE in session.info:
+            side.info[_SCOPE] = session.info[_SCOPE]
         audit.record(side, **event)
         side.commit()
 
@@ -164,6 +195,8 @@ def use_case(session: Session, actor: Actor | None, action: str, number: str | N
     Inside ``one_transaction`` the use case neither commits nor rolls back: the outer does.
     """
     outer = session.info.get(_OUTER, False)
+    if actor is not None:
+        act_as(session, actor)
     try:
         with refusals_recorded(session, actor, action, number):
             yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from complaintctl.domain import clock
@@ -14,6 +14,7 @@ from complaintctl.errors import NotFound, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
+from complaintctl.store.guards import erase_personal
 from complaintctl.store.models import Complaint, ComplaintTag, Event, ImportBatch, Remedy
 
 COMPLAINT = Complaint.__table__
@@ -70,15 +71,19 @@ def undo(*, session: Session, actor: Actor, batch: int) -> dict[str, Any]:
         _check_scope(session, actor, batch)
         _refuse_touched(session, batch, ids)
         _refuse_linked(session, batch, ids)
-        count = _remove(session, batch, ids)
+        count = session.execute(select(func.count()).select_from(COMPLAINT).where(
+            COMPLAINT.c.import_batch_id == batch)).scalar_one()
         at = now()
         record.undone_at, record.undone_by = at, actor.username
         session.add(record)
-        audit.record(
+        # on the chain before the removal: the database lets events be detached and erased
+        # only by an undo (or a purge) already recorded in the transaction
+        undone = audit.record(
             session, kind=EventKind.admin, action="import undo", actor=actor.username, at=at,
             details={"batch": batch, "file": record.file_name, "sha256": record.sha256,
                      "removed": count},
         )
+        _remove(session, batch, ids, undone.seq)
     return {"batch": batch, "removed": count}
 
 
@@ -131,17 +136,11 @@ def _refuse_linked(session: Session, batch: int, ids) -> None:
             "those complaints one by one instead.").format(batch=batch, links=", ".join(links[:5])))
 
 
-def _remove(session: Session, batch: int, ids) -> int:
+def _remove(session: Session, batch: int, ids, seq: int) -> None:
     """Delete the batch's complaints, their tags and remedies, and detach their events (their
-    personal data erased); how many complaints were removed."""
-    count = session.execute(
-        select(func.count()).select_from(COMPLAINT).where(COMPLAINT.c.import_batch_id == batch)
-    ).scalar_one()
-    session.execute(
-        update(EVENTS).where(EVENTS.c.complaint_id.in_(ids))
-        .values(complaint_id=None, personal=None)
-    )
+    personal data erased, through the database's one sanctioned path: ``seq`` is the undo's
+    event)."""
+    erase_personal(session, seq=seq, ids=session.execute(ids).scalars().all(), detach=True)
     for table in (TAGS, REMEDIES):
         session.execute(delete(table).where(table.c.complaint_id.in_(ids)))
     session.execute(delete(COMPLAINT).where(COMPLAINT.c.import_batch_id == batch))
-    return count

@@ -191,7 +191,7 @@ def corpus() -> list[tuple[str, bytes]]:
 
 
 EXPECTED = {"read": 9, "registered": 6, "attached": 0, "duplicates": 0, "automatic": 2,
-            "failed": 1, "not_marked": 0}
+            "already_read": 0, "needs_review": 1, "failed": 0, "not_marked": 0}
 
 
 def maildir(path: Path, messages: list[bytes]) -> Path:

@@ -17,7 +17,8 @@ assignee, and the evidence does not go through the lifecycle's ``evidence add`` 
 # ``inbox`` runs a mailbox through, message by message; ``lookup`` finds what a message belongs
 # to; ``registration`` registers a new one and queues the acknowledgement; ``replies`` attaches
 # a customer's reply (and a review request); ``evidence`` keeps the email; ``outcomes`` is what
-# came of it; ``platform`` registers the online platform's records.
+# came of it; ``review`` is the queue of messages whose sender a person must tell; ``platform``
+# registers the online platform's records.
 
 from complaintctl.services.intake.mailbox.inbox import run_mail, take_in_mail
 from complaintctl.services.intake.mailbox.lookup import MAIL_SOURCE
@@ -29,9 +30,10 @@ from complaintctl.services.intake.mailbox.platform import (
 )
 from complaintctl.services.intake.mailbox.registration import acknowledgement
 from complaintctl.services.intake.mailbox.replies import REVIEW_TAG
+from complaintctl.services.intake.mailbox.review import accept, reject, reviews
 
 __all__ = [
     "MAIL_SOURCE", "REVIEW_TAG", "MailSummary", "MessageResult", "RecordResult",
-    "RecordsSummary", "Result", "acknowledgement", "register_records", "run_mail",
-    "take_in_mail",
+    "RecordsSummary", "Result", "accept", "acknowledgement", "register_records", "reject",
+    "reviews", "run_mail", "take_in_mail",
 ]

@@ -14,7 +14,7 @@ from complaintctl.domain.enums import Action, EventKind, Status
 from complaintctl.domain.masking import mask_email
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import ComplaintError
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code
 from complaintctl.services.core.context import (
     Actor,
     now,
@@ -151,7 +151,7 @@ def _known(session, record: mail.MailRecord, outcome: MessageResult) -> bool:
     if queued is not None:
         outcome.result, outcome.queued = Result.duplicate, queued.id
         outcome.reason = _("already in the review queue as entry {id} ({status})").format(
-            id=queued.id, status=queued.status)
+            id=queued.id, status=code(queued.status))
         return True
     return False
 

@@ -20,7 +20,7 @@ from complaintctl.domain.enums import EventKind
 from complaintctl.domain.masking import mask_email, mask_emails_in
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
-from complaintctl.i18n import _
+from complaintctl.i18n import _, code
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import (
     Actor,
@@ -107,7 +107,7 @@ def _pending(session: Session, review_id: int) -> MailReview:
         raise TransitionNotAllowed(
             _("Review entry {id} is {status} already{number}; only a pending entry can be "
               "accepted or rejected.").format(
-                id=review_id, status=row.status,
+                id=review_id, status=code(row.status),
                 number=f" ({row.number})" if row.number else ""))
     return row
 

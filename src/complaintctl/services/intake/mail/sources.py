@@ -169,8 +169,9 @@ class MboxSource:
                 continue
             self._ids[str(key)] = digest
             message = self.box.get_message(key)
-            status = "".join(sorted(set(message.get_flags()) & {"R", "O"}))
-            flagged = f"Status: {status}" if "R" in status and not self.include_seen else None
+            status = str(message.get("Status", "")).strip()
+            read = "R" in message.get_flags() and not self.include_seen
+            flagged = f"Status: {status}" if read else None
             yield Incoming(str(key), raw, _from_line_time(message), "mbox-from-line", flagged)
 
     def mark_taken(self, key: str) -> None:

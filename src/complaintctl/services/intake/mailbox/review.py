@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import EventKind
-from complaintctl.domain.masking import mask_email, mask_emails_in
+from complaintctl.domain.masking import mask_email, mask_emails_in, mask_text
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed
 from complaintctl.i18n import _, code
@@ -92,7 +92,7 @@ def reviews(*, session: Session, actor: Actor, status: str | None = PENDING) -> 
         "id": row.id, "status": row.status, "received_at": iso(row.received_at, tz),
         "receipt": row.receipt, "sent_at": iso(row.sent_at, tz) if row.sent_at else None,
         "problem": row.problem, "reason": problem_text(row.problem),
-        "sender": mask_emails_in(row.sender), "subject": row.subject,
+        "sender": mask_emails_in(row.sender), "subject": mask_text(row.subject),
         "message_id": row.message_id, "sha256": row.sha256, "number": row.number,
         "decided_by": row.decided_by, "note": row.note,
     } for row in session.exec(query).all()]

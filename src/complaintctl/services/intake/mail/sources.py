@@ -30,7 +30,6 @@ from pathlib import Path
 
 from complaintctl.errors import MailboxProblem, UsageProblem
 from complaintctl.i18n import _
-from complaintctl.services.intake.mail.incoming import Incoming
 from complaintctl.services.intake.mail.imap import (
     ENV_PASSWORD,
     ImapAddress,
@@ -38,6 +37,7 @@ from complaintctl.services.intake.mail.imap import (
     imap_utf7,
     parse_imap_url,
 )
+from complaintctl.services.intake.mail.incoming import Incoming
 from complaintctl.settings import from_environ
 
 __all__ = ["ENV_PASSWORD", "ImapAddress", "ImapSource", "Incoming", "MaildirSource",

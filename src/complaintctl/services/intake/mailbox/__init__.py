@@ -3,8 +3,9 @@
 Mail. Each message is handled in one transaction of its own (``one_transaction``): the complaint
 through the real ``register`` use case, the message and its attachments kept as evidence, the
 acknowledgement queued. The message is marked as taken in the mailbox only after that commit.
-A message already taken in is recognised by its Message-ID, stored as the complaint's
-``external_ref`` (``external_source`` "mail") or, for a reply, on the contact event of the
+A message already taken in is recognised by its Message-ID (or, without one, the digest of the
+normalised message), stored as the complaint's ``external_ref`` (``external_source`` "mail"),
+as a review queue entry's ``message_key``, or, for a reply, on the contact event of the
 complaint it was attached to; so a crash between the commit and the marking never registers a
 message twice: the next run skips it as a duplicate and marks it then.
 

@@ -1,5 +1,7 @@
 """A mail run: open the mailbox, take each new message in, in a transaction of its own
-(register, attach, skip or ignore), mark it taken after the commit, record the run."""
+(register, attach, queue for review, skip, ignore or list as read before), mark it taken after
+the commit, record the run. The receipt time comes from the bank's delivery evidence
+(``mail.receipt``), never from the sender's Date."""
 
 from __future__ import annotations
 

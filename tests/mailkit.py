@@ -191,7 +191,7 @@ def corpus() -> list[tuple[str, bytes]]:
 
 
 EXPECTED = {"read": 9, "registered": 6, "attached": 0, "duplicates": 0, "automatic": 2,
-            "failed": 1, "not_marked": 0}
+            "already_read": 0, "needs_review": 1, "failed": 0, "not_marked": 0}
 
 
 def maildir(path: Path, messages: list[bytes]) -> Path:
@@ -227,3 +227,27 @@ def add_to_maildir(path: Path, raw: bytes, *, delivered: float | None = None) ->
 def maildir_state(path: Path) -> dict[str, list[str]]:
     """The file names in new/ and cur/ (cur/ names carry the flags)."""
     return {sub: sorted(os.listdir(path / sub)) for sub in ("new", "cur")}
+
+
+def raw(*headers: str, body: str | bytes = "The card fee was charged twice.\n",
+        eol: bytes = b"\r\n", charset: str = "utf-8") -> bytes:
+    """A message written by hand, byte for byte: ``headers`` as given (text, or raw 8-bit
+    already escaped as Latin-1 characters), then the body."""
+    data = body if isinstance(body, bytes) else body.encode(charset)
+    head = eol.join(h.encode("latin-1") for h in headers)
+    return head + eol + eol + data.replace(b"\n", eol).replace(b"\r" + eol, eol)
+
+
+def received(by: str, at: datetime, *, source: str = "mail.sender.example") -> str:
+    """A Received header as a mail server adds it."""
+    return f"Received: from {source} ({source} [192.0.2.1]) by {by} with ESMTPS id 4Xy; " \
+           f"{format_datetime(at)}"
+
+
+def mbox_messages(path: Path) -> list[bytes]:
+    """Every message of an mbox, as the mailbox module reads it."""
+    box = mailbox.mbox(str(path), create=False)
+    try:
+        return [box.get_bytes(key) for key in box.keys()]
+    finally:
+        box.close()

@@ -233,6 +233,11 @@ RECIPES |= {
                           files=_jsonl),
     "intake mail": Recipe(None, lambda c: ["intake", "mail", "--maildir", c.extra["maildir"],
                                            "--json"], files=_maildir),
+    "intake review list": Recipe(None, lambda c: ["intake", "review", "list", "--json"]),
+    "intake review accept": Recipe("mail review", lambda c: [
+        "intake", "review", "accept", c.extra["review"], "--customer", "张伟"], fresh=True),
+    "intake review reject": Recipe("mail review", lambda c: [
+        "intake", "review", "reject", c.extra["review"], "--reason", "垃圾邮件"], fresh=True),
     "org add": Recipe(None, lambda c: ["org", "add", c.extra["org"], "--name", "新网点"],
                       files=_org),
     "org move": Recipe(None, lambda c: ["org", "move", "ZC", "--parent", "ZP2"]),
@@ -256,7 +261,7 @@ RECIPES |= {
 
 #: what the object states stand for; BRANCHED ones belong to the case's branch (an import
 #: batch of its complaints, a rectification action opened by its supervisor, a complaint)
-OBJECTS = {"incident", "incident III", "drill", "batch", "action", "complaint"}
+OBJECTS = {"incident", "incident III", "drill", "batch", "action", "complaint", "mail review"}
 BRANCHED = {"batch", "action", "complaint"}
 SUPERVISOR_OF = {"BJ01": "sup", "SH01": "sup2"}
 
@@ -278,6 +283,11 @@ def make_object(cli: Cli, kind: str, branch: str | None, tmp: Path, i: int) -> t
         run = json.loads(_ok(cli, "drill", "run", "--scenario", "surge", "--level", "IV",
                              "--simulate", "--json"))
         return "", {"drill": str(run["drill"])}
+    if kind == "mail review":  # a message without a sender, queued by intake
+        box = mailkit.maildir(tmp / f"Review-{i}", [mailkit.raw(
+            "Subject: fee", f"Message-ID: <perm-review-{i}@example.com>")])
+        run = json.loads(_ok(cli, "intake", "mail", "--maildir", str(box), "--json"))
+        return "", {"review": str(run["messages"][0]["queued"])}
     if kind == "batch":
         path = tmp / f"batch-{i}.csv"
         path.write_text("channel,customer_name,summary,external_ref,branch\n"

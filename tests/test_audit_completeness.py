@@ -37,7 +37,7 @@ READ_ONLY = {
     "plan init", "plan validate", "plan show", "plan history", "incident list",
     "incident show", "incident checklist", "incident overdue", "incident report",
     "drill report", "drill list", "rootcause codes", "rootcause export-codes", "rectify list",
-    "rectify show", "import list",
+    "rectify show", "import list", "intake review list",
 }
 #: commands outside the audit trail of the database they act on, saying why
 OUTSIDE = {
@@ -111,6 +111,8 @@ STEPS: list[tuple[str, list[str], str]] = [
     ("import undo", ["1"], "admin"),
     ("intake json", ["{file:platform.jsonl}"], "clerk"),
     ("intake mail", ["--maildir", "{maildir}"], "clerk"),
+    ("intake review accept", ["1", "--customer", "张伟"], "clerk"),
+    ("intake review reject", ["2", "--reason", "垃圾邮件"], "clerk"),
 ]
 
 #: a member of staff who may do none of the state-changing commands (read, unmask, audit)
@@ -125,7 +127,8 @@ SIDE_EVENTS = {
     "import file": {"imported"},
     "incident declare": {"incident link"},
     "intake json": {"register"},
-    "intake mail": {"register", "evidence", "contact"},
+    "intake mail": {"register", "evidence", "contact", "intake review queue"},
+    "intake review accept": {"register", "evidence"},
     "drill run": {"register", "incident declare", "incident link"},
     "sla check": {"sla_warning", "escalate", "incident declare", "incident link",
                   "incident overdue", "plan load"},
@@ -197,9 +200,11 @@ def _fixture_world(cli, tmp_path) -> dict[str, str]:
     assert cli("rootcause", "export-codes", names["codes"]).exit_code == 0
     names["plan"] = str(tmp_path / "plan.toml")
     assert cli("plan", "init", names["plan"]).exit_code == 0
-    from mailkit import maildir, plain
+    from mailkit import maildir, plain, raw
 
-    names["maildir"] = str(maildir(tmp_path / "Maildir", [plain()]))
+    no_sender = [raw("Subject: fee", "Message-ID: <no-from-1@x>"),
+                 raw("From: guest@localhost", "Subject: ad", "Message-ID: <no-from-2@x>")]
+    names["maildir"] = str(maildir(tmp_path / "Maildir", [plain(), *no_sender]))
     return names
 
 

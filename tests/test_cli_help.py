@@ -169,6 +169,7 @@ BAD_INPUT: dict[str, list[list[str]]] = {
     "monitor": [["--as-of", "garbage"], ["--branch", "NOWHERE", "--as-of", "2999-01-01"]],
     "resolve": [[NOWHERE, "--outcome", "upheld", "--findings", "x", "--notified-via", "phone",
                  "--remedy", "cash"]],
+    "intake review list": [["--status", "open"], ["extra"]],
     "intake mail": [[], ["--maildir", "{missing_dir}"], ["--mbox", "{missing_dir}/x.mbox"],
                     ["--imap", "ftp://x/INBOX"]],
 }

@@ -760,7 +760,8 @@ def test_intake_summaries_join_sentences_without_a_space_and_name_the_sender(cli
     assert mail.exit_code == 0, mail.stderr
     assert _rows(mail.stdout)[0] == ["结果", "投诉", "发件人", "主题", "文件", "原因"]
     assert mail.stderr == ("读取 1 封：登记 1 件，附加到已有投诉 0 封，跳过重复 0 封，"
-                           "忽略自动回复 0 封，失败 0 封。试运行：未作任何更改。\n")
+                           "忽略自动回复 0 封，已读未收取 0 封，待审核 0 封，失败 0 封。"
+                           "试运行：未作任何更改。\n")
     mail_en = cli("--lang", "en", "intake", "mail", "--maildir", str(box), "--dry-run",
                   as_="clerk")
     assert _rows(mail_en.stdout)[0] == ["Result", "Complaint", "From", "Subject", "Files", "Why"]

@@ -74,15 +74,16 @@ def do(db, use_case, who, **kwargs):
 # --- registration ------------------------------------------------------------------------------
 
 
-def test_the_standard_mailbox_becomes_six_complaints_two_ignored_one_failed(seeded, box):
+def test_the_standard_mailbox_becomes_six_complaints_two_ignored_one_for_review(seeded, box):
     summary = run(seeded, maildir=box)
     assert summary.counts == mailkit.EXPECTED
-    assert summary.exit_code == 5  # the malformed message failed
+    assert summary.exit_code == 0  # a message without a sender is work, not a failure
     results = {m.message_id: m.result.value for m in summary.messages}
     assert results["<auto-1@example.com>"] == "automatic"
     assert results["<bounce-1@mx.example.com>"] == "automatic"
-    failed = [m for m in summary.messages if m.result.value == "failed"]
-    assert len(failed) == 1 and "no sender address" in failed[0].reason
+    queued = [m for m in summary.messages if m.result.value == "needs_review"]
+    assert [m.reason for m in queued] == [
+        "for review: the message has no From header; see `complaintctl intake review list`"]
     assert len(complaints_in(seeded)) == 6
     with seeded.session() as session:
         assert audit.verify(session).ok
@@ -101,17 +102,20 @@ def test_a_mail_complaint_has_the_email_fields(seeded, box):
     assert timeline(seeded, c.number) == ["register", "evidence"]
 
 
-def test_received_at_is_the_date_header_or_the_arrival_for_a_date_in_the_future(seeded, box):
+def test_received_at_is_the_maildir_delivery_time_never_the_date_header(seeded, box):
     run(seeded, maildir=box)
     complaints = by_subject(seeded)
-    from complaintctl.services.intake.mail import parse as mail
-
-    assert complaints["信用卡年费重复扣收"].received_at == mail.parse(mailkit.plain()).sent_at
-    damaged = complaints["Card fee"]
-    delivered = next(p for p in (box / "cur").iterdir() if "M" in p.name and
-                     (box / "cur" / p.name).read_bytes() == mailkit.damaged())
-    assert damaged.received_at.timestamp() == pytest.approx(delivered.stat().st_mtime, abs=1)
-    assert damaged.received_at < damaged.registered_at
+    for subject, raw in (("信用卡年费重复扣收", mailkit.plain()), ("Card fee", mailkit.damaged())):
+        delivered = next(p for p in (box / "cur").iterdir() if p.read_bytes() == raw)
+        c = complaints[subject]
+        assert c.received_at.timestamp() == pytest.approx(delivered.stat().st_mtime, abs=1)
+        assert c.received_at < c.registered_at
+    # the plain message's Date (a day ago) is 12 hours from its delivery: kept and flagged
+    details = _evidence_event(seeded, complaints["信用卡年费重复扣收"].number)
+    assert details["receipt"] == "maildir-delivery"
+    assert details["sent_at"].startswith(mailkit.when(1).astimezone(mailkit.SHANGHAI)
+                                         .strftime("%Y-%m-%dT%H:%M"))
+    assert "date_off_hours" not in details  # 12 hours is within the default 24
 
 
 def test_the_message_and_each_attachment_are_kept_as_evidence_with_sha256(seeded, box):
@@ -149,26 +153,32 @@ def test_an_html_only_message_is_registered_with_its_text(seeded, box):
     assert "<" not in c.description and "alert" not in c.description
 
 
-def test_messages_are_marked_only_when_taken_and_failures_stay_new(seeded, box):
+def test_messages_are_marked_when_taken_the_one_for_review_included(seeded, box):
     run(seeded, maildir=box)
     state = mailkit.maildir_state(box)
-    assert len(state["new"]) == 1  # the malformed message, for a person to look at
-    assert (box / "new" / state["new"][0]).read_bytes() == mailkit.malformed()
-    assert len(state["cur"]) == 8 and all(n.endswith(":2,S") for n in state["cur"])
+    assert state["new"] == []  # the malformed message is in the review queue
+    assert len(state["cur"]) == 9 and all(n.endswith(":2,S") for n in state["cur"])
 
 
 def test_running_again_adds_nothing(seeded, box):
     run(seeded, maildir=box)
     before = (complaints_in(seeded), _count(seeded, Evidence), _count(seeded, Event))
     again = run(seeded, maildir=box)
-    assert again.counts == {"read": 1, "registered": 0, "attached": 0, "duplicates": 0,
-                            "automatic": 0, "failed": 1, "not_marked": 0}
+    assert again.counts["read"] == 0
     everything = run(seeded, maildir=box, include_seen=True)
-    assert everything.counts["duplicates"] == 6 and everything.counts["registered"] == 0
+    assert everything.counts["duplicates"] == 7 and everything.counts["registered"] == 0
+    assert everything.counts["needs_review"] == 0  # the queued one is recognised
     after = (complaints_in(seeded), _count(seeded, Evidence), _count(seeded, Event))
     assert [c.number for c in after[0]] == [c.number for c in before[0]]
     assert after[1] == before[1]
     assert after[2] == before[2] + 2  # only the two runs' own audit entries
+
+
+def _evidence_event(db, number) -> dict:
+    with db.session() as session:
+        event = session.exec(select(Event).where(Event.number == number,
+                                                 Event.action == "evidence")).one()
+        return json.loads(event.details)
 
 
 def _events(db) -> list[Event]:
@@ -230,11 +240,10 @@ def test_mbox_intake_registers_marks_and_is_idempotent(seeded, tmp_path):
     path = mailkit.mbox(tmp_path / "complaints.mbox", [raw for _l, raw in mailkit.corpus()])
     summary = run(seeded, mbox=path)
     assert summary.counts == mailkit.EXPECTED
-    text = path.read_bytes()
-    assert text.count(b"\nStatus: RO") == 8  # the failed one is left unread
-    assert run(seeded, mbox=path).counts == {"read": 1, "registered": 0, "attached": 0,
-                                             "duplicates": 0, "automatic": 0, "failed": 1,
-                                             "not_marked": 0}
+    assert b"\nStatus: " not in path.read_bytes()  # marking never writes the mbox
+    state = path.with_name(path.name + ".complaintctl-taken").read_text().splitlines()
+    assert len(state) == 1 + 9  # a comment, then each message taken (the queued one too)
+    assert run(seeded, mbox=path).counts["read"] == 0
     assert len(complaints_in(seeded)) == 6
     raw = mailkit.with_attachments()
     c = by_subject(seeded)["Disputed transfer of 5,000 CNY"]
@@ -434,7 +443,7 @@ def test_a_reply_to_an_archived_complaint_is_registered_as_a_repeat(seeded, tmp_
 
 def test_cli_json_summary_and_exit_codes(cli, box):
     first = cli("intake", "mail", "--maildir", str(box), "--json", as_="clerk")
-    assert first.exit_code == 5
+    assert first.exit_code == 0
     data = json.loads(first.stdout)
     assert {k: data[k] for k in mailkit.EXPECTED} == mailkit.EXPECTED
     assert data["source"] == f"maildir:{box}" and data["dry_run"] is False
@@ -442,8 +451,6 @@ def test_cli_json_summary_and_exit_codes(cli, box):
     assert plain["sender"] == "z***@example.com"  # masked
     assert plain["number"].startswith("CMP-") and plain["marked"] is True
     assert plain["received_at"].endswith("+08:00")
-    malformed_path = box / "new" / mailkit.maildir_state(box)["new"][0]
-    malformed_path.unlink()  # a person dealt with it
     second = cli("intake", "mail", "--maildir", str(box), as_="clerk")
     assert second.exit_code == 0
     assert "Read 0: 0 registered" in second.stderr and "No new mail" in second.stderr
@@ -452,9 +459,10 @@ def test_cli_json_summary_and_exit_codes(cli, box):
 def test_cli_table_lists_what_happened(cli, box):
     result = cli("intake", "mail", "--maildir", str(box), as_="clerk",
                  env={"COLUMNS": "200"})  # each reason on one line
-    assert result.exit_code == 5
+    assert result.exit_code == 0
     assert "Read 9: 6 registered, 0 attached to existing complaints, 0 duplicates skipped, " \
-           "2 automatic ignored, 1 failed." in result.stderr
+           "2 automatic ignored, 0 already read (not taken), 1 for review, 0 failed." \
+           in result.stderr
     assert "Auto-Submitted: auto-replied" in result.stdout
 
 
@@ -527,7 +535,8 @@ def test_three_intake_runs_at_once_register_each_message_once(seeded, box):
     assert all(c["not_marked"] == 0 for c in counts)
     assert len(complaints_in(seeded)) == 6
     assert len({c.number for c in complaints_in(seeded)}) == 6
-    assert len(mailkit.maildir_state(box)["new"]) == 1
+    assert mailkit.maildir_state(box)["new"] == []
+    assert sum(c["needs_review"] for c in counts) == 1
     with seeded.session() as session:
         assert audit.verify(session).ok
 
@@ -537,10 +546,10 @@ def test_the_json_summary_is_the_same_in_both_languages_but_for_the_reasons(cli,
     ``reason`` sentences (for people) do."""
     runs = {lang: cli("--lang", lang, "intake", "mail", "--maildir", str(box), "--dry-run",
                       "--json", as_="clerk") for lang in ("zh", "en")}
-    assert {r.exit_code for r in runs.values()} == {5}
+    assert {r.exit_code for r in runs.values()} == {0}
     data = {lang: json.loads(r.stdout) for lang, r in runs.items()}
     reasons = {lang: [m.pop("reason") for m in d["messages"]] for lang, d in data.items()}
     assert data["zh"] == data["en"]
     assert reasons["en"][5] == "Auto-Submitted: auto-replied"  # a header, as it came
-    assert reasons["zh"][7].startswith("该邮件的 From 中没有发件人地址")
-    assert reasons["en"][7].startswith("the message has no sender address in From")
+    assert reasons["zh"][7].startswith("待人工审核：该邮件没有 From 头")
+    assert reasons["en"][7].startswith("for review: the message has no From header")

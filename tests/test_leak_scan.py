@@ -153,6 +153,7 @@ READS: dict[str, list[list[str]]] = {
     "rootcause export-codes": [["rootcause", "export-codes", "{out}"]],
     "staff list": [["staff", "list"]],
     "staff conflict list": [["staff", "conflict", "list"]],
+    "intake review list": [["intake", "review", "list"], ["intake", "review", "list", "--json"]],
 }
 #: commands that change something (their error paths are in ERROR_PATHS), or that read no
 #: complaint data: not run here
@@ -162,7 +163,7 @@ CHANGES = {
     "withdraw", "extend", "evidence add", "review decide", "review request", "rootcause set",
     "rootcause load-codes", "rectify link", "rectify open", "rectify update", "config load",
     "config set", "db upgrade", "init", "import file", "import undo", "intake json",
-    "intake mail", "incident close", "incident declare", "incident deescalate",
+    "intake mail", "intake review accept", "intake review reject", "incident close", "incident declare", "incident deescalate",
     "incident detect", "incident done", "incident escalate", "incident link",
     "incident overdue", "incident update", "drill close", "drill run", "notify send", "org add",
     "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",

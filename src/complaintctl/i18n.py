@@ -342,6 +342,8 @@ _TERMS = {
     # intake results
     "attached": N_("attached (intake)"), "duplicate": N_("duplicate (intake)"),
     "automatic": N_("automatic (intake)"), "failed": N_("failed (intake)"),
+    "already_read": N_("already read (intake)"), "needs_review": N_("needs review (intake)"),
+    "rejected": N_("rejected (review)"), "accepted": N_("accepted (review)"),
     # incidents, their timeline and checklist
     "active": N_("active (incident)"), "manual": N_("declared by hand (incident)"),
     "declare": N_("declare (incident)"), "notify": N_("notify (incident)"),

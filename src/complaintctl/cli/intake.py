@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli import intake_review
 from complaintctl.cli.common import helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.errors import InvalidData, UsageProblem
@@ -16,6 +17,8 @@ from complaintctl.i18n import _
 app = App(help=helptext(
     _("Intake: complaints from the complaint mailbox and the online platform."),
     "complaintctl intake mail --maildir /var/mail/complaints"), no_args_is_help=True)
+
+app.add_typer(intake_review.app, name="review")
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help=_("Say what would happen; change nothing."))]
 Json = Annotated[bool, typer.Option("--json", help=_("Print the summary as JSON (for scripts)."))]

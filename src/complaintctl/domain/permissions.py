@@ -216,6 +216,8 @@ COMMANDS: dict[str, Permission | None] = {
     "rectify list": P.read, "rectify show": P.read,
     "import file": P.register, "import list": P.read, "import undo": P.withdraw,
     "intake mail": P.register, "intake json": P.register,
+    "intake review list": P.register, "intake review accept": P.register,
+    "intake review reject": P.register,
     "hold": P.hold, "release": P.hold, "purge": P.database,
 }
 

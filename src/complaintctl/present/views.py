@@ -261,9 +261,11 @@ def batch_list(rows: list[dict[str, Any]], fmt: str) -> None:
 
 def _intake_counts(data: dict[str, Any]) -> str:
     text = _("Read {read}: {registered} registered, {attached} attached to existing complaints, "
-             "{duplicates} duplicates skipped, {automatic} automatic ignored, {failed} failed."
-             ).format(**{k: data.get(k, 0) for k in ("read", "registered", "attached",
-                                                        "duplicates", "automatic", "failed")})
+             "{duplicates} duplicates skipped, {automatic} automatic ignored, {already_read} "
+             "already read (not taken), {needs_review} for review, {failed} failed."
+             ).format(**{k: data.get(k, 0) for k in (
+                 "read", "registered", "attached", "duplicates", "automatic", "already_read",
+                 "needs_review", "failed")})
     if data.get("dry_run"):
         text = sentences(text, _("Dry run: nothing was changed."))
     return text

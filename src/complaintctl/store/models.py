@@ -292,7 +292,7 @@ class Organisation(TableModel, table=True):
 LATER = frozenset({
     "PlanVersion", "Drill", "Incident", "IncidentComplaint", "IncidentAction", "ChecklistItem",
     "IncidentRectification", "ComplaintRootCause", "Rectification", "RectificationComplaint",
-    "StaffConflict", "Notification", "NotificationAttempt",
+    "StaffConflict", "Notification", "NotificationAttempt", "MailReview",
 })
 
 

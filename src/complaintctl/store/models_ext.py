@@ -222,3 +222,32 @@ class NotificationAttempt(TableModel, table=True):
     sender: str = Field(max_length=10)
     ok: bool = Field(default=False)
     error: str | None = Field(default=None, sa_type=Text)
+
+
+# --- the mailbox's review queue (issue 25) -------------------------------------------------------
+
+
+class MailReview(TableModel, table=True):
+    """A message of the complaint mailbox whose sender cannot be told (no usable From, several
+    addresses, ...): kept for a person to accept as a complaint or to reject with a reason."""
+
+    __tablename__ = "mail_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_key: str = Field(max_length=200, unique=True, index=True)  # a complaint's external_ref
+    message_id: str = Field(max_length=200)
+    problem: str = Field(max_length=32)  # parse.SENDER_PROBLEMS
+    sender: str | None = Field(default=None, sa_type=Text)  # the From header as read
+    subject: str = Field(sa_type=Text)
+    received_at: datetime = timestamp(nullable=False)
+    receipt: str = Field(max_length=32)  # what decided received_at
+    sent_at: datetime | None = timestamp()
+    sha256: str = Field(max_length=64)  # the message as received, in the evidence store
+    size: int
+    status: str = Field(max_length=10, index=True)  # pending, accepted, rejected
+    queued_by: str = Field(max_length=64)
+    queued_at: datetime = timestamp(nullable=False)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = timestamp()
+    note: str | None = Field(default=None, sa_type=Text)  # why it was rejected
+    number: str | None = Field(default=None, max_length=20)  # the complaint it became

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +85,18 @@ def _float(value: str) -> float:
     return number
 
 
+_HOST = re.compile(r"\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+def _hosts(value: str) -> tuple[str, ...]:
+    """``mx1.bank.example, .bank.example`` -> the host names, lower case."""
+    hosts = tuple(h.strip().lower().rstrip(".") for h in value.replace(";", ",").split(",")
+                  if h.strip())
+    if not all(_HOST.fullmatch(h) for h in hosts):
+        raise ValueError
+    return hosts
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -129,6 +142,13 @@ def all_keys() -> dict[str, Key]:
         Key("retention.years", "3",
             _("Years after closure that purge keeps a complaint's personal data."),
             _int(1, 100)),
+        Key("mail.trusted_hosts", "",
+            _("The bank's own mail servers (comma-separated; .bank.example trusts a domain): the "
+              "topmost Received header one of them added is when the bank received a message."),
+            _hosts),
+        Key("mail.date_tolerance_hours", "24",
+            _("A sender's Date header further than this from the receipt is flagged (it never "
+              "sets the clock)."), _int(1, 8760)),
         Key("notify.log_path", "",
             _("Where the default sender appends notifications [default: beside the database]."),
             str),

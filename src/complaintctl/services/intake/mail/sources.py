@@ -5,8 +5,12 @@ intake does only after the database commit. What counts as "taken":
 
 - Maildir: the message is in ``cur/`` with the Seen flag (``S``); new ones are in ``new/`` or
   in ``cur/`` without ``S``. Marking moves it to ``cur/`` and adds ``S``.
-- mbox: the ``Status`` header carries ``R`` (read); marking adds ``R`` and ``O``. The file is
-  locked while intake runs and rewritten once, when the source closes.
+- mbox: the file is never written (the bank's mail is evidence). What intake took is kept
+  beside it, in ``FILE.complaintctl-taken``: one line per message, its identity (the digest of
+  the normalised message, ``identity``), appended when it is marked. A message that another
+  program flagged as read (``Status: R`` or ``RO``) is still yielded, with ``already_read``
+  set, so that intake lists it instead of skipping it silently. The file is locked while intake
+  runs.
 - IMAP: the message has the keyword ``$Complaintctl`` (or, on a server that allows no
   keywords, ``\\Seen``); marking adds ``\\Seen`` and the keyword. Messages are fetched with
   ``BODY.PEEK[]`` so reading never marks them.
@@ -21,24 +25,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from complaintctl.errors import MailboxProblem, UsageProblem
 from complaintctl.i18n import _
+from complaintctl.services.intake.mail.imap import (
+    ENV_PASSWORD,
+    ImapAddress,
+    ImapSource,
+    imap_utf7,
+    parse_imap_url,
+)
+from complaintctl.services.intake.mail.incoming import Incoming
 from complaintctl.settings import from_environ
 
-ENV_PASSWORD = "COMPLAINTCTL_IMAP_PASSWORD"
-KEYWORD = "$Complaintctl"
+__all__ = ["ENV_PASSWORD", "ImapAddress", "ImapSource", "Incoming", "MaildirSource",
+           "MboxSource", "imap_utf7", "open_source", "parse_imap_url"]
 
-
-@dataclass(frozen=True)
-class Incoming:
-    key: str  # the source's own id: a Maildir key, an mbox index, an IMAP UID
-    raw: bytes
-    arrival: datetime | None  # when the mail system got it, if it says
+#: the state file beside an mbox: the identities of the messages taken in
+STATE_SUFFIX = ".complaintctl-taken"
+STATE_HEADER = ("# complaintctl: the messages of this mbox taken in, one SHA-256 of the "
+                "normalised message a line\n")
 
 
 class MaildirSource:
@@ -87,7 +95,7 @@ class MaildirSource:
             except FileNotFoundError:  # moved by someone else meanwhile
                 continue
             self._names[key] = (sub, name)
-            yield Incoming(key, raw, arrival)
+            yield Incoming(key, raw, arrival, "maildir-delivery")
 
     def mark_taken(self, key: str) -> None:
         sub, name = self._names[key]
@@ -110,6 +118,8 @@ class MaildirSource:
 
 
 class MboxSource:
+    """An mbox file, read and never written; what was taken is in the state file beside it."""
+
     def __init__(self, path: str | Path, *, include_seen: bool = False, readonly: bool = False):
         import mailbox
 
@@ -123,7 +133,9 @@ class MboxSource:
         self.box = mailbox.mbox(str(self.path), factory=None, create=False)
         self.include_seen = include_seen
         self.readonly = readonly
-        self.changed = False
+        self.state = self.path.with_name(self.path.name + STATE_SUFFIX)
+        self.taken = self._read_state()
+        self._ids: dict[str, str] = {}
         if not readonly:
             try:
                 self.box.lock()
@@ -133,29 +145,54 @@ class MboxSource:
                         path=self.path)
                 ) from None
 
+    def _read_state(self) -> set[str]:
+        try:
+            text = self.state.read_text(encoding="ascii")
+        except FileNotFoundError:
+            return set()
+        except (OSError, UnicodeDecodeError) as error:
+            raise MailboxProblem(_("Can't read the state file {path} ({problem}); move it away "
+                                   "only if you mean every message to be read again.").format(
+                path=self.state, problem=error)) from None
+        return {line.strip() for line in text.splitlines() if line.strip()[:1] not in ("", "#")}
+
     def describe(self) -> str:
         return f"mbox:{self.path}"
 
     def messages(self) -> Iterator[Incoming]:
+        from complaintctl.services.intake.mail.identity import identity
+
         for key in list(self.box.keys()):
-            message = self.box.get_message(key)
-            if "R" in message.get_flags() and not self.include_seen:
+            raw = self.box.get_bytes(key)
+            digest = identity(raw)
+            if digest in self.taken and not self.include_seen:
                 continue
-            yield Incoming(str(key), self.box.get_bytes(key), _from_line_time(message))
+            self._ids[str(key)] = digest
+            message = self.box.get_message(key)
+            status = str(message.get("Status", "")).strip()
+            read = "R" in message.get_flags() and not self.include_seen
+            flagged = f"Status: {status}" if read else None
+            yield Incoming(str(key), raw, _from_line_time(message), "mbox-from-line", flagged)
 
     def mark_taken(self, key: str) -> None:
-        message = self.box.get_message(int(key))
-        message.add_flag("RO")
-        self.box[int(key)] = message
-        self.changed = True
+        """The message's identity appended to the state file (the mbox is not touched)."""
+        digest = self._ids[key]
+        if digest in self.taken:
+            return
+        new = not self.state.exists()
+        with open(self.state, "a", encoding="ascii") as out:
+            if new:
+                out.write(STATE_HEADER)
+            out.write(digest + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        self.taken.add(digest)
 
     def close(self) -> None:
         try:
-            if self.changed:
-                self.box.flush()
-        finally:
             if not self.readonly:
                 self.box.unlock()
+        finally:
             self.box.close()
 
 
@@ -174,176 +211,6 @@ def _from_line_time(message) -> datetime | None:
         except (TypeError, ValueError):
             return None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
-@dataclass(frozen=True)
-class ImapAddress:
-    tls: str  # "ssl" (imaps://, port 993) or "starttls" (imap://, port 143)
-    user: str
-    host: str
-    port: int
-    folder: str
-
-    def describe(self) -> str:
-        scheme = "imaps" if self.tls == "ssl" else "imap"
-        return f"{scheme}://{self.user}@{self.host}:{self.port}/{self.folder}"
-
-
-def parse_imap_url(url: str) -> ImapAddress:
-    """``imaps://user@host[:port]/FOLDER`` (TLS) or ``imap://...`` (STARTTLS, required)."""
-    usage = _("--imap must look like imaps://user@host[:port]/FOLDER, with the password in "
-              "{env} (never in the URL).").format(env=ENV_PASSWORD)
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("imaps", "imap") or not parts.hostname or not parts.username:
-        raise UsageProblem(usage)
-    if parts.password is not None:
-        raise UsageProblem(
-            _("Don't put the IMAP password in --imap (it would show in process lists); set "
-              "{env} instead.").format(env=ENV_PASSWORD)
-        )
-    try:
-        port = parts.port or (993 if parts.scheme == "imaps" else 143)
-    except ValueError:
-        raise UsageProblem(usage) from None
-    folder = unquote(parts.path.lstrip("/")) or "INBOX"
-    return ImapAddress("ssl" if parts.scheme == "imaps" else "starttls",
-                       unquote(parts.username), parts.hostname, port, folder)
-
-
-def imap_utf7(name: str) -> str:
-    """A folder name in IMAP's modified UTF-7 (RFC 3501 5.1.3): ``投诉`` -> ``&YpWLyQ-``."""
-    import base64
-
-    out, run = [], []
-
-    def flush():
-        if run:
-            data = "".join(run).encode("utf-16-be")
-            out.append("&" + base64.b64encode(data).decode().rstrip("=").replace("/", ",") + "-")
-            run.clear()
-
-    for ch in name:
-        if 0x20 <= ord(ch) <= 0x7E:
-            flush()
-            out.append("&-" if ch == "&" else ch)
-        else:
-            run.append(ch)
-    flush()
-    return "".join(out)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-class ImapSource:
-    def __init__(self, address: ImapAddress, password: str, *, include_seen: bool = False,
-                 readonly: bool = False, timeout: float = 30.0):
-        import imaplib
-        import ssl
-
-        self.address = address
-        self.include_seen = include_seen
-        self.readonly = readonly
-        self._secret = password
-        context = ssl.create_default_context()
-        try:
-            if address.tls == "ssl":
-                self.client = imaplib.IMAP4_SSL(address.host, address.port,
-                                                ssl_context=context, timeout=timeout)
-            else:
-                self.client = imaplib.IMAP4(address.host, address.port, timeout=timeout)
-                self.client.starttls(ssl_context=context)
-        except (OSError, imaplib.IMAP4.error) as error:
-            raise MailboxProblem(
-                _("Can't reach the IMAP server {where}: {problem}.").format(
-                    where=address.describe(), problem=self._scrub(error))
-            ) from None
-        try:
-            self.client.login(address.user, password)
-        except imaplib.IMAP4.error as error:
-            self._logout()
-            raise MailboxProblem(
-                _("The IMAP server refused the login of {user}: {problem}. Check the user in "
-                  "--imap and {env}.").format(user=address.user, problem=self._scrub(error),
-                                              env=ENV_PASSWORD)
-            ) from None
-        status, data = self.client.select(_quote(imap_utf7(address.folder)), readonly=readonly)
-        if status != "OK":
-            self._logout()
-            raise MailboxProblem(
-                _("The IMAP server has no folder {folder}: {problem}.").format(
-                    folder=address.folder, problem=self._text(data))
-            )
-        flags = self.client.untagged_responses.get("PERMANENTFLAGS", [b""])
-        self.keywords = b"\\*" in b" ".join(f for f in flags if isinstance(f, bytes))
-
-    def _scrub(self, error) -> str:
-        text = str(error)
-        if self._secret:
-            text = text.replace(self._secret, "***")
-        return text[:300]
-
-    @staticmethod
-    def _text(data) -> str:
-        return " ".join(d.decode("utf-8", "replace") if isinstance(d, bytes) else str(d)
-                        for d in data or [])[:300]
-
-    def describe(self) -> str:
-        return self.address.describe()
-
-    def _uids(self) -> list[str]:
-        if self.include_seen:
-            criteria = "ALL"
-        elif self.keywords:
-            criteria = f"UNKEYWORD {KEYWORD}"
-        else:
-            criteria = "UNSEEN"
-        status, data = self.client.uid("SEARCH", None, criteria)
-        if status != "OK":
-            raise MailboxProblem(_("The IMAP search failed: {problem}.").format(
-                problem=self._text(data)))
-        return [uid.decode() for uid in (data[0] or b"").split()]
-
-    def messages(self) -> Iterator[Incoming]:
-        import imaplib
-
-        for uid in self._uids():
-            status, data = self.client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
-            if status != "OK":
-                raise MailboxProblem(_("The IMAP server did not return message {uid}: "
-                                       "{problem}.").format(uid=uid, problem=self._text(data)))
-            raw, arrival = None, None
-            for item in data:
-                if isinstance(item, tuple):
-                    raw = item[1]
-                    stamp = imaplib.Internaldate2tuple(item[0])
-                    if stamp is not None:
-                        import time
-
-                        arrival = datetime.fromtimestamp(time.mktime(stamp), timezone.utc)
-            if raw is not None:
-                yield Incoming(uid, raw, arrival)
-
-    def mark_taken(self, key: str) -> None:
-        flags = f"(\\Seen {KEYWORD})" if self.keywords else "(\\Seen)"
-        status, data = self.client.uid("STORE", key, "+FLAGS.SILENT", flags)
-        if status != "OK":
-            raise MailboxProblem(_("The IMAP server did not mark message {uid}: {problem}.")
-                                 .format(uid=key, problem=self._text(data)))
-
-    def _logout(self) -> None:
-        try:
-            self.client.logout()
-        except Exception:  # noqa: BLE001 - closing a connection that may be gone
-            pass
-
-    def close(self) -> None:
-        try:
-            self.client.close()
-        except Exception:  # noqa: BLE001
-            pass
-        self._logout()
 
 
 def open_source(*, maildir: str | None = None, mbox: str | None = None, imap: str | None = None,

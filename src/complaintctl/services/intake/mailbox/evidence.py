@@ -14,10 +14,11 @@ from complaintctl.store.models import Complaint, Evidence
 
 
 def keep_evidence(session, actor, store, complaint: Complaint, record: mail.MailRecord,
-                   at: datetime) -> list[Evidence]:
-    """The message as received (.eml) and each attachment, into the evidence store."""
+                   at: datetime, *, details: dict | None = None) -> list[Evidence]:
+    """The message as received (.eml) and each attachment, into the evidence store; ``details``
+    (how it was read: receipt, Date, charsets) go on the event."""
     tz = timezone_of(session)
-    stamp = (record.sent_at or at).astimezone(tz).strftime("%Y%m%d-%H%M%S")
+    stamp = at.astimezone(tz).strftime("%Y%m%d-%H%M%S")
     files = [(record.raw, f"email-{stamp}.eml",
               _("The email as received (Message-ID {id})").format(id=record.message_id))]
     files += [(a.data, a.filename, _("Attachment ({type}) of the email {id}").format(
@@ -39,7 +40,7 @@ def keep_evidence(session, actor, store, complaint: Complaint, record: mail.Mail
         to_status=complaint.status,
         details={"intake": MAIL_SOURCE, "message_id": record.key,
                  "files": [{"evidence": r.id, "sha256": r.sha256, "size": r.size}
-                           for r in rows]},
+                           for r in rows], **(details or {})},
         personal={"filenames": [r.filename for r in rows]},
     )
     return rows

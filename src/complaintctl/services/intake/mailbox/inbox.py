@@ -1,7 +1,11 @@
 """A mail run: open the mailbox, take each new message in, in a transaction of its own
-(register, attach, skip or ignore), mark it taken after the commit, record the run."""
+(register, attach, queue for review, skip, ignore or list as read before), mark it taken after
+the commit, record the run. The receipt time comes from the bank's delivery evidence
+(``mail.receipt``), never from the sender's Date."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
@@ -11,8 +15,8 @@ from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import Action, EventKind, Status
 from complaintctl.domain.masking import mask_email
 from complaintctl.domain.permissions import Permission
-from complaintctl.errors import ComplaintError, InvalidData
-from complaintctl.i18n import _
+from complaintctl.errors import ComplaintError
+from complaintctl.i18n import _, code
 from complaintctl.services.core.context import (
     Actor,
     now,
@@ -22,10 +26,31 @@ from complaintctl.services.core.context import (
     timezone_of,
 )
 from complaintctl.services.intake.mail import parse as mail
+from complaintctl.services.intake.mail import receipt as receipts
+from complaintctl.services.intake.mailbox import review
 from complaintctl.services.intake.mailbox.lookup import attached_to, reply_target, taken_as
 from complaintctl.services.intake.mailbox.outcomes import MailSummary, MessageResult, Result
 from complaintctl.services.intake.mailbox.registration import register_message
 from complaintctl.services.intake.mailbox.replies import attach_reply
+
+#: what a run does not mark in the mailbox: a failure is read again next time; a message
+#: flagged as read by someone else stays as it is
+NOT_MARKED = (Result.failed, Result.already_read)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How this bank reads mail (configuration): the trusted hosts, the Date tolerance."""
+
+    trusted: tuple[str, ...] = ()
+    tolerance_hours: int = 24
+
+    @classmethod
+    def of(cls, session: Session) -> Reading:
+        from complaintctl.services.core import config
+
+        cfg = config.load(session)
+        return cls(cfg["mail.trusted_hosts"], cfg["mail.date_tolerance_hours"])
 
 
 def run_mail(
@@ -59,13 +84,14 @@ def take_in_mail(
     """Read every new message of ``source``; register, attach, skip or ignore each one."""
     with refusals_recorded(session, actor, "intake mail"):
         actor.check(Permission.register)
+    reading = Reading.of(session)
     session.rollback()  # a fresh transaction per message from here
     summary = MailSummary(source.describe(), dry_run)
     for incoming in source.messages():
         record = mail.parse(incoming.raw)
-        outcome = _one_message(session, actor, store, record, incoming.arrival, dry_run)
+        outcome = _one_message(session, actor, store, record, incoming, reading, dry_run)
         summary.messages.append(outcome)
-        if dry_run or outcome.result is Result.failed:
+        if dry_run or outcome.result in NOT_MARKED:
             continue
         try:
             source.mark_taken(incoming.key)
@@ -77,23 +103,20 @@ def take_in_mail(
     return summary
 
 
-def _one_message(session, actor, store, record, arrival, dry_run) -> MessageResult:
+def _one_message(session, actor, store, record, incoming, reading, dry_run) -> MessageResult:
     outcome = MessageResult(Result.failed, record.message_id, mask_email(record.sender_email),
-                            record.subject[:200])
+                            record.subject[:200], decoding=record.decoding)
     try:
         with one_transaction(session, commit=not dry_run):
-            _take(session, actor, store, record, arrival, dry_run, outcome)
+            _take(session, actor, store, record, incoming, reading, dry_run, outcome)
     except IntegrityError:
         # another intake run took the same message at the same moment (PostgreSQL)
         session.rollback()
-        number = taken_as(session, record.key)
+        known = _known(session, record, outcome)
         session.rollback()
-        if number is None:
+        if not known:
             outcome.result, outcome.exit_code = Result.failed, 1
             outcome.reason = _("the database refused it as a duplicate; run intake again")
-        else:
-            outcome.result, outcome.number = Result.duplicate, number
-            outcome.reason = _("already registered as {number}").format(number=number)
     except ComplaintError as error:
         outcome.result, outcome.reason, outcome.exit_code = (
             Result.failed, str(error), error.exit_code)
@@ -105,24 +128,56 @@ def _one_message(session, actor, store, record, arrival, dry_run) -> MessageResu
     return outcome
 
 
-def _take(session, actor, store, record: mail.MailRecord, arrival, dry_run,
+def _receive(session, record: mail.MailRecord, incoming, reading: Reading,
+             outcome: MessageResult):
+    """When the bank received the message (never its Date), into ``outcome``."""
+    receipt = record.receipt(arrival=incoming.arrival, arrival_kind=incoming.arrival_kind,
+                             trusted=reading.trusted, now=now())
+    tz = timezone_of(session)
+    outcome.received_at, outcome.receipt = iso(receipt.at, tz), receipt.evidence
+    outcome.sent_at = iso(record.sent_at, tz) if record.sent_at else None
+    outcome.date_off_hours = receipts.date_off_by_hours(record.sent_at, receipt.at,
+                                                        reading.tolerance_hours)
+    return receipt.at
+
+
+def _known(session, record: mail.MailRecord, outcome: MessageResult) -> bool:
+    """Whether the message was taken in already (a complaint, or the review queue)."""
+    numbers = (taken_as(session, key) for key in record.keys)
+    number = next((n for n in numbers if n is not None), None)
+    if number is not None:
+        outcome.result, outcome.number = Result.duplicate, number
+        outcome.reason = _("already registered as {number}").format(number=number)
+        return True
+    queued = review.queued_as(session, record.keys)
+    if queued is not None:
+        outcome.result, outcome.queued = Result.duplicate, queued.id
+        outcome.reason = _("already in the review queue as entry {id} ({status})").format(
+            id=queued.id, status=code(queued.status))
+        return True
+    return False
+
+
+def _take(session, actor, store, record: mail.MailRecord, incoming, reading, dry_run,
           outcome: MessageResult) -> None:
     if record.automatic:
         outcome.result, outcome.reason = Result.automatic, record.automatic
         return
-    if record.sender_email is None:
-        raise InvalidData(
-            _("the message has no sender address in From ({problems}); read it and register it "
-              "by hand with `complaintctl register --channel email ...`.").format(
-                problems=", ".join(record.problems) or "From")
-        )
-    current = now()
-    received = record.received_at(arrival=arrival, now=current)
-    outcome.received_at = iso(received, timezone_of(session))
-    number = taken_as(session, record.key)
-    if number is not None:
-        outcome.result, outcome.number = Result.duplicate, number
-        outcome.reason = _("already registered as {number}").format(number=number)
+    received = _receive(session, record, incoming, reading, outcome)
+    if _known(session, record, outcome):
+        return
+    if incoming.already_read:
+        outcome.result = Result.already_read
+        outcome.reason = _("flagged as read ({status}) in the mbox before intake saw it; "
+                           "`complaintctl intake mail --all` takes it in").format(
+            status=incoming.already_read)
+        return
+    if record.sender_problem:
+        outcome.result = Result.needs_review
+        outcome.reason = _("for review: {problem}; see `complaintctl intake review list`").format(
+            problem=review.problem_text(record.sender_problem))
+        if not dry_run:
+            review.queue(session, actor, store, record, received, outcome)
         return
     target, chain = reply_target(session, record)
     if target is not None:
@@ -133,7 +188,7 @@ def _take(session, actor, store, record: mail.MailRecord, arrival, dry_run,
         if Status(target.status) in lifecycle.TRANSITIONS[Action.contact][0]:
             outcome.result, outcome.number = Result.attached, target.number
             if not dry_run:
-                attach_reply(session, actor, store, record, target, received, current, outcome)
+                attach_reply(session, actor, store, record, target, received, now(), outcome)
             return
     outcome.result = Result.registered
     if not dry_run:
@@ -150,7 +205,10 @@ def _record_run(session: Session, actor: Actor, summary: MailSummary) -> None:
                         if m.result in (Result.registered, Result.attached)][:1000],
             "ignored": [{"message_id": m.message_id, "reason": m.reason}
                         for m in summary.messages if m.result is Result.automatic][:1000],
-            "failed": [{"message_id": m.message_id, "reason": m.reason}
-                       for m in summary.messages if m.result is Result.failed][:1000],
+            **{key: [{"message_id": m.message_id, "reason": m.reason}
+                     for m in summary.messages if m.result is result][:1000]
+               for key, result in (("not_taken", Result.already_read),
+                                   ("for_review", Result.needs_review),
+                                   ("failed", Result.failed))},
         },
     )

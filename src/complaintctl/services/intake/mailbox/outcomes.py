@@ -12,6 +12,10 @@ class Result(StrEnum):
     attached = "attached"
     duplicate = "duplicate"
     automatic = "automatic"
+    #: flagged as read in the mbox by another program before intake saw it: listed, not taken
+    already_read = "already_read"
+    #: the sender cannot be told: queued for a person (``intake review``)
+    needs_review = "needs_review"
     failed = "failed"
 
 
@@ -26,6 +30,11 @@ class MessageResult:
     number: str | None = None
     reason: str | None = None
     received_at: str | None = None
+    receipt: str | None = None  # what decided received_at (``receipt.decide``)
+    sent_at: str | None = None  # the sender's Date, information only
+    date_off_hours: float | None = None  # Date this far from the receipt (flagged)
+    decoding: dict = field(default_factory=dict)  # field -> the charset used and why
+    queued: int | None = None  # the review queue's entry (needs_review)
     evidence: int = 0
     acknowledgement: int | None = None  # the outbox notification queued to the customer
     review: str | None = None  # "requested" (review request) or "flagged" (tag and note)
@@ -37,6 +46,22 @@ class MessageResult:
         data["result"] = self.result.value
         data.pop("exit_code")
         return data
+
+    def facts(self) -> dict[str, Any]:
+        """How the message was read, for its event's details: the receipt and what decided it,
+        the sender's Date (flagged when far off) and the charsets used."""
+        facts = {"received_at": self.received_at, "receipt": self.receipt,
+                 "sent_at": self.sent_at, "decoding": self.decoding}
+        if self.date_off_hours is not None:
+            facts["date_off_hours"] = self.date_off_hours
+        return facts
+
+
+#: the summary's name for the count of each result
+COUNTED = {Result.registered: "registered", Result.attached: "attached",
+           Result.duplicate: "duplicates", Result.automatic: "automatic",
+           Result.already_read: "already_read", Result.needs_review: "needs_review",
+           Result.failed: "failed"}
 
 
 @dataclass
@@ -51,15 +76,9 @@ class MailSummary:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {
-            "read": len(self.messages),
-            "registered": self.count(Result.registered),
-            "attached": self.count(Result.attached),
-            "duplicates": self.count(Result.duplicate),
-            "automatic": self.count(Result.automatic),
-            "failed": self.count(Result.failed),
-            "not_marked": len(self.not_marked),
-        }
+        """``read``, then one count per result (they add up to ``read``), then ``not_marked``."""
+        per_result = {COUNTED[r]: self.count(r) for r in Result}
+        return {"read": len(self.messages), **per_result, "not_marked": len(self.not_marked)}
 
     @property
     def exit_code(self) -> int:

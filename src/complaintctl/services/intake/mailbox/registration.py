@@ -46,7 +46,7 @@ def register_message(session, actor, store, record: mail.MailRecord, received: d
     complaint = complaints.register(session=session, actor=actor, new=new)
     outcome.number = complaint.number
     outcome.evidence = len(keep_evidence(session, actor, store, complaint, record,
-                                          complaint.registered_at))
+                                          complaint.registered_at, details=outcome.facts()))
     outcome.acknowledgement = _acknowledge(session, complaint, complaint.registered_at)
 
 

@@ -43,7 +43,8 @@ def attach_reply(session, actor, store, record: mail.MailRecord, target: Complai
                  "intake": MAIL_SOURCE, "same_sender": same_sender},
         personal={"description": record.description},
     )
-    outcome.evidence = len(keep_evidence(session, actor, store, target, record, at))
+    outcome.evidence = len(keep_evidence(session, actor, store, target, record, at,
+                                         details=outcome.facts()))
     if review:
         outcome.review = _review(session, actor, target, record, at)
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.acting import call
 from complaintctl.cli.common import helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat, Role
@@ -31,10 +32,8 @@ def add(
     from complaintctl.present import render
     from complaintctl.services.admin import staff
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        s = staff.add(session=session, actor=st.actor(session), username=username, name=name,
-                      role=role, branch=branch, email=email, senior=senior)
+    s = call(ctx, staff.add,
+             username=username, name=name, role=role, branch=branch, email=email, senior=senior)
     render.message(_("Added {user} as {role}.").format(user=s.username, role=code(s.role)))
 
 
@@ -62,9 +61,7 @@ def deactivate(ctx: typer.Context,
     from complaintctl.present import render
     from complaintctl.services.admin import staff
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        staff.deactivate(session=session, actor=st.actor(session), username=username)
+    call(ctx, staff.deactivate, username=username)
     render.message(_("{user} is deactivated.").format(user=username))
 
 
@@ -75,7 +72,5 @@ def activate(ctx: typer.Context,
     from complaintctl.present import render
     from complaintctl.services.admin import staff
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        staff.activate(session=session, actor=st.actor(session), username=username)
+    call(ctx, staff.activate, username=username)
     render.message(_("{user} is active again.").format(user=username))

@@ -8,6 +8,7 @@ import typer
 
 from complaintctl.cli.acting import call
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.staff import User
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _, code
@@ -15,7 +16,6 @@ from complaintctl.i18n import _, code
 app = App(help=helptext(
     _("Conflicts of interest: who is recused from what (CBIRC Art 17)."),
     "complaintctl staff conflict list"), no_args_is_help=True)
-User = Annotated[str, typer.Argument(help=_("Their login name."))]
 
 
 @app.command("add", help=helptext(

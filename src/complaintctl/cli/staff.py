@@ -14,6 +14,7 @@ from complaintctl.i18n import _, code, language
 
 app = App(help=helptext(_("Staff: who may do what (admins manage them)."),
                          "complaintctl staff list"), no_args_is_help=True)
+User = Annotated[str, typer.Argument(help=_("Their login name."))]
 
 
 @app.command("add", help=helptext(
@@ -22,7 +23,7 @@ app = App(help=helptext(_("Staff: who may do what (admins manage them)."),
 ))
 def add(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help=_("Their login name."))],
+    username: User,
     name: Annotated[str, typer.Option(help=_("Their full name."))],
     role: Annotated[Role, typer.Option(help=_("Their role."))],
     branch: Annotated[str | None, typer.Option(help=_("Their branch (none: head office, every branch)."))] = None,
@@ -57,7 +58,7 @@ def list_(ctx: typer.Context,
 @app.command("deactivate", help=helptext(
     _("Deactivate a member of staff (their history stays)."), "complaintctl staff deactivate lihua"))
 def deactivate(ctx: typer.Context,
-               username: Annotated[str, typer.Argument(help=_("Their login name."))]) -> None:
+               username: User) -> None:
     from complaintctl.present import render
     from complaintctl.services.admin import staff
 
@@ -68,7 +69,7 @@ def deactivate(ctx: typer.Context,
 @app.command("activate", help=helptext(
     _("Let a deactivated member of staff act again."), "complaintctl staff activate lihua"))
 def activate(ctx: typer.Context,
-               username: Annotated[str, typer.Argument(help=_("Their login name."))]) -> None:
+               username: User) -> None:
     from complaintctl.present import render
     from complaintctl.services.admin import staff
 

@@ -52,14 +52,16 @@ def get(session: Session, number: str, *, lock: bool = False) -> Complaint:
 
 @contextmanager
 def acting_on(session: Session, actor: Actor, action: Action, number: str,
-              permission: Permission) -> Iterator[Complaint]:
+              permission: Permission, *, applies: Action | None = None) -> Iterator[Complaint]:
     """A use case on one complaint, in its transaction (``use_case``): the complaint locked,
     the actor's permission on it checked, then the action against its status, in that order,
-    so a refusal names the first thing wrong (and is audited)."""
+    so a refusal names the first thing wrong (and is audited). ``applies``: the lifecycle's
+    action checked, where it is not the use case's own (an approval request is checked as
+    ``approve``)."""
     with use_case(session, actor, action.value, number):
         complaint = get(session, number, lock=True)
         actor.check(permission, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), action, number=number)
+        lifecycle.apply(Status(complaint.status), applies or action, number=number)
         yield complaint
 
 

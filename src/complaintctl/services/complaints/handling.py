@@ -28,7 +28,7 @@ from complaintctl.services.core.kernel import (
     acting_on, assignee_problem, change_with_text, effective_time, get, normalise_number,
     record_change, required_text, set_fields,
 )
-from complaintctl.services.core.context import Actor, refusals_recorded, use_case
+from complaintctl.services.core.context import Actor, check_reading, use_case
 
 
 def assign(
@@ -264,10 +264,7 @@ def evidence_list(*, session: Session, actor: Actor, number: str,
     from complaintctl.services.complaints.shapes import shown_text
 
     complaint = get(session, number)
-    with refusals_recorded(session, actor, "evidence list", complaint.number):
-        actor.check(Permission.read, complaint=complaint)
-        if unmask:
-            actor.check(Permission.unmask, complaint=complaint, option="--unmask")
+    check_reading(session, actor, "evidence list", unmask=unmask, complaint=complaint)
     if unmask:
         record_unmasking(session, actor, "evidence list", complaint=complaint.number,
                          complaints=[complaint.number], count=1)

@@ -175,6 +175,17 @@ def refusals_recorded(session: Session, actor: Actor | None, action: str,
         raise
 
 
+def check_reading(session: Session, actor: Actor, what: str, *, unmask: bool = False,
+                  complaint=None) -> None:
+    """Refuse, on the trail as ``what``, unless ``actor`` may read ``complaint`` (or complaints
+    at all) and, with ``unmask``, see their personal data in full."""
+    with refusals_recorded(session, actor, what,
+                           complaint.number if complaint is not None else None):
+        actor.check(permissions.Permission.read, complaint=complaint)
+        if unmask:
+            actor.check(permissions.Permission.unmask, complaint=complaint, option="--unmask")
+
+
 _OUTER = "complaintctl_one_transaction"
 
 

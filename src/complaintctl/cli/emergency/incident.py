@@ -10,7 +10,7 @@ import typer
 from complaintctl.cli.common import At, helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.cli.emergency.options import AsOf, Format, Id, Level, Output, parse_level, roman
-from complaintctl.domain.enums import ReadFormat
+from complaintctl.domain.enums import IncidentStatus, ReadFormat, ReportIssue
 from complaintctl.i18n import _
 
 incident_app = App(help=helptext(
@@ -22,17 +22,6 @@ class DocFormat(StrEnum):
     md = "md"
     html = "html"
     json = "json"
-
-
-class IncidentStatus(StrEnum):
-    active = "active"
-    closed = "closed"
-
-
-class Issue(StrEnum):
-    first = "first"
-    followup = "followup"
-    final = "final"
 
 
 @incident_app.command("detect", help=helptext(
@@ -232,7 +221,7 @@ def overdue(ctx: typer.Context, as_of: AsOf = None, format: Format = ReadFormat.
     "complaintctl incident report 3 --format md", "complaintctl incident report 3 --format html --issue first -o report.html"))
 def report(ctx: typer.Context, incident: Id,
            format: Annotated[DocFormat, typer.Option("--format", help=_("md, html or json."))] = DocFormat.md,
-           issue: Annotated[Issue | None, typer.Option(help=_("Record this report as issued: first, followup or final."))] = None,
+           issue: Annotated[ReportIssue | None, typer.Option(help=_("Record this report as issued: first, followup or final."))] = None,
            output: Output = None, at: At = None) -> None:
     from complaintctl.present import incident_views
     from complaintctl.services.emergency import incident_report

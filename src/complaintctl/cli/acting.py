@@ -9,13 +9,16 @@ import typer
 
 from complaintctl.cli.common import state
 
+TIMES = frozenset({"at", "as_of"})  # the options read as a time in the bank's zone
+
 
 def call(ctx: typer.Context, use_case, *, write: bool = True, **arguments: Any):
-    """``use_case(session=..., actor=..., **arguments)`` in its own session; an ``at`` among
-    the arguments is the text of ``--at``, parsed once the actor is known."""
+    """``use_case(session=..., actor=..., **arguments)`` in its own session; an ``at`` or
+    ``as_of`` among the arguments is the text of ``--at`` or ``--as-of``, parsed once the actor
+    is known."""
     st = state(ctx)
     with st.session(write=write) as session:
         actor = st.actor(session)
-        if "at" in arguments:
-            arguments["at"] = st.at(session, arguments["at"])
+        for name in TIMES.intersection(arguments):
+            arguments[name] = st.at(session, arguments[name])
         return use_case(session=session, actor=actor, **arguments)

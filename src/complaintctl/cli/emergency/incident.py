@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.cli.emergency.options import AsOf, Format, Id, Level, Output, parse_level, roman
@@ -31,9 +32,7 @@ def detect(ctx: typer.Context, as_of: AsOf = None, format: Format = ReadFormat.t
     from complaintctl.present import incident_views
     from complaintctl.services.emergency import detection
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        rows = detection.detect(session=session, actor=st.actor(session), as_of=st.at(session, as_of))
+    rows = call(ctx, detection.detect, as_of=as_of)
     incident_views.detect_results(rows, format)
 
 
@@ -47,10 +46,8 @@ def declare(ctx: typer.Context, level: Level,
     from complaintctl.present import render
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        i = emergency.declare(session=session, actor=st.actor(session), level=parse_level(level),
-                              title=title, numbers=link or [], at=st.at(session, at))
+    i = call(ctx, emergency.declare,
+             level=parse_level(level), title=title, numbers=link or [], at=at)
     render.message(_("Declared incident {id} at level {level}; see `complaintctl incident checklist {id}`.").format(id=i.id, level=roman(i.level)))
     print(i.id)
 
@@ -90,10 +87,7 @@ def link(ctx: typer.Context, incident: Id,
     from complaintctl.present import render
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        linked = emergency.link(session=session, actor=st.actor(session), incident_id=incident,
-                                numbers=numbers, at=st.at(session, at))
+    linked = call(ctx, emergency.link, incident_id=incident, numbers=numbers, at=at)
     render.message(_("Linked {numbers} to incident {id}.").format(numbers=", ".join(linked), id=incident))
 
 
@@ -134,10 +128,9 @@ def _change(ctx: typer.Context, incident: str, level: str, reason: str, at, esca
     from complaintctl.present import render
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        i = emergency.change_level(session=session, actor=st.actor(session), incident_id=incident,
-                                   level=parse_level(level), reason=reason, escalate=escalate, at=st.at(session, at))
+    i = call(ctx, emergency.change_level,
+             incident_id=incident, level=parse_level(level), reason=reason, escalate=escalate,
+             at=at)
     render.message(_("Incident {id} is level {level}; its checklist was re-planned.").format(id=i.id, level=roman(i.level)))
 
 
@@ -195,10 +188,7 @@ def done(ctx: typer.Context, incident: Id,
     from complaintctl.domain.plan import shipped_text
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        row = emergency.done(session=session, actor=st.actor(session), incident_id=incident, item=item,
-                             note=note, at=st.at(session, at))
+    row = call(ctx, emergency.done, incident_id=incident, item=item, note=note, at=at)
     render.message(_("Item {seq} of incident {id} done: {action}.").format(
         seq=row.seq, id=incident, action=shipped_text(row.action)))
 
@@ -210,9 +200,7 @@ def overdue(ctx: typer.Context, as_of: AsOf = None, format: Format = ReadFormat.
     from complaintctl.present import incident_views
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        rows = emergency.overdue(session=session, actor=st.actor(session), as_of=st.at(session, as_of))
+    rows = call(ctx, emergency.overdue, as_of=as_of)
     incident_views.checklist(rows, format, title=_("Newly overdue items"))
 
 

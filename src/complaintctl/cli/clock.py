@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, Number, helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import (
@@ -52,11 +53,9 @@ def pause(ctx: typer.Context, number: Number,
           at: At = None) -> None:
     from complaintctl.services.clock import pauses
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = pauses.pause(session=session, actor=st.actor(session), number=number, reason=reason,
-                        customer_notified_via=customer_notified_via, note=note,
-                        at=st.at(session, at))
+    c = call(ctx, pauses.pause,
+             number=number, reason=reason, customer_notified_via=customer_notified_via, note=note,
+             at=at)
     _say(_("{number} paused for {reason}: its clock is stopped."), number=c.number,
          reason=code(reason.value))
 
@@ -79,11 +78,9 @@ def extend(ctx: typer.Context, number: Number,
            customer_notified_via: Via = None, at: At = None) -> None:
     from complaintctl.services.complaints import approvals
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        r = approvals.extend(session=session, actor=st.actor(session), number=number, level=level,
-                         reason=reason, approved_by=approved_by,
-                         customer_notified_via=customer_notified_via, at=st.at(session, at))
+    r = call(ctx, approvals.extend,
+             number=number, level=level, reason=reason, approved_by=approved_by,
+             customer_notified_via=customer_notified_via, at=at)
     if r.applied:
         _say(_("{number} extended to level {level}; see `complaintctl due {number}`."),
              number=r.complaint.number, level=level)
@@ -99,10 +96,8 @@ def approve(ctx: typer.Context, number: Number,
             at: At = None) -> None:
     from complaintctl.services.complaints import approvals
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        a = approvals.approve(session=session, actor=st.actor(session), number=number, kind=kind,
-                          compensation=compensation, reason=reason, at=st.at(session, at))
+    a = call(ctx, approvals.approve,
+             number=number, kind=kind, compensation=compensation, reason=reason, at=at)
     _say(_("Approved {kind} {id} on {number}."), kind=a.kind, id=a.id, number=number.upper())
 
 
@@ -112,11 +107,8 @@ def request_approval(ctx: typer.Context, number: Number,
                      at: At = None) -> None:
     from complaintctl.services.complaints import approvals
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        a, who = approvals.request_compensation(session=session, actor=st.actor(session),
-                                            number=number, amount=compensation, reason=reason,
-                                            at=st.at(session, at))
+    a, who = call(ctx, approvals.request_compensation,
+                  number=number, amount=compensation, reason=reason, at=at)
     _say(_("Approval {id} requested; waiting for {who}."), id=a.id, who=", ".join(who) or "-")
 
 
@@ -139,10 +131,7 @@ def review_decide(ctx: typer.Context, number: Number,
                   at: At = None) -> None:
     from complaintctl.services.complaints import reviews
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = reviews.review_decide(session=session, actor=st.actor(session), number=number,
-                                result=result, findings=findings, at=st.at(session, at))
+    c = call(ctx, reviews.review_decide, number=number, result=result, findings=findings, at=at)
     _say(_("Review of {number} decided ({result}); it is {status}."), number=c.number,
          result=result.value, status=c.status)
 

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.acting import call
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.staff import User
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _, code
@@ -14,7 +16,6 @@ from complaintctl.i18n import _, code
 app = App(help=helptext(
     _("Conflicts of interest: who is recused from what (CBIRC Art 17)."),
     "complaintctl staff conflict list"), no_args_is_help=True)
-User = Annotated[str, typer.Argument(help=_("Their login name."))]
 
 
 @app.command("add", help=helptext(
@@ -27,10 +28,7 @@ def add(ctx: typer.Context, username: User,
     from complaintctl.present import render
     from complaintctl.services.complaints import assignment
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = assignment.add_conflict(session=session, actor=st.actor(session), username=username,
-                                    kind=kind, value=value, note=note)
+    c = call(ctx, assignment.add_conflict, username=username, kind=kind, value=value, note=note)
     render.message(_("Conflict {id} recorded: {user} is recused from {kind} matches.").format(
         id=c.id, user=username, kind=code(kind)))
 
@@ -55,9 +53,7 @@ def remove(ctx: typer.Context, conflict: Annotated[int, typer.Argument(help=_("T
     from complaintctl.present import render
     from complaintctl.services.complaints import assignment
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        assignment.remove_conflict(session=session, actor=st.actor(session), conflict_id=conflict)
+    call(ctx, assignment.remove_conflict, conflict_id=conflict)
     render.message(_("Conflict {id} removed.").format(id=conflict))
 
 
@@ -66,10 +62,7 @@ def senior(ctx: typer.Context, username: User,
     from complaintctl.present import render
     from complaintctl.services.complaints import assignment
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        assignment.set_senior(session=session, actor=st.actor(session), username=username,
-                              senior=not off)
+    call(ctx, assignment.set_senior, username=username, senior=not off)
     render.message(_("{user} senior: {flag}.").format(user=username, flag=_("no") if off else _("yes")))
 
 

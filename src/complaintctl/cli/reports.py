@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import helptext, state
+from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
+from complaintctl.present.reports import ReportFormat
 
 
 class ReportName(StrEnum):
@@ -42,20 +44,6 @@ class Every(StrEnum):
     month = "month"
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    md = "md"
-    html = "html"
-    xlsx = "xlsx"
-
-
-class MonitorFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
 AsOf = Annotated[str | None, typer.Option(
     "--as-of", metavar="TIMESTAMP",
     help=_("Compute as if it were this time (bank time if no offset) [default: now]."))]
@@ -71,15 +59,15 @@ def report(
     by: Annotated[Dimension | None, typer.Option(help=_("Group rows by this dimension."))] = None,
     every: Annotated[Every | None, typer.Option(help=_("trend: one row per day, week or month [default: by the period's length]."))] = None,
     org_level: Annotated[int | None, typer.Option("--org-level", metavar="N", help=_("With --by branch: count each branch under its organisation at level N of the tree (0 = the top)."))] = None,
-    format: Annotated[Format, typer.Option("--format", help=_("table, json, csv, md, html or xlsx."))] = Format.table,
+    format: Annotated[ReportFormat, typer.Option("--format", help=_("table, json, csv, md, html or xlsx."))] = ReportFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write to this file [default: stdout; xlsx needs it]."))] = None,
     include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Count drill and test complaints too."))] = False,
     as_of: AsOf = None,
 ) -> None:
-    from complaintctl.present.reports import ReportFormat, check_destination, write_report
+    from complaintctl.present.reports import check_destination, write_report
     from complaintctl.services.reporting import reports
 
-    check_destination(ReportFormat(format.value), output)
+    check_destination(format, output)
     st = state(ctx)
     with st.report_session() as session:
         result = reports.run(
@@ -88,14 +76,14 @@ def report(
             every=every.value if every else None, include_drills=include_drills,
             as_of=st.at(session, as_of), org_level=org_level,
             machine=format.value in ("json", "csv"))
-    write_report(result, ReportFormat(format.value), output)
+    write_report(result, format, output)
 
 
 def monitor(
     ctx: typer.Context,
     branch: Annotated[str | None, typer.Option(help=_("Only this branch [default: yours, or all for head office]."))] = None,
     watch: Annotated[float | None, typer.Option(help=_("Refresh every N seconds until Ctrl-C."), metavar="N", min=1)] = None,
-    format: Annotated[MonitorFormat, typer.Option("--format", help=_("table or json."))] = MonitorFormat.table,
+    format: Annotated[ReadFormat, typer.Option("--format", help=_("table or json."))] = ReadFormat.table,
     include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Count drill and test complaints too."))] = False,
     as_of: AsOf = None,
 ) -> None:
@@ -109,7 +97,7 @@ def monitor(
             return svc.snapshot(session=session, actor=st.actor(session), branch=branch,
                                 include_drills=include_drills, as_of=st.at(session, as_of))
 
-    if watch and format is MonitorFormat.table:
+    if watch and format is ReadFormat.table:
         watch_screen(snapshot, watch)
     else:
         emit_monitor(snapshot(), format.value)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, Number, helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
@@ -38,10 +39,7 @@ def set_(ctx: typer.Context, number: Number,
     from complaintctl.present import render
     from complaintctl.services.reporting import rootcause
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        row = rootcause.set_root_cause(session=session, actor=st.actor(session), number=number,
-                                       code=cause, note=note, at=st.at(session, at))
+    row = call(ctx, rootcause.set_root_cause, number=number, code=cause, note=note, at=at)
     render.message(_("Root cause {code} recorded on {number}.").format(code=row.code,
                                                                       number=number.upper()))
 
@@ -120,11 +118,8 @@ def open_(ctx: typer.Context,
     from complaintctl.present import render
     from complaintctl.services.reporting import rootcause
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        action = rootcause.open_action(session=session, actor=st.actor(session), what=what,
-                                       owner=owner, due=due, cause=cause, numbers=link or [],
-                                       note=note)
+    action = call(ctx, rootcause.open_action,
+                  what=what, owner=owner, due=due, cause=cause, numbers=link or [], note=note)
     render.message(_("Rectification action {id} opened; due {due}.").format(
         id=action.id, due=action.due_on.isoformat()))
     print(action.id)
@@ -138,10 +133,7 @@ def link_(ctx: typer.Context, action: ActionId,
     from complaintctl.present import render
     from complaintctl.services.reporting import rootcause
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        added = rootcause.link(session=session, actor=st.actor(session), action_id=action,
-                               numbers=numbers)
+    added = call(ctx, rootcause.link, action_id=action, numbers=numbers)
     render.message(_("Linked {count} complaint(s) to action {id}.").format(count=len(added),
                                                                           id=action))
 
@@ -157,10 +149,8 @@ def update(ctx: typer.Context, action: ActionId,
     from complaintctl.present import render
     from complaintctl.services.reporting import rootcause
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        row = rootcause.update(session=session, actor=st.actor(session), action_id=action,
-                               status=status, owner=owner, due=due, note=note)
+    row = call(ctx, rootcause.update,
+               action_id=action, status=status, owner=owner, due=due, note=note)
     render.message(_("Rectification action {id} is {status}.").format(id=row.id, status=row.status))
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.acting import call
 from complaintctl.cli.common import helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat, Role
@@ -13,6 +14,7 @@ from complaintctl.i18n import _, code, language
 
 app = App(help=helptext(_("Staff: who may do what (admins manage them)."),
                          "complaintctl staff list"), no_args_is_help=True)
+User = Annotated[str, typer.Argument(help=_("Their login name."))]
 
 
 @app.command("add", help=helptext(
@@ -21,7 +23,7 @@ app = App(help=helptext(_("Staff: who may do what (admins manage them)."),
 ))
 def add(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help=_("Their login name."))],
+    username: User,
     name: Annotated[str, typer.Option(help=_("Their full name."))],
     role: Annotated[Role, typer.Option(help=_("Their role."))],
     branch: Annotated[str | None, typer.Option(help=_("Their branch (none: head office, every branch)."))] = None,
@@ -31,10 +33,8 @@ def add(
     from complaintctl.present import render
     from complaintctl.services.admin import staff
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        s = staff.add(session=session, actor=st.actor(session), username=username, name=name,
-                      role=role, branch=branch, email=email, senior=senior)
+    s = call(ctx, staff.add,
+             username=username, name=name, role=role, branch=branch, email=email, senior=senior)
     render.message(_("Added {user} as {role}.").format(user=s.username, role=code(s.role)))
 
 
@@ -58,24 +58,20 @@ def list_(ctx: typer.Context,
 @app.command("deactivate", help=helptext(
     _("Deactivate a member of staff (their history stays)."), "complaintctl staff deactivate lihua"))
 def deactivate(ctx: typer.Context,
-               username: Annotated[str, typer.Argument(help=_("Their login name."))]) -> None:
+               username: User) -> None:
     from complaintctl.present import render
     from complaintctl.services.admin import staff
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        staff.deactivate(session=session, actor=st.actor(session), username=username)
+    call(ctx, staff.deactivate, username=username)
     render.message(_("{user} is deactivated.").format(user=username))
 
 
 @app.command("activate", help=helptext(
     _("Let a deactivated member of staff act again."), "complaintctl staff activate lihua"))
 def activate(ctx: typer.Context,
-               username: Annotated[str, typer.Argument(help=_("Their login name."))]) -> None:
+               username: User) -> None:
     from complaintctl.present import render
     from complaintctl.services.admin import staff
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        staff.activate(session=session, actor=st.actor(session), username=username)
+    call(ctx, staff.activate, username=username)
     render.message(_("{user} is active again.").format(user=username))

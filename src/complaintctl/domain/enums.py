@@ -135,6 +135,21 @@ class ReadFormat(StrEnum):
     json = "json"
 
 
+class IncidentStatus(StrEnum):
+    """A complaint emergency's status (the emergency plan)."""
+
+    active = "active"
+    closed = "closed"
+
+
+class ReportIssue(StrEnum):
+    """Which issue of an incident report is recorded as sent to the regulator."""
+
+    first = "first"
+    followup = "followup"
+    final = "final"
+
+
 class SortKey(StrEnum):
     number = "number"
     received = "received"

@@ -14,30 +14,25 @@ IDENTIFIER_KEYS = frozenset({"sha256", "digest", "hash", "chain", "source_head",
 
 def mask_phone(value: str | None) -> str | None:
     """``13812345678`` -> ``138****5678``: the first 3 and the last 4 digits."""
-    if not value:
-        return value
-    digits = value.strip()
-    if len(digits) <= 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return _keep_ends(value.strip(), 3, 4) if value else value
 
 
 def mask_id_number(value: str | None) -> str | None:
     """A national ID shows its first 6 and last 4 characters."""
-    if not value:
-        return value
-    if len(value) <= 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return _keep_ends(value, 6, 4) if value else value
 
 
 def mask_account(value: str | None) -> str | None:
     """An account or card number shows its last 4 characters."""
-    if not value:
-        return value
-    if len(value) <= 4:
+    return _keep_ends(value, 0, 4) if value else value
+
+
+def _keep_ends(value: str, head: int, tail: int) -> str:
+    """``value`` with all but its first ``head`` and last ``tail`` characters starred; all of
+    it starred when it is no longer than those together."""
+    if len(value) <= head + tail:
         return "*" * len(value)
-    return "*" * (len(value) - 4) + value[-4:]
+    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
 
 
 def mask_email(value: str | None) -> str | None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, Number, state
 from complaintctl.cli.complaints.message import announce
 from complaintctl.domain.enums import ContactVia, Outcome
@@ -42,11 +43,8 @@ def close(
 ) -> None:
     from complaintctl.services.complaints import decisions
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = decisions.close(session=session, actor=st.actor(session), number=number,
-                             satisfaction=satisfaction, feedback=feedback, disputed=disputed,
-                             at=st.at(session, at))
+    c = call(ctx, decisions.close,
+             number=number, satisfaction=satisfaction, feedback=feedback, disputed=disputed, at=at)
     announce(_("{number} closed."), c)
 
 
@@ -56,20 +54,14 @@ Reason = Annotated[str, typer.Option("--reason", help=_("Why (recorded on the ti
 def reopen(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
     from complaintctl.services.complaints import decisions
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = decisions.reopen(session=session, actor=st.actor(session), number=number,
-                              reason=reason, at=st.at(session, at))
+    c = call(ctx, decisions.reopen, number=number, reason=reason, at=at)
     announce(_("{number} reopened; it is {status} again."), c)
 
 
 def withdraw(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
     from complaintctl.services.complaints import decisions
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = decisions.withdraw(session=session, actor=st.actor(session), number=number,
-                                reason=reason, at=st.at(session, at))
+    c = call(ctx, decisions.withdraw, number=number, reason=reason, at=at)
     announce(_("{number} withdrawn; handling ends today."), c)
 
 
@@ -78,18 +70,12 @@ def merge(ctx: typer.Context, number: Number,
           at: At = None) -> None:
     from complaintctl.services.complaints import decisions
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = decisions.merge(session=session, actor=st.actor(session), number=number, into=into,
-                             at=st.at(session, at))
+    c = call(ctx, decisions.merge, number=number, into=into, at=at)
     announce(_("{number} merged into {into}."), c)
 
 
 def archive(ctx: typer.Context, number: Number, at: At = None) -> None:
     from complaintctl.services.complaints import decisions
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = decisions.archive(session=session, actor=st.actor(session), number=number,
-                               at=st.at(session, at))
+    c = call(ctx, decisions.archive, number=number, at=at)
     announce(_("{number} archived."), c)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, Number, state
 from complaintctl.cli.complaints.message import announce
 from complaintctl.domain.enums import ContactVia, Direction
@@ -42,20 +43,15 @@ def contact(
 ) -> None:
     from complaintctl.services.complaints import handling
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = handling.contact(session=session, actor=st.actor(session), number=number, via=via,
-                               summary=summary, direction=direction, at=st.at(session, at))
+    c = call(ctx, handling.contact,
+             number=number, via=via, summary=summary, direction=direction, at=at)
     announce(_("Contact logged on {number}."), c)
 
 
 def investigate(ctx: typer.Context, number: Number, at: At = None) -> None:
     from complaintctl.services.complaints import handling
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = handling.investigate(session=session, actor=st.actor(session), number=number,
-                                   at=st.at(session, at))
+    c = call(ctx, handling.investigate, number=number, at=at)
     announce(_("{number} is now {status}."), c)
 
 
@@ -64,10 +60,7 @@ def note(ctx: typer.Context, number: Number,
          at: At = None) -> None:
     from complaintctl.services.complaints import handling
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        c = handling.note(session=session, actor=st.actor(session), number=number, text=text,
-                            at=st.at(session, at))
+    c = call(ctx, handling.note, number=number, text=text, at=at)
     announce(_("Note added to {number}."), c)
 
 
@@ -80,10 +73,7 @@ def consult(
     from complaintctl.present import render
     from complaintctl.services.complaints import handling
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        q = handling.consult(session=session, actor=st.actor(session), number=number,
-                               department=department, question=question, at=st.at(session, at))
+    q = call(ctx, handling.consult, number=number, department=department, question=question, at=at)
     render.message(_("Consultation {id} sent to {department}; record the reply with "
                      "`complaintctl answer {number} {id} TEXT`.").format(
         id=q.id, department=q.department, number=number.upper()))
@@ -99,8 +89,5 @@ def answer(
     from complaintctl.present import render
     from complaintctl.services.complaints import handling
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        q = handling.answer(session=session, actor=st.actor(session), number=number,
-                              consultation_id=consultation, text=text, at=st.at(session, at))
+    q = call(ctx, handling.answer, number=number, consultation_id=consultation, text=text, at=at)
     render.message(_("Answer from {department} recorded.").format(department=q.department))

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli import filters
 from complaintctl.cli.common import Number, Unmask, state
-from complaintctl.domain.enums import Channel, OutputFormat, ReadFormat, SortKey, Status
+from complaintctl.domain.enums import OutputFormat, ReadFormat, SortKey
 from complaintctl.i18n import _
 
 
@@ -25,20 +26,20 @@ def show(ctx: typer.Context, number: Number, unmask: Unmask = False,
 
 def list_(
     ctx: typer.Context,
-    status: Annotated[list[Status] | None, typer.Option(help=_("Only these statuses (repeatable)."))] = None,
-    assignee: Annotated[str | None, typer.Option(help=_("Only this handler's."))] = None,
-    branch: Annotated[str | None, typer.Option(help=_("Only this branch's."))] = None,
-    channel: Annotated[list[Channel] | None, typer.Option(help=_("Only these channels (repeatable)."))] = None,
-    product: Annotated[str | None, typer.Option(help=_("Only this product's."))] = None,
-    tag: Annotated[list[str] | None, typer.Option(help=_("Only those with this tag (repeatable: all must match)."))] = None,
-    received_since: Annotated[str | None, typer.Option(help=_("Received at or after."), metavar="DATE")] = None,
-    received_until: Annotated[str | None, typer.Option(help=_("Received at or before."), metavar="DATE")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help=_("Only open complaints past their due time."))] = False,
+    status: filters.Statuses = None,
+    assignee: filters.Assignee = None,
+    branch: filters.Branch = None,
+    channel: filters.Channels = None,
+    product: filters.Product = None,
+    tag: filters.Tags = None,
+    received_since: filters.Since = None,
+    received_until: filters.Until = None,
+    overdue: filters.Overdue = False,
     due_within: Annotated[str | None, typer.Option(help=_("Only running clocks due within this, e.g. 2d, 36h."), metavar="DURATION")] = None,
-    text: Annotated[str | None, typer.Option(help=_("Text in the summary, description, customer name, product or issue."))] = None,
+    text: filters.Text = None,
     sort: Annotated[SortKey, typer.Option(help=_("Sort order."))] = SortKey.number,
     limit: Annotated[int | None, typer.Option(help=_("At most this many."), min=1)] = None,
-    include_drills: Annotated[bool, typer.Option("--include-drills", help=_("Include drill complaints (tag drill), left out by default."))] = False,
+    include_drills: filters.Drills = False,
     unmask: Unmask = False,
     format: Annotated[OutputFormat, typer.Option("--format", help=_("table, json or csv."))] = OutputFormat.table,
 ) -> None:
@@ -48,14 +49,12 @@ def list_(
 
     st = state(ctx)
     with st.report_session() as session:
-        filters = queries.Filters(
-            status=[s.value for s in status or []], assignee=assignee, branch=branch,
-            channel=[c.value for c in channel or []], product=product, tag=tag or [],
-            received_since=st.at(session, received_since),
+        chosen = filters.list_filters(
+            st, session, status=status, assignee=assignee, branch=branch, channel=channel,
+            product=product, tag=tag, received_since=received_since,
             received_until=st.until(session, received_until), overdue=overdue, text=text,
             include_drills=include_drills,
-            due_within=parse_duration(due_within) if due_within else None,
-        )
+            due_within=parse_duration(due_within) if due_within else None)
         rows = queries.list_complaints(session=session, actor=st.actor(session),
-                                       filters=filters, sort=sort, limit=limit, unmask=unmask)
+                                       filters=chosen, sort=sort, limit=limit, unmask=unmask)
     views.complaint_list(rows, format)

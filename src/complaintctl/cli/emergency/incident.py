@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.cli.emergency.options import AsOf, Format, Id, Level, Output, parse_level, roman
-from complaintctl.domain.enums import ReadFormat
+from complaintctl.domain.enums import IncidentStatus, ReadFormat, ReportIssue
 from complaintctl.i18n import _
 
 incident_app = App(help=helptext(
@@ -24,17 +25,6 @@ class DocFormat(StrEnum):
     json = "json"
 
 
-class IncidentStatus(StrEnum):
-    active = "active"
-    closed = "closed"
-
-
-class Issue(StrEnum):
-    first = "first"
-    followup = "followup"
-    final = "final"
-
-
 @incident_app.command("detect", help=helptext(
     _("Run the plan's triggers: open, join or escalate incidents (never a duplicate)."),
     "complaintctl incident detect", "complaintctl incident detect --as-of 2026-11-28T18:00 --format json"))
@@ -42,9 +32,7 @@ def detect(ctx: typer.Context, as_of: AsOf = None, format: Format = ReadFormat.t
     from complaintctl.present import incident_views
     from complaintctl.services.emergency import detection
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        rows = detection.detect(session=session, actor=st.actor(session), as_of=st.at(session, as_of))
+    rows = call(ctx, detection.detect, as_of=as_of)
     incident_views.detect_results(rows, format)
 
 
@@ -58,10 +46,8 @@ def declare(ctx: typer.Context, level: Level,
     from complaintctl.present import render
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        i = emergency.declare(session=session, actor=st.actor(session), level=parse_level(level),
-                              title=title, numbers=link or [], at=st.at(session, at))
+    i = call(ctx, emergency.declare,
+             level=parse_level(level), title=title, numbers=link or [], at=at)
     render.message(_("Declared incident {id} at level {level}; see `complaintctl incident checklist {id}`.").format(id=i.id, level=roman(i.level)))
     print(i.id)
 
@@ -101,10 +87,7 @@ def link(ctx: typer.Context, incident: Id,
     from complaintctl.present import render
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        linked = emergency.link(session=session, actor=st.actor(session), incident_id=incident,
-                                numbers=numbers, at=st.at(session, at))
+    linked = call(ctx, emergency.link, incident_id=incident, numbers=numbers, at=at)
     render.message(_("Linked {numbers} to incident {id}.").format(numbers=", ".join(linked), id=incident))
 
 
@@ -145,10 +128,9 @@ def _change(ctx: typer.Context, incident: str, level: str, reason: str, at, esca
     from complaintctl.present import render
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        i = emergency.change_level(session=session, actor=st.actor(session), incident_id=incident,
-                                   level=parse_level(level), reason=reason, escalate=escalate, at=st.at(session, at))
+    i = call(ctx, emergency.change_level,
+             incident_id=incident, level=parse_level(level), reason=reason, escalate=escalate,
+             at=at)
     render.message(_("Incident {id} is level {level}; its checklist was re-planned.").format(id=i.id, level=roman(i.level)))
 
 
@@ -206,10 +188,7 @@ def done(ctx: typer.Context, incident: Id,
     from complaintctl.domain.plan import shipped_text
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        row = emergency.done(session=session, actor=st.actor(session), incident_id=incident, item=item,
-                             note=note, at=st.at(session, at))
+    row = call(ctx, emergency.done, incident_id=incident, item=item, note=note, at=at)
     render.message(_("Item {seq} of incident {id} done: {action}.").format(
         seq=row.seq, id=incident, action=shipped_text(row.action)))
 
@@ -221,9 +200,7 @@ def overdue(ctx: typer.Context, as_of: AsOf = None, format: Format = ReadFormat.
     from complaintctl.present import incident_views
     from complaintctl.services.emergency import incidents as emergency
 
-    st = state(ctx)
-    with st.session(write=True) as session:
-        rows = emergency.overdue(session=session, actor=st.actor(session), as_of=st.at(session, as_of))
+    rows = call(ctx, emergency.overdue, as_of=as_of)
     incident_views.checklist(rows, format, title=_("Newly overdue items"))
 
 
@@ -232,7 +209,7 @@ def overdue(ctx: typer.Context, as_of: AsOf = None, format: Format = ReadFormat.
     "complaintctl incident report 3 --format md", "complaintctl incident report 3 --format html --issue first -o report.html"))
 def report(ctx: typer.Context, incident: Id,
            format: Annotated[DocFormat, typer.Option("--format", help=_("md, html or json."))] = DocFormat.md,
-           issue: Annotated[Issue | None, typer.Option(help=_("Record this report as issued: first, followup or final."))] = None,
+           issue: Annotated[ReportIssue | None, typer.Option(help=_("Record this report as issued: first, followup or final."))] = None,
            output: Output = None, at: At = None) -> None:
     from complaintctl.present import incident_views
     from complaintctl.services.emergency import incident_report

@@ -8,17 +8,18 @@ from typing import Any
 
 from sqlmodel import Session
 
-from complaintctl.domain import lifecycle
 from complaintctl.domain.clock import iso
-from complaintctl.domain.enums import Action, ContactVia, PauseReason, Status
+from complaintctl.domain.enums import Action, ContactVia, PauseReason
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, TransitionNotAllowed
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Contact, Pause
 from complaintctl.services.clock.state import open_pause
 from complaintctl.services.core import config as config_service
-from complaintctl.services.core.context import Actor, timezone_of, use_case
-from complaintctl.services.core.kernel import effective_time, get, normalise_number, record_change, set_fields
+from complaintctl.services.core.context import Actor, timezone_of
+from complaintctl.services.core.kernel import (
+    acting_on, effective_time, normalise_number, record_change, set_fields,
+)
 
 
 def pause(
@@ -29,10 +30,7 @@ def pause(
     from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
 
     number = normalise_number(number)
-    with use_case(session, actor, Action.pause.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.investigate, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.pause, number=number)
+    with acting_on(session, actor, Action.pause, number, Permission.investigate) as complaint:
         if complaint.paused:
             current = open_pause(session, complaint)
             raise TransitionNotAllowed(
@@ -74,10 +72,7 @@ def resume(*, session: Session, actor: Actor, number: str, at: datetime | None =
     from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
 
     number = normalise_number(number)
-    with use_case(session, actor, Action.resume.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.investigate, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.resume, number=number)
+    with acting_on(session, actor, Action.resume, number, Permission.investigate) as complaint:
         current = open_pause(session, complaint)
         if not complaint.paused or current is None:
             raise TransitionNotAllowed(

@@ -12,13 +12,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from complaintctl.domain import deadlines, lifecycle, money
+from complaintctl.domain import deadlines, money
 from complaintctl.domain.enums import (
     Action,
     ApprovalKind,
     ContactVia,
     Role,
-    Status,
 )
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import (
@@ -33,13 +32,12 @@ from complaintctl.services.core import config as config_service
 from complaintctl.services.core.kernel import (
     acting_on,
     effective_time,
-    get,
     normalise_number,
     record_change,
     required_text,
     set_fields,
 )
-from complaintctl.services.core.context import Actor, use_case
+from complaintctl.services.core.context import Actor
 from complaintctl.services.complaints.approvers import (
     approver_problem,
     check_compensation_approver,
@@ -211,10 +209,8 @@ def request_compensation(
     from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
 
     number = normalise_number(number)
-    with use_case(session, actor, Action.approval_request.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.resolve, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.approve, number=number)
+    with acting_on(session, actor, Action.approval_request, number, Permission.resolve,
+                   applies=Action.approve) as complaint:
         cents = money.parse_amount(amount)
         if not cents:
             raise InvalidData(_("--compensation needs a positive amount, e.g. 5000."))

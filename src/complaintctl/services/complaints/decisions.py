@@ -30,7 +30,7 @@ from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Remedy
 from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import RemedyInput
-from complaintctl.services.core.kernel import acting_on, effective_time, get, normalise_number, record_change, required_text, set_fields
+from complaintctl.services.core.kernel import acting_on, change_with_text, effective_time, get, normalise_number, record_change, required_text, set_fields
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
 
@@ -147,32 +147,23 @@ def close(
 def reopen(
     *, session: Session, actor: Actor, number: str, reason: str, at: datetime | None = None
 ) -> Complaint:
-    number = normalise_number(number)
-    with acting_on(session, actor, Action.reopen, number, Permission.reopen) as complaint:
-        reason = required_text(reason, _("The reason (--reason)"), field="reason")
-        at = effective_time(session, at, complaint)
-        changes: dict[str, list[Any]] = {}
-        set_fields(
-            complaint, changes, reopen_count=complaint.reopen_count + 1, closed_at=None,
-            satisfaction=None, feedback=None, disputed=False,
-        )
-        record_change(
-            session, actor, complaint, Action.reopen, at,
-            details={"reason": reason, "changes": changes},
-        )
-    return complaint
+    return change_with_text(
+        session=session, actor=actor, number=number, action=Action.reopen,
+        permission=Permission.reopen, key="reason", text=reason,
+        what=_("The reason (--reason)"), field="reason", at=at,
+        fields=lambda complaint: dict(
+            reopen_count=complaint.reopen_count + 1, closed_at=None, satisfaction=None,
+            feedback=None, disputed=False))
 
 
 def withdraw(
     *, session: Session, actor: Actor, number: str, reason: str, at: datetime | None = None
 ) -> Complaint:
     """The complainant withdrew (CBIRC Art 15): handling ends the day it is received."""
-    number = normalise_number(number)
-    with acting_on(session, actor, Action.withdraw, number, Permission.withdraw) as complaint:
-        reason = required_text(reason, _("The reason (--reason)"), field="reason")
-        at = effective_time(session, at, complaint)
-        record_change(session, actor, complaint, Action.withdraw, at, details={"reason": reason})
-    return complaint
+    return change_with_text(
+        session=session, actor=actor, number=number, action=Action.withdraw,
+        permission=Permission.withdraw, key="reason", text=reason,
+        what=_("The reason (--reason)"), field="reason", at=at)
 
 
 def merge(

@@ -25,10 +25,10 @@ from complaintctl.errors import (
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Consultation, Contact, Evidence, Staff
 from complaintctl.services.core.kernel import (
-    acting_on, assignee_problem, effective_time, get, normalise_number, record_change,
-    required_text, set_fields,
+    acting_on, assignee_problem, change_with_text, effective_time, get, normalise_number,
+    record_change, required_text, set_fields,
 )
-from complaintctl.services.core.context import Actor, refusals_recorded, use_case
+from complaintctl.services.core.context import Actor, check_reading, use_case
 
 
 def assign(
@@ -130,9 +130,7 @@ def investigate(
     *, session: Session, actor: Actor, number: str, at: datetime | None = None
 ) -> Complaint:
     number = normalise_number(number)
-    with use_case(session, actor, Action.investigate.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.investigate, complaint=complaint)
+    with acting_on(session, actor, Action.investigate, number, Permission.investigate) as complaint:
         at = effective_time(session, at, complaint)
         record_change(session, actor, complaint, Action.investigate, at)
     return complaint
@@ -142,12 +140,10 @@ def note(
     *, session: Session, actor: Actor, number: str, text: str, at: datetime | None = None
 ) -> Complaint:
     """An internal note on the timeline (never shown to the customer)."""
-    number = normalise_number(number)
-    with acting_on(session, actor, Action.note, number, Permission.note) as complaint:
-        text = required_text(text, _("The note"), field="note")
-        at = effective_time(session, at, complaint)
-        log_note(session, actor, complaint, text=text, at=at)
-    return complaint
+    return change_with_text(
+        session=session, actor=actor, number=number, action=Action.note,
+        permission=Permission.note, key="text", text=text, what=_("The note"), field="note",
+        at=at)
 
 
 def log_note(session: Session, actor: Actor, complaint: Complaint, *, text: str,
@@ -268,10 +264,7 @@ def evidence_list(*, session: Session, actor: Actor, number: str,
     from complaintctl.services.complaints.shapes import shown_text
 
     complaint = get(session, number)
-    with refusals_recorded(session, actor, "evidence list", complaint.number):
-        actor.check(Permission.read, complaint=complaint)
-        if unmask:
-            actor.check(Permission.unmask, complaint=complaint, option="--unmask")
+    check_reading(session, actor, "evidence list", unmask=unmask, complaint=complaint)
     if unmask:
         record_unmasking(session, actor, "evidence list", complaint=complaint.number,
                          complaints=[complaint.number], count=1)

@@ -15,16 +15,15 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import money
 from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import OPEN_STATUSES, EventKind, SortKey
-from complaintctl.domain.permissions import Permission
 from complaintctl.store.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
 from complaintctl.services.core import filter_values
 from complaintctl.services.complaints.shapes import complaint_dict, shown_details, shown_text
 from complaintctl.services.core.kernel import get
 from complaintctl.services.core.context import (
     Actor,
+    check_reading,
     now,
     record_unmasking,
-    refusals_recorded,
     timezone_of,
 )
 
@@ -82,10 +81,7 @@ def children(session: Session, ids: list[int]):
 def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -> dict[str, Any]:
     """One complaint with its timeline, contacts and consultations."""
     complaint = get(session, number)
-    with refusals_recorded(session, actor, "show", complaint.number):
-        actor.check(Permission.read, complaint=complaint)
-        if unmask:
-            actor.check(Permission.unmask, complaint=complaint, option="--unmask")
+    check_reading(session, actor, "show", unmask=unmask, complaint=complaint)
     if unmask:
         _unmask(session, actor, [complaint.number], "show")
     tz = timezone_of(session)
@@ -268,6 +264,19 @@ def _by_text(query, text: str):
     )
 
 
+def matching(session: Session, actor: Actor, filters: Filters, what: str):
+    """The query of the complaints matching ``filters`` within the branches ``actor`` may read,
+    and the filters with their branch and assignee checked (``filter_values``, as ``what``)."""
+    values = filter_values.check(session, actor, action=what, branch=filters.branch,
+                                 user=filters.assignee)
+    filters = replace(filters, branch=values.branch, assignee=values.user)
+    query = filtered(select(Complaint), filters)
+    branches = actor.visible_branches()
+    if branches is not None:
+        query = query.where(col(Complaint.branch).in_(sorted(branches)))
+    return query, filters
+
+
 def list_complaints(
     *,
     session: Session,
@@ -278,17 +287,8 @@ def list_complaints(
     unmask: bool = False,
 ) -> list[dict[str, Any]]:
     """Complaints matching the filters, within the branches the actor may read."""
-    with refusals_recorded(session, actor, "list"):
-        actor.check(Permission.read)
-        if unmask:
-            actor.check(Permission.unmask, option="--unmask")
-    values = filter_values.check(session, actor, action="list", branch=filters.branch,
-                                 user=filters.assignee)
-    filters = replace(filters, branch=values.branch, assignee=values.user)
-    query = filtered(select(Complaint), filters)
-    branches = actor.visible_branches()
-    if branches is not None:
-        query = query.where(col(Complaint.branch).in_(sorted(branches)))
+    check_reading(session, actor, "list", unmask=unmask)
+    query, filters = matching(session, actor, filters, "list")
     by_urgency = sort == SortKey.urgency
     query = query.order_by(*_SORTS[SortKey.number if by_urgency else sort])
     if limit and not by_urgency:

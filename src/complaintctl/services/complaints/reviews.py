@@ -9,13 +9,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from complaintctl.domain import deadlines, lifecycle
+from complaintctl.domain import deadlines
 from complaintctl.domain.clock import iso
 from complaintctl.domain.deadlines import ClockKind
 from complaintctl.domain.enums import (
     Action,
     ReviewResult,
-    Status,
 )
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import (
@@ -27,18 +26,17 @@ from complaintctl.store.models import Complaint
 from complaintctl.services.core import config as config_service
 from complaintctl.services.notify import outbox as notify
 from complaintctl.services.core import org_tree as organisations
-from complaintctl.services.core.kernel import effective_time, get, normalise_number, record_change, required_text, set_fields
-from complaintctl.services.core.context import Actor, use_case
+from complaintctl.services.core.kernel import (
+    acting_on, effective_time, normalise_number, record_change, required_text, set_fields,
+)
+from complaintctl.services.core.context import Actor
 
 
 def review_request(*, session: Session, actor: Actor, number: str, note: str | None = None,
                    at: datetime | None = None) -> Complaint:
     """The customer asks for a review within the window after the decision notice."""
     number = normalise_number(number)
-    with use_case(session, actor, Action.review_request.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.contact, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), Action.review_request, number=number)
+    with acting_on(session, actor, Action.review_request, number, Permission.contact) as complaint:
         cfg = config_service.load(session)
         profile = cfg.profile(complaint.clock_profile)
         if profile.review_window is None or profile.review_decision is None:
@@ -90,10 +88,7 @@ def review_decide(*, session: Session, actor: Actor, number: str, result: Review
     """
     number = normalise_number(number)
     action = Action.review_uphold if result is ReviewResult.upheld else Action.review_change
-    with use_case(session, actor, action.value, number):
-        complaint = get(session, number, lock=True)
-        actor.check(Permission.reopen, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), action, number=number)
+    with acting_on(session, actor, action, number, Permission.reopen) as complaint:
         if actor.branch is not None and actor.branch not in organisations.ancestors(
                 session, complaint.branch or ""):
             raise PermissionDenied(_("Permission denied: a review is decided by the parent "

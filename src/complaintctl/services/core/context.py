@@ -44,16 +44,12 @@ class Actor:
     def check(self, permission, *, complaint=None, target: str = "", option: str = "") -> None:
         """Refuse unless this actor may do ``permission`` (on ``complaint``). ``option``: the
         option that asks for it (``--unmask``), named after the command in a refusal."""
-        permissions.check(
+        self._ask(
             permission,
-            role=self.role,
-            username=self.username,
-            staff_branch=self.branch,
             complaint_branch=complaint.branch if complaint is not None else None,
             assignee=complaint.assignee if complaint is not None else None,
             target=target or (complaint.number if complaint is not None else ""),
             on_complaint=complaint is not None,
-            branches_below=self.below,
             command=self._typed(option),
         )
 
@@ -61,17 +57,13 @@ class Actor:
         """``check`` for something of ``branch`` that is not a complaint (a rectification
         action) or for one complaint known only by number and branch: the matrix's branch
         scope applies to it as to a complaint, with the same refusal."""
-        permissions.check(
-            permission,
-            role=self.role,
-            username=self.username,
-            staff_branch=self.branch,
-            complaint_branch=branch,
-            target=target,
-            on_complaint=True,
-            branches_below=self.below,
-            command=self.command,
-        )
+        self._ask(permission, complaint_branch=branch, target=target, on_complaint=True,
+                  command=self.command)
+
+    def _ask(self, permission, **asked) -> None:
+        """The matrix's check for this actor (role, name, branch and the branches below)."""
+        permissions.check(permission, role=self.role, username=self.username,
+                          staff_branch=self.branch, branches_below=self.below, **asked)
 
     def works_for(self, branch: str | None) -> bool:
         """Whether this actor's branch scope covers ``branch``."""
@@ -181,6 +173,17 @@ def refusals_recorded(session: Session, actor: Actor | None, action: str,
                 details={"reason": str(refusal), "exit_code": refusal.exit_code},
             )
         raise
+
+
+def check_reading(session: Session, actor: Actor, what: str, *, unmask: bool = False,
+                  complaint=None) -> None:
+    """Refuse, on the trail as ``what``, unless ``actor`` may read ``complaint`` (or complaints
+    at all) and, with ``unmask``, see their personal data in full."""
+    with refusals_recorded(session, actor, what,
+                           complaint.number if complaint is not None else None):
+        actor.check(permissions.Permission.read, complaint=complaint)
+        if unmask:
+            actor.check(permissions.Permission.unmask, complaint=complaint, option="--unmask")
 
 
 _OUTER = "complaintctl_one_transaction"

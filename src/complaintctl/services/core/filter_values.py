@@ -71,23 +71,28 @@ def check(session: Session, actor: Actor, *, action: str, branch: str | None = N
                 "No branch '{branch}' in this database; see `complaintctl org list` for the "
                 "branches.").format(branch=branch))
     if user is not None:
-        if not user:
-            raise InvalidData(_("The user name is blank; give a member of staff (see "
-                                "`complaintctl staff list`) or leave it out."))
-        if not user_known(session, user):
-            raise InvalidData(_(
-                "No member of staff '{user}' in this database; see `complaintctl staff list` "
-                "for the staff.").format(user=user))
+        _existing(session, user, user_known, _(
+            "The user name is blank; give a member of staff (see `complaintctl staff list`) "
+            "or leave it out."), _(
+            "No member of staff '{user}' in this database; see `complaintctl staff list` "
+            "for the staff."), "user")
     if number is not None:
-        if not number:
-            raise InvalidData(_("The complaint number is blank; give one (see `complaintctl "
-                                "list`) or leave it out."))
-        number = number.upper()
-        if not number_known(session, number):
-            raise InvalidData(_(
-                "No complaint '{number}' in this database; see `complaintctl list` for the "
-                "complaints.").format(number=number))
+        number = _existing(session, number.upper(), number_known, _(
+            "The complaint number is blank; give one (see `complaintctl list`) or leave it "
+            "out."), _(
+            "No complaint '{number}' in this database; see `complaintctl list` for the "
+            "complaints."), "number")
     return Values(branch=branch, user=user, number=number)
+
+
+def _existing(session: Session, value: str, known, blank: str, unknown: str, name: str) -> str:
+    """``value`` if it is not blank and ``known`` to the database; else InvalidData with the
+    sentence ``blank`` or ``unknown`` (which names the value as ``{name}``)."""
+    if not value:
+        raise InvalidData(blank)
+    if not known(session, value):
+        raise InvalidData(unknown.format(**{name: value}))
+    return value
 
 
 def _given(value: str | None) -> str | None:

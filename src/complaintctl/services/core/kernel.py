@@ -8,7 +8,7 @@ these; none keeps a private copy."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -52,14 +52,16 @@ def get(session: Session, number: str, *, lock: bool = False) -> Complaint:
 
 @contextmanager
 def acting_on(session: Session, actor: Actor, action: Action, number: str,
-              permission: Permission) -> Iterator[Complaint]:
+              permission: Permission, *, applies: Action | None = None) -> Iterator[Complaint]:
     """A use case on one complaint, in its transaction (``use_case``): the complaint locked,
     the actor's permission on it checked, then the action against its status, in that order,
-    so a refusal names the first thing wrong (and is audited)."""
+    so a refusal names the first thing wrong (and is audited). ``applies``: the lifecycle's
+    action checked, where it is not the use case's own (an approval request is checked as
+    ``approve``)."""
     with use_case(session, actor, action.value, number):
         complaint = get(session, number, lock=True)
         actor.check(permission, complaint=complaint)
-        lifecycle.apply(Status(complaint.status), action, number=number)
+        lifecycle.apply(Status(complaint.status), applies or action, number=number)
         yield complaint
 
 
@@ -123,6 +125,27 @@ def record_change(
         details=details,
         personal=personal,
     )
+
+
+def change_with_text(
+    *, session: Session, actor: Actor, number: str, action: Action, permission: Permission,
+    key: str, text: str | None, what: str, field: str | None = None, at: datetime | None,
+    fields: Callable[[Complaint], dict[str, Any]] | None = None,
+) -> Complaint:
+    """A use case whose change carries one required text (a reason, a note) under ``key`` in its
+    event's details: ``acting_on``, the text checked (blank, or over ``field``'s limit), the
+    effective time, then ``fields`` (made from the complaint) set with their changes noted, and
+    the change recorded."""
+    number = normalise_number(number)
+    with acting_on(session, actor, action, number, permission) as complaint:
+        details: dict[str, Any] = {key: required_text(text, what, field=field)}
+        at = effective_time(session, at, complaint)
+        if fields is not None:
+            changes: dict[str, list[Any]] = {}
+            set_fields(complaint, changes, **fields(complaint))
+            details["changes"] = changes
+        record_change(session, actor, complaint, action, at, details=details)
+    return complaint
 
 
 def set_fields(complaint: Complaint, changes: dict[str, list[Any]], **values: Any) -> None:

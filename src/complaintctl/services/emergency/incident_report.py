@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock, money
+from complaintctl.domain.enums import ReportIssue
 from complaintctl.domain.incident_report import ELEMENTS
 from complaintctl.domain.plan import roman
 from complaintctl.domain.permissions import Permission
@@ -25,7 +26,7 @@ from complaintctl.store.models import IncidentAction, Staff
 from complaintctl.services.emergency import incidents as em
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
-ISSUES = ("first", "followup", "final")
+ISSUES = tuple(issue.value for issue in ReportIssue)
 
 
 def report(*, session: Session, actor: Actor, incident_id: int | str, issue: str | None = None,

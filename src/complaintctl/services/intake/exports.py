@@ -4,19 +4,15 @@ by a permitted role (the unmasking is on the audit trail before any row is writt
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.clock import iso
-from complaintctl.domain.permissions import Permission
 from complaintctl.store.models import Complaint
-from complaintctl.services.core import filter_values
-from complaintctl.services.core.context import Actor, record_unmasking, refusals_recorded, \
-    timezone_of
-from complaintctl.services.complaints.queries import Filters, children, filtered
+from complaintctl.services.core.context import Actor, check_reading, record_unmasking, timezone_of
+from complaintctl.services.complaints.queries import Filters, children, matching
 from complaintctl.services.complaints.shapes import complaint_dict, shown_text
 
 CHUNK = 1000
@@ -36,17 +32,8 @@ def export_rows(
     Permission is checked (and an unmasking recorded) when this is called, before the first
     row is produced; rows are then read ``CHUNK`` at a time, so memory stays flat.
     """
-    with refusals_recorded(session, actor, what):
-        actor.check(Permission.read)
-        if unmask:
-            actor.check(Permission.unmask, option="--unmask")
-    values = filter_values.check(session, actor, action=what, branch=filters.branch,
-                                 user=filters.assignee)
-    filters = replace(filters, branch=values.branch, assignee=values.user)
-    query = filtered(select(Complaint), filters)
-    branches = actor.visible_branches()
-    if branches is not None:
-        query = query.where(col(Complaint.branch).in_(sorted(branches)))
+    check_reading(session, actor, what, unmask=unmask)
+    query, filters = matching(session, actor, filters, what)
     if unmask:
         count = session.exec(select(func.count()).select_from(query.subquery())).one()
         record_unmasking(session, actor, what, count=count, filters=_describe(filters))

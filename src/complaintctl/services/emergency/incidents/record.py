@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from complaintctl.domain import clock
-from complaintctl.domain.enums import EventKind
+from complaintctl.domain.enums import EventKind, IncidentStatus
 from complaintctl.domain.plan import Plan
 from complaintctl.errors import NotFound, TransitionNotAllowed
 from complaintctl.i18n import _
@@ -19,7 +19,7 @@ from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import now, timezone_of
 from complaintctl.services.emergency.plans import parsed
 
-ACTIVE, CLOSED = "active", "closed"
+ACTIVE, CLOSED = IncidentStatus.active.value, IncidentStatus.closed.value
 #: the incident fields a responder may set with ``incident update``
 DESCRIBED = ("place", "cause", "nature", "harm", "customer_reaction", "trend",
              "planned_measures", "reporter")

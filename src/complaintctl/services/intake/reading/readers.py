@@ -37,6 +37,22 @@ class Broken:
 Record = tuple[int, "dict[str, str] | Broken"]
 
 
+def _lines(text, encoding: str, limit: int | None = None) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of ``text`` with their numbers, read one at a time (of the first
+    ``limit`` lines only, if given): a line that does not decode is refused, naming it."""
+    line_no = 0
+    while limit is None or line_no < limit:
+        try:
+            line = text.readline()
+        except UnicodeDecodeError:
+            raise decode_error(line_no + 1, encoding) from None
+        if not line:
+            return
+        line_no += 1
+        if line.strip():
+            yield line_no, line
+
+
 class CsvInput:
     """A CSV file whose header has been found; ``records()`` yields the rows after it."""
 
@@ -47,17 +63,7 @@ class CsvInput:
         self.junk_lines = 0
         self.header: list[str] = []
         self.layout = None
-        seen = 0
-        while seen < HEADER_SEARCH_LINES:
-            try:
-                line = text.readline()
-            except UnicodeDecodeError:
-                raise decode_error(seen + 1, encoding) from None
-            if not line:
-                break
-            seen += 1
-            if not line.strip():
-                continue
+        for seen, line in _lines(text, encoding, HEADER_SEARCH_LINES):
             try:
                 cells = next(csv.reader([line]))
             except (csv.Error, StopIteration):
@@ -203,17 +209,7 @@ def flatten(obj: dict[str, Any]) -> dict[str, str]:
 
 
 def jsonl_records(text, encoding: str) -> Iterator[Record]:
-    line_no = 0
-    while True:
-        try:
-            line = text.readline()
-        except UnicodeDecodeError:
-            raise decode_error(line_no + 1, encoding) from None
-        if not line:
-            return
-        line_no += 1
-        if not line.strip():
-            continue
+    for line_no, line in _lines(text, encoding):
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as error:

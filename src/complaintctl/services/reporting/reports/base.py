@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from complaintctl.domain import money
 from complaintctl.domain.period import Period
-from complaintctl.services.reporting.reports.sql import TOTAL
+from complaintctl.services.reporting.reports.sql import TOTAL, check_dimension
 
 
 @dataclass(frozen=True)
@@ -149,3 +149,21 @@ def dim_rows(by: str | None, data: dict[Any, dict[str, Any]], build) -> list[dic
 
 def summed(data: dict[Any, dict[str, Any]], keys: list[str]) -> dict[str, Any]:
     return {k: sum(zero(v.get(k)) for v in data.values()) for k in keys}
+
+
+def figure_rows(session, scope, figures, build, counts: list[str]
+                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A table's rows (``dim_rows`` of ``figures(session, scope, by)``) and its totals: the one
+    row without --by; by tag, the figures counted once over all tags (a complaint with two
+    tags is one complaint); otherwise the ``counts`` summed over the rows."""
+    by = scope.by
+    check_dimension(by)
+    data = figures(session, scope, by)
+    rows = dim_rows(by, data, build)
+    if by is None:
+        totals = dict(rows[0])
+    elif by == "tag":
+        totals = build(figures(session, scope, None).get(TOTAL, {}))
+    else:
+        totals = build(summed(data, counts))
+    return rows, totals

@@ -17,10 +17,9 @@ from complaintctl.services.reporting.reports.base import (
     Report,
     Scope,
     Table,
-    dim_rows,
+    figure_rows,
     merge,
     sort_key,
-    summed,
     zero,
 )
 from complaintctl.services.reporting.reports.sql import (
@@ -78,17 +77,8 @@ def summary_figures(session, scope: Scope, by: str | None) -> dict[Any, dict[str
 def summary(session, scope: Scope) -> Report:
     """Received, decided (first decision), closed in the period; open at its end."""
     by = scope.by
-    check_dimension(by)
-    data = summary_figures(session, scope, by)
-    rows = dim_rows(by, data, lambda f: {k: zero(f.get(k)) for k in SUMMARY_KEYS})
-    if by is None:
-        totals = dict(rows[0])
-    elif by == "tag":
-        totals = {k: zero(v) for k, v in summary_figures(session, scope, None)
-                  .get(TOTAL, {}).items()}
-        totals = {k: totals.get(k, 0) for k in SUMMARY_KEYS}
-    else:
-        totals = summed(data, SUMMARY_KEYS)
+    rows, totals = figure_rows(session, scope, summary_figures,
+                               lambda f: {k: zero(f.get(k)) for k in SUMMARY_KEYS}, SUMMARY_KEYS)
     columns = dim_columns(by) + [
         Column("received", _("Received")), Column("decided", _("Decided")),
         Column("closed", _("Closed")), Column("open", _("Open at end")),

@@ -14,12 +14,11 @@ from complaintctl.services.reporting.reports.base import (
     Report,
     Scope,
     Table,
+    figure_rows,
     amount,
-    dim_rows,
     mean,
     merge,
     ratio,
-    summed,
     zero,
 )
 from complaintctl.services.reporting.reports.counts import conditions, dim_columns
@@ -29,7 +28,6 @@ from complaintctl.services.reporting.reports.sql import (
     REMEDY,
     TOTAL,
     between,
-    check_dimension,
     count_case,
     decisions,
     dimension,
@@ -89,15 +87,7 @@ def _outcome_row(f: dict[str, Any]) -> dict[str, Any]:
 def outcomes(session, scope: Scope) -> Report:
     """Outcomes and remedies of the complaints first decided in the period."""
     by = scope.by
-    check_dimension(by)
-    data = outcome_figures(session, scope, by)
-    rows = dim_rows(by, data, _outcome_row)
-    if by is None:
-        totals = dict(rows[0])
-    elif by == "tag":
-        totals = _outcome_row(outcome_figures(session, scope, None).get(TOTAL, {}))
-    else:
-        totals = _outcome_row(summed(data, OUTCOME_COUNTS))
+    rows, totals = figure_rows(session, scope, outcome_figures, _outcome_row, OUTCOME_COUNTS)
     columns = dim_columns(by) + [
         Column("decided", _("Decided")), Column("upheld", _("Upheld")),
         Column("partially_upheld", _("Partly upheld")), Column("not_upheld", _("Not upheld")),
@@ -154,15 +144,8 @@ def satisfaction(session, scope: Scope) -> Report:
     """Satisfaction of the complaints closed in the period; reopen rate of those decided in it;
     review requests made in it."""
     by = scope.by
-    check_dimension(by)
-    data = satisfaction_figures(session, scope, by)
-    rows = dim_rows(by, data, _satisfaction_row)
-    if by is None:
-        totals = dict(rows[0])
-    elif by == "tag":
-        totals = _satisfaction_row(satisfaction_figures(session, scope, None).get(TOTAL, {}))
-    else:
-        totals = _satisfaction_row(summed(data, SATISFACTION_COUNTS))
+    rows, totals = figure_rows(session, scope, satisfaction_figures, _satisfaction_row,
+                               SATISFACTION_COUNTS)
     columns = dim_columns(by) + [
         Column("closed", _("Closed")), Column("responses", _("Responses")),
     ] + [Column(f"score_{n}", "★" * n) for n in range(1, 6)] + [

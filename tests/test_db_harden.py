@@ -60,7 +60,11 @@ class Hardened:
 @pytest.fixture(scope="module")
 def hardened(pg_server, tmp_path_factory):
     made = Hardened(pg_server, tmp_path_factory)
-    os.environ.setdefault("COMPLAINTCTL_EVIDENCE_DIR", str(made.tmp / "evidence"))
+    # the module's evidence store, given back when the module ends (the tests after it must
+    # see their own database's store, not this one)
+    patch = pytest.MonkeyPatch()
+    if "COMPLAINTCTL_EVIDENCE_DIR" not in os.environ:
+        patch.setenv("COMPLAINTCTL_EVIDENCE_DIR", str(made.tmp / "evidence"))
     admin = Cli(made.superuser)
     made.numbers = {branch: [_register(admin, branch) for _ in range(count)]
                     for branch, count in (("BJ01", 2), ("SH01", 3))}
@@ -69,8 +73,11 @@ def hardened(pg_server, tmp_path_factory):
     assert run.exit_code == 0, run.stderr
     made.harden_output = run.stdout + run.stderr
     made.app_cli = Cli(made.role_db(made.app))
-    yield made
-    made.drop()
+    try:
+        yield made
+    finally:
+        patch.undo()
+        made.drop()
 
 
 def _register(cli: Cli, branch: str) -> str:

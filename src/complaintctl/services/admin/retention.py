@@ -133,7 +133,7 @@ def purge(*, session: Session, actor: Actor, closed_before: datetime | None = No
             _erase(session, erase, result)
         audit.record(session, kind=EventKind.admin, action="purge", actor=actor.username,
                      at=now(), details={k: v for k, v in result.as_dict().items()
-                                        if k != "files_removed"})
+                                        if k != "files_removed"}, covers=erase)
     return result
 
 

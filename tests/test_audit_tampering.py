@@ -205,8 +205,8 @@ def test_verify_against_an_anchor_finds_a_tail_cut_off_with_the_head_moved(cli, 
     run = cli("audit", "verify", as_="aud")
     assert (run.exit_code, run.stderr) == (1, (
         "Error: The audit trail is broken: complaint CMP-2026-000002: complaint.status, "
-        "complaint.assignee, complaint.last_event_at changed outside complaintctl (they differ "
-        "from the state its event 10 recorded).\n"))
+        "complaint.assignee, complaint.last_event_at changed outside complaintctl (the state its "
+        "event 10 recorded differs).\n"))
     run = cli("audit", "verify", "--anchor", str(path), as_="aud")
     assert (run.exit_code, run.stderr) == (1, (
         f"Error: The audit trail is broken: the chain ends at event {total - 3} but the anchor "

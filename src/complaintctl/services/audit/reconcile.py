@@ -125,8 +125,8 @@ def _check_chunk(session: Session, key: bytes, rows, wide, result: Reconciliatio
             continue
         result.covered += 1
         if differ is not None:
-            result.add(_("complaint {number}: {columns} changed outside complaintctl (they "
-                         "differ from the state its event {seq} recorded)").format(
+            result.add(_("complaint {number}: {columns} changed outside complaintctl (the "
+                         "state its event {seq} recorded differs)").format(
                 number=number, seq=seq,
                 columns=", ".join(differ) or _("a column (which one cannot be told)")))
 

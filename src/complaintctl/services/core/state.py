@@ -38,6 +38,7 @@ PERSONAL = {
 #: surrogate keys: not state. A complaint's id is checked against its events' complaint_id.
 SURROGATE = {"id", "complaint_id"}
 TAGS = "complaint_tag"
+CHUNK = 500
 
 
 def _kind(column) -> str:
@@ -89,15 +90,25 @@ def complaint_values(complaint: Complaint) -> dict[str, Any]:
     return {name: getattr(complaint, name) for name in Complaint.__table__.c.keys()}
 
 
-def stamps(session: Session, complaints: Iterable[Complaint]) -> dict[str, str]:
-    """number -> stamp of each complaint as it stands in this transaction (flushed first)."""
-    complaints = list(complaints)
+def stamps(session: Session, complaints: Iterable[Complaint | str]) -> dict[str, str]:
+    """number -> stamp of each complaint (given, or its number) as it stands in this
+    transaction (flushed first), a chunk at a time (a configuration change stamps every
+    complaint whose due time it moved)."""
     session.flush()
-    key = chain_key(session)
-    children = children_of(session, [c.id for c in complaints])
-    shape = layout()
-    return {c.number: shape.stamp(key, shape.texts(complaint_values(c), children[c.id]))
-            for c in complaints}
+    key, shape = chain_key(session), layout()
+    found: dict[str, str] = {}
+    complaints = list(complaints)
+    for start in range(0, len(complaints), CHUNK):
+        chunk = complaints[start:start + CHUNK]
+        numbers = [c for c in chunk if isinstance(c, str)]
+        if numbers:
+            loaded = {c.number: c for c in session.execute(
+                select(Complaint).where(Complaint.number.in_(numbers))).scalars()}
+            chunk = [loaded[c] if isinstance(c, str) else c for c in chunk]
+        children = children_of(session, [c.id for c in chunk])
+        for c in chunk:
+            found[c.number] = shape.stamp(key, shape.texts(complaint_values(c), children[c.id]))
+    return found
 
 
 def stamp_of_values(key: bytes, values: Mapping[str, Any], tags: Iterable[str],

@@ -45,6 +45,7 @@ OUTSIDE = {
     "demo": "builds a separate demo database",
     "db upgrade": "changes the schema, not the records; the backup copy it takes is the trail",
     "db migrate-to": "copies the chain itself into another database, verified there",
+    "audit keygen": "writes the auditor's key pair to files; opens no database",
 }
 
 #: a successful run of every state-changing command, in an order that builds what the later

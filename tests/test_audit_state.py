@@ -58,8 +58,9 @@ def _number(cli) -> str:
         return session.execute(select(Complaint.number).order_by(Complaint.id.desc())).scalar()
 
 
-def _edited(value, kind: str, attempt: int):
-    """Another value of the column's kind (``attempt`` picks among a few)."""
+def _edited(value, kind: str, attempt: int, length: int | None = None):
+    """Another value of the column's kind (``attempt`` picks among a few), no longer than
+    ``length`` (PostgreSQL enforces it)."""
     if kind == TIME:
         return (value + timedelta(hours=attempt + 1)) if value is not None else \
             chain_time() + timedelta(days=attempt)
@@ -67,7 +68,10 @@ def _edited(value, kind: str, attempt: int):
         return (not value) if value is not None else bool(attempt % 2 == 0)
     if kind == INT:
         return (value or 0) + 7 + attempt
-    return (value or "") + "xyz"[attempt]
+    grown = (value or "") + "xyz"[attempt]
+    if length is not None and len(grown) > length:
+        return value[:-1] + ("xyz"[attempt] if value[-1] != "xyz"[attempt] else "w")
+    return grown
 
 
 def chain_time():
@@ -112,7 +116,8 @@ def test_every_column_of_every_complaint_table_edited_is_named(cli, tmp_path):
                     transaction = conn.begin()
                     _unchecked(conn)
                     row = conn.execute(select(table).where(owner == cid)).mappings().first()
-                    new = _edited(row[column], kind, attempt)
+                    new = _edited(row[column], kind, attempt,
+                                  getattr(table.c[column].type, "length", None))
                     where = (table.c.tag == row["tag"]) if name == "complaint_tag" else \
                         (table.c.id == row["id"])
                     conn.execute(update(table).where(where).values({column: new}))

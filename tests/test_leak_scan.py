@@ -167,7 +167,7 @@ CHANGES = {
     "incident overdue", "incident update", "drill close", "drill run", "notify send", "org add",
     "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",
     "staff add", "staff conflict add", "staff conflict remove", "staff deactivate",
-    "staff senior", "hold", "release", "purge",
+    "staff senior", "hold", "release", "purge", "audit keygen",
     # copies of everything by design, for an admin: the backup, the central database, a demo
     "db backup", "db migrate-to", "demo",
 }

@@ -119,6 +119,10 @@ def keygen(
     from complaintctl.present import render
     from complaintctl.services.audit import keys
 
+    from complaintctl.errors import UsageProblem
+
+    if not private.name or (public is not None and not public.name):
+        raise UsageProblem(_("Give a file name for the key (--private FILE, --public FILE)."))
     public = public or private.with_name(private.name + ".pub")
     fingerprint = keys.generate(private.expanduser(), public.expanduser())
     render.message(_("Wrote the private key {private} (mode 0600) and the public key {public} "

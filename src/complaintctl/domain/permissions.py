@@ -200,7 +200,7 @@ COMMANDS: dict[str, Permission | None] = {
     "notify send": P.database, "notify list": P.audit,
     "db path": None, "db backup": P.database, "db check": P.audit, "db upgrade": P.database,
     "db migrate-to": P.database, "audit verify": P.audit, "audit anchor": P.audit,
-    "audit log": P.audit,
+    "audit log": P.audit, "audit keygen": None,
     "plan init": None, "plan validate": None, "plan load": P.plan, "plan show": P.read,
     "plan history": P.read,
     "incident detect": P.incident, "incident declare": P.incident, "incident list": P.read,

@@ -184,6 +184,13 @@ def test_a_private_key_given_as_the_public_one_is_refused(cli, keys, tmp_path):
     assert (run.exit_code, run.stderr) == (5, (
         f"Error: {private} is not an Ed25519 public key written by `complaintctl audit "
         "keygen`.\n"))
+    run = cli("audit", "anchor", "--key", str(tmp_path), as_="aud")
+    assert (run.exit_code, run.stderr) == (1, (
+        f"Error: {tmp_path} is a folder; give the key file that `complaintctl audit keygen` "
+        "wrote.\n"))
+    run = cli("audit", "keygen", "--private", "")
+    assert (run.exit_code, run.stderr) == (2, (
+        "Error: Give a file name for the key (--private FILE, --public FILE).\n"))
     run = cli("audit", "anchor", "--key", str(tmp_path / "missing.key"), as_="aud")
     assert (run.exit_code, run.stderr) == (1, (
         f"Error: No key file at {tmp_path / 'missing.key'}; check the path.\n"))

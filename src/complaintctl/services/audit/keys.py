@@ -54,7 +54,11 @@ def generate(private_path: Path, public_path: Path) -> str:
 
 
 def _read_key(path: Path, *, private: bool):
+    from complaintctl.infra.files import file_to_read
+
     ed25519, serialization, _invalid = _lib()
+    file_to_read(path, error=NotFound, folder=_(
+        "{path} is a folder; give the key file that `complaintctl audit keygen` wrote."))
     try:
         data = path.expanduser().read_bytes()
     except FileNotFoundError:

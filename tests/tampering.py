@@ -219,3 +219,23 @@ def tamper(conn, kind: str, rng: random.Random, key: bytes) -> Tampering:
     if kind == "rehash":
         return rehash(conn, rng, total, key)
     raise ValueError(kind)
+
+
+def renumber_and_rehash(conn, removed: list[int]) -> int:
+    """Delete the events ``removed``, number the rest 1, 2, ... again and re-hash the whole
+    chain and its head, as a short independent script would (issue 23): the chain is whole
+    again. Returns how many were deleted."""
+    disarm(conn)
+    if removed:
+        conn.execute(delete(EVENTS).where(EVENTS.c.seq.in_(removed)))
+    seqs = conn.execute(select(EVENTS.c.seq).order_by(EVENTS.c.seq)).scalars().all()
+    conn.execute(update(EVENTS).values(seq=EVENTS.c.seq + 10_000_000))
+    prev = chain.GENESIS
+    for new, old in enumerate(seqs, start=1):
+        conn.execute(update(EVENTS).where(EVENTS.c.seq == old + 10_000_000).values(seq=new))
+        row = dict(_row(conn, new))
+        row["hash"] = chain.event_hash(trail.hashed(row, json.loads(row["details"])), prev)
+        _set(conn, new, prev_hash=prev, hash=row["hash"])
+        prev = row["hash"]
+    conn.execute(update(HEAD).where(HEAD.c.id == 1).values(count=len(seqs), last_hash=prev))
+    return len(removed)

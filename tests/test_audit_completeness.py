@@ -47,6 +47,7 @@ OUTSIDE = {
     "db migrate-to": "copies the chain itself into another database, verified there",
     "db harden": "PostgreSQL only (refused on SQLite, changing nothing); its `db harden` event "
                  "and its refusal are checked on the server by test_db_harden.py",
+    "audit keygen": "writes the auditor's key pair to files; opens no database",
 }
 
 #: a successful run of every state-changing command, in an order that builds what the later

@@ -168,7 +168,7 @@ CHANGES = {
     "incident overdue", "incident update", "drill close", "drill run", "notify send", "org add",
     "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",
     "staff add", "staff conflict add", "staff conflict remove", "staff deactivate",
-    "staff senior", "hold", "release", "purge",
+    "staff senior", "hold", "release", "purge", "audit keygen",
     # roles and grants, no complaint data (its output is checked in test_db_harden.py)
     "db harden",
     # copies of everything by design, for an admin: the backup, the central database, a demo

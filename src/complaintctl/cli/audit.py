@@ -28,46 +28,63 @@ def _require_audit(session, actor, action: str) -> None:
 
 
 @app.command("verify", help=helptext(
-    _("Check the hash chain; exit 1 naming the first bad event if it was tampered with. With "
-      "--anchor, also check that nothing was cut off the end or re-hashed since that anchor."),
-    "complaintctl audit verify", "complaintctl audit verify --anchor /media/usb/anchor.json"))
+    _("Check the hash chain and that the stored complaints, staff and batches match it; exit 1 "
+      "naming the first bad event, or the complaint and column changed outside complaintctl. "
+      "With --anchor (repeatable, oldest first), also check that nothing was cut off the end "
+      "or re-hashed since each anchor; with --key, only anchors signed by that key count."),
+    "complaintctl audit verify",
+    "complaintctl audit verify --anchor /media/usb/anchor.json --key /media/usb/auditor.pub"))
 def verify(
     ctx: typer.Context,
-    anchor: Annotated[Path | None, typer.Option(
-        "--anchor", help=_("An anchor file written by `complaintctl audit anchor`."),
-        metavar="FILE")] = None,
+    anchor: Annotated[list[Path] | None, typer.Option(
+        "--anchor", help=_("An anchor file written by `complaintctl audit anchor` "
+                           "(repeatable, oldest first)."), metavar="FILE")] = None,
+    key: Annotated[Path | None, typer.Option(
+        "--key", help=_("The auditor's public key (`audit keygen`): refuse anchors it did "
+                        "not sign."), metavar="PUBKEY")] = None,
 ) -> None:
     from complaintctl.present import render
     from complaintctl.services.audit import trail as audit
 
-    kept = _read_anchor(anchor) if anchor is not None else None
+    kept = [_read_anchor(path, key) for path in anchor or ()]
     st = state(ctx)
     with st.session() as session:
         _require_audit(session, st.actor(session), "audit verify")
-        result = audit.verify(session, anchor=kept)
+        result = audit.verify(session, anchors=kept)
     if not result.ok:
         raise DatabaseProblem(_("The audit trail is broken: {problem}.").format(
             problem=result.problem))
-    if kept is not None:
+    if kept:
+        last = kept[-1]
         render.message(_("The audit trail is intact: {n} events; it holds the anchor of {at} "
-                         "({m} events).").format(n=result.events, at=kept.taken_at,
-                                                 m=kept.events))
-        return
-    render.message(_("The audit trail is intact: {n} events.").format(n=result.events))
+                         "({m} events).").format(n=result.events, at=last.taken_at,
+                                                 m=last.events))
+    else:
+        render.message(_("The audit trail is intact: {n} events.").format(n=result.events))
+    if result.not_covered:
+        render.message(_("{n} complaints were last changed before events recorded their state "
+                         "and are not covered until their next event.").format(
+            n=result.not_covered))
 
 
 @app.command("anchor", help=helptext(
     _("Verify the chain and write its head (event count, last hash, when) for a supervisor to "
-      "keep outside the database; `audit verify --anchor FILE` checks against it later."),
-    "complaintctl audit anchor -o /media/usb/anchor-2026-11-28.json"))
+      "keep outside the database; with --key, signed with the auditor's private key. `audit "
+      "verify --anchor FILE` checks against it later."),
+    "complaintctl audit anchor -o /media/usb/anchor-2026-11-28.json",
+    "complaintctl audit anchor --key ~/.auditor/anchor.key -o /media/usb/anchor.json"))
 def anchor(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option(
         "-o", "--output", help=_("The anchor file (readable by you only) [default: stdout]."),
         metavar="FILE")] = None,
+    key: Annotated[Path | None, typer.Option(
+        "--key", help=_("The auditor's private key (`audit keygen`) to sign the anchor with."),
+        metavar="FILE")] = None,
 ) -> None:
     from complaintctl.present import render
     from complaintctl.infra.files import write_private
+    from complaintctl.services.audit import keys
     from complaintctl.services.audit import trail as audit
 
     st = state(ctx)
@@ -77,6 +94,8 @@ def anchor(
     if not result.ok:
         raise DatabaseProblem(_("The audit trail is broken: {problem}; no anchor was written.")
                               .format(problem=result.problem))
+    if key is not None:
+        keys.sign(taken, key)
     if output is None:
         sys.stdout.write(taken.to_json())
         return
@@ -85,7 +104,34 @@ def anchor(
                      "database.").format(n=taken.events, head=taken.head[:16], path=output))
 
 
-def _read_anchor(path: Path):
+@app.command("keygen", help=helptext(
+    _("Write a new Ed25519 key pair for signing anchors: the private key (readable by you "
+      "only) and the public key (FILE.pub unless --public). Keep both outside the database."),
+    "complaintctl audit keygen --private ~/.auditor/anchor.key"))
+def keygen(
+    private: Annotated[Path, typer.Option(
+        "--private", help=_("Where to write the private key (never overwritten)."),
+        metavar="FILE")],
+    public: Annotated[Path | None, typer.Option(
+        "--public", help=_("Where to write the public key [default: the private key's path "
+                           "with .pub added]."), metavar="FILE")] = None,
+) -> None:
+    from complaintctl.present import render
+    from complaintctl.services.audit import keys
+
+    from complaintctl.errors import UsageProblem
+
+    if not private.name or (public is not None and not public.name):
+        raise UsageProblem(_("Give a file name for the key (--private FILE, --public FILE)."))
+    public = public or private.with_name(private.name + ".pub")
+    fingerprint = keys.generate(private.expanduser(), public.expanduser())
+    render.message(_("Wrote the private key {private} (mode 0600) and the public key {public} "
+                     "(fingerprint {fingerprint}); sign anchors with `audit anchor --key "
+                     "{private}`.").format(private=private, public=public,
+                                           fingerprint=fingerprint))
+
+
+def _read_anchor(path: Path, key: Path | None = None):
     from complaintctl.domain.chain import Anchor, AnchorUnreadable
     from complaintctl.errors import InvalidData, NotFound
     from complaintctl.infra.files import file_to_read
@@ -100,10 +146,15 @@ def _read_anchor(path: Path):
         raise InvalidData(_("{path} is not an anchor written by `complaintctl audit anchor`.")
                           .format(path=path)) from None
     try:
-        return Anchor.parse(text)
+        kept = Anchor.parse(text)
     except AnchorUnreadable:
         raise InvalidData(_("{path} is not an anchor written by `complaintctl audit anchor`.")
                           .format(path=path)) from None
+    if key is not None:
+        from complaintctl.services.audit import keys
+
+        keys.check(kept, key, path)
+    return kept
 
 
 @app.command("log", help=helptext(

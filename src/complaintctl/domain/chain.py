@@ -72,10 +72,29 @@ class Anchor:
     who could write to the database and re-hash every event."""
 
     def __init__(self, events: int, head: str, taken_at: str,
-                 checkpoints: dict[int, str] | None = None, database: str = ""):
+                 checkpoints: dict[int, str] | None = None, database: str = "", *,
+                 key: str = "", signature: str = ""):
         self.events, self.head, self.taken_at = events, head, taken_at
         self.checkpoints = dict(checkpoints or {})
         self.database = database
+        # issue 23: the signer's key (its fingerprint) and the Ed25519 signature of
+        # ``signed_bytes`` (base64); both empty on an unsigned anchor
+        self.key, self.signature = key, signature
+
+    def body(self) -> dict[str, Any]:
+        """What the anchor says, without its signature."""
+        body = {
+            "format": ANCHOR_FORMAT, "database": self.database, "taken_at": self.taken_at,
+            "events": self.events, "head": self.head,
+            "checkpoints": {str(k): v for k, v in sorted(self.checkpoints.items())},
+        }
+        if self.key:
+            body["key"] = self.key
+        return body
+
+    def signed_bytes(self) -> bytes:
+        """The bytes a signature covers: the body, canonical (the key's fingerprint in it)."""
+        return canonical(self.body())
 
     def expected(self) -> dict[int, str]:
         """seq -> hash this anchor vouches for (the checkpoints and the head)."""
@@ -85,11 +104,10 @@ class Anchor:
         return wanted
 
     def to_json(self) -> str:
-        return json.dumps({
-            "format": ANCHOR_FORMAT, "database": self.database, "taken_at": self.taken_at,
-            "events": self.events, "head": self.head,
-            "checkpoints": {str(k): v for k, v in sorted(self.checkpoints.items())},
-        }, ensure_ascii=False, indent=1) + "\n"
+        data = self.body()
+        if self.signature:
+            data["signature"] = self.signature
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
@@ -103,8 +121,11 @@ class Anchor:
                     or not _is_hash(head)
                     or not all(0 < k < events and _is_hash(v) for k, v in checkpoints.items())):
                 raise AnchorUnreadable("values")
+            key, signature = data.get("key", ""), data.get("signature", "")
+            if not isinstance(key, str) or not isinstance(signature, str):
+                raise AnchorUnreadable("signature")
             return cls(events, head, str(data.get("taken_at", "")), checkpoints,
-                       str(data.get("database", "")))
+                       str(data.get("database", "")), key=key, signature=signature)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise AnchorUnreadable(str(error)) from None
 

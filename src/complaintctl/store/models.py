@@ -221,6 +221,9 @@ class Event(TableModel, table=True):
     personal_digest: str | None = Field(default=None, max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # issue 23: the state of the complaints the event changed, ``number stamp`` a line
+    # (domain.row_state); hashed when present. NULL on events that change no complaint.
+    state: str | None = Field(default=None, sa_type=Text)
 
 
 class AuditHead(TableModel, table=True):

@@ -92,7 +92,7 @@ def set_value(*, session: Session, actor: Actor, key: str, value: str) -> dict[s
         audit.record(
             session, kind=EventKind.admin, action="config set", actor=actor.username, at=now(),
             details={"key": key, "old": old, "new": raw or None, "due_changed": moved[:1000],
-                     "due_changed_count": len(moved)},
+                     "due_changed_count": len(moved)}, covers=moved,
         )
     return {"key": key, "old": old, "new": raw or spec.default, "due_changed": moved}
 
@@ -147,6 +147,7 @@ def load_file(*, session: Session, actor: Actor, path: Path) -> dict[str, Any]:
             session, kind=EventKind.admin, action="config load", actor=actor.username, at=now(),
             details={"file": Path(path).name, "set": changes, "profiles": sorted(defined),
                      "due_changed": moved[:1000], "due_changed_count": len(moved)},
+            covers=moved,
         )
     return {"set": changes, "profiles": sorted(defined), "due_changed": moved}
 

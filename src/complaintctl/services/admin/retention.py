@@ -130,18 +130,24 @@ def purge(*, session: Session, actor: Actor, closed_before: datetime | None = No
         if dry_run:
             session.rollback()
             return result
-        # the purge goes on the chain first: the database lets events be erased only by a
-        # purge (or an undo) already recorded in the erasing transaction
+        if erase:
+            _erase_rows(session, erase, result)
+        # the purge goes on the chain after the rows are erased (its event carries the state
+        # they are left in: ``covers``) and before the events' personal parts are: the
+        # database lets events be erased only by a purge already recorded in the transaction
         recorded = audit.record(session, kind=EventKind.admin, action="purge",
                                 actor=actor.username, at=now(),
                                 details={k: v for k, v in result.as_dict().items()
-                                         if k != "files_removed"})
+                                         if k != "files_removed"}, covers=erase)
         if erase:
-            _erase(session, erase, result, recorded.seq)
+            erase_personal(session, seq=recorded.seq, ids=[c.id for c in erase],
+                           numbers=result.purged)
     return result
 
 
-def _erase(session: Session, erase: list[Complaint], result: PurgeResult, seq: int) -> None:
+def _erase_rows(session: Session, erase: list[Complaint], result: PurgeResult) -> None:
+    """The complaints' personal columns, their customer notifications and evidence names (the
+    events' personal parts are erased after the purge's event, through ``erase_personal``)."""
     ids = [c.id for c in erase]
     at = now()
     for complaint in erase:
@@ -152,7 +158,6 @@ def _erase(session: Session, erase: list[Complaint], result: PurgeResult, seq: i
                 setattr(complaint, column, None)
         complaint.erased_at = at
         session.add(complaint)
-    erase_personal(session, seq=seq, ids=ids, numbers=result.purged)
     customer = select(Notification.id).where(col(Notification.complaint_id).in_(ids),
                                              Notification.recipient == "customer")
     session.execute(update(NotificationAttempt.__table__)

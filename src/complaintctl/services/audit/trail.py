@@ -4,8 +4,8 @@ read it back (the log), and the unmask log. Writing is ``services.core.trail``."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -30,28 +30,74 @@ class VerifyResult:
     bad_seq: int | None = None
     head: str = chain.GENESIS
     hashes: dict[int, str] | None = None  # the checkpoints asked for: seq -> hash
+    problems: list[str] = field(default_factory=list)  # every problem found (reconciliation)
+    covered: int = 0  # complaints whose rows were compared with their latest event's state
+    not_covered: int = 0  # complaints whose latest event predates states
 
 
-_VERIFY_COLUMNS = (*HASHED_COLUMNS, "details", "personal", "prev_hash", "hash")
+_VERIFY_COLUMNS = (*HASHED_COLUMNS, "details", "personal", "prev_hash", "hash", "state")
 
 
 def verify(session: Session, *, anchor: chain.Anchor | None = None,
-           checkpoints: Iterable[int] = ()) -> VerifyResult:
-    """Walk the chain in order; report the first event whose link or content does not match.
+           anchors: Sequence[chain.Anchor] = (), checkpoints: Iterable[int] = (),
+           rows: bool = True) -> VerifyResult:
+    """Walk the chain in order; report the first event whose link or content does not match;
+    then (``rows``) reconcile the stored complaints, staff and batches with it
+    (``reconcile``).
 
-    With ``anchor`` (read from a file kept outside the database) also report a chain that
-    lost events at the end or was rewritten and re-hashed since the anchor was taken. The
-    hashes of the events in ``checkpoints`` are handed back (to write a new anchor).
+    With anchors (read from files kept outside the database, oldest first; ``anchor`` is one)
+    also report a chain that lost events at the end or was rewritten and re-hashed since an
+    anchor was taken, and anchors whose heads went backwards. The hashes of the events in
+    ``checkpoints`` are handed back (to write a new anchor).
     """
-    key = chain_key(session)
+    anchors = [*anchors, *([anchor] if anchor is not None else [])]
+    problem = _anchors_problem(anchors)
+    if problem is not None:
+        return problem
+    result = _walk(session, chain_key(session), anchors, set(checkpoints))
+    if not result.ok or not rows:
+        return result
+    from complaintctl.services.audit.reconcile import reconcile
+
+    found = reconcile(session, chain_key(session))
+    result.covered, result.not_covered = found.covered, found.not_covered
+    if found.problems:
+        result.ok, result.problems = False, found.problems
+        result.problem = "; ".join(found.problems)
+    return result
+
+
+def _anchors_problem(anchors: Sequence[chain.Anchor]) -> VerifyResult | None:
+    """Anchors that contradict each other: a later one with fewer events (the head went
+    backwards), or two that vouch for different hashes of one event (a rewrite between)."""
+    for earlier, later in zip(anchors, anchors[1:]):
+        if later.events < earlier.events:
+            return VerifyResult(False, 0, _(
+                "the chain head went backwards: the anchor of {later} records {m} events, "
+                "fewer than the {n} of the earlier anchor of {earlier}").format(
+                later=later.taken_at, m=later.events, n=earlier.events,
+                earlier=earlier.taken_at), later.events + 1)
+        theirs = later.expected()
+        for seq, value in earlier.expected().items():
+            if seq in theirs and theirs[seq] != value:
+                return VerifyResult(False, 0, _(
+                    "the chain was rewritten between the anchors of {earlier} and {later}: "
+                    "they record different hashes of event {seq}").format(
+                    earlier=earlier.taken_at, later=later.taken_at, seq=seq), seq)
+    return None
+
+
+def _walk(session: Session, key: bytes, anchors: Sequence[chain.Anchor],
+          kept: set[int]) -> VerifyResult:
+    """The walk over every event: its checks stay inline (no call per event but hashing)."""
     moved = _first_moved_event(session)
-    wanted = anchor.expected() if anchor is not None else {}
-    kept = set(checkpoints)
+    wanted: dict[int, tuple[str, chain.Anchor]] = {}
+    for each in anchors:
+        wanted.update({seq: (value, each) for seq, value in each.expected().items()})
     hashes: dict[int, str] = {}
-    matched = 0  # the last event the anchor vouches for that still matches it
+    matched = 0  # the last event an anchor vouches for that still matches it
     prev = chain.GENESIS
     count = 0
-    # the walk over every event: its checks stay inline (no call per event but the hashing)
     for row in _chain_rows(session):
         count += 1
         values = row._mapping
@@ -75,13 +121,13 @@ def verify(session: Session, *, anchor: chain.Anchor | None = None,
             hashes[seq] = prev
         expected = wanted.get(seq)
         if expected is not None:
-            if expected != prev:
+            if expected[0] != prev:
                 return VerifyResult(False, count, _(
                     "the chain was rewritten since the anchor of {at}: event {seq}'s hash "
                     "differs from the anchor's, so events {first} to {seq} are suspect"
-                ).format(at=anchor.taken_at, seq=seq, first=matched + 1), matched + 1)
+                ).format(at=expected[1].taken_at, seq=seq, first=matched + 1), matched + 1)
             matched = seq
-    problem = _end_problem(session, anchor, count, prev)
+    problem = _end_problem(session, anchors, count, prev)
     if problem is not None:
         return problem
     return VerifyResult(True, count, head=prev, hashes=hashes)
@@ -98,7 +144,7 @@ def _chain_rows(session: Session):
     )
 
 
-def _end_problem(session: Session, anchor: chain.Anchor | None, count: int,
+def _end_problem(session: Session, anchors: Sequence[chain.Anchor], count: int,
                  prev: str) -> VerifyResult | None:
     """What is wrong at the end of a chain whose ``count`` events all matched, ``prev`` the
     last one's hash: the head disagrees, or the anchor knew of more events (None: nothing)."""
@@ -113,6 +159,7 @@ def _end_problem(session: Session, anchor: chain.Anchor | None, count: int,
         return VerifyResult(False, count, _(
             "the chain head does not match event {seq}: the end of the chain was replaced"
         ).format(seq=stored), stored)
+    anchor = max(anchors, key=lambda a: a.events, default=None)
     if anchor is not None and count < anchor.events:
         return VerifyResult(False, count, _(
             "the chain ends at event {count} but the anchor of {at} recorded {events}: events "
@@ -148,17 +195,20 @@ def _personal_matches(key: bytes, values) -> bool:
 
 def _first_moved_event(session: Session) -> int | None:
     """The first event whose ``complaint_id`` (not hashed) points at a complaint other than
-    the one its hashed ``number`` names: an event moved onto another timeline."""
+    the one its hashed ``number`` names: an event moved onto another timeline (of a complaint
+    that has events of its own: one whose number was edited is the reconciliation's)."""
     from sqlalchemy import func
     from sqlalchemy import select as core_select
 
     from complaintctl.store.models import Complaint
 
     events, complaints = Event.__table__, Complaint.__table__
-    return session.execute(
+    own = events.alias("own")  # a complaint whose number no event names was renumbered:
+    return session.execute(  # that is the reconciliation's to report, by column
         core_select(func.min(events.c.seq)).select_from(
             events.join(complaints, complaints.c.id == events.c.complaint_id))
         .where((events.c.number.is_(None)) | (events.c.number != complaints.c.number))
+        .where(core_select(own.c.seq).where(own.c.number == complaints.c.number).exists())
     ).scalar()
 
 

@@ -1,8 +1,10 @@
 """What every capability builds on: who is acting and the transaction of a use case
 (``context``), the wall clock and stored settings (``stored``), the audit trail's writer
-(``trail``), the configuration and organisation tree as read (``config``, ``org_tree``), filter
-values as a clerk types them (``filter_values``), the complaint kernel shared by every use case
-on one complaint (``kernel``) and the message bus (``bus``). Imports no other services package.
+(``trail``) and the state of a complaint its events carry (``state``), the configuration and
+organisation tree as read (``config``, ``org_tree``), filter values as a clerk types them
+(``filter_values``), the complaint kernel shared by every use case on one complaint
+(``kernel``) and the message bus (``bus``). Imports no other services package.
 """
 
-__all__ = ["bus", "config", "context", "filter_values", "kernel", "org_tree", "stored", "trail"]
+__all__ = ["bus", "config", "context", "filter_values", "kernel", "org_tree", "state", "stored",
+           "trail"]

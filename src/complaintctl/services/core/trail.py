@@ -6,35 +6,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
 
 from complaintctl.domain import chain
 from complaintctl.domain.enums import EventKind
+from complaintctl.domain.row_state import state_lines, utc_text as _utc
 from complaintctl.store.models import AuditHead, Event
+from complaintctl.services.core.state import stamps
 from complaintctl.services.core.stored import chain_key, now
-
-
-def _utc(value: datetime) -> str:
-    """The hashed form of a time: UTC, as the database hands it back, whatever offset it had.
-    Cached: an import hashes a million events with the same two times. Equal datetimes are the
-    same instant, so they share one UTC form whatever their offsets."""
-    text = _UTC_TEXT.get(value)
-    if text is None:
-        if len(_UTC_TEXT) >= 4096:
-            _UTC_TEXT.clear()
-        text = _UTC_TEXT[value] = value.astimezone(timezone.utc).isoformat()
-    return text
-
-
-_UTC_TEXT: dict[datetime, str] = {}
 
 
 def hashed_fields(event: Event) -> dict[str, Any]:
     return hashed(
-        {name: getattr(event, name) for name in HASHED_COLUMNS}, json.loads(event.details)
+        {name: getattr(event, name) for name in (*HASHED_COLUMNS, "state")},
+        json.loads(event.details),
     )
 
 
@@ -45,8 +34,10 @@ HASHED_COLUMNS = (
 
 
 def hashed(values: dict[str, Any], details: Any) -> dict[str, Any]:
-    """What an event's hash covers: its columns, details as data, personal data as a digest."""
-    return {
+    """What an event's hash covers: its columns, details as data, personal data as a digest,
+    and the state of the complaints it changed (issue 23; absent from older events, whose hash
+    stays what it was)."""
+    fields = {
         "seq": values["seq"],
         "number": values["number"],
         "kind": values["kind"],
@@ -59,6 +50,10 @@ def hashed(values: dict[str, Any], details: Any) -> dict[str, Any]:
         "details": details,
         "personal_digest": values["personal_digest"],
     }
+    state = values.get("state")
+    if state is not None:
+        fields["state"] = state
+    return fields
 
 
 def event_values(
@@ -78,6 +73,7 @@ def event_values(
     to_status: str | None = None,
     details: dict[str, Any] | None = None,
     personal: dict[str, Any] | None = None,
+    state: str | None = None,
 ) -> dict[str, Any]:
     """One event's column values, its hash linked to ``prev_hash``: the single definition
     shared by ``record`` and ``record_many`` so both build the same chain."""
@@ -100,6 +96,7 @@ def event_values(
         "personal_digest": chain.digest_of_canonical(key, personal_text) if personal_text
         else None,
         "prev_hash": prev_hash,
+        "state": state,
     }
     # the hashed fields' canonical form with the details spliced in already canonical: the
     # same bytes as canonical(hashed(values, json.loads(details_text))), one encoding less
@@ -138,18 +135,22 @@ def record(
     to_status: str | None = None,
     details: dict[str, Any] | None = None,
     personal: dict[str, Any] | None = None,
+    covers: Sequence[Any] = (),
 ) -> Event:
-    """Append one event to the chain, in the caller's transaction.
+    """Append one event to the chain, in the caller's transaction. It carries the state of
+    ``complaint`` (and of the complaints in ``covers``: a purge) as they now stand.
 
     The chain head row is locked first (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the
     write transaction already holds the database's write lock), so appends are serialised.
     """
+    changed = [complaint, *covers] if complaint is not None else list(covers)
+    state = state_lines(stamps(session, changed)) if changed else None
     head = locked_head(session)
     event = Event(
         **event_values(
             head.count + 1, head.last_hash, chain_key(session), now(), kind=kind, action=action,
             actor=actor, at=at, complaint=complaint, number=number, from_status=from_status,
-            to_status=to_status, details=details, personal=personal,
+            to_status=to_status, details=details, personal=personal, state=state,
         )
     )
     head.count = event.seq

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from complaintctl.domain import money
 from complaintctl.domain.enums import Action, EventKind
 from complaintctl.services.core.kernel import allocate_numbers
+from complaintctl.services.core.state import stamp_of_values
 from complaintctl.services.intake.imports.summary import ImportSummary
 from complaintctl.services.intake.imports.validation import Row
 from complaintctl.store.bulk import bulk_table
@@ -46,14 +47,15 @@ class ChunkWriter:
             return
         numbers = allocate_numbers(self.session, self.year, len(fresh))
         params, tags, remedies, events = [], [], [], []
+        key = self.chain.key
         for number, row in zip(numbers, fresh, strict=True):
             row.values["number"] = number
             params.append(row.values)
             for tag in row.tags:
                 tags.append({"complaint_id": number, "tag": tag})
-            for kind, cents, note in row.remedies:
-                remedies.append({"complaint_id": number, "kind": kind, "amount_cents": cents,
-                                 "note": note})
+            own = [{"complaint_id": number, "kind": kind, "amount_cents": cents, "note": note}
+                   for kind, cents, note in row.remedies]
+            remedies.extend(own)
             row.details["remedies"] = [
                 {"kind": k, "amount": money.format_amount(c)} for k, c, _n in row.remedies
             ]
@@ -62,6 +64,7 @@ class ChunkWriter:
                 "actor": self.username, "at": self.now, "complaint_id": number,
                 "number": number, "from_status": None, "to_status": row.values["status"],
                 "details": row.details, "personal": row.personal,
+                "state": f"{number} {stamp_of_values(key, row.values, row.tags, own)}",
             })
         events = self.chain.build(events)  # complaint_id is not hashed: filled in on insert
         self.background.submit(self._insert, params, tags, remedies, events)

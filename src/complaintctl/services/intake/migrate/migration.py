@@ -58,12 +58,18 @@ def migrate(*, source, target, actor: str, dry_run: bool = False) -> Migration:
                 copier.table(table)
         copier.finish_chain()
         dst_session.expire_all()
+        # appended under the target's key (and ids): the copied complaints' stamps are made
+        # again from the rows as copied, on this event (the source verified them above)
+        copied = src.execute(sa.select(models.Complaint.__table__.c.number)
+                             .order_by(models.Complaint.__table__.c.id)).scalars().all() \
+            if result.chain == "appended" else []
         trail.record(
             dst_session, kind=EventKind.admin, action="db migrate-to", actor=actor, at=now(),
             details={"source": result.source, "chain": result.chain, "events": result.events,
                      "first_seq": result.first_seq, "last_seq": result.last_seq,
                      "source_head": result.source_head,
                      "copied": {t.table: t.copied for t in result.tables if t.copied}},
+            covers=copied,
         )
         dst_session.flush()
         verify_copy(src, dst, result, copier)

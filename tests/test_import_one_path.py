@@ -6,6 +6,7 @@ batch) and the times of the registration itself."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, time, timedelta
 
 import mailkit
@@ -51,6 +52,9 @@ def _by_mail(db, tmp_path) -> str:
     box = mailkit.maildir(tmp_path / "Maildir", [mailkit.plain(
         "<one-path@example.com>", subject=SUMMARY, body=BODY, sender=f"{NAME} <{EMAIL}>",
         date=RECEIVED)])
+    for message in box.rglob("*"):  # the bank's delivery time decides receipt (issue 25)
+        if message.is_file():
+            os.utime(message, (RECEIVED.timestamp(), RECEIVED.timestamp()))
     summary = intake.run_mail(database=db, username="clerk", maildir=box)
     assert summary.counts["registered"] == 1, summary
     return next(m.number for m in summary.messages if m.number)

@@ -36,11 +36,17 @@ def register(cli, as_="clerk") -> str:
 # --- init ----------------------------------------------------------------------------------------
 
 
+def signs_in_later(user: str) -> str:
+    """What init adds about sign-in (issue 18): required once the admin has a password."""
+    return (f"Sign-in is required once {user} has a password: run `complaintctl --as {user} "
+            f"staff passwd {user}`, then `complaintctl login {user}`.\n")
+
+
 def test_init_creates_the_database_owner_only_with_its_first_admin_and_is_idempotent(tmp_path):
     path = tmp_path / "sub" / "complaints.db"
     run = raw("--db", str(path), "init", "--admin", "wangfang", "--name", "王芳")
     assert (run.exit_code, run.stdout) == (0, "")
-    assert run.stderr == f"Created {path} with admin wangfang.\n"
+    assert run.stderr == f"Created {path} with admin wangfang.\n" + signs_in_later("wangfang")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     again = raw("--db", str(path), "init", "--admin", "someone")
     assert (again.exit_code, again.stderr) == (0, f"{path} is ready; its admin is wangfang.\n")
@@ -53,13 +59,14 @@ def test_init_creates_the_database_owner_only_with_its_first_admin_and_is_idempo
 def test_init_takes_the_acting_user_as_admin_by_default(tmp_path):
     path = tmp_path / "c.db"
     run = raw("--db", str(path), "init", env={"COMPLAINTCTL_USER": "boss"})
-    assert run.stderr == f"Created {path} with admin boss.\n"
+    assert run.stderr == f"Created {path} with admin boss.\n" + signs_in_later("boss")
 
 
 def test_init_takes_the_acting_user_without_its_spaces_and_refuses_a_blank_one(tmp_path):
     path = tmp_path / "c.db"
     run = raw("--db", str(path), "init", env={"COMPLAINTCTL_USER": " boss "})
-    assert (run.exit_code, run.stderr) == (0, f"Created {path} with admin boss.\n")
+    assert (run.exit_code, run.stderr) == (
+        0, f"Created {path} with admin boss.\n" + signs_in_later("boss"))
     other = tmp_path / "d.db"
     run = raw("--db", str(other), "--as", "  ", "init")
     assert (run.exit_code, run.stderr) == (4, BLANK_ACTOR)

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import MetaData, select, text
 
 import mailkit
 from complaintctl.domain.enums import Channel, ContactVia, Outcome
@@ -154,6 +154,8 @@ READS: dict[str, list[list[str]]] = {
     "staff list": [["staff", "list"]],
     "staff conflict list": [["staff", "conflict", "list"]],
     "intake review list": [["intake", "review", "list"], ["intake", "review", "list", "--json"]],
+    "whoami": [["whoami"]],
+    "staff token list": [["staff", "token", "list"]],
 }
 #: commands that change something (their error paths are in ERROR_PATHS), or that read no
 #: complaint data: not run here
@@ -171,6 +173,8 @@ CHANGES = {
     "staff senior", "hold", "release", "purge", "audit keygen",
     # roles and grants, no complaint data (its output is checked in test_db_harden.py)
     "db harden",
+    # identity (issue 18): their secrets are scanned by the last test below
+    "login", "logout", "staff passwd", "staff token create", "staff token revoke",
     # copies of everything by design, for an admin: the backup, the central database, a demo
     "db backup", "db migrate-to", "demo",
 }
@@ -370,3 +374,81 @@ def test_error_paths_fed_personal_data_do_not_repeat_it(world, tmp_path):
     print(f"\nleak scan, error paths: {len(paths)} runs; leaks: {len(leaks)}")
     assert not leaks, "\n".join(leaks)
     assert [(a, got) for a, got, want in codes if got != want] == []
+
+
+# --- passwords and tokens (issue 18) -------------------------------------------------------------
+
+
+def test_no_password_or_token_appears_in_any_output_log_exception_or_audit_payload(
+        seeded, tmp_path, caplog):
+    """Every identity path run through the CLI on a database that requires sign-in: setting
+    passwords (refused ones too), signing in (a first password changed; wrong ones; a lockout),
+    whoami, tokens made, listed, used, refused and revoked, logout. Then stdout, stderr, the
+    log records, every exception's text, every row of every table (the audit trail's details
+    and personal data included) and the notifications log are searched for every password and
+    every token; the only place a token may appear is the one stdout of `staff token create`
+    that prints it, and the session files that keep them."""
+    import logging
+
+    from authkit import PASSWORDS, Homes, require_sign_in
+    from complaintctl.errors import ComplaintError
+    from complaintctl.services.identity import sessions
+
+    caplog.set_level(logging.DEBUG)
+    require_sign_in(seeded, ["admin", "h1"])
+    cli, homes = Cli(seeded), Homes(tmp_path / "homes")
+    first, chosen, weak = "amber kettle horizon", "silver canyon meadow", "password12345"
+    secrets = [*PASSWORDS.values(), first, chosen, weak, "wrong wrong wrong"]
+    outputs, printed = [], []
+
+    def run(user, *argv, input=None, env=None, keep=True):
+        result = cli(*argv, as_=None, input=input, env=env or homes.env(user))
+        if keep:
+            outputs.append(result.stdout + result.stderr)
+        return result
+
+    run("admin", "login", "admin", "--password-stdin", input=PASSWORDS["admin"] + "\n")
+    run("admin", "staff", "passwd", "h2", "--password-stdin", input=weak + "\n")
+    run("admin", "staff", "passwd", "h2", "--password-stdin", input=first + "\n")
+    run("h2", "login", "h2", "--password-stdin", input=f"{first}\n{weak}\n")
+    run("h2", "login", "h2", "--password-stdin", input=f"{first}\n{chosen}\n")
+    for _ in range(6):
+        run("h1", "login", "h1", "--password-stdin", input="wrong wrong wrong\n")
+    run("h2", "whoami")
+    made = run("admin", "staff", "token", "create", "h1", "--name", "nightly", "--scope",
+               "read", keep=False)
+    token = made.stdout.strip()
+    printed.append(token)
+    outputs.append(made.stderr)
+    secrets.append(token)
+    script = {"COMPLAINTCTL_TOKEN": token}
+    run("h1", "list", env=script)
+    run("h1", "note", "CMP-2026-000001", "x", env=script)
+    run("h1", "list", env={"COMPLAINTCTL_TOKEN": token[:-1] + "x"})
+    run("h1", "list", env={"COMPLAINTCTL_TOKEN": token + "x"})
+    run("admin", "staff", "token", "list", "--format", "json")
+    run("admin", "staff", "token", "revoke", "1")
+    run("h1", "list", env=script)
+    run("admin", "audit", "log", "--limit", "500", "--format", "json")
+    run("h2", "logout")
+    errors = []
+    for attempt in (lambda s: sessions.sign_in(session=s, username="h1", password=chosen,
+                                               client="t"),
+                    lambda s: sessions.verify(s, token)):
+        with seeded.session(write=True) as s:
+            try:
+                attempt(s)
+            except ComplaintError as error:
+                errors.append(f"{error!s} {error!r} {error.args}")
+    meta = MetaData()
+    meta.reflect(seeded.engine)
+    with seeded.engine.connect() as conn:
+        rows = [repr(conn.execute(select(table)).all()) for table in meta.sorted_tables]
+    places = {"outputs": "\n".join(outputs), "logs": caplog.text, "errors": "\n".join(errors),
+              "rows": "\n".join(rows)}
+    assert token.startswith("cct_") and len(errors) == 2
+    leaks = [f"{where}: {secret[:6]}..." for where, text_ in places.items()
+             for secret in secrets if secret in text_]
+    print(f"\nleak scan, identity: {len(outputs)} outputs, {len(rows)} tables, "
+          f"{len(secrets)} secrets; leaks: {len(leaks)}")
+    assert not leaks, leaks

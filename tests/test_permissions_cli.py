@@ -245,7 +245,7 @@ def world(database_factory, tmp_path_factory):
         yield cli, cases, impossible
 
 
-def _dump(db) -> dict[str, list]:
+def dump_rows(db) -> dict[str, list]:
     """Every row of every table but the audit trail's (events and the chain head)."""
     meta = MetaData()
     meta.reflect(db.engine)
@@ -254,12 +254,12 @@ def _dump(db) -> dict[str, list]:
                 for t in meta.sorted_tables if t.name not in ("event", "audit_head")}
 
 
-def _last_seq(db) -> int:
+def last_seq(db) -> int:
     with db.engine.connect() as conn:
         return conn.execute(text("SELECT COALESCE(MAX(seq), 0) FROM event")).scalar_one()
 
 
-def _events_after(db, seq: int) -> list[tuple]:
+def events_after(db, seq: int) -> list[tuple]:
     with db.engine.connect() as conn:
         rows = conn.execute(text("SELECT kind, actor, details FROM event WHERE seq > :s "
                                  "ORDER BY seq"), {"s": seq}).all()
@@ -291,17 +291,17 @@ def test_every_role_command_branch_and_assignment_is_allowed_or_refused_as_the_r
     refused = [c for c in cases if c.extra["expected"]]
     allowed = [c for c in cases if not c.extra["expected"]]
     failures: list[str] = []
-    before = _dump(db)
+    before = dump_rows(db)
     for case in refused:
-        seq = _last_seq(db)
+        seq = last_seq(db)
         run = cli(*RECIPES[case.command].argv(case), as_=case.user)
         want = case.extra["expected"]
         if (run.exit_code, run.stderr, run.stdout) != (4, f"Error: {want}\n", ""):
             failures.append(f"{case.label()}: exit {run.exit_code} {run.stderr!r}, want {want!r}")
-        events = _events_after(db, seq)
+        events = events_after(db, seq)
         if events != [("refusal", case.user, want, 4)]:
             failures.append(f"{case.label()}: audit trail gained {events}")
-    unchanged = _dump(db) == before
+    unchanged = dump_rows(db) == before
     for case in allowed:
         run = cli(*RECIPES[case.command].argv(case), as_=case.user)
         if run.exit_code != 0:

@@ -49,6 +49,17 @@ class PermissionDenied(ComplaintError):
     exit_code = 4
 
 
+class NotSignedIn(PermissionDenied):
+    """Who is acting is not proven: no session or token, or one that is expired, revoked,
+    altered, of another database or kept in a file others can read; or a wrong password."""
+
+
+class PasswordChangeRequired(ComplaintError):
+    """The password was set by an admin and must be replaced before signing in."""
+
+    exit_code = 3
+
+
 class InvalidData(ComplaintError):
     """A value given is malformed or breaks a rule of the domain."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ VARIABLES = (
              "overrides it)", "`complaints.db` in the per-user app dir"),
     Variable("COMPLAINTCTL_USER", "The acting member of staff (`--as` overrides it; empty "
              "counts as unset)", "the OS login"),
+    Variable("COMPLAINTCTL_TOKEN", "An API token that proves who acts, for scripts (`staff "
+             "token create`); never put it on a command line", "unset: the session of "
+             "`complaintctl login`"),
+    Variable("XDG_CONFIG_HOME", "The per-user config dir: session tokens are kept in "
+             "`complaintctl/sessions/` under it", "`~/.config`"),
     Variable("COMPLAINTCTL_LANG", "The interface language, `en` or `zh` (`--lang` overrides "
              "it)", "the locale, else the database's `language` setting, else `en`"),
     Variable("LC_ALL, LC_MESSAGES, LANG", "The locale, the first one set: its language when "
@@ -74,6 +80,18 @@ class Settings:
     @property
     def user(self) -> str | None:
         return self._get("COMPLAINTCTL_USER")
+
+    @property
+    def token(self) -> str | None:
+        return self._get("COMPLAINTCTL_TOKEN")
+
+    @property
+    def config_dir(self) -> Path:
+        """``$XDG_CONFIG_HOME/complaintctl``, else ``~/.config/complaintctl``."""
+        base = self._get("XDG_CONFIG_HOME")
+        home = self._get("HOME")
+        root = Path(base) if base else (Path(home) if home else Path.home()) / ".config"
+        return root / "complaintctl"
 
     @property
     def lang(self) -> str | None:

@@ -30,6 +30,9 @@ class State:
     _database: Any = field(default=None, repr=False)
     _language_checked: bool = field(default=False, repr=False)
     _report_database: Any = field(default=None, repr=False)
+    _pending_said: bool = field(default=False, repr=False)
+    #: whether the database did not check sign-in yet when the actor was resolved
+    acting_was_pending: bool = False
 
     def database(self, *, must_exist: bool = True):
         from complaintctl.services.admin.database import open_database
@@ -86,6 +89,10 @@ class State:
         for database in (self._database, self._report_database):
             if database is not None:
                 database.close()
+        if self._database is not None:
+            from complaintctl.services.identity import acting
+
+            acting.end()  # no delegation carries into another command
 
     @property
     def username(self) -> str:
@@ -110,9 +117,52 @@ class State:
             return "unknown"
 
     def actor(self, session):
-        from complaintctl.services.core.context import resolve_actor
+        """The acting member of staff, proven by a session or an API token when the database
+        requires sign-in (``services.identity.acting``); on a database that does not yet, the
+        user named as before, and one line on stderr says so."""
+        return self.acting(session).actor
 
-        return resolve_actor(session, self.username, self.command)
+    def acting(self, session):
+        from complaintctl.services.identity import acting
+
+        given = self.user_option if self.user_option is not None else settings.user
+        result = acting.resolve(
+            session, credential=self.credential,
+            as_user=self.username if given is not None else None,
+            default_user=self.username, command=self.command)
+        self.acting_was_pending = result.mode is acting.Mode.pending
+        if result.mode is acting.Mode.pending and not self._pending_said:
+            self._pending_said = True
+            from complaintctl.present import render
+
+            render.message(_(
+                "Note: this database does not check sign-in yet (no admin has a password), so "
+                "--as is believed. An admin should run `complaintctl --as ADMIN staff passwd "
+                "ADMIN`, then `complaintctl login ADMIN`; from then on everyone signs in."))
+        return result
+
+    def credential(self) -> str | None:
+        """The API token in COMPLAINTCTL_TOKEN, else this database's session file's token."""
+        if settings.token:
+            return settings.token
+        from complaintctl.services.identity import session_file
+
+        return session_file.load(self.database().url)
+
+    def acting_username(self, permission: str) -> str:
+        """The proven acting user's name, for the use cases that take a name and open their
+        own sessions (``intake mail``, ``notify send``, ``db migrate-to``). A token's scopes
+        are checked here, before the use case (which checks the role again), refusals on the
+        audit trail as a use case's are."""
+        from complaintctl.domain.permissions import Permission
+        from complaintctl.services.core.context import refusals_recorded
+
+        with self.session() as session:
+            actor = self.actor(session)
+            if actor.scopes is not None:
+                with refusals_recorded(session, actor, self.command):
+                    actor.check(Permission(permission))
+        return actor.username
 
     def at(self, session, text: str | None):
         """``--at`` parsed in the bank's time zone, or None for now."""

@@ -22,6 +22,7 @@ def init(
     ctx: typer.Context,
     admin: Annotated[str | None, typer.Option(help=_("The first admin's user name [default: you]."))] = None,
     name: Annotated[str | None, typer.Option(help=_("The first admin's full name."))] = None,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help=_("Single-user use: no sign-in, --as is believed (as in the demo)."))] = False,
 ) -> None:
     from complaintctl.present import render
     from complaintctl.services.admin import staff
@@ -35,10 +36,14 @@ def init(
         db.ensure_ready()
     with db.session(write=True) as session:
         person, created = staff.init_admin(session=session, username=username,
-                                           name=name or username)
+                                           name=name or username, no_auth=no_auth)
     if created:
         render.message(_("Created {where} with admin {user}.").format(where=db.display(),
                                                                       user=person.username))
+        if not no_auth:
+            render.message(_("Sign-in is required once {user} has a password: run "
+                             "`complaintctl --as {user} staff passwd {user}`, then "
+                             "`complaintctl login {user}`.").format(user=person.username))
     else:
         render.message(_("{where} is ready; its admin is {user}.").format(where=db.display(),
                                                                          user=person.username))
@@ -112,15 +117,18 @@ def _require_on_any_schema(ctx: typer.Context, db) -> None:
     from complaintctl.errors import PermissionDenied
     from complaintctl.services.admin.database import at_head, staff_on_any_schema
 
+    from complaintctl.services.identity import acting
+
     st = state(ctx)
-    username = st.username
+    proven = acting.proven_on_any_schema(db, st.credential)
+    username, scopes = proven if proven is not None else (st.username, None)
     found = staff_on_any_schema(db, username)
     if found is None or not found[1]:
         raise PermissionDenied(_("{user} is not an active member of staff; only an admin may "
                                  "upgrade the database.").format(user=username))
     try:
         check(Permission.database, role=Role(found[0]), username=username, staff_branch=None,
-              command=st.command)
+              command=st.command, scopes=scopes)
     except PermissionDenied:
         if at_head(db):  # the audit trail's tables are as we know
             _require(ctx, "database", "upgrade")  # refuses again, on the audit trail
@@ -149,7 +157,8 @@ def migrate_to(
     _require(ctx, "database", "migrate-to")
     st = state(ctx)
     with open_database(url, evidence_dir=evidence_dir).prepared() as target:
-        result = migrate(source=st.database(), target=target, actor=st.username, dry_run=dry_run)
+        result = migrate(source=st.database(), target=target, actor=st.acting_username("database"),
+                         dry_run=dry_run)
     views.migration(result, format)
 
 

@@ -43,7 +43,7 @@ def mail(
     from complaintctl.services.intake import mailbox as intake
 
     st = state(ctx)
-    summary = intake.run_mail(database=st.database(), username=st.username, maildir=maildir,
+    summary = intake.run_mail(database=st.database(), username=st.acting_username("register"), maildir=maildir,
                               mbox=mbox, imap=imap, include_seen=all_, dry_run=dry_run,
                               command=st.command)
     views.intake_mail(summary.as_dict(), as_json=json_)

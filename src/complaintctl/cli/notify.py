@@ -29,7 +29,7 @@ def send(ctx: typer.Context,
 
     st = state(ctx)
     check_sender_config()
-    report = notify.send(database=st.database(), actor_name=st.username,
+    report = notify.send(database=st.database(), actor_name=st.acting_username("database"),
                          attempts_per_message=attempts, limit=limit, command=st.command)
     render.message(_("Sent {sent}, failed {failed}, to retry later {later} ({attempts} attempts "
                      "via {sender}).").format(sent=report.sent, failed=report.failed,

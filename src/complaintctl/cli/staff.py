@@ -1,4 +1,4 @@
-"""Commands on people: add, list and deactivate staff."""
+"""Commands on people: add, list and deactivate staff; set passwords."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 
 from complaintctl.cli.acting import call
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.identity import PasswordStdin, Secrets
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat, Role
 from complaintctl.i18n import _, code, language
@@ -75,3 +76,35 @@ def activate(ctx: typer.Context,
 
     call(ctx, staff.activate, username=username)
     render.message(_("{user} is active again.").format(user=username))
+
+
+@app.command("passwd", help=helptext(
+    _("Set a password: an admin sets anyone's first one (changed at their first sign-in); "
+      "anyone changes their own."),
+    "complaintctl staff passwd lihua", "complaintctl staff passwd lihua --password-stdin < pw.txt"))
+def passwd(ctx: typer.Context,
+           username: Annotated[str, typer.Argument(help=_("Their login name."))],
+           password_stdin: PasswordStdin = False) -> None:
+    from complaintctl.present import render
+    from complaintctl.services.identity import acting, passwords
+
+    st = state(ctx)
+    secrets = Secrets(password_stdin)
+    with st.session() as session:  # no transaction is held while the user types
+        needs_current = passwords.needs_current(session, st.actor(session), username)
+    current = secrets.ask(_("Current password: ")) if needs_current else None
+    new = secrets.new(_("New password for {user}: ").format(user=username))
+    with st.session(write=True) as session:
+        actor = st.actor(session)
+        must_change = passwords.set_password(session=session, actor=actor, username=username,
+                                             password=new, current=current)
+        enforced = acting.mode(session) is acting.Mode.enforced
+    if must_change:
+        render.message(_("{user}'s password is set; they choose their own at their first "
+                         "sign-in (`complaintctl login {user}`).").format(user=username))
+    else:
+        render.message(_("Your password is changed."))
+    if enforced and st.acting_was_pending:
+        render.message(_("This database now requires sign-in: run `complaintctl login {user}`; "
+                         "set the other staff's passwords with `complaintctl staff passwd USER`.")
+                       .format(user=actor.username))

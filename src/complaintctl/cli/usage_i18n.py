@@ -202,6 +202,13 @@ class LocalisedContext(typer.Context):
     formatter_class = LocalisedFormatter
 
 
+def who_acts_footer() -> str:
+    """The footer of every --help (issue 18): how the acting user is proven."""
+    return _("Who acts is the user signed in with `complaintctl login`, or a script's "
+             "COMPLAINTCTL_TOKEN; --as is believed only on a database made with `init "
+             "--no-auth` (the demo is one), or for a signed-in admin, audited.")
+
+
 class _Localised:
     """What ``LocalisedCommand`` and ``LocalisedGroup`` add to Typer's classes."""
 
@@ -212,6 +219,20 @@ class _Localised:
         if option is not None:
             option.help = _("Show this message and exit.")
         return option
+
+    def format_epilog(self, ctx, formatter) -> None:
+        """The command's epilog, then the footer every help ends with: who is acting."""
+        super().format_epilog(ctx, formatter)
+        formatter.write_paragraph()
+        text = who_acts_footer()
+        if by_columns(text):
+            formatter.write_text(text)
+            return
+        import textwrap  # not at a hyphen: `--no-auth` stays whole
+
+        for line in textwrap.wrap(text, max(formatter.width - formatter.current_indent, 20),
+                                  break_on_hyphens=False):
+            formatter.write(" " * formatter.current_indent + line + "\n")
 
     def get_short_help_str(self, limit: int = 45) -> str:
         """Click's one-line summary; under zh a Chinese help's first sentence, cut to fit."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from complaintctl.domain.enums import Role
-from complaintctl.errors import PermissionDenied
+from complaintctl.errors import InvalidData, PermissionDenied
 from complaintctl.i18n import _, code, labels
 
 
@@ -98,8 +98,12 @@ def check(
     on_complaint: bool | None = None,
     branches_below: frozenset[str] = frozenset(),
     command: str = "",
+    scopes: frozenset[str] | None = None,
 ) -> None:
     """Raise PermissionDenied naming the role needed, unless ``role`` may do this here.
+
+    ``scopes``: an API token's scopes (None: not a token, or one without scopes): the
+    permission must be in one of them as well as allowed to the role (``TOKEN_SCOPES``).
 
     ``command`` is what the user typed (``import undo``, ``show --unmask``): a refusal names it,
     not the permission, which is often another word (``import undo`` needs ``withdraw``).
@@ -113,6 +117,13 @@ def check(
     head-office staff and all-branch roles reach it, whether or not it is assigned.
     """
     command = command or permission.value
+    if not scope_allows(scopes, permission):
+        raise PermissionDenied(
+            _("Permission denied: `{command}` needs a token with the scope {needed}; this "
+              "token has {have}.").format(
+                command=command, needed=labels(scopes_for(permission)),
+                have=", ".join(sorted(scopes or ())))
+        )
     scope = MATRIX[permission].get(role)
     if scope is None:
         needed = labels(r.value for r in roles_allowed(permission))
@@ -139,6 +150,48 @@ def check(
                 "`{command}` only on their own complaints (a supervisor or admin may act on any)."
             ).format(target=target, user=username, command=command)
         )
+
+
+#: The scopes of an API token (``staff token create --scope``), each naming the permissions a
+#: token with it may use. They narrow what the token's user may do and never widen it: the
+#: matrix above still decides (a clerk's token with ``admin`` still cannot add staff).
+TOKEN_SCOPES: dict[str, frozenset[Permission]] = {
+    "read": frozenset({P.read}),
+    "import": frozenset({P.register}),
+    "register": frozenset({P.register, P.contact, P.note}),
+    "handle": frozenset({P.contact, P.note, P.investigate, P.consult, P.evidence, P.resolve,
+                         P.close}),
+    "supervise": frozenset({P.assign, P.reopen, P.withdraw, P.merge, P.archive, P.hold}),
+    "unmask": frozenset({P.unmask}),
+    "audit": frozenset({P.audit}),
+    "emergency": frozenset({P.incident, P.respond, P.drill}),
+    "admin": frozenset({P.staff, P.database, P.plan}),
+}
+
+
+def scope_allows(scopes: frozenset[str] | None, permission: Permission) -> bool:
+    """Whether a token with ``scopes`` may use ``permission`` (None: no scopes, no narrowing)."""
+    if scopes is None:
+        return True
+    return any(permission in TOKEN_SCOPES.get(name, frozenset()) for name in scopes)
+
+
+def scopes_for(permission: Permission) -> list[str]:
+    """The scopes that carry ``permission``, in TOKEN_SCOPES's order."""
+    return [name for name, carried in TOKEN_SCOPES.items() if permission in carried]
+
+
+def parse_scopes(text: str | None) -> frozenset[str] | None:
+    """``import,read`` -> the scopes; None or blank -> None (the user's own permissions);
+    an unknown scope is refused (exit 5), naming the known ones."""
+    if text is None or not text.strip():
+        return None
+    names = frozenset(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = sorted(names - TOKEN_SCOPES.keys())
+    if unknown:
+        raise InvalidData(_("Unknown token scope '{scope}'; the scopes are: {known}.").format(
+            scope=unknown[0], known=", ".join(TOKEN_SCOPES)))
+    return names
 
 
 #: roles whose branch scope reaches the branches under their organisation
@@ -219,6 +272,9 @@ COMMANDS: dict[str, Permission | None] = {
     "intake review list": P.register, "intake review accept": P.register,
     "intake review reject": P.register,
     "hold": P.hold, "release": P.hold, "purge": P.database,
+    # issue 18: signing in proves who acts; passwords and tokens: one's own, or P.staff
+    "login": None, "logout": None, "whoami": None, "staff passwd": None,
+    "staff token create": None, "staff token list": None, "staff token revoke": None,
 }
 
 

@@ -309,4 +309,4 @@ def __getattr__(name: str):
 
 def load_all() -> None:
     """Every table on ``SQLModel.metadata``."""
-    from complaintctl.store import models_ext  # noqa: F401
+    from complaintctl.store import models_ext, models_identity  # noqa: F401

@@ -50,7 +50,8 @@ def build(db: Database, *, now: datetime | None = None) -> list[str]:
     """Fill ``db`` (already created) and return the complaint numbers in order."""
     now = now or datetime.now(timezone.utc)
     with db.session(write=True) as session:
-        staff.init_admin(session=session, username="admin", name="System Admin")
+        staff.init_admin(session=session, username="admin", name="System Admin",
+                         no_auth=True)  # the demo is a --no-auth database
         admin = Actor("admin", Role.admin, None, "System Admin")
         for username, name, role, branch in STAFF:
             staff.add(session=session, actor=admin, username=username, name=name, role=role,

@@ -29,8 +29,11 @@ def _valid_username(username: str) -> str:
     return username
 
 
-def init_admin(*, session: Session, username: str, name: str) -> tuple[Staff, bool]:
-    """Create the first admin if there is none. Returns (admin, created)."""
+def init_admin(*, session: Session, username: str, name: str,
+               no_auth: bool | None = None) -> tuple[Staff, bool]:
+    """Create the first admin if there is none. Returns (admin, created). ``no_auth``: the
+    new database's sign-in mode (``init --no-auth``: none; False: sign-in once the admin has
+    a password; None: left as it is)."""
     with use_case(session, None, "init"):
         existing = session.exec(select(Staff).where(Staff.role == Role.admin.value)).first()
         if existing is not None:
@@ -40,9 +43,15 @@ def init_admin(*, session: Session, username: str, name: str) -> tuple[Staff, bo
             created_at=now(),
         )
         session.add(staff)
+        details = {"staff": username, "role": "admin"}
+        if no_auth is not None:
+            from complaintctl.services.identity import acting
+
+            acting.set_mode(session, no_auth=no_auth)
+            details["no_auth"] = no_auth
         audit.record(
             session, kind=EventKind.admin, action="init", actor=username, at=staff.created_at,
-            details={"staff": username, "role": "admin"},
+            details=details,
         )
     return staff, True
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +77,17 @@ def _email(value: str) -> str:
     if "@" not in value:
         raise ValueError
     return value.strip()
+
+
+def _span(low: timedelta, high: timedelta) -> Callable[[str], timedelta]:
+    """A duration (``30m``, ``12h``, ``90d``) between ``low`` and ``high``."""
+    def parse(value: str) -> timedelta:
+        span = deadlines.parse_duration(value)
+        if not low <= span <= high:
+            raise ValueError
+        return span
+
+    return parse
 
 
 def _float(value: str) -> float:
@@ -152,6 +164,12 @@ def all_keys() -> dict[str, Key]:
         Key("notify.log_path", "",
             _("Where the default sender appends notifications [default: beside the database]."),
             str),
+        Key("auth.session.idle", "30m",
+            _("A sign-in session ends after this long unused (1m to 24h)."),
+            _span(timedelta(minutes=1), timedelta(hours=24))),
+        Key("auth.session.absolute", "12h",
+            _("A sign-in session ends this long after signing in, however used (5m to 30d)."),
+            _span(timedelta(minutes=5), timedelta(days=30))),
     ]
     for term, weight in DEFAULT_WEIGHTS.items():
         keys.append(Key(f"urgency.{term}", f"{weight:g}",

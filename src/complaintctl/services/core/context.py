@@ -28,7 +28,9 @@ from complaintctl.services.core.stored import (  # noqa: F401 - part of what con
 class Actor:
     """Who is acting. ``below``: the branches under their organisation (the organisation tree),
     which a supervisor's branch scope also covers. ``command``: what they typed (``import
-    undo``), which a refusal names; the CLI sets it (empty outside the CLI)."""
+    undo``), which a refusal names; the CLI sets it (empty outside the CLI). ``scopes``: the
+    scopes of the API token that proves the actor (None: no token, or one without scopes);
+    they narrow the matrix, never widen it."""
 
     username: str
     role: Role
@@ -36,6 +38,7 @@ class Actor:
     name: str = ""
     below: frozenset[str] = frozenset()
     command: str = ""
+    scopes: frozenset[str] | None = None
 
     def _typed(self, option: str) -> str:
         """The command as typed, with ``option`` when that option asks for the permission."""
@@ -61,9 +64,11 @@ class Actor:
                   command=self.command)
 
     def _ask(self, permission, **asked) -> None:
-        """The matrix's check for this actor (role, name, branch and the branches below)."""
+        """The matrix's check for this actor (role, name, branch and the branches below, the
+        scopes of the token it acts by)."""
         permissions.check(permission, role=self.role, username=self.username,
-                          staff_branch=self.branch, branches_below=self.below, **asked)
+                          staff_branch=self.branch, branches_below=self.below,
+                          scopes=self.scopes, **asked)
 
     def works_for(self, branch: str | None) -> bool:
         """Whether this actor's branch scope covers ``branch``."""

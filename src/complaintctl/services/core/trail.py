@@ -16,6 +16,7 @@ from complaintctl.domain import chain
 from complaintctl.domain.enums import EventKind
 from complaintctl.domain.row_state import state_lines, utc_text as _utc
 from complaintctl.store.models import AuditHead, Event
+from complaintctl.services.core import delegation
 from complaintctl.services.core.state import stamps
 from complaintctl.services.core.stored import chain_key, now
 
@@ -78,6 +79,7 @@ def event_values(
     """One event's column values, its hash linked to ``prev_hash``: the single definition
     shared by ``record`` and ``record_many`` so both build the same chain."""
     personal = {k: v for k, v in (personal or {}).items() if v not in (None, "", [], {})}
+    details = delegation.with_delegation(actor, details)
     personal_text = chain.canonical(personal) if personal else None
     details_text = chain.canonical(details or {}).decode()
     values = {

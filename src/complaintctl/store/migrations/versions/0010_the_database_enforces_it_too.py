@@ -2,7 +2,7 @@
 and (PostgreSQL) row-level security by branch
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07
 
 Both back ends: UPDATE of an event's hashed columns and DELETE of an event are refused by the
@@ -26,7 +26,7 @@ models here.
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

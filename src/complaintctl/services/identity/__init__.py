@@ -1,0 +1,14 @@
+"""Identity (issue 18): who is acting, proven. The public face every front-end uses (the CLI
+today, the web console and the terminal workspace next):
+
+- ``acting.resolve``: the actor of a command or request, from a session or API token (or the
+  name given, on a database that does not require sign-in); ``acting.mode``;
+- ``sessions``: ``sign_in`` (password, lockout), ``verify``, ``revoke`` (logout);
+- ``tokens``: API tokens for scripts: ``create``, ``list_tokens``, ``revoke``, ``verify``;
+- ``passwords``: ``set_password`` and the policy;
+- ``session_file``: where a terminal keeps its session token (one file per database).
+
+``lockout`` and ``secrets_format`` are internal. Imports only ``core``.
+"""
+
+__all__ = ["acting", "passwords", "session_file", "sessions", "tokens"]

@@ -220,7 +220,10 @@ def test_feedback_and_reason_at_below_and_above_their_limits(cli):
 def test_show_of_the_longest_allowed_complaint_answers_within_half_a_second(cli):
     """Every free-text field at its limit, a note at its limit, the findings at theirs: ``show``
     (the table, in process) is timed against ``show`` of a short complaint in the same test;
-    the longest may take at most 0.5 s more (it takes about a tenth of that here)."""
+    the longest may take at most 0.5 s more (it takes about a tenth of that here). The time is
+    this process's CPU time, not the wall clock: on a machine loaded with other work (eight
+    test runs on two cores) the wall clock of the same work grew fivefold and failed this test
+    while the work had not changed."""
     short = _register(cli).stdout.strip()
     values = {option: "长" * limits.limit(field) for field, option in REGISTER_OPTIONS.items()}
     longest = _register(cli, **values).stdout.strip()
@@ -235,9 +238,9 @@ def test_show_of_the_longest_allowed_complaint_answers_within_half_a_second(cli)
     def timed(number) -> float:
         best = float("inf")
         for _ in range(3):
-            start = time.perf_counter()
+            start = time.process_time()
             run = cli("show", number, as_="h1")
-            best = min(best, time.perf_counter() - start)
+            best = min(best, time.process_time() - start)
             assert run.exit_code == 0
         return best
 

@@ -9,7 +9,7 @@ restores the default first, with ``config set clock.late_window_days ''``. Both 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
@@ -25,7 +25,6 @@ from complaintctl.services.complaints.registration import NewComplaint, RemedyIn
 from complaintctl.services.core import lateness
 from conftest import actor
 
-UTC = timezone.utc
 SHANGHAI = timezone(timedelta(hours=8))
 NEEDS = ("{option} {at} is more than 7 days before now (clock.late_window_days): recording it "
          "this late needs a reason; add --late-reason TEXT.\n")

@@ -10,7 +10,7 @@ a second more is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from complaintctl.domain import limits
 from complaintctl.errors import InvalidData
@@ -41,7 +41,7 @@ def is_late(effective: datetime, *, recorded: datetime, window_days: int) -> boo
 
 
 def check(effective: datetime, *, recorded: datetime, window_days: int,
-          reason: str | None, tz: tzinfo = timezone.utc, option: str = "--at"
+          reason: str | None, tz: tzinfo = UTC, option: str = "--at"
           ) -> Late | None:
     """The ``Late`` to record when ``effective`` is more than the window before ``recorded``
     and a reason is given; None when it is not late and no reason is given. Refused

@@ -10,8 +10,8 @@ revision were on time as far as the database knows (NULL). Frozen: never import 
 here.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0013"
 down_revision = "0012"

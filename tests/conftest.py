@@ -395,7 +395,9 @@ def widen_late_window(database: Database) -> Database:
 
 
 def seed(database: Database) -> Database:
-    """Add an admin and the staff listed in this module's docstring; returns the database."""
+    """Add an admin and the staff listed in this module's docstring, with the suite's late
+    window; returns the database."""
+    widen_late_window(database)
     _seed(database)
     return database
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
-from tests.conftest import STAFF, actor
+from tests.conftest import STAFF, actor, widen_late_window
 
 from complaintctl.store.db import Database, resolve_url
 from complaintctl.domain import emergency as rules
@@ -42,6 +42,7 @@ def template(tmp_path_factory):
     path = tmp_path_factory.mktemp("template") / "t.db"
     db = Database(resolve_url(str(path)))
     db.create()
+    widen_late_window(db)  # the arrivals are at fixed times, long past
     with db.session(write=True) as s:
         staff.init_admin(session=s, username="admin", name="Admin")
         for username, name, role, branch in STAFF:

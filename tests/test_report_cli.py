@@ -90,11 +90,15 @@ def test_the_json_contract_is_one_object_with_report_period_by_rows_totals(data)
     assert out["report"] == "summary" and out["by"] == "product"
     assert out["period"] == {"from": "2025-11-01", "to": "2025-11-30"}
     assert out["rows"] == [
-        {"product": "=HYPERLINK(\"x\")", "received": 1, "decided": 0, "closed": 0, "open": 1},
-        {"product": "loan", "received": 2, "decided": 0, "closed": 0, "open": 2},
-        {"product": "借记卡", "received": 2, "decided": 2, "closed": 1, "open": 1},
+        {"product": "=HYPERLINK(\"x\")", "received": 1, "decided": 0, "closed": 0, "open": 1,
+         "registered_late": 0},
+        {"product": "loan", "received": 2, "decided": 0, "closed": 0, "open": 2,
+         "registered_late": 0},
+        {"product": "借记卡", "received": 2, "decided": 2, "closed": 1, "open": 1,
+         "registered_late": 0},
     ]
-    assert out["totals"] == {"received": 5, "decided": 2, "closed": 1, "open": 4}
+    assert out["totals"] == {"received": 5, "decided": 2, "closed": 1, "open": 4,
+                             "registered_late": 0}
 
 
 def test_drill_complaints_are_left_out_unless_asked_for(data):
@@ -125,7 +129,8 @@ def test_csv_has_the_json_keys_as_header_and_neutralises_formulas(data):
     run = data("report", "summary", "--period", "2025-11", "--by", "product", "--format", "csv",
                "--as-of", AS_OF)
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
-    assert list(rows[0]) == ["product", "received", "decided", "closed", "open"]
+    assert list(rows[0]) == ["product", "received", "decided", "closed", "open",
+                             "registered_late"]
     assert rows[0]["product"] == "'=HYPERLINK(\"x\")"
 
 

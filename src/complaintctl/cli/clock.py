@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.acting import call
-from complaintctl.cli.common import At, Number, helptext, state
+from complaintctl.cli.common import At, LateReason, Number, helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import (
     ApprovalKind,
@@ -50,7 +50,7 @@ def pause(ctx: typer.Context, number: Number,
           customer_notified_via: Annotated[ContactVia, typer.Option(
               "--customer-notified-via", help=_("How the customer was told."))],
           note: Annotated[str | None, typer.Option(help=_("E.g. the appraiser's name."))] = None,
-          at: At = None) -> None:
+          at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.clock import pauses
 
     c = call(ctx, pauses.pause,
@@ -60,7 +60,8 @@ def pause(ctx: typer.Context, number: Number,
          reason=code(reason.value))
 
 
-def resume(ctx: typer.Context, number: Number, at: At = None) -> None:
+def resume(ctx: typer.Context, number: Number,
+        at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.clock import pauses
 
     st = state(ctx)
@@ -75,7 +76,8 @@ def extend(ctx: typer.Context, number: Number,
            level: Annotated[int, typer.Option(help=_("The step of the ladder: 1 (30 days) or 2 (60 days)."), min=1)],
            reason: Annotated[str, typer.Option(help=_("Why the case is complex."))],
            approved_by: Annotated[str | None, typer.Option(help=_("The approver (default: you, if you may approve)."))] = None,
-           customer_notified_via: Via = None, at: At = None) -> None:
+           customer_notified_via: Via = None,
+           at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import approvals
 
     r = call(ctx, approvals.extend,
@@ -93,7 +95,7 @@ def approve(ctx: typer.Context, number: Number,
             kind: Annotated[ApprovalKind | None, typer.Option(help=_("Which waiting request."))] = None,
             compensation: Annotated[str | None, typer.Option(help=_("Approve a compensation of this amount."))] = None,
             reason: Annotated[str | None, typer.Option(help=_("Why (recorded)."))] = None,
-            at: At = None) -> None:
+            at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import approvals
 
     a = call(ctx, approvals.approve,
@@ -104,7 +106,7 @@ def approve(ctx: typer.Context, number: Number,
 def request_approval(ctx: typer.Context, number: Number,
                      compensation: Annotated[str, typer.Option(help=_("The compensation to pay."))],
                      reason: Annotated[str, typer.Option(help=_("Why this amount."))],
-                     at: At = None) -> None:
+                     at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import approvals
 
     a, who = call(ctx, approvals.request_compensation,
@@ -114,7 +116,7 @@ def request_approval(ctx: typer.Context, number: Number,
 
 def review_request(ctx: typer.Context, number: Number,
                    note: Annotated[str | None, typer.Option(help=_("What the customer asks."))] = None,
-                   at: At = None) -> None:
+                   at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import reviews
 
     st = state(ctx)
@@ -128,7 +130,7 @@ def review_request(ctx: typer.Context, number: Number,
 def review_decide(ctx: typer.Context, number: Number,
                   result: Annotated[ReviewResult, typer.Option(help=_("upheld closes it; changed reopens it."))],
                   findings: Annotated[str, typer.Option(help=_("What the review found."))],
-                  at: At = None) -> None:
+                  at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import reviews
 
     c = call(ctx, reviews.review_decide, number=number, result=result, findings=findings, at=at)

@@ -33,6 +33,8 @@ class State:
     _pending_said: bool = field(default=False, repr=False)
     #: whether the database did not check sign-in yet when the actor was resolved
     acting_was_pending: bool = False
+    #: ``--late-reason`` (``LateReason``): why the command's effective time is late
+    late_reason: str | None = None
 
     def database(self, *, must_exist: bool = True):
         from complaintctl.services.admin.database import open_database
@@ -165,7 +167,11 @@ class State:
         return actor.username
 
     def at(self, session, text: str | None):
-        """``--at`` parsed in the bank's time zone, or None for now."""
+        """``--at`` parsed in the bank's time zone, or None for now. The ``--late-reason``
+        given goes with it to the use case (``services.core.lateness.allow``)."""
+        from complaintctl.services.core import lateness
+
+        lateness.allow(session, self.late_reason)
         if text is None:
             return None
         from complaintctl.domain.clock import parse_timestamp
@@ -209,6 +215,24 @@ At = Annotated[
         "--at",
         help=_("When it really happened (ISO 8601, bank time if no offset); default now."),
         metavar="TIMESTAMP",
+    ),
+]
+
+
+def _late_reason(ctx: typer.Context, value: str | None) -> None:
+    state(ctx).late_reason = value
+
+
+#: on every command that takes ``--at``: read into the state, given to the use case with the
+#: effective time (``State.at``), so the command itself does nothing with it
+LateReason = Annotated[
+    str | None,
+    typer.Option(
+        "--late-reason",
+        help=_("Why --at is more than clock.late_window_days (7 by default) before now; on "
+               "register, --received-at too. Required then; kept on the audit trail, and the "
+               "action is marked late."),
+        metavar="TEXT", callback=_late_reason, expose_value=False,
     ),
 ]
 Number = Annotated[str, typer.Argument(help=_("The complaint number, e.g. CMP-2026-000042."))]

@@ -73,6 +73,9 @@ def purge(
               "evidence file(s) removed); {h} under a legal hold kept."))
     render.message(text.format(n=len(result.purged), at=result.cutoff.isoformat(
         timespec="seconds"), h=len(result.held), f=result.files_removed))
+    for kept in result.late:
+        render.message(_("Kept {number}: it was registered late ({reason}); purge keeps the "
+                         "record of a late registration.").format(**kept))
 
 
 def register_commands(app: typer.Typer) -> None:

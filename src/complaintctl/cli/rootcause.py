@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.acting import call
-from complaintctl.cli.common import At, Number, helptext, state
+from complaintctl.cli.common import At, LateReason, Number, helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
@@ -35,7 +35,7 @@ ActionId = Annotated[int, typer.Argument(help=_("The rectification action's id."
 def set_(ctx: typer.Context, number: Number,
          cause: Annotated[str, typer.Option(help=_("A cause code, e.g. C03 (see rootcause codes)."))],
          note: Annotated[str | None, typer.Option(help=_("What was found."))] = None,
-         at: At = None) -> None:
+         at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.present import render
     from complaintctl.services.reporting import rootcause
 

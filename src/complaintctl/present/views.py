@@ -6,8 +6,8 @@ from typing import Any
 
 from complaintctl.domain.records import CSV_COLUMNS, flat_row
 from complaintctl.present import render
-from complaintctl.i18n import (N_, _, code, duration, format_amount, format_datetime, label,
-                               language, sentences, term)
+from complaintctl.i18n import (N_, _, code, duration, format_amount, format_date,
+                               format_datetime, label, language, sentences, term)
 
 
 def list_columns() -> list[tuple[str, str]]:
@@ -94,6 +94,9 @@ def _timeline_text(event: dict[str, Any]) -> str:
         return term(v) if chinese and key in _CODED and isinstance(v, str) else v
 
     parts = []
+    if details.get("late"):
+        parts.append(_("Late, recorded {days} days after: {reason}").format(
+            days=details["late"].get("days_back"), reason=details["late"].get("reason")))
     for key in ("reason", "text", "summary", "question", "answer", "into", "merged_from",
                 "filename", "via", "level", "result", "findings", "state", "approved_by"):
         if details.get(key):
@@ -129,6 +132,15 @@ def _draw_complaint(d: dict[str, Any]) -> None:
         )
 
 
+def _late_fields(d: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``Registered late: <reason> (recorded <date>)``, for a complaint registered late."""
+    late = d.get("registered_late")
+    if not late:
+        return []
+    return [(_("Registered late"), _("{reason} (recorded {date})").format(
+        reason=late["reason"], date=format_date(late["recorded_at"][:10])))]
+
+
 def _complaint_fields(d: dict[str, Any]) -> list[tuple[str, Any]]:
     """The labelled values of ``show``'s panel: who complained, about what, the clock, and
     what came of it."""
@@ -137,6 +149,7 @@ def _complaint_fields(d: dict[str, Any]) -> list[tuple[str, Any]]:
         (_("Channel"), label(d["channel"])),
         (_("Received"), d["received_at"]),
         (_("Registered"), f"{_when(d['registered_at'])} " + _("by") + f" {d['registered_by']}"),
+        *_late_fields(d),
         *_customer_fields(d["customer"]),
         (_("Group size"), d["group_size"]),
         (_("Branch"), d["branch"]),

@@ -129,6 +129,10 @@ class Complaint(TableModel, table=True):
     legal_hold_by: str | None = Field(default=None, max_length=64)
     legal_hold_reason: str | None = Field(default=None, sa_type=Text)
     erased_at: datetime | None = timestamp()
+    # late registration (issue 23): the reason given for a receipt or registration time more
+    # than clock.late_window_days back, and when that registration was recorded (NULL: on time)
+    late_reason: str | None = Field(default=None, sa_type=Text)
+    late_recorded_at: datetime | None = timestamp()
 
 
 class ImportBatch(TableModel, table=True):

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.acting import call
-from complaintctl.cli.common import At, Number, state
+from complaintctl.cli.common import At, LateReason, Number, state
 from complaintctl.cli.complaints.message import announce
 from complaintctl.domain.enums import ContactVia, Outcome
 from complaintctl.i18n import _
@@ -21,6 +21,7 @@ def resolve(
     remedy: Annotated[list[str] | None, typer.Option(help=_("KIND[:AMOUNT] (repeatable): apology, compensation:200, fee_refund:35, correction, explanation, tracking, other."))] = None,
     proof: Annotated[str | None, typer.Option(help=_("Proof of notice: letter ref, SMS id, call record."))] = None,
     at: At = None,
+    late_reason: LateReason = None,
 ) -> None:
     from complaintctl.services.complaints import decisions
     from complaintctl.services.complaints.registration import RemedyInput
@@ -40,6 +41,7 @@ def close(
     feedback: Annotated[str | None, typer.Option(help=_("What the customer said."))] = None,
     disputed: Annotated[bool, typer.Option("--disputed", help=_("The customer still disputes the outcome."))] = False,
     at: At = None,
+    late_reason: LateReason = None,
 ) -> None:
     from complaintctl.services.complaints import decisions
 
@@ -51,14 +53,16 @@ def close(
 Reason = Annotated[str, typer.Option("--reason", help=_("Why (recorded on the timeline)."))]
 
 
-def reopen(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
+def reopen(ctx: typer.Context, number: Number, reason: Reason,
+        at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import decisions
 
     c = call(ctx, decisions.reopen, number=number, reason=reason, at=at)
     announce(_("{number} reopened; it is {status} again."), c)
 
 
-def withdraw(ctx: typer.Context, number: Number, reason: Reason, at: At = None) -> None:
+def withdraw(ctx: typer.Context, number: Number, reason: Reason,
+        at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import decisions
 
     c = call(ctx, decisions.withdraw, number=number, reason=reason, at=at)
@@ -67,14 +71,15 @@ def withdraw(ctx: typer.Context, number: Number, reason: Reason, at: At = None) 
 
 def merge(ctx: typer.Context, number: Number,
           into: Annotated[str, typer.Option("--into", help=_("The complaint it duplicates."))],
-          at: At = None) -> None:
+          at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import decisions
 
     c = call(ctx, decisions.merge, number=number, into=into, at=at)
     announce(_("{number} merged into {into}."), c)
 
 
-def archive(ctx: typer.Context, number: Number, at: At = None) -> None:
+def archive(ctx: typer.Context, number: Number,
+        at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import decisions
 
     c = call(ctx, decisions.archive, number=number, at=at)

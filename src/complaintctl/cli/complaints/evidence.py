@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from complaintctl.cli.common import At, Number, Unmask, helptext, state
+from complaintctl.cli.common import At, LateReason, Number, Unmask, helptext, state
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
@@ -25,6 +25,7 @@ def evidence_add(
     file: Annotated[Path, typer.Argument(help=_("The file to keep."))],
     description: Annotated[str | None, typer.Option(help=_("What the file shows."))] = None,
     at: At = None,
+    late_reason: LateReason = None,
 ) -> None:
     from complaintctl.present import render
     from complaintctl.infra.evidence import EvidenceStore

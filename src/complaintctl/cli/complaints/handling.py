@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.acting import call
-from complaintctl.cli.common import At, Number, state
+from complaintctl.cli.common import At, LateReason, Number, state
 from complaintctl.cli.complaints.message import announce
 from complaintctl.domain.enums import ContactVia, Direction
 from complaintctl.errors import UsageProblem
@@ -17,7 +17,7 @@ from complaintctl.i18n import _
 def assign(ctx: typer.Context, number: Number,
            to: Annotated[str | None, typer.Option("--to", help=_("The handler's user name."))] = None,
            auto: Annotated[bool, typer.Option("--auto", help=_("The branch handler with the fewest open complaints."))] = False,
-           at: At = None) -> None:
+           at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import assignment, handling
 
     st = state(ctx)
@@ -40,6 +40,7 @@ def contact(
     summary: Annotated[str, typer.Option(help=_("What was said."))],
     direction: Annotated[Direction, typer.Option(help=_("out: we contacted them; in: they contacted us."))] = Direction.out,
     at: At = None,
+    late_reason: LateReason = None,
 ) -> None:
     from complaintctl.services.complaints import handling
 
@@ -48,7 +49,8 @@ def contact(
     announce(_("Contact logged on {number}."), c)
 
 
-def investigate(ctx: typer.Context, number: Number, at: At = None) -> None:
+def investigate(ctx: typer.Context, number: Number,
+        at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import handling
 
     c = call(ctx, handling.investigate, number=number, at=at)
@@ -57,7 +59,7 @@ def investigate(ctx: typer.Context, number: Number, at: At = None) -> None:
 
 def note(ctx: typer.Context, number: Number,
          text: Annotated[str, typer.Argument(help=_("The note (internal, never sent)."))],
-         at: At = None) -> None:
+         at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import handling
 
     c = call(ctx, handling.note, number=number, text=text, at=at)
@@ -69,6 +71,7 @@ def consult(
     department: Annotated[str, typer.Option(help=_("The department asked."))],
     question: Annotated[str, typer.Option(help=_("What they are asked."))],
     at: At = None,
+    late_reason: LateReason = None,
 ) -> None:
     from complaintctl.present import render
     from complaintctl.services.complaints import handling
@@ -85,6 +88,7 @@ def answer(
     consultation: Annotated[int, typer.Argument(help=_("The consultation id (see show)."))],
     text: Annotated[str, typer.Argument(help=_("The department's answer."))],
     at: At = None,
+    late_reason: LateReason = None,
 ) -> None:
     from complaintctl.present import render
     from complaintctl.services.complaints import handling

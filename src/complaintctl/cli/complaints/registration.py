@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from complaintctl.cli.common import At, state
+from complaintctl.cli.common import At, LateReason, state
 from complaintctl.cli.complaints.message import announce
 from complaintctl.domain.enums import Channel, Priority
 from complaintctl.errors import UsageProblem
@@ -56,6 +56,7 @@ def register(
     source_ref: Annotated[str | None, typer.Option(help=_("The sender's reference, e.g. a regulator referral number."))] = None,
     external_ref: Annotated[str | None, typer.Option(help=_("A unique id from another system (imports skip it if known)."))] = None,
     at: At = None,
+    late_reason: LateReason = None,
     json_input: Annotated[str | None, typer.Option("--json", help=_("Read one complaint object (the keys of show --format json) from FILE or - (stdin); print {\"number\": ...}."), metavar="FILE")] = None,
 ) -> None:
     from complaintctl.services.complaints import registration as complaints

@@ -9,9 +9,12 @@ from complaintctl.store.db import Database
 from complaintctl.domain.enums import Channel, ContactVia, Outcome, Role
 from complaintctl.services.complaints import registration as svc
 from complaintctl.services.complaints import decisions, handling
-from complaintctl.services.admin import staff
+from complaintctl.services.admin import config, staff
 from complaintctl.services.complaints.registration import NewComplaint, RemedyInput
 from complaintctl.services.core.context import Actor
+
+#: the demo's late-registration window: its history starts 20 days back
+DEMO_LATE_WINDOW_DAYS = 30
 
 STAFF = [
     ("wangfang", "王芳", Role.supervisor, "BJ01"),
@@ -53,6 +56,10 @@ def build(db: Database, *, now: datetime | None = None) -> list[str]:
         staff.init_admin(session=session, username="admin", name="System Admin",
                          no_auth=True)  # the demo is a --no-auth database
         admin = Actor("admin", Role.admin, None, "System Admin")
+        # the made-up history runs 20 days back: within the demo's late window (a real
+        # database keeps the default, 7 days; older times need --late-reason)
+        config.set_value(session=session, actor=admin, key="clock.late_window_days",
+                         value=str(DEMO_LATE_WINDOW_DAYS))
         for username, name, role, branch in STAFF:
             staff.add(session=session, actor=admin, username=username, name=name, role=role,
                       branch=branch, email=f"{username}@bank.example")

@@ -4,8 +4,9 @@ Personal data lives in the complaint's ``customer_*`` columns and description, i
 ``event.personal`` (the chain covers only its keyed digest, so erasing it leaves the chain
 verifiable), in the customer's own notifications (address and text), in evidence files and
 their names, and in the notification log. Purge erases all of them for complaints closed
-before the cutoff (default: ``retention.years`` after closure) that are not under a legal hold,
-keeps the number and every figure the reports use, and writes one ``purge`` event.
+before the cutoff (default: ``retention.years`` after closure) that are not under a legal hold
+and were not registered late (issue 23: a late registration's record is kept, and the purge
+says so with the reason), keeps the number and every figure the reports use, and writes one ``purge`` event.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class PurgeResult:
     dry_run: bool
     purged: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
+    #: complaints registered late, kept: each {"number", "reason"}
+    late: list[dict[str, str]] = field(default_factory=list)
     files_removed: int = 0
     digests: list[str] = field(default_factory=list)  # evidence files to remove after commit
     values: list[str] = field(default_factory=list)  # erased values, to scrub from the log
@@ -87,7 +90,7 @@ class PurgeResult:
     def as_dict(self) -> dict[str, Any]:
         return {"closed_before": self.cutoff.isoformat(), "dry_run": self.dry_run,
                 "purged": len(self.purged), "numbers": self.purged, "held": self.held,
-                "files_removed": self.files_removed}
+                "late": self.late, "files_removed": self.files_removed}
 
 
 def cutoff_for(session: Session, closed_before: datetime | None) -> datetime:
@@ -110,7 +113,8 @@ def cutoff_for(session: Session, closed_before: datetime | None) -> datetime:
 
 def purge(*, session: Session, actor: Actor, closed_before: datetime | None = None,
           dry_run: bool = False) -> PurgeResult:
-    """Erase the personal data of complaints that ended before the cutoff (not on hold).
+    """Erase the personal data of complaints that ended before the cutoff (not on hold, not
+    registered late: those are kept and reported).
 
     Evidence files are removed from the store by ``remove_files`` after the commit (a file
     removed inside a transaction that then rolled back could not come back).
@@ -125,7 +129,9 @@ def purge(*, session: Session, actor: Actor, closed_before: datetime | None = No
             .order_by(col(Complaint.id))).all())
         result = PurgeResult(cutoff, dry_run)
         result.held = [c.number for c in due if c.legal_hold_at is not None]
-        erase = [c for c in due if c.legal_hold_at is None]
+        result.late = [{"number": c.number, "reason": c.late_reason or ""} for c in due
+                       if c.legal_hold_at is None and c.late_recorded_at is not None]
+        erase = [c for c in due if c.legal_hold_at is None and c.late_recorded_at is None]
         result.purged = [c.number for c in erase]
         if dry_run:
             session.rollback()

@@ -26,6 +26,7 @@ from complaintctl.domain.enums import (
 )
 from complaintctl.domain.deadlines import ClockKind
 from complaintctl.domain.events import ComplaintRegistered
+from complaintctl.domain.late import Late
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.priority import derive_priority
 from complaintctl.domain.text import problem as unstorable
@@ -37,9 +38,9 @@ from complaintctl.errors import (
 from complaintctl.i18n import _, format_datetime
 from complaintctl.store.models import Complaint, ComplaintTag
 from complaintctl.services.clock import state as clock
-from complaintctl.services.core import bus, filter_values
+from complaintctl.services.core import bus, filter_values, lateness
 from complaintctl.services.core import trail as audit
-from complaintctl.services.core.context import Actor, timezone_of, use_case
+from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 from complaintctl.services.core.kernel import allocate_numbers, effective_time, required_text
 
 TAG = re.compile(r"^[\w.-]{1,40}$")
@@ -79,6 +80,9 @@ class NewComplaint:
     source_ref: str | None = None
     external_ref: str | None = None
     external_source: str = ""
+    #: the receipt time is a record (the mail server's, the online platform's), not a
+    #: person's word: the late-registration rule looks only at the registration time
+    receipt_on_record: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,13 +178,16 @@ def register(
     with use_case(session, actor, Action.register.value):
         branch = registering_branch(session, actor, new.branch)
         clean = validate_new(new)
-        at = effective_time(session, at, None)
+        at = effective_time(session, at, None, late=False)
         received_at = received_time(session, new, at)
+        late = registered_late(session, new, at, received_at)
         _refuse_a_known_external_ref(session, new)
         opening = clock.opening_clock(session)
         number = allocate_numbers(session, at.astimezone(timezone_of(session)).year)[0]
         row = complaint_row(new, clean, number=number, branch=branch, received_at=received_at,
                             at=at, registered_by=actor.username, clock=opening)
+        if late is not None:
+            row.update(late_reason=late.reason, late_recorded_at=now())
         complaint = Complaint(**row)
         session.add(complaint)
         session.flush()
@@ -208,6 +215,17 @@ def registering_branch(session: Session, actor: Actor, given: str | None) -> str
             ).format(user=actor.username, own=actor.branch, branch=branch)
         )
     return branch
+
+
+def registered_late(session: Session, new: NewComplaint, at: datetime,
+                    received_at: datetime) -> Late | None:
+    """Whether the registration is late (``domain.late``): its time, or the receipt time a
+    person gave (``--received-at``), more than ``clock.late_window_days`` back; refused
+    without ``--late-reason``. A receipt on record (the mail server's, the platform's) is not
+    a person's word: only the registration time counts then."""
+    if new.receipt_on_record or received_at >= at:
+        return lateness.check(session, at, at=at)
+    return lateness.check(session, received_at, at=at, option="--received-at")
 
 
 def received_time(session: Session, new: NewComplaint, at: datetime) -> datetime:

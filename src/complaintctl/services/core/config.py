@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
-from complaintctl.domain import deadlines, money
+from complaintctl.domain import deadlines, late, money
 from complaintctl.domain.calendars import WorkCalendar, parse_dates
 from complaintctl.domain.clock import DEFAULT_TZ
 from complaintctl.domain.urgency import DEFAULT_WEIGHTS
@@ -154,6 +154,10 @@ def all_keys() -> dict[str, Key]:
         Key("retention.years", "3",
             _("Years after closure that purge keeps a complaint's personal data."),
             _int(1, 100)),
+        Key("clock.late_window_days", str(late.DEFAULT_WINDOW_DAYS),
+            _("An effective time (--at, or a receipt time given to register) more than this "
+              "many days back needs --late-reason and is marked late (1 to {most}).").format(
+                most=late.MAX_WINDOW_DAYS), _int(1, late.MAX_WINDOW_DAYS)),
         Key("mail.trusted_hosts", "",
             _("The bank's own mail servers (comma-separated; .bank.example trusts a domain): the "
               "topmost Received header one of them added is when the bank received a message."),

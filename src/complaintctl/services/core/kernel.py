@@ -24,7 +24,7 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Counter, Staff
-from complaintctl.services.core import bus, trail
+from complaintctl.services.core import bus, lateness, trail
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
 NUMBER = re.compile(r"^CMP-\d{4}-\d{6,}$")
@@ -65,16 +65,20 @@ def acting_on(session: Session, actor: Actor, action: Action, number: str,
         yield complaint
 
 
-def effective_time(session: Session, at: datetime | None, complaint: Complaint | None
-                   ) -> datetime:
+def effective_time(session: Session, at: datetime | None, complaint: Complaint | None, *,
+                   late: bool = True) -> datetime:
     """When an action took effect: ``at`` (``--at``) or now, checked against the present and
-    the complaint's last event (an action cannot come before the one it follows)."""
+    the complaint's last event (an action cannot come before the one it follows), and, unless
+    ``late`` is False (``register`` checks its receipt time too), against the late window:
+    more than ``clock.late_window_days`` back needs ``--late-reason`` (``lateness.check``)."""
     current = now()
     at = at or current
     clock.check_effective_time(
         at, now=current, previous=complaint.last_event_at if complaint is not None else None,
         tz=timezone_of(session),
     )
+    if late:
+        lateness.check(session, at, at=at, recorded=current)
     return at
 
 

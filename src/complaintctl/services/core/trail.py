@@ -16,7 +16,7 @@ from complaintctl.domain import chain
 from complaintctl.domain.enums import EventKind
 from complaintctl.domain.row_state import state_lines, utc_text as _utc
 from complaintctl.store.models import AuditHead, Event
-from complaintctl.services.core import delegation
+from complaintctl.services.core import delegation, lateness
 from complaintctl.services.core.state import stamps
 from complaintctl.services.core.stored import chain_key, now
 
@@ -140,11 +140,16 @@ def record(
     covers: Sequence[Any] = (),
 ) -> Event:
     """Append one event to the chain, in the caller's transaction. It carries the state of
-    ``complaint`` (and of the complaints in ``covers``: a purge) as they now stand.
+    ``complaint`` (and of the complaints in ``covers``: a purge) as they now stand, and, for
+    a change taking effect at a late time (``lateness.check``), ``late`` in its details.
 
     The chain head row is locked first (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the
     write transaction already holds the database's write lock), so appends are serialised.
     """
+    if kind == EventKind.change and complaint is not None:
+        note = lateness.take(session, at)  # an effective time more than the window back
+        if note is not None:
+            details = {**(details or {}), "late": note.as_details()}
     changed = [complaint, *covers] if complaint is not None else list(covers)
     state = state_lines(stamps(session, changed)) if changed else None
     head = locked_head(session)

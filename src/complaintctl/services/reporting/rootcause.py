@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import classification
-from complaintctl.domain.clock import check_effective_time, iso
+from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import EventKind, Status
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound, TransitionNotAllowed, UsageProblem
@@ -27,7 +27,7 @@ from complaintctl.store.models import (
     Staff,
 )
 from complaintctl.services.core import trail as audit
-from complaintctl.services.core.kernel import get, normalise_number
+from complaintctl.services.core.kernel import effective_time, get, normalise_number
 from complaintctl.services.core.context import (
     Actor,
     get_setting,
@@ -94,10 +94,7 @@ def set_root_cause(
                 _("'{code}' is not a cause (C code); see `complaintctl rootcause codes "
                   "--dimension C`.").format(code=code)
             )
-        current = now()
-        at = at or current
-        check_effective_time(at, now=current, previous=complaint.last_event_at,
-                             tz=timezone_of(session))
+        at = effective_time(session, at, complaint)
         row = session.get(ComplaintRootCause, complaint.id)
         old = row.code if row is not None else None
         if row is None:

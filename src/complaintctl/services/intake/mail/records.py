@@ -88,6 +88,7 @@ def to_new_complaint(record: dict[str, Any], *, tz: ZoneInfo,
         amount=None if amount is None else str(amount), currency=text["currency"] or "CNY",
         tags=list(tags), priority=priority, received_at=received_at,
         source_ref=text["source_ref"], external_ref=text["external_ref"],
+        receipt_on_record=True,  # the platform's record, not a clerk's word (domain.late)
     )
     _validate_field_by_field(new, line)
     validate_new(new)

@@ -42,6 +42,7 @@ def register_message(session, actor, store, record: mail.MailRecord, received: d
         external_source=MAIL_SOURCE,
         external_ref=record.key,
         tags=tags,
+        receipt_on_record=True,  # the mail server's delivery time (domain.late)
     )
     complaint = complaints.register(session=session, actor=actor, new=new)
     outcome.number = complaint.number

@@ -55,7 +55,9 @@ def dim_columns(by: str | None) -> list[Column]:
 
 # --- summary -------------------------------------------------------------------------------------
 
-SUMMARY_KEYS = ["received", "decided", "closed", "open"]
+SUMMARY_KEYS = ["received", "decided", "closed", "open", "registered_late"]
+#: the summary's chart: the flow through the period (the late registrations are a table column)
+CHART_KEYS = ("received", "decided", "closed", "open")
 
 
 def summary_figures(session, scope: Scope, by: str | None) -> dict[Any, dict[str, Any]]:
@@ -71,20 +73,24 @@ def summary_figures(session, scope: Scope, by: str | None) -> dict[Any, dict[str
         grouped(session, by, C, [between(C.c.closed_at, start, end), *where],
                 {"closed": func.count()}),
         grouped(session, by, C.join(o, o.c.id == C.c.id), [], {"open": func.count()}),
+        grouped(session, by, C, [between(C.c.received_at, start, end),
+                                 C.c.late_recorded_at.is_not(None), *where],
+                {"registered_late": func.count()}),
     )
 
 
 def summary(session, scope: Scope) -> Report:
-    """Received, decided (first decision), closed in the period; open at its end."""
+    """Received, decided (first decision), closed in the period; open at its end; of those
+    received, how many were registered late (``domain.late``)."""
     by = scope.by
     rows, totals = figure_rows(session, scope, summary_figures,
                                lambda f: {k: zero(f.get(k)) for k in SUMMARY_KEYS}, SUMMARY_KEYS)
     columns = dim_columns(by) + [
         Column("received", _("Received")), Column("decided", _("Decided")),
         Column("closed", _("Closed")), Column("open", _("Open at end")),
+        Column("registered_late", _("Registered late")),
     ]
-    chart = Chart("bar", by, ("received", "open")) if by else Chart("columns", "",
-                                                                     tuple(SUMMARY_KEYS))
+    chart = Chart("bar", by, ("received", "open")) if by else Chart("columns", "", CHART_KEYS)
     return Report("summary", _("Complaint summary"), scope.period, by,
                   [Table("summary", _("Complaint summary"), columns, rows, totals, chart)],
                   scope.as_of)

@@ -26,7 +26,7 @@ class WebSettings:
 
     intake_user: str = "online"
     public_url: str = "http://127.0.0.1:8000"
-    rate_limits: bool = True
+    rate_limits: bool = True  # create_app(limits={kind: (requests, seconds)}) sets them
 
 
 def create_app(database, **options) -> FastAPI:
@@ -37,7 +37,11 @@ def create_app(database, **options) -> FastAPI:
     app = FastAPI(title="complaintctl", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.database = database
+    limits = options.pop("limits", None)
     app.state.web = WebSettings(**options)
+    from complaintctl.web.limits import Limiter
+
+    app.state.limiter = Limiter(limits if app.state.web.rate_limits else {})
     errors.install(app)
     # added innermost first: Guard sits inside the language and the headers
     app.add_middleware(errors.Guard)
@@ -66,6 +70,6 @@ def from_environment() -> FastAPI:
 
 def _routers() -> list:
     """Every router of the app; a new one is added here."""
-    from complaintctl.web import health
+    from complaintctl.web import api, health, public
 
-    return [health.router]
+    return [health.router, public.router, api.router]

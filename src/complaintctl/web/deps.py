@@ -42,3 +42,20 @@ def client_of(request: Request) -> str:
     """The client's address (behind a proxy, the one uvicorn's --forwarded-allow-ips took
     from X-Forwarded-For)."""
     return request.client.host if request.client else "unknown"
+
+
+def status_url(request: Request) -> str:
+    """The status page's address as customers reach it (``public_url``)."""
+    return settings_of(request).public_url.rstrip("/") + "/status"
+
+
+def submit(request: Request, form):
+    """``submission.submit`` as the intake account, attachments into the database's
+    evidence store."""
+    from complaintctl.infra.evidence import EvidenceStore
+    from complaintctl.services.intake.online import submission
+
+    with acting(request) as (session, actor):
+        return submission.submit(session=session, actor=actor, form=form,
+                                 store=EvidenceStore(database_of(request).evidence_dir),
+                                 status_url=status_url(request))

@@ -82,7 +82,7 @@ async def _validation(request: Request, error: RequestValidationError) -> Respon
                                                                           "header", "path")]
     kind = first.get("type", "")
     if kind == "json_invalid":
-        reason = _("the body is not valid JSON")
+        reason, where = _("the body is not valid JSON"), []
     elif kind == "missing":
         reason = _("is required")
     else:

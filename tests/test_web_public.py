@@ -108,7 +108,9 @@ def test_form_errors_are_422_tied_to_their_field(web, change, field):
     response = submit(web, **change)
     assert response.status_code == 422
     assert f'id="e-{field}"' in response.text and 'aria-invalid="true"' in response.text
-    assert f'aria-describedby="' in response.text
+    tied = re.search(rf'id="f-{field}"[^>]*aria-describedby="[^"]*e-{field}', response.text) \
+        or re.search(rf'aria-describedby="e-{field}"', response.text)
+    assert tied, "the error is not tied to its field"
 
 
 def test_attachments_are_checked_by_content(web):

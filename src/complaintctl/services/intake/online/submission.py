@@ -5,7 +5,7 @@ contact on record only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlmodel import Session, select
 
@@ -153,6 +153,5 @@ def _on_record(complaint: Complaint, contact: str) -> bool:
 
 
 def _aware(moment):
-    from datetime import timezone
 
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -45,8 +45,8 @@ def free_port() -> int:
 
 
 def _ldif() -> str:
-    entries = [f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\no: bank\n"
-               "dc: bank\n",
+    entries = [(f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\no: bank\n"
+                "dc: bank\n"),
                f"dn: {PEOPLE}\nobjectClass: organizationalUnit\nou: people\n",
                f"dn: {GROUPS}\nobjectClass: organizationalUnit\nou: groups\n"]
     for user, password in DIRECTORY_PASSWORDS.items():
@@ -78,7 +78,7 @@ class Slapd:
         (root / "data.ldif").write_text(_ldif())
         subprocess.run([binary("slapadd"), "-f", str(conf), "-l", str(root / "data.ldif")],
                        capture_output=True, text=True, check=True)
-        self.log = open(root / "slapd.log", "w")
+        self.log = open(root / "slapd.log", "w")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(
             [binary("slapd"), "-h", f"{self.url}/", "-f", str(conf), "-d", "0"],
             stdout=self.log, stderr=subprocess.STDOUT)

@@ -21,7 +21,7 @@ def at(minutes: int) -> str:
     return (T0 + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def stored(hardened, sql: str) -> list[str]:
+def stored(hardened, sql: str) -> list[str]:  # noqa: F811
     run = hardened.psql("postgres", sql)
     assert run.returncode == 0, run.stderr
     return run.stdout.split()

@@ -18,8 +18,13 @@ from sqlalchemy import text
 
 from authkit import PASSWORDS, Homes, login, require_sign_in, signed
 from clockkit import t
-from complaintctl.errors import EnrolmentRequired, InvalidData, NotSignedIn
-from complaintctl.errors import SecondFactorRequired, TransitionNotAllowed
+from complaintctl.errors import (
+    EnrolmentRequired,
+    InvalidData,
+    NotSignedIn,
+    SecondFactorRequired,
+    TransitionNotAllowed,
+)
 from complaintctl.services.identity import mfa, sessions
 from conftest import Cli
 
@@ -94,8 +99,9 @@ def test_login_asks_for_the_code_and_refuses_it_a_second_time(auth, homes):
     code = pyotp.TOTP(secret).now()
     run = auth("login", "h1", "--password-stdin", as_=None, input=PASSWORDS["h1"] + "\n",
                env=homes.env("h1"))
-    assert (run.exit_code, run.stderr) == (2, "Error: Standard input ended before the code; "
-                                              "write it on the line after the password.\n")
+    assert (run.exit_code, run.stderr) == (2, (
+        "Error: Standard input ended before the code; write it on the line after the "
+        "password.\n"))
     run = login(auth, homes, "h1", PASSWORDS["h1"] + "\n" + code)
     assert run.exit_code == 0 and run.stderr.startswith("Signed in as h1 until "), run.stderr
     assert signed(auth, homes, "h1", "whoami", "--format", "json").exit_code == 0
@@ -168,8 +174,8 @@ def test_an_admin_resets_a_second_factor_and_no_one_else_may(auth, homes):
         "h1's second factor is removed; they enrol again with `complaintctl staff mfa enrol "
         "h1`.\n")
     run = signed(auth, homes, "admin", "staff", "mfa", "reset", "h1")
-    assert (run.exit_code, run.stderr) == (1, "Error: h1 has no second factor to reset; see "
-                                              "`complaintctl staff list`.\n")
+    assert (run.exit_code, run.stderr) == (1, (
+        "Error: h1 has no second factor to reset; see `complaintctl staff list`.\n"))
     assert sign_in(db, "h1", None, T0 + timedelta(hours=1)).username == "h1"
     assert ("admin", "h1") in [(w, d.get("staff")) for w, d in events(db, "staff mfa reset")]
     with db.engine.connect() as conn:

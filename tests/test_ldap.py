@@ -131,7 +131,7 @@ def test_groups_give_the_role_and_a_user_in_none_is_refused(directory, homes):
     assert (run.exit_code, run.stderr) == (4, (
         "Error: clerk is in none of the directory groups that give a role here (auth.ldap."
         "groups); ask an admin to add them to one. Nothing was signed in.\n"))
-    assert len(events(directory.database, "sign-in refused: no directory group")) == 1
+    assert len(events(directory.database, "sign-in refused: no group")) == 1
 
 
 def test_the_user_can_be_found_by_a_search_instead_of_a_template(directory):

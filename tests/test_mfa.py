@@ -155,7 +155,7 @@ def test_admins_must_enrol_when_auth_mfa_admins_is_on(auth, homes):
     assert run.stderr == (
         "Error: Admins sign in with a second factor here (auth.mfa.admins) and admin has none: "
         "enrol with `complaintctl staff mfa enrol admin`, then sign in.\n")
-    assert len(events(auth.database, "sign-in refused: no second factor")) == 1
+    assert len(events(auth.database, "sign-in refused: no mfa")) == 1
     assert login(auth, homes, "h1").exit_code == 0  # not an admin: the password suffices
     secret = enrol(auth.database, "admin", at=T0)
     run = login(auth, homes, "admin", PASSWORDS["admin"] + "\n" + pyotp.TOTP(secret).now())

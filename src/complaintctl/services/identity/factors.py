@@ -64,7 +64,7 @@ def _role_from_directory(session: Session, staff: Staff, directory: ldap.Directo
         return
     role = ldap.role_of(directory, groups)
     if role is None:
-        audit(session, "sign-in refused: no directory group", staff.username, at, client)
+        audit(session, "sign-in refused: no group", staff.username, at, client)
         session.commit()
         raise PermissionDenied(_(
             "{user} is in none of the directory groups that give a role here (auth.ldap."

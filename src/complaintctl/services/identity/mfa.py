@@ -104,7 +104,7 @@ def second_factor(session: Session, staff: Staff, code: str | None, client: str,
                        .with_for_update()).first()
     if row is None:
         if staff.role == Role.admin.value and config.load(session)["auth.mfa.admins"]:
-            factors.audit(session, "sign-in refused: no second factor", staff.username, at,
+            factors.audit(session, "sign-in refused: no mfa", staff.username, at,
                           client)
             session.commit()
             raise EnrolmentRequired(_(

@@ -40,8 +40,9 @@ READ_ONLY = {
     "rectify show", "import list", "intake review list", "whoami", "staff token list",
 }
 #: commands that prove who acts rather than act (issue 18): there is no permission to refuse;
-#: their events (sign-in, failed sign-in, lockout, logout) are pinned by tests/test_identity.py
-SIGN_IN = {"login", "logout"}
+#: their events (sign-in, failed sign-in, lockout, logout) are pinned by tests/test_identity.py;
+#: enrolling a second factor is proven by one's own password (its events: tests/test_mfa.py)
+SIGN_IN = {"login", "logout", "staff mfa enrol"}
 #: commands outside the audit trail of the database they act on, saying why
 OUTSIDE = {
     "init": "creates the database; its first admin is the chain's first event",
@@ -91,6 +92,7 @@ STEPS: list[tuple[str, list[str], str]] = [
     ("staff passwd", ["x1", "--password-stdin"], "admin"),
     ("staff token create", ["h1", "--name", "nightly", "--scope", "read"], "admin"),
     ("staff token revoke", ["1"], "admin"),
+    ("staff mfa reset", ["h2"], "admin"),
     ("staff deactivate", ["x1"], "admin"),
     ("staff activate", ["x1"], "admin"),
     ("staff senior", ["h2"], "admin"),
@@ -216,7 +218,24 @@ def _fixture_world(cli, tmp_path) -> dict[str, str]:
     no_sender = [raw("Subject: fee", "Message-ID: <no-from-1@x>"),
                  raw("From: guest@localhost", "Subject: ad", "Message-ID: <no-from-2@x>")]
     names["maildir"] = str(maildir(tmp_path / "Maildir", [plain(), *no_sender]))
+    _second_factor(db, "h2")
     return names
+
+
+def _second_factor(db, username: str) -> None:
+    """A second factor for ``username`` (for `staff mfa reset`: the row is all it removes)."""
+    from datetime import datetime, timezone
+
+    from sqlmodel import select as sql_select
+
+    from complaintctl.store.models import Staff
+    from complaintctl.store.models_identity import MfaSecret
+
+    with db.session(write=True) as session:
+        staff = session.exec(sql_select(Staff).where(Staff.username == username)).one()
+        session.add(MfaSecret(staff_id=staff.id, secret_enc="v1:", last_step=0,
+                              enrolled_at=datetime.now(timezone.utc)))
+        session.commit()
 
 
 def _complete(event: Event, who: str) -> None:

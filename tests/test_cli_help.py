@@ -174,6 +174,8 @@ BAD_INPUT: dict[str, list[list[str]]] = {
                            ["clerk", "--name", "x", "--scope", "everything"]],
     "staff token list": [["--format", "xml"]],
     "staff token revoke": [["999"]],
+    "staff mfa enrol": [["clerk"], ["clerk", "--password-stdin"]],  # no terminal; stdin ended
+    "staff mfa reset": [["nobody"]],
     "monitor": [["--as-of", "garbage"], ["--branch", "NOWHERE", "--as-of", "2999-01-01"]],
     "resolve": [[NOWHERE, "--outcome", "upheld", "--findings", "x", "--notified-via", "phone",
                  "--remedy", "cash"]],

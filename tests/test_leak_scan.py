@@ -178,6 +178,7 @@ CHANGES = {
     "db harden",
     # identity (issue 18): their secrets are scanned by the last test below
     "login", "logout", "staff passwd", "staff token create", "staff token revoke",
+    "staff mfa enrol", "staff mfa reset",
     # copies of everything by design, for an admin: the backup, the central database, a demo
     "db backup", "db migrate-to", "demo",
 }
@@ -382,6 +383,19 @@ def test_error_paths_fed_personal_data_do_not_repeat_it(world, tmp_path):
 # --- passwords and tokens (issue 18) -------------------------------------------------------------
 
 
+def _enrolled(database, user: str, password: str) -> str:
+    """Enrol ``user``'s second factor (through the service: the secret is random); its secret."""
+    import pyotp
+
+    from complaintctl.services.identity import mfa
+
+    secret = mfa.new_secret()
+    with database.session(write=True) as s:
+        mfa.enrol(session=s, username=user, password=password, secret=secret,
+                  code=pyotp.TOTP(secret).now(), client="test")
+    return secret
+
+
 def test_no_password_or_token_appears_in_any_output_log_exception_or_audit_payload(
         seeded, tmp_path, caplog):
     """Every identity path run through the CLI on a database that requires sign-in: setting
@@ -418,6 +432,10 @@ def test_no_password_or_token_appears_in_any_output_log_exception_or_audit_paylo
     for _ in range(6):
         run("h1", "login", "h1", "--password-stdin", input="wrong wrong wrong\n")
     run("h2", "whoami")
+    mfa_secret = _enrolled(seeded, "admin", PASSWORDS["admin"])  # the second factor too
+    secrets.append(mfa_secret)
+    run("admin", "login", "admin", "--password-stdin", input=f"{PASSWORDS['admin']}\n12x456\n")
+    run("admin", "staff", "mfa", "reset", "admin")
     made = run("admin", "staff", "token", "create", "h1", "--name", "nightly", "--scope",
                "read", keep=False)
     token = made.stdout.strip()

@@ -60,6 +60,24 @@ class PasswordChangeRequired(ComplaintError):
     exit_code = 3
 
 
+class SecondFactorRequired(ComplaintError):
+    """The password was right and the account has a second factor: a code is needed too."""
+
+    exit_code = 3
+
+
+class EnrolmentRequired(ComplaintError):
+    """Admins need a second factor here (``auth.mfa.admins``) and this one has none yet."""
+
+    exit_code = 3
+
+
+class DirectoryProblem(ComplaintError):
+    """The directory (LDAP) sign-in goes to does not answer, or is configured wrongly."""
+
+    exit_code = 1
+
+
 class InvalidData(ComplaintError):
     """A value given is malformed or breaks a rule of the domain."""
 

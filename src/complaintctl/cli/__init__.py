@@ -230,10 +230,11 @@ def _register_commands() -> None:
     complaints.register_commands(app)
     clock.register_commands(app)
     conflicts.register_commands(staff.app)
-    from complaintctl.cli import identity, tokens  # issue 18
+    from complaintctl.cli import identity, mfa, tokens  # issue 18
 
     identity.register_commands(app)
     staff.app.add_typer(tokens.app, name="token")
+    staff.app.add_typer(mfa.app, name="mfa")
     app.add_typer(staff.app, name="staff")
     app.add_typer(organisations.app, name="org")
     app.add_typer(config.app, name="config")

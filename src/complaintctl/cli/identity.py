@@ -15,7 +15,8 @@ from complaintctl.i18n import _
 
 PasswordStdin = Annotated[bool, typer.Option(
     "--password-stdin",
-    help=_("Read the password from standard input, one a line (for scripts)."))]
+    help=_("Read the password from standard input, one a line (for scripts); a code, when "
+           "one is asked for, is the next line."))]
 
 
 class Secrets:
@@ -38,6 +39,16 @@ class Secrets:
         import getpass
 
         return getpass.getpass(prompt)
+
+    def code(self, prompt: str) -> str:
+        """A second factor's code: the next line of standard input, or asked on the terminal."""
+        if self.from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise UsageProblem(_("Standard input ended before the code; write it on the "
+                                     "line after the password."))
+            return line.strip()
+        return self.ask(prompt).strip()
 
     def new(self, prompt: str) -> str:
         """A new password: asked twice on a terminal, once from standard input."""
@@ -64,7 +75,7 @@ def login(
     user: Annotated[str | None, typer.Argument(help=_("Who signs in [default: --as, else the OS login]."))] = None,
     password_stdin: PasswordStdin = False,
 ) -> None:
-    from complaintctl.errors import PasswordChangeRequired
+    from complaintctl.errors import PasswordChangeRequired, SecondFactorRequired
     from complaintctl.present import render
     from complaintctl.services.identity import session_file, sessions
 
@@ -73,16 +84,22 @@ def login(
     secrets = Secrets(password_stdin)
     password = secrets.ask(_("Password for {user}: ").format(user=username))
     database = st.database()
-    try:
-        with st.session(write=True) as session:
-            opened = sessions.sign_in(session=session, username=username, password=password,
-                                      client=client())
-    except PasswordChangeRequired as why:  # asked outside the transaction
-        render.message(str(why))
-        new = secrets.new(_("New password: "))
-        with st.session(write=True) as session:
-            opened = sessions.sign_in(session=session, username=username, password=password,
-                                      new_password=new, client=client())
+    asked: dict[str, str] = {}
+    while True:  # the code and a new password are asked outside the transaction
+        try:
+            with st.session(write=True) as session:
+                opened = sessions.sign_in(session=session, username=username,
+                                          password=password, client=client(), **asked)
+            break
+        except SecondFactorRequired:
+            if "code" in asked:
+                raise
+            asked["code"] = secrets.code(_("Code from your authenticator app: "))
+        except PasswordChangeRequired as why:
+            if "new_password" in asked:
+                raise
+            render.message(str(why))
+            asked["new_password"] = secrets.new(_("New password: "))
     with st.session() as session:
         tz = _tz(session)
     session_file.save(database.url, opened.token)
@@ -170,6 +187,7 @@ def register_commands(app: typer.Typer) -> None:
     app.command("login", help=helptext(
         _("Sign in to the database: asks for the password and keeps a session for it."),
         "complaintctl login lihua", "printf '%s\\n' \"$PW\" | complaintctl login lihua "
+        "--password-stdin", "printf '%s\\n%s\\n' \"$PW\" \"$CODE\" | complaintctl login lihua "
         "--password-stdin"))(login)
     app.command("logout", help=helptext(
         _("Sign out: end this database's session, in the database too."),

@@ -275,6 +275,7 @@ COMMANDS: dict[str, Permission | None] = {
     # issue 18: signing in proves who acts; passwords and tokens: one's own, or P.staff
     "login": None, "logout": None, "whoami": None, "staff passwd": None,
     "staff token create": None, "staff token list": None, "staff token revoke": None,
+    "staff mfa enrol": None, "staff mfa reset": P.staff,  # enrol: one's own password proves it
 }
 
 

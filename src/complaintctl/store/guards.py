@@ -74,3 +74,18 @@ def apply_scope(connection, value: str) -> None:
 
     connection.execute(text("SELECT set_config(:name, :value, true)"),
                        {"name": BRANCHES_SETTING, "value": value})
+
+
+def limited_by_row_security(connection) -> bool:
+    """Whether row-level security limits this connection's view of the complaints: on
+    PostgreSQL, a role that neither owns the tables nor bypasses it (``db harden``'s
+    application role). Always False on SQLite."""
+    if connection.dialect.name != "postgresql":
+        return False
+    from sqlalchemy import text
+
+    return bool(connection.execute(text(
+        "SELECT c.relrowsecurity AND NOT r.rolsuper AND NOT r.rolbypassrls "
+        "AND (c.relforcerowsecurity OR NOT pg_has_role(current_user, c.relowner, 'USAGE')) "
+        "FROM pg_class c JOIN pg_roles r ON r.rolname = current_user "
+        "WHERE c.oid = to_regclass('public.complaint')")).scalar())

@@ -69,3 +69,16 @@ class SignInAttempt(TableModel, table=True):
     ok: bool = Field(default=False)
     client: str = Field(max_length=200)
     locked_until: datetime | None = timestamp()
+
+
+class MfaSecret(TableModel, table=True):
+    """A member of staff's TOTP second factor (issue 18): the secret, encrypted (AES-GCM under
+    the database's MFA key, bound to the user name), when it was enrolled, and the last time
+    step a code was accepted for (a code is never accepted twice)."""
+
+    __tablename__ = "mfa_secret"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    secret_enc: str = Field(sa_type=Text)
+    enrolled_at: datetime = timestamp(nullable=False)
+    last_step: int = Field(default=0)

@@ -109,6 +109,39 @@ def _hosts(value: str) -> tuple[str, ...]:
     return hosts
 
 
+def _ldap_url(value: str) -> str:
+    value = value.strip()
+    if value and not re.fullmatch(r"ldaps?://[^\s/]+/?", value):
+        raise ValueError
+    return value
+
+
+def _dn_template(value: str) -> str:
+    if value.strip() and value.count("{user}") != 1:
+        raise ValueError
+    return value.strip()
+
+
+def _groups(value: str) -> tuple[tuple[str, str], ...]:
+    """``cn=handlers,ou=groups,dc=bank,dc=test=handler; cn=...=supervisor`` -> (DN, role)
+    pairs in the order given (the first group a user is in gives the role)."""
+    from complaintctl.domain.enums import Role
+
+    pairs = []
+    for part in (p.strip() for p in value.split(";")):
+        if not part:
+            continue
+        dn, _sep, role = part.rpartition("=")
+        if "=" not in dn or role.strip() not in {r.value for r in Role}:
+            raise ValueError
+        pairs.append((dn.strip(), role.strip()))
+    return tuple(pairs)
+
+
+def _names(value: str) -> frozenset[str]:
+    return frozenset(n.strip() for n in value.replace(";", ",").split(",") if n.strip())
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -174,6 +207,27 @@ def all_keys() -> dict[str, Key]:
         Key("auth.session.absolute", "12h",
             _("A sign-in session ends this long after signing in, however used (5m to 30d)."),
             _span(timedelta(minutes=5), timedelta(days=30))),
+        Key("auth.mfa.admins", "off",
+            _("Admins must sign in with a second factor (a TOTP code; `staff mfa enrol`)."),
+            _bool),
+        Key("auth.ldap.url", "",
+            _("Sign in against this directory (ldap://host:port or ldaps://...) instead of "
+              "local passwords [default: none]."), _ldap_url),
+        Key("auth.ldap.user_dn", "",
+            _("A user's DN in the directory, with {user} for the login name, e.g. "
+              "uid={user},ou=people,dc=bank,dc=test."), _dn_template),
+        Key("auth.ldap.search_base", "",
+            _("Where to search for a user (by auth.ldap.user_attr) when auth.ldap.user_dn is "
+              "not set."), str),
+        Key("auth.ldap.user_attr", "uid",
+            _("The directory attribute holding the login name (uid; sAMAccountName on Active "
+              "Directory)."), str),
+        Key("auth.ldap.groups", "",
+            _("Directory groups that give a role: GROUP_DN=role, separated by ';' (the first "
+              "group a user is in decides) [default: the role in complaintctl]."), _groups),
+        Key("auth.ldap.local", "",
+            _("Staff who keep a complaintctl password while the directory is on (comma-"
+              "separated; a break-glass admin)."), _names),
     ]
     for term, weight in DEFAULT_WEIGHTS.items():
         keys.append(Key(f"urgency.{term}", f"{weight:g}",

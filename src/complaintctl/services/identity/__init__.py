@@ -6,9 +6,11 @@ today, the web console and the terminal workspace next):
 - ``sessions``: ``sign_in`` (password, lockout), ``verify``, ``revoke`` (logout);
 - ``tokens``: API tokens for scripts: ``create``, ``list_tokens``, ``revoke``, ``verify``;
 - ``passwords``: ``set_password`` and the policy;
+- ``mfa``: the TOTP second factor: ``enrol``, ``reset``, ``new_secret``, ``uri``;
 - ``session_file``: where a terminal keeps its session token (one file per database).
 
+``factors`` (the first factor: local password or directory), ``ldap`` (the directory bind),
 ``lockout`` and ``secrets_format`` are internal. Imports only ``core``.
 """
 
-__all__ = ["acting", "passwords", "session_file", "sessions", "tokens"]
+__all__ = ["acting", "mfa", "passwords", "session_file", "sessions", "tokens"]

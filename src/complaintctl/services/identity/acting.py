@@ -4,7 +4,8 @@ database's sign-in mode.
 - ``open``: made with ``init --no-auth`` (or the demo): the named user acts, as before.
 - ``pending``: sign-in is required (a database made without ``--no-auth``, or one that
   predates sign-in) but no admin has a password yet: it behaves as ``open`` and says so.
-- ``enforced``: a session or an API token proves the actor. A name given with ``--as`` is
+- ``enforced``: a session or an API token proves the actor (from the moment an admin has a
+  password, or a directory is configured: ``auth.ldap.url``). A name given with ``--as`` is
   honoured only for a signed-in admin, as audited delegation (``core.delegation``).
 """
 
@@ -40,7 +41,9 @@ def mode(session: Session) -> Mode:
         return Mode.open
     from complaintctl.services.identity.passwords import admin_has_password
 
-    return Mode.enforced if admin_has_password(session) else Mode.pending
+    if get_setting(session, "auth.ldap.url") or admin_has_password(session):
+        return Mode.enforced
+    return Mode.pending
 
 
 def set_mode(session: Session, *, no_auth: bool) -> None:

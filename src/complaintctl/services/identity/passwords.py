@@ -13,12 +13,12 @@ from sqlmodel import Session, select
 
 from complaintctl.domain.enums import EventKind, Role
 from complaintctl.domain.permissions import Permission
-from complaintctl.errors import InvalidData, NotFound, NotSignedIn
+from complaintctl.errors import InvalidData, NotFound, NotSignedIn, TransitionNotAllowed
 from complaintctl.i18n import _
 from complaintctl.services.core import trail
 from complaintctl.services.core.context import Actor, now, refusals_recorded, use_case
 from complaintctl.store.models import Staff
-from complaintctl.store.models_identity import Credential, SignInSession
+from complaintctl.store.models_identity import ApiToken, Credential, SignInSession
 
 MIN_LENGTH = 12
 
@@ -116,7 +116,9 @@ def needs_current(session: Session, actor: Actor, username: str) -> bool:
 def set_password(*, session: Session, actor: Actor, username: str, password: str,
                  current: str | None = None, at: datetime | None = None) -> bool:
     """Set ``username``'s password; returns whether it must be changed at first sign-in (an
-    admin set someone else's). Their open sessions end (another person's password reset)."""
+    admin set someone else's). Another person's reset ends their sessions and revokes their
+    API tokens (the reset may be because the account was taken over); the event says how
+    many. A directory user's password is the directory's: refused."""
     at = at or now()
     with use_case(session, actor, "staff passwd"):
         staff, credential = credential_of(session, username)
@@ -129,6 +131,7 @@ def set_password(*, session: Session, actor: Actor, username: str, password: str
         if own and credential is not None and not (current and verify(credential.password_hash,
                                                                       current)):
             raise NotSignedIn(_("The current password is wrong; nothing was changed."))
+        _refuse_directory_user(session, username)
         check_policy(password, username)
         if credential is None:
             credential = Credential(staff_id=staff.id, password_hash="", set_by="", set_at=at)
@@ -136,10 +139,12 @@ def set_password(*, session: Session, actor: Actor, username: str, password: str
         credential.must_change = not own
         credential.set_by, credential.set_at = actor.username, at
         session.add(credential)
+        ended = {}
         if not own:
-            end_sessions(session, username, at)
+            ended = {"sessions_ended": end_sessions(session, username, at),
+                     "tokens_revoked": revoke_tokens(session, username, at)}
         trail.record(session, kind=EventKind.admin, action="staff passwd", actor=actor.username,
-                     at=at, details={"staff": username, "must_change": not own})
+                     at=at, details={"staff": username, "must_change": not own, **ended})
     return not own
 
 
@@ -151,6 +156,25 @@ def end_sessions(session: Session, username: str, at: datetime) -> int:
         row.revoked_at = at
         session.add(row)
     return len(rows)
+
+
+def revoke_tokens(session: Session, username: str, at: datetime) -> int:
+    """Revoke every API token of ``username`` still valid; returns how many."""
+    rows = session.exec(select(ApiToken).where(ApiToken.username == username,
+                                               ApiToken.revoked_at.is_(None))).all()
+    for row in rows:
+        row.revoked_at = at
+        session.add(row)
+    return len(rows)
+
+
+def _refuse_directory_user(session: Session, username: str) -> None:
+    from complaintctl.services.identity.ldap import directory_for
+
+    if directory_for(session, username) is not None:
+        raise TransitionNotAllowed(_(
+            "{user} signs in with the directory's password (auth.ldap.url); change it there. "
+            "Nothing was changed.").format(user=username))
 
 
 def admin_has_password(session: Session) -> bool:

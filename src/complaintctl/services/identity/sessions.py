@@ -6,16 +6,15 @@ default 30 minutes) and at an absolute limit (``auth.session.absolute``, default
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from complaintctl.domain.enums import EventKind
 from complaintctl.errors import NotSignedIn, PasswordChangeRequired
 from complaintctl.i18n import _
-from complaintctl.services.core import config, trail
-from complaintctl.services.core.stored import now, timezone_of
-from complaintctl.services.identity import lockout, passwords, secrets_format
+from complaintctl.services.core import config
+from complaintctl.services.core.stored import now
+from complaintctl.services.identity import factors, lockout, mfa, passwords, secrets_format
 from complaintctl.store.models_identity import SignInSession
 
 #: a session's last use is written at most this often (every command would write otherwise)
@@ -33,62 +32,34 @@ class SignedIn:
     expires_at: datetime
 
 
-def _audit(session: Session, action: str, username: str, at: datetime, client: str,
-           **details) -> None:
-    trail.record(session, kind=EventKind.access, action=action, actor=username[:64], at=at,
-                 details={"client": client, **details})
-
-
 def sign_in(*, session: Session, username: str, password: str, client: str,
-            new_password: str | None = None, at: datetime | None = None) -> SignedIn:
-    """Check ``password`` and open a session. A failure (wrong password, unknown user, locked
-    name) raises NotSignedIn after recording it; a password an admin set raises
-    PasswordChangeRequired unless ``new_password`` replaces it. Commits."""
+            code: str | None = None, new_password: str | None = None,
+            at: datetime | None = None) -> SignedIn:
+    """Check ``password`` (locally or against the directory, with lockout), then the second
+    factor's ``code`` when the user has one, and open a session. A failure (wrong password or
+    code, unknown user, locked name) raises NotSignedIn after recording it; an enrolled user
+    without ``code`` raises SecondFactorRequired (nothing recorded: ask for it and call again);
+    a password an admin set raises PasswordChangeRequired unless ``new_password`` replaces it.
+    Commits."""
     at = at or now()
-    staff, credential = passwords.credential_of(session, username)
-    if credential is not None and staff.active:
-        matches = passwords.verify(credential.password_hash, password)
-    else:
-        matches = passwords.verify_nobody(password)
-    locked = lockout.locked_until(session, username, at)
-    if locked is not None or not matches:
-        _refuse(session, username, client, at, locked)
-    if credential.must_change and new_password is None:
+    staff, credential = factors.check_password(session, username, password, client, at)
+    mfa.second_factor(session, staff, code, client, at)
+    if credential is not None and credential.must_change and new_password is None:
         raise PasswordChangeRequired(_(
             "{user}'s password was set by an admin and must be changed now; choose a new one "
             "(`complaintctl login` asks for it).").format(user=username))
-    if new_password is not None:
+    if credential is not None and new_password is not None:
         passwords.check_policy(new_password, username)
         credential.password_hash = passwords.hash_password(new_password)
         credential.must_change, credential.set_by, credential.set_at = False, username, at
         session.add(credential)
-        _audit(session, "password change", username, at, client)
+        factors.audit(session, "password change", username, at, client)
     lockout.record(session, username, ok=True, client=client, at=at)
     opened = _open(session, username, client, at)
-    _audit(session, "sign-in", username, at, client, expires_at=_utc(opened.expires_at))
+    factors.audit(session, "sign-in", username, at, client,
+                  expires_at=factors.utc(opened.expires_at))
     session.commit()
     return opened
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
-
-
-def _refuse(session: Session, username: str, client: str, at: datetime,
-            locked: datetime | None):
-    if locked is None:
-        locked_now = lockout.record(session, username, ok=False, client=client, at=at)
-        _audit(session, "sign-in failed", username, at, client)
-        if locked_now is not None:
-            _audit(session, "lockout", username, at, client, until=_utc(locked_now))
-    else:
-        _audit(session, "sign-in refused: locked", username, at, client, until=_utc(locked))
-    session.commit()
-    if locked is not None:
-        shown = locked.astimezone(timezone_of(session)).strftime("%H:%M")
-        raise NotSignedIn(_("{user} is locked after too many failed sign-ins until {time}; try "
-                            "again then, or ask an admin.").format(user=username, time=shown))
-    raise NotSignedIn(_("Wrong user name or password; nothing was signed in."))
 
 
 def limits(session: Session) -> tuple[timedelta, timedelta]:
@@ -157,6 +128,6 @@ def revoke(*, session: Session, token: str, client: str, at: datetime | None = N
         SignInSession.token_hash == secrets_format.digest(token))).one()
     row.revoked_at = at
     session.add(row)
-    _audit(session, "logout", opened.username, at, client)
+    factors.audit(session, "logout", opened.username, at, client)
     session.commit()
     return opened.username

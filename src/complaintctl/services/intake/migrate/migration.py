@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from complaintctl.domain.enums import EventKind
-from complaintctl.errors import DatabaseProblem, UsageProblem
+from complaintctl.errors import DatabaseProblem, PermissionDenied, UsageProblem
 from complaintctl.infra.files import private_dirs
 from complaintctl.i18n import _
 from complaintctl.services.audit import trail as audit
@@ -23,7 +23,7 @@ from complaintctl.services.intake.migrate.checks import (
 from complaintctl.services.intake.migrate.copier import Copier
 from complaintctl.services.intake.migrate.results import Collision, Migration
 from complaintctl.services.intake.migrate.tables import count_rows
-from complaintctl.store import models
+from complaintctl.store import guards, models
 
 
 def migrate(*, source, target, actor: str, dry_run: bool = False) -> Migration:
@@ -35,6 +35,7 @@ def migrate(*, source, target, actor: str, dry_run: bool = False) -> Migration:
     tables = list(SQLModel.metadata.sorted_tables)
     with source.session() as src_session, target.session(write=True) as dst_session:
         src, dst = src_session.connection(), dst_session.connection()
+        _whole_databases(src, dst)
         checked = audit.verify(src_session)
         if not checked.ok:
             raise DatabaseProblem(_(
@@ -84,6 +85,21 @@ def migrate(*, source, target, actor: str, dry_run: bool = False) -> Migration:
         else:
             dst_session.commit()
     return result
+
+
+def _whole_databases(src, dst) -> None:
+    """Refuse (exit 4) a connection row-level security limits (``db harden``'s application
+    role): it would see some branches' complaints, or none, and copy a part as the whole."""
+    if guards.limited_by_row_security(src):
+        raise PermissionDenied(_(
+            "The source database limits this connection by row-level security (it is `db "
+            "harden`'s application role, which sees only an actor's branches): connect to it "
+            "as the owner role to migrate it. Nothing was copied."))
+    if guards.limited_by_row_security(dst):
+        raise PermissionDenied(_(
+            "The target database limits this connection by row-level security (it is `db "
+            "harden`'s application role): migrate into it as the owner role, or before `db "
+            "harden`. Nothing was copied."))
 
 
 def verify_copy(src, dst, result: Migration, copier: Copier) -> None:

@@ -5,7 +5,7 @@ assigned), and the CLI's own answers to compare the console with."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from complaintctl.domain.enums import Channel, Priority
 from complaintctl.services.complaints import handling
@@ -13,7 +13,6 @@ from complaintctl.services.complaints import registration as svc
 from complaintctl.services.complaints.registration import NewComplaint
 from conftest import actor
 
-UTC = timezone.utc
 PHONE = "13812345678"
 MASKED_PHONE = "138****5678"
 

@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 from complaintctl.domain.enums import OPEN_STATUSES, Status
 from complaintctl.errors import InvalidData
 from complaintctl.i18n import _
-from complaintctl.store.models import Complaint, ComplaintTag
 from complaintctl.services.complaints.queries import Filters, children, matching
 from complaintctl.services.complaints.shapes import complaint_dict
 from complaintctl.services.core.context import (
@@ -28,6 +27,7 @@ from complaintctl.services.core.context import (
     record_unmasking,
     timezone_of,
 )
+from complaintctl.store.models import Complaint, ComplaintTag
 
 #: the statuses the queue shows when none is chosen: the open work, in lifecycle order
 OPEN_WORK = [s.value for s in (Status.registered, Status.assigned, Status.investigating,

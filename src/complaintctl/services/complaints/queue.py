@@ -109,3 +109,52 @@ def _by_urgency(session: Session, complaints) -> list[Complaint]:
     score = {c.id: view_fields(c, tags=tags[c.id], paused_since=paused.get(c.id), as_of=at,
                                weights=weights)["urgency"] for c in complaints}
     return sorted(complaints, key=lambda c: -score[c.id])
+
+
+#: the actions the console offers on a complaint, each with its permission and the
+#: lifecycle's action it is checked as (assign is reassign once a complaint is assigned)
+CONSOLE_ACTIONS = ("assign", "contact", "investigate", "consult", "resolve", "close")
+
+
+def complaint_page(*, session: Session, actor: Actor, number: str,
+                   unmask: bool = False) -> dict[str, Any]:
+    """One complaint for the console: ``show``'s object, its evidence files (``evidence
+    list``'s) and ``actions``: those of CONSOLE_ACTIONS the actor may take on it now (their
+    role and branch scope allow it and its status does), so the page offers only those.
+    Reading is refused, and unmasking audited, as ``show`` and ``evidence list`` do."""
+    from complaintctl.services.complaints import handling, queries
+
+    data = queries.show(session=session, actor=actor, number=number, unmask=unmask)
+    data["evidence"] = handling.evidence_list(session=session, actor=actor,
+                                              number=data["number"], unmask=unmask)
+    data["actions"] = permitted_actions(actor, data)
+    return data
+
+
+def permitted_actions(actor: Actor, shown: dict[str, Any]) -> list[str]:
+    """Which of CONSOLE_ACTIONS ``actor`` may take on the complaint ``shown`` (its branch,
+    assignee and status): the permission matrix and the lifecycle table, asked without
+    recording anything (the action itself checks again, and records a refusal)."""
+    from types import SimpleNamespace
+
+    from complaintctl.domain import lifecycle
+    from complaintctl.domain.enums import Action
+    from complaintctl.domain.permissions import Permission
+    from complaintctl.errors import PermissionDenied
+
+    target = SimpleNamespace(branch=shown["branch"], assignee=shown["assignee"],
+                             number=shown["number"])
+    status = Status(shown["status"])
+    allowed = []
+    for name in CONSOLE_ACTIONS:
+        action = Action(name)
+        if action is Action.assign and status is not Status.registered:
+            action = Action.reassign
+        if status not in lifecycle.TRANSITIONS[action][0]:
+            continue
+        try:
+            actor.check(Permission(name), complaint=target)
+        except PermissionDenied:
+            continue
+        allowed.append(name)
+    return allowed

@@ -51,6 +51,8 @@ OUTSIDE = {
     "db harden": "PostgreSQL only (refused on SQLite, changing nothing); its `db harden` event "
                  "and its refusal are checked on the server by test_db_harden.py",
     "audit keygen": "writes the auditor's key pair to files; opens no database",
+    "serve": "a server: each request calls a use case that writes its own event "
+             "(tests/test_web_*.py check them)",
 }
 
 #: a successful run of every state-changing command, in an order that builds what the later

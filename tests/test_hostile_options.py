@@ -25,6 +25,7 @@ SKIPPED = {
     "demo": "builds a whole demo database per run (seconds)",
     "monitor": "--watch N redraws until interrupted",
     "intake mail": "would dial whatever --imap names",
+    "serve": "listens until interrupted (tests/test_web_serve.py runs it as a subprocess)",
 }
 COMMANDS = [(path, command) for path, command in LEAVES if " ".join(path) not in SKIPPED]
 STAFF = ["admin", "sup", "h1", "clerk", "aud", "sup2", "nobody"]

@@ -77,3 +77,13 @@ class InvalidRecord(InvalidData):
         if line is not None:
             text = _("line {line}: {text}").format(line=line, text=text)
         super().__init__(text)
+
+
+class RateLimited(ComplaintError):
+    """Too many requests from one client in a short time (the web server's limits)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from contextvars import ContextVar
+
 from complaintctl.settings import from_environ
 
 DOMAIN = "complaintctl"
@@ -31,6 +33,9 @@ SUPPORTED = ("en", "zh")
 
 _translation: gettext.NullTranslations | None = None
 _language: str | None = None
+#: a web request's own language (``request_language``): (language, catalog), else None
+_request: ContextVar[tuple[str, gettext.NullTranslations] | None] = ContextVar(
+    "complaintctl_request_language", default=None)
 
 
 def explicit_language(
@@ -95,6 +100,10 @@ def machine_text(active: bool = True) -> Iterator[None]:
     if not active or previous == "en":
         yield
         return
+    if _request.get() is not None:
+        with request_language("en"):
+            yield
+        return
     set_language("en")
     try:
         yield
@@ -102,7 +111,22 @@ def machine_text(active: bool = True) -> Iterator[None]:
         set_language(previous)
 
 
+@contextmanager
+def request_language(lang: str) -> Iterator[str]:
+    """Text built inside (in this thread or task and what it starts) is in ``lang``, whatever
+    the process's language: the web server serves each request in its own language."""
+    chosen = _normalise(lang)
+    token = _request.set((chosen, gettext.translation(
+        DOMAIN, localedir=str(LOCALE_DIR), languages=[chosen], fallback=True)))
+    try:
+        yield chosen
+    finally:
+        _request.reset(token)
+
+
 def language() -> str:
+    if (request := _request.get()) is not None:
+        return request[0]
     if _language is None:
         set_language(detect_language())
     return _language  # type: ignore[return-value]
@@ -110,12 +134,16 @@ def language() -> str:
 
 def _(message: str) -> str:
     """Translate a user-facing message into the interface language."""
+    if (request := _request.get()) is not None:
+        return request[1].gettext(message)
     if _translation is None:
         set_language(detect_language())
     return _translation.gettext(message)  # type: ignore[union-attr]
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
+    if (request := _request.get()) is not None:
+        return request[1].ngettext(singular, plural, n)
     if _translation is None:
         set_language(detect_language())
     return _translation.ngettext(singular, plural, n)  # type: ignore[union-attr]

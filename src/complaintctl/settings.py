@@ -54,6 +54,9 @@ VARIABLES = (
              "?starttls=1` or `smtps://...`", "unset: the notifications log file"),
     Variable("COMPLAINTCTL_SMTP_FROM", "The From address of notifications (overrides the "
              "`notify.from` setting)", "`notify.from`, `complaintctl@localhost`"),
+    Variable("COMPLAINTCTL_PUBLIC_URL", "The address customers reach `complaintctl serve` at "
+             "(the acknowledgement links to its status page)", "`http://HOST:PORT` of "
+             "`serve`"),
     Variable("COMPLAINTCTL_IMAP_PASSWORD", "The IMAP password of `intake mail --imap` (never "
              "taken from the command line)", "none: required with `--imap`"),
 )
@@ -136,8 +139,23 @@ class Settings:
         return self._get("COMPLAINTCTL_SMTP_FROM")
 
     @property
+    def public_url(self) -> str | None:
+        return self._get("COMPLAINTCTL_PUBLIC_URL")
+
+    @property
     def imap_password(self) -> str | None:
         return self._get("COMPLAINTCTL_IMAP_PASSWORD")
+
+
+def hand_down(values: Mapping[str, str | None]) -> None:
+    """Put ``values`` (variables of ``VARIABLES``) into this process's environment, for the
+    processes it starts (``serve``'s workers read the database and the user there)."""
+    names = {v.name for v in VARIABLES}
+    for name, value in values.items():
+        if name not in names:
+            raise KeyError(name)
+        if value is not None:
+            os.environ.update({name: value})
 
 
 #: the process's settings, read from its environment when asked

@@ -76,6 +76,7 @@ class ContactVia(StrEnum):
     email = "email"
     letter = "letter"
     in_person = "in_person"
+    online = "online"  # the online platform's status page (issue 19)
 
 
 class Direction(StrEnum):

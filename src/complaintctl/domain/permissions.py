@@ -270,7 +270,7 @@ COMMANDS: dict[str, Permission | None] = {
     "import file": P.register, "import list": P.read, "import undo": P.withdraw,
     "intake mail": P.register, "intake json": P.register,
     "intake review list": P.register, "intake review accept": P.register,
-    "intake review reject": P.register,
+    "intake review reject": P.register, "serve": P.register,
     "hold": P.hold, "release": P.hold, "purge": P.database,
     # issue 18: signing in proves who acts; passwords and tokens: one's own, or P.staff
     "login": None, "logout": None, "whoami": None, "staff passwd": None,

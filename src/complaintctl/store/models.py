@@ -296,6 +296,7 @@ LATER = frozenset({
     "PlanVersion", "Drill", "Incident", "IncidentComplaint", "IncidentAction", "ChecklistItem",
     "IncidentRectification", "ComplaintRootCause", "Rectification", "RectificationComplaint",
     "StaffConflict", "Notification", "NotificationAttempt", "MailReview",
+    "AccessCode",
 })
 
 

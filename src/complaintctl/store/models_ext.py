@@ -251,3 +251,20 @@ class MailReview(TableModel, table=True):
     decided_at: datetime | None = timestamp()
     note: str | None = Field(default=None, sa_type=Text)  # why it was rejected
     number: str | None = Field(default=None, max_length=20)  # the complaint it became
+
+
+# --- the online platform's access codes (issue 19) ---------------------------------------------
+
+
+class AccessCode(TableModel, table=True):
+    """The one-time access code of a complaint registered online: only its SHA-256 digest is
+    kept. Keyed by the complaint's number, not its id: a purge of the complaint leaves a digest
+    of a random code, which tells nothing."""
+
+    __tablename__ = "access_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True, index=True)
+    code_hash: str = Field(max_length=64)
+    issued_at: datetime = timestamp(nullable=False)
+    reissued: int = Field(default=0)

@@ -3,4 +3,4 @@
 message parsing in ``mail``), copying a database to another back end (``migrate``), and the
 file readers the importer uses (``reading``)."""
 
-__all__ = ["exports", "imports", "mail", "mailbox", "migrate", "reading"]
+__all__ = ["exports", "imports", "mail", "mailbox", "migrate", "online", "reading"]

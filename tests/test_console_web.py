@@ -237,3 +237,22 @@ def test_a_filter_the_cli_refuses_is_refused_the_same_way(web):
     assert run.exit_code == 4
     assert run.stderr.strip().removeprefix("Error: ") in answer.text
     assert signed_in(app, "sup").get("/staff/queue?due_days=x").status_code == 422
+
+
+# --- language and headers ----------------------------------------------------------------------
+
+
+def test_the_console_speaks_chinese_by_accept_language_with_the_security_headers(web):
+    app, made, _cli = web
+    browser = client(app, lang="zh-CN")
+    form = browser.get("/staff/sign-in")
+    assert "登录员工工作台" in form.text and '<html lang="zh-CN">' in form.text
+    assert form.headers["content-security-policy"].startswith("default-src 'self'")
+    assert "frame-ancestors 'none'" in form.headers["content-security-policy"]
+    wrong = sign_in(browser, "sup", "not the password at all")
+    assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
+    assert sign_in(browser, "sup").status_code == 303
+    queue = browser.get("/staff/queue").text
+    assert "待办队列" in queue and "退出登录" in queue
+    page = browser.get(f"/staff/complaints/{made['late']}").text
+    assert "已超期" in page and "时间线" in page and "Timeline" not in page

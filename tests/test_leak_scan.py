@@ -171,7 +171,8 @@ CHANGES = {
     "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",
     "staff add", "staff conflict add", "staff conflict remove", "staff deactivate",
     "staff senior", "hold", "release", "purge", "audit keygen",
-    # a server (issue 19): its pages and API are scanned by tests/test_web_*.py
+    # a server (issue 19): a customer sees only their own complaint, proven by its access
+    # code, and no contact details (tests/test_web_public.py)
     "serve",
     # roles and grants, no complaint data (its output is checked in test_db_harden.py)
     "db harden",

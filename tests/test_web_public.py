@@ -200,3 +200,76 @@ def test_a_lost_code_goes_only_to_the_email_on_record(web, seeded):
     # the first code was issued at registration: a re-issue waits ten minutes
     assert sent == []
     assert web.post("/status", data={"number": number, "code": code}).status_code == 200
+
+
+def _decided(cli, number: str) -> None:
+    for args, who in [(("assign", number, "--to", "h1"), "sup"), (("investigate", number), "h1"),
+                      (("resolve", number, "--outcome", "upheld", "--findings", "年费已退还",
+                        "--remedy", "fee_refund:600", "--notified-via", "phone"), "h1")]:
+        result = cli(*args, as_=who)
+        assert result.exit_code == 0, result.stderr
+
+
+def test_the_decision_shows_once_notified_and_the_customer_answers(web, cli):
+    number, code = answer_page(submit(web))
+    before = web.post("/status", data={"number": number, "code": code})
+    assert "年费已退还" not in before.text and "/status/answer" not in before.text
+    early = web.post("/status/answer", data={"number": number, "code": code,
+                                             "satisfaction": "4"})
+    assert early.status_code == 409
+    _decided(cli, number)
+    after = web.post("/status", data={"number": number, "code": code})
+    assert "年费已退还" in after.text and "/status/answer" in after.text
+    answered = web.post("/status/answer", data={"number": number, "code": code,
+                                                "satisfaction": "4"})
+    assert answered.status_code == 200
+    shown = json.loads(cli("show", number, "--format", "json", "--unmask").stdout)
+    inbound = [c for c in shown["contacts"] if c["direction"] == "in"]
+    assert [c["via"] for c in inbound] == ["online"] and "4/5" in inbound[0]["summary"]
+
+
+def test_a_dispute_after_the_decision_is_a_review_request(web, cli):
+    number, code = answer_page(submit(web))
+    _decided(cli, number)
+    disputed = web.post("/status/answer", data={"number": number, "code": code,
+                                                "disputing": "yes", "dispute": "退款金额不对"})
+    assert disputed.status_code == 200, disputed.text
+    shown = json.loads(cli("show", number, "--format", "json").stdout)
+    assert shown["status"] == "under_review" and shown["review_requested_at"]
+    view = web.get(f"/api/v1/complaints/{number}", headers={"X-Access-Code": code}).json()
+    assert view["status"] == "under_review" and view["review_requested"]
+    verified = cli("audit", "verify", as_="aud")  # every change the web made is on the trail
+    assert verified.exit_code == 0, verified.stdout + verified.stderr
+
+
+def test_a_lost_code_after_ten_minutes_goes_to_the_email_on_record(web, seeded):
+    from sqlalchemy import text
+
+    number, code = answer_page(submit(web))
+    with seeded.engine.begin() as conn:  # the code was issued eleven minutes ago
+        conn.execute(text("UPDATE access_code SET issued_at = issued_at - INTERVAL '11 minutes'"
+                          if seeded.is_postgresql else
+                          "UPDATE access_code SET issued_at = datetime(issued_at, '-11 minutes')"))
+    assert web.post("/status/lost-code", data={"number": number, "contact": "13812345678"}
+                    ).status_code == 200
+    with seeded.engine.connect() as conn:
+        sent = conn.execute(text("SELECT address, body FROM notification "
+                                 "WHERE event = 'access_code'")).one()
+    assert sent.address == "zhang@example.com"
+    new = re.search(r"[A-Z2-9]{4}(?:-[A-Z2-9]{4}){4}", sent.body).group(0)
+    assert new != code
+    assert web.post("/status", data={"number": number, "code": code}).status_code == 404
+    assert web.post("/status", data={"number": number, "code": new}).status_code == 200
+    again = web.post("/status/lost-code", data={"number": number, "contact": "13812345678"})
+    assert again.status_code == 200  # within ten minutes: nothing more is sent
+    with seeded.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM notification "
+                                 "WHERE event = 'access_code'")).scalar() == 1
+
+
+def test_pages_in_english_and_the_openapi_document(web):
+    page = web.get("/?lang=en")
+    assert "Make a complaint" in page.text and '<html lang="en">' in page.text
+    assert "我要投诉" in web.get("/?lang=zh").text
+    spec = web.get("/api/v1/openapi.json")
+    assert spec.status_code == 200 and "/api/v1/complaints" in spec.json()["paths"]

@@ -143,7 +143,10 @@ def test_invalid_values_are_refused_on_the_page_as_invalid_data(web):
     browser = signed_in(app, "sup")
     answer = post(browser, made["fresh"], "contact", via="pigeon", summary="x")
     assert answer.status_code == 422
-    assert "How: choose one of phone, sms, email, letter, in_person." in unescape(answer.text)
+    from complaintctl.domain.enums import ContactVia
+
+    vias = ", ".join(v.value for v in ContactVia)
+    assert f'id="refusal">How: choose one of {vias}.' in unescape(answer.text)
     answer = post(browser, made["fresh"], "assign", to="clerk")
     assert answer.status_code == 422 and "clerk is a clerk" in unescape(answer.text)
     assert stored(cli.database, made["fresh"]).assignee is None

@@ -70,6 +70,6 @@ def from_environment() -> FastAPI:
 
 def _routers() -> list:
     """Every router of the app; a new one is added here."""
-    from complaintctl.web import api, health, public
+    from complaintctl.web import api, console, health, public
 
-    return [health.router, public.router, api.router]
+    return [health.router, public.router, api.router, console.router]

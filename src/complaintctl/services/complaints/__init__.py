@@ -2,11 +2,11 @@
 (``handling``: assign, contact, investigate, note, consult, answer, evidence), automatic
 assignment and recusal (``assignment``), extensions and compensation approvals
 (``approvals``), the decision and closure (``decisions``: resolve, close, reopen, withdraw,
-merge, archive), the review (``reviews``), reading complaints (``queries``: show, list) and
-the shapes a complaint is handed out in (``shapes``: its object, its CSV row). ``handlers`` is
+merge, archive), the review (``reviews``), reading complaints (``queries``: show, list;
+``queue``: the staff console's work queue, paged by urgency) and the shapes a complaint is handed out in (``shapes``: its object, its CSV row). ``handlers`` is
 internal: the lifecycle's rules that follow events (subscribed by bootstrap); so are
 ``approvers`` (who may approve) and ``compensation`` (the resolution's compensation rule).
 """
 
-__all__ = ["approvals", "assignment", "decisions", "handling", "queries", "registration",
-           "reviews", "shapes"]
+__all__ = ["approvals", "assignment", "decisions", "handling", "queries", "queue",
+           "registration", "reviews", "shapes"]

@@ -2,7 +2,8 @@
 today, the web console and the terminal workspace next):
 
 - ``acting.resolve``: the actor of a command or request, from a session or API token (or the
-  name given, on a database that does not require sign-in); ``acting.mode``;
+  name given, on a database that does not require sign-in); ``acting.resolve_session``: who
+  acts in a browser, proven by the staff console's session cookie; ``acting.mode``;
 - ``sessions``: ``sign_in`` (password, lockout), ``verify``, ``revoke`` (logout);
 - ``tokens``: API tokens for scripts: ``create``, ``list_tokens``, ``revoke``, ``verify``;
 - ``passwords``: ``set_password`` and the policy;

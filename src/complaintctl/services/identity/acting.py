@@ -96,6 +96,22 @@ def resolve(session: Session, *, credential: Callable[[], str | None], as_user: 
                   proof["expires_at"], proof["name"])
 
 
+def resolve_session(session: Session, token: str | None, *, command: str = "",
+                    at: datetime | None = None) -> Acting:
+    """Who acts in a browser (the staff console): the sign-in session ``token`` proves it,
+    whatever the database's mode (a web page never believes a name it is given, and an API
+    token is for scripts, not a cookie). Refuses (NotSignedIn, exit 4) without a session or
+    with one expired, ended or unknown, as ``resolve`` does."""
+    from complaintctl.services.identity import secrets_format, sessions
+
+    if not token or secrets_format.parse(session, token) != secrets_format.SESSION:
+        raise NotSignedIn(_("Sign in to use the staff console."))
+    opened = sessions.verify(session, token, at)
+    actor = resolve_actor(session, opened.username, command)
+    return Acting(actor, mode(session), "session", opened.username, opened.idle_until,
+                  opened.expires_at)
+
+
 def _not_signed_in(as_user: str | None) -> str:
     if as_user:
         return _("This database requires sign-in: --as {user} alone does not prove who you "

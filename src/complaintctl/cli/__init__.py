@@ -250,6 +250,9 @@ def _register_commands() -> None:
     from complaintctl.cli import retention  # issue 7
 
     retention.register_commands(app)
+    from complaintctl.cli import tui  # issue 21
+
+    tui.register_commands(app)
 
 
 _register_commands()

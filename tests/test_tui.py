@@ -10,17 +10,14 @@ import asyncio
 import json
 
 import pytest
-from textual.widgets import DataTable, Input, Select, Static, Tabs
+from textual.widgets import DataTable, Input, Tabs
 
 from complaintctl.cli.common import State
 from complaintctl.i18n import set_language
 from complaintctl.tui.app import WorkspaceApp
-from complaintctl.tui.complaint import ComplaintScreen
-from complaintctl.tui.forms import ActionForm
 from complaintctl.tui.help import HelpScreen
 from complaintctl.tui.queue import KEYS as QUEUE_KEYS
 from complaintctl.tui.queue import QueueScreen
-from complaintctl.tui.register import RegisterScreen
 from complaintctl.tui.workspace import Workspace
 
 SIZE = (100, 30)
@@ -92,7 +89,7 @@ def three(cli):
 # --- the queue ------------------------------------------------------------------------------
 
 def test_the_queue_opens_on_my_complaints_and_the_tabs_follow_the_keys(cli, three):
-    mine, free, shanghai = three
+    mine, free, _shanghai = three
     app = app_for(cli, "h1")
     seen = {}
 
@@ -116,7 +113,6 @@ def test_the_queue_opens_on_my_complaints_and_the_tabs_follow_the_keys(cli, thre
 
 
 def test_the_queue_is_in_the_order_of_list_sort_urgency_and_masked_as_list_masks(cli, three):
-    mine, free, _shanghai = three
     cli("register", "--channel", "regulator", "--customer", "王五", "--summary", "监管转办",
         "--phone", "13900001111", "--tag", "elderly", as_="clerk")
     app = app_for(cli, "sup")
@@ -139,7 +135,7 @@ def test_the_queue_is_in_the_order_of_list_sort_urgency_and_masked_as_list_masks
 
 
 def test_the_filter_line_takes_lists_options_and_says_a_mistake_in_lists_words(cli, three):
-    mine, free, _shanghai = three
+    _mine, free, _shanghai = three
     app = app_for(cli, "sup")
     got = {}
 
@@ -213,7 +209,6 @@ def test_the_help_screen_lists_every_key_of_the_queue(cli, three):
 
 
 def test_the_workspace_speaks_chinese_from_the_same_catalog(cli, three):
-    mine, _free, _shanghai = three
     set_language("zh")
     app = app_for(cli, "h1")
     got = {}

@@ -41,6 +41,7 @@ class ComplaintScreen(Screen):
         self.number = number
         self.data: dict[str, Any] | None = None
         self.unmasked_reason: str | None = None
+        self.evidence_rows: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
         from complaintctl.present import render
@@ -62,11 +63,11 @@ class ComplaintScreen(Screen):
         try:
             self.data = ws.show(self.number, unmask=self.unmasked_reason is not None,
                                 reason=self.unmasked_reason)
-            evidence = ws.evidence(self.number)
+            self.evidence_rows = ws.evidence(self.number)
         except ComplaintError as error:
             self.say(str(error), error=True)
             return
-        self.draw(self.data, evidence)
+        self.draw(self.data, self.evidence_rows)
 
     def draw(self, d: dict[str, Any], evidence: list[dict[str, Any]]) -> None:
         from complaintctl.present import render
@@ -120,9 +121,14 @@ class ComplaintScreen(Screen):
             self.data = data
             return _("Personal data shown in full; the unmasking is on the audit trail.")
 
+        def shown(message: str | None) -> None:  # drawn from the one audited read
+            if message and self.data is not None:
+                self.draw(self.data, self.evidence_rows)
+                self.say(message)
+
         self.app.push_screen(ActionForm(_("Unmask {number}").format(number=number),
                                         [Field("reason", N_("Why you need the personal data"))],
-                                        submit), self.done)
+                                        submit), shown)
 
     def action_reload(self) -> None:
         self.reload()

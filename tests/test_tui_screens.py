@@ -60,6 +60,8 @@ def test_every_action_key_calls_the_clis_service_and_the_state_is_stored(cli, nu
     async def as_supervisor(pilot):
         await open_complaint(pilot, sup, number)
         said["assign"] = await act(pilot, sup, "a", to="h1")
+        said["extend"] = await act(pilot, sup, "e", level="1", reason="需调取多方交易记录",
+                                   via="sms")
 
     drive(sup, as_supervisor)
     h1 = app_for(cli, "h1")
@@ -76,16 +78,19 @@ def test_every_action_key_calls_the_clis_service_and_the_state_is_stored(cli, nu
 
     drive(h1, as_handler)
     assert said["assign"] == f"{number} assigned to h1."
+    assert said["extend"] == (f"{number} extended to level 1; see `complaintctl due {number}`.")
     assert said["contact"] == f"Contact logged on {number}."
     assert said["investigate"] == f"{number} is now investigating."
     assert said["consult"].startswith("Consultation ") and "card_ops" in said["consult"]
     assert said["pause"] == f"{number} paused for appraisal: its clock is stopped."
     data = stored(cli, number)
     assert (data["assignee"], data["status"], data["paused"]) == ("h1", "investigating", True)
-    assert data["contacts"][0]["via"] == "phone" and data["contacts"][0]["by"] == "h1"
+    assert [(c["via"], c["by"]) for c in data["contacts"]] == [
+        ("sms", "sup"), ("phone", "h1"), ("sms", "h1")]  # extend and pause told the customer
     assert data["consultations"][0]["question"] == "年费是否重复扣收？"
+    assert data["extension_level"] == 1
     assert [e["action"] for e in data["events"]] == [
-        "register", "assign", "contact", "investigate", "consult", "pause"]
+        "register", "assign", "extend", "contact", "investigate", "consult", "pause"]
     assert "年费是否重复扣收？" in said["consultations"]
     assert "investigate" in said["timeline"]
 
@@ -262,3 +267,24 @@ def test_register_refused_by_the_service_is_said_on_the_form(cli):
     assert isinstance(said["screen"], RegisterScreen)
     assert said["problem"] == error_of(refusal)
     assert json.loads(cli("list", "--format", "json", as_="admin").stdout) == []
+
+
+def test_a_database_failure_is_one_sentence_not_a_traceback(cli, number):
+    import sqlite3
+
+    if not cli.database.is_sqlite:
+        pytest.skip("breaks the SQLite file's schema on purpose")
+    app = app_for(cli, "sup")
+    said = {}
+
+    async def steps(pilot):
+        await open_complaint(pilot, app, number)
+        conn = sqlite3.connect(str(cli.database.path))  # another program breaks the database
+        conn.execute("DROP TABLE contact")
+        conn.commit()
+        conn.close()
+        said["contact"] = await act(pilot, app, "c", via="phone", summary="回访")
+
+    drive(app, steps)
+    assert said["contact"] == ("The database failed: no such table: contact. Check --db and "
+                               "run `complaintctl db check`.")

@@ -275,6 +275,8 @@ COMMANDS: dict[str, Permission | None] = {
     # issue 18: signing in proves who acts; passwords and tokens: one's own, or P.staff
     "login": None, "logout": None, "whoami": None, "staff passwd": None,
     "staff token create": None, "staff token list": None, "staff token revoke": None,
+    # issue 21: the clerk's workspace reads the queue; each key asks its action's permission
+    "tui": P.read,
 }
 
 

@@ -61,7 +61,10 @@ class WorkspaceApp(App):
 
     def look_for_changes(self) -> None:
         """Reload every screen that shows stored data when the database moved."""
-        if not self.workspace.changed():
+        try:
+            if not self.workspace.changed():
+                return
+        except Exception:  # noqa: BLE001 - a failed look is tried again at the next tick
             return
         self.reloads += 1
         for screen in self.screen_stack:

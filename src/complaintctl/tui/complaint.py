@@ -10,11 +10,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from complaintctl.errors import ComplaintError
 from complaintctl.i18n import N_, _, format_amount, label, term
 from complaintctl.tui import cells
 from complaintctl.tui.actions import ACTIONS, BY_KEY
 from complaintctl.tui.forms import ActionForm, Field
+from complaintctl.tui.guard import problem
 from complaintctl.tui.help import HelpScreen, bindings
 
 KEYS = (
@@ -64,8 +64,8 @@ class ComplaintScreen(Screen):
             self.data = ws.show(self.number, unmask=self.unmasked_reason is not None,
                                 reason=self.unmasked_reason)
             self.evidence_rows = ws.evidence(self.number)
-        except ComplaintError as error:
-            self.say(str(error), error=True)
+        except Exception as error:  # noqa: BLE001 - said as the CLI says it (tui.guard)
+            self.say(problem(error), error=True)
             return
         self.draw(self.data, self.evidence_rows)
 
@@ -100,8 +100,8 @@ class ComplaintScreen(Screen):
         if not action.fields:  # nothing to ask: act at once, say what happened
             try:
                 self.done(submit({}))
-            except ComplaintError as error:
-                self.say(str(error), error=True)
+            except Exception as error:  # noqa: BLE001 - said as the CLI says it (tui.guard)
+                self.say(problem(error), error=True)
             return
         self.app.push_screen(ActionForm(_("{action}: {number}").format(
             action=_(action.title), number=number), list(action.fields), submit), self.done)

@@ -14,7 +14,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from complaintctl.errors import ComplaintError
 from complaintctl.i18n import _, label
 
 
@@ -87,8 +86,10 @@ class ActionForm(ModalScreen[str | None]):
                 return
         try:
             message = self.submit(values)
-        except ComplaintError as error:
-            self.show_error(str(error))
+        except Exception as error:  # noqa: BLE001 - said as the CLI says it (tui.guard)
+            from complaintctl.tui.guard import problem
+
+            self.show_error(problem(error))
             return
         self.dismiss(message)
 

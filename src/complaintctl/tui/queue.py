@@ -11,9 +11,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from complaintctl.errors import ComplaintError
-from complaintctl.i18n import N_, _, label
+from complaintctl.i18n import N_, _, label, ngettext
 from complaintctl.tui import cells
 from complaintctl.tui.filterline import Query, parse
+from complaintctl.tui.guard import problem
 from complaintctl.tui.help import HelpScreen, bindings
 
 TAB_NAMES = {"mine": N_("Mine"), "branch": N_("My branch"), "unassigned": N_("Unassigned"),
@@ -79,8 +80,8 @@ class QueueScreen(Screen):
         """Ask the service for the current tab's rows and draw them."""
         try:
             self.rows = self.app.workspace.queue(self.tab, self.query_, self.app.who)
-        except ComplaintError as error:
-            self.say(str(error), error=True)
+        except Exception as error:  # noqa: BLE001 - said as the CLI says it (tui.guard)
+            self.say(problem(error), error=True)
             self.rows = []
         self.fetched = time.monotonic()
         table = self.query_one(DataTable)
@@ -91,8 +92,10 @@ class QueueScreen(Screen):
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         if not self.status_is_error:
-            self.say(_("{tab}: {count} complaints, most urgent first.").format(
-                tab=_(TAB_NAMES[self.tab]), count=len(self.rows)))
+            self.say(ngettext("{tab}: {count} complaint, most urgent first.",
+                              "{tab}: {count} complaints, most urgent first.",
+                              len(self.rows)).format(tab=_(TAB_NAMES[self.tab]),
+                                                     count=len(self.rows)))
 
     status_is_error = False
 

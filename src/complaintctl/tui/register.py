@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Select, Static
 from complaintctl.domain.enums import Channel, Priority
 from complaintctl.errors import ComplaintError
 from complaintctl.i18n import N_, _, format_datetime, label
+from complaintctl.tui.guard import problem
 from complaintctl.tui.help import HelpScreen, bindings
 
 #: the text fields, in ``register``'s order: (name, label)
@@ -69,7 +70,8 @@ class RegisterScreen(Screen):
                 with Horizontal(classes="r-row"):
                     yield Label(render.text(_(text)), id=f"l-{name}")
                     yield Input(value={"currency": "CNY", "group_size": "1"}.get(name, ""),
-                                placeholder=_(PLACEHOLDERS.get(name, "")), id=f"f-{name}")
+                                placeholder=_(PLACEHOLDERS[name]) if name in PLACEHOLDERS
+                                else "", id=f"f-{name}")
         yield Static("", id="r-due")
         yield Static("", id="r-problem")
         yield Static(render.text(_("Possible repeats: not checked here yet (none listed).")),
@@ -159,8 +161,8 @@ class RegisterScreen(Screen):
             due = ws.opening_due(new.received_at if new is not None else None)
             text = _("Decision due by {due} (the clock starts when it is registered).").format(
                 due=format_datetime((iso(due, ws.zone()) or "")[:16]))
-        except ComplaintError as error:
-            text = str(error)
+        except Exception as error:  # noqa: BLE001 - said as the CLI says it (tui.guard)
+            text = problem(error)
         self.query_one("#r-due", Static).update(render.text(text, cell=False))
 
     # --- saving -----------------------------------------------------------------------------
@@ -175,8 +177,8 @@ class RegisterScreen(Screen):
         ws = self.app.workspace
         try:
             complaint = ws.register(new)
-        except ComplaintError as error:
-            self.query_one("#r-problem", Static).update(render.text(str(error), cell=False))
+        except Exception as error:  # noqa: BLE001 - said as the CLI says it (tui.guard)
+            self.query_one("#r-problem", Static).update(render.text(problem(error), cell=False))
             return
         message = _("Registered {number}; decision due {due}.").format(
             number=complaint.number,

@@ -51,6 +51,9 @@ OUTSIDE = {
     "db harden": "PostgreSQL only (refused on SQLite, changing nothing); its `db harden` event "
                  "and its refusal are checked on the server by test_db_harden.py",
     "audit keygen": "writes the auditor's key pair to files; opens no database",
+    "tui": "an interactive front-end (refused without a terminal): each of its keys calls a "
+           "command's use case, whose events those commands' runs here pin; "
+           "tests/test_tui_screens.py reads them back",
 }
 
 #: a successful run of every state-changing command, in an order that builds what the later

@@ -64,7 +64,8 @@ def shown(widget, width: int = 200) -> str:
 
     console = Console(width=width, color_system=None, legacy_windows=False)
     with console.capture() as capture:
-        console.print(widget.content)
+        # Static.content since Textual 2, Static.renderable before
+        console.print(widget.content if hasattr(widget, "content") else widget.renderable)
     return capture.get().strip()
 
 

@@ -56,7 +56,10 @@ def test_the_register_form(snap_compare, cli, resolved, lang):
         await pilot.pause()
         pilot.app.screen.query_one("#f-received_at").value = "2026-12-01T09:00"
         pilot.app.screen.query_one("#f-customer").value = "李雷"
+        for box in pilot.app.screen.query("Input"):
+            box.cursor_blink = False  # the focused field's cursor: drawn the same every time
         await pilot.pause()
+        pilot.app.screen.check()  # settled, however slowly the Changed events arrived
 
     assert snap_compare(app_for(cli, "clerk"), terminal_size=SIZE, run_before=fill)
 

@@ -54,6 +54,9 @@ OUTSIDE = {
     "audit keygen": "writes the auditor's key pair to files; opens no database",
     "serve": "a server: each request calls a use case that writes its own event "
              "(tests/test_web_*.py check them)",
+    "tui": "an interactive front-end (refused without a terminal): each of its keys calls a "
+           "command's use case, whose events those commands' runs here pin; "
+           "tests/test_tui_screens.py reads them back",
 }
 
 #: a successful run of every state-changing command, in an order that builds what the later

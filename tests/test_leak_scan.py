@@ -160,6 +160,7 @@ READS: dict[str, list[list[str]]] = {
 #: commands that change something (their error paths are in ERROR_PATHS), or that read no
 #: complaint data: not run here
 CHANGES = {
+    "tui",  # interactive, refused without a terminal; its screens' masking: tests/test_tui*.py
     "answer", "approve", "archive", "assign", "close", "consult", "contact", "investigate",
     "merge", "note", "pause", "register", "reopen", "request-approval", "resolve", "resume",
     "withdraw", "extend", "evidence add", "review decide", "review request", "rootcause set",

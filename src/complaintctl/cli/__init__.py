@@ -254,6 +254,9 @@ def _register_commands() -> None:
     from complaintctl.cli import serve  # issue 19
 
     serve.register_commands(app)
+    from complaintctl.cli import tui  # issue 21
+
+    tui.register_commands(app)
 
 
 _register_commands()

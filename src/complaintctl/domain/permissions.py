@@ -276,6 +276,8 @@ COMMANDS: dict[str, Permission | None] = {
     "login": None, "logout": None, "whoami": None, "staff passwd": None,
     "staff token create": None, "staff token list": None, "staff token revoke": None,
     "staff mfa enrol": None, "staff mfa reset": P.staff,  # enrol: one's own password proves it
+    # issue 21: the clerk's workspace reads the queue; each key asks its action's permission
+    "tui": P.read,
 }
 
 

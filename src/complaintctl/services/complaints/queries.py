@@ -53,10 +53,10 @@ def is_overdue(c: Complaint, at: datetime | None = None,
     return left is not None and left < 0
 
 
-def _unmask(session: Session, actor: Actor, numbers: list[str], what: str) -> None:
-    """Put an unmasking of these complaints on record."""
+def _unmask(session: Session, actor: Actor, numbers: list[str], what: str, **why) -> None:
+    """Put an unmasking of these complaints on record (with the reason given, if any)."""
     record_unmasking(session, actor, what, complaint=numbers[0] if len(numbers) == 1 else None,
-                     complaints=numbers[:1000], count=len(numbers))
+                     complaints=numbers[:1000], count=len(numbers), **why)
 
 
 def children(session: Session, ids: list[int]):
@@ -78,12 +78,15 @@ def children(session: Session, ids: list[int]):
     return tags, remedies
 
 
-def show(*, session: Session, actor: Actor, number: str, unmask: bool = False) -> dict[str, Any]:
-    """One complaint with its timeline, contacts and consultations."""
+def show(*, session: Session, actor: Actor, number: str, unmask: bool = False,
+         reason: str | None = None) -> dict[str, Any]:
+    """One complaint with its timeline, contacts and consultations; ``reason``: why it is
+    unmasked (the workspace asks for one), kept in the unmask event's details."""
     complaint = get(session, number)
     check_reading(session, actor, "show", unmask=unmask, complaint=complaint)
     if unmask:
-        _unmask(session, actor, [complaint.number], "show")
+        _unmask(session, actor, [complaint.number], "show",
+                **({"reason": reason} if reason else {}))
     tz = timezone_of(session)
     tags, remedies = children(session, [complaint.id])
     data = _with_clock(session, [complaint], tags, remedies, unmask=unmask, tz=tz)[0]

@@ -3,11 +3,10 @@
 (``trail``) and the state of a complaint its events carry (``state``), the configuration and
 organisation tree as read (``config``, ``org_tree``), filter values as a clerk types them
 (``filter_values``), audited delegation (``delegation``), the complaint kernel shared by every
-use case on one complaint (``kernel``), the reason for a late effective time (``lateness``)
-and the message bus (``bus``). Imports no other services
-package.
+use case on one complaint (``kernel``), the reason for a late effective time (``lateness``),
+the message bus (``bus``) and whether the database moved since a front-end last looked
+(``changes``). Imports no other services package.
 """
 
-__all__ = ["bus", "config", "context", "delegation", "filter_values", "kernel", "lateness",
-           "org_tree",
-           "state", "stored", "trail"]
+__all__ = ["bus", "changes", "config", "context", "delegation", "filter_values", "kernel",
+           "lateness", "org_tree", "state", "stored", "trail"]

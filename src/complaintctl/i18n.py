@@ -102,6 +102,22 @@ def machine_text(active: bool = True) -> Iterator[None]:
         set_language(previous)
 
 
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Text built inside is in ``lang`` (en or zh), whatever the interface language: a letter
+    to a customer (the decision notice) is written in the customer's language."""
+    previous = language()
+    wanted = _normalise(lang)
+    if wanted == previous:
+        yield
+        return
+    set_language(wanted)
+    try:
+        yield
+    finally:
+        set_language(previous)
+
+
 def language() -> str:
     if _language is None:
         set_language(detect_language())

@@ -97,6 +97,7 @@ def cutoff_for(session: Session, closed_before: datetime | None) -> datetime:
         if closed_before > now():
             raise InvalidData(_("--closed-before {at} is in the future; retention only ends in "
                                 "the past.").format(at=closed_before.isoformat()))
+        _check_floor(closed_before)
         return closed_before
     from complaintctl.services.core import config
 
@@ -106,6 +107,21 @@ def cutoff_for(session: Session, closed_before: datetime | None) -> datetime:
         return current.replace(year=current.year - years)
     except ValueError:
         return current.replace(year=current.year - years, day=28)
+
+
+def _check_floor(closed_before: datetime) -> None:
+    """Refuse a cutoff that would erase a complaint closed within the legal floor (Art 28)."""
+    from complaintctl.services.core import config
+
+    current = now()
+    years = config.RETENTION_FLOOR_YEARS
+    try:
+        floor = current.replace(year=current.year - years)
+    except ValueError:
+        floor = current.replace(year=current.year - years, day=28)
+    if closed_before > floor:
+        raise config.BelowLegalFloor(config.floor_message(
+            _("--closed-before {at}").format(at=closed_before.isoformat(timespec="seconds"))))
 
 
 def purge(*, session: Session, actor: Actor, closed_before: datetime | None = None,

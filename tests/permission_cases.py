@@ -106,7 +106,9 @@ RECIPES: dict[str, Recipe] = {
     "evidence add": Recipe("investigating", lambda c: ["evidence", "add", c.number,
                                                        c.extra["file"]]),
     "resolve": Recipe("investigating", lambda c: [
-        "resolve", c.number, "--outcome", "not_upheld", "--findings", "已解释",
+        "resolve", c.number,
+            "--reasons", "核实结果", "--basis", "合同条款",
+            "--outcome", "not_upheld", "--findings", "已解释",
         "--notified-via", "phone"], fresh=True),
     "request-approval": Recipe("investigating", lambda c: [
         "request-approval", c.number, "--compensation", "5000", "--reason", "利息损失"],

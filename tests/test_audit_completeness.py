@@ -189,7 +189,8 @@ def _fixture_world(cli, tmp_path) -> dict[str, str]:
     for key, handler in (("C", "h1"), ("E", "h2")):
         do(handling.assign, "sup", number=names[key], to=handler)
         do(handling.investigate, handler, number=names[key])
-    do(decisions.resolve, "h2", number=names["E"], outcome=Outcome.upheld, findings="属实",
+    do(decisions.resolve, "h2", reasons="核实结果", basis="合同条款", proof="CALL-1",
+        number=names["E"], outcome=Outcome.upheld, findings="属实",
        remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.phone)
     do(decisions.close, "h2", number=names["E"], satisfaction=4)
     files = {

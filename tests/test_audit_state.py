@@ -44,7 +44,9 @@ def _history(cli, tmp_path) -> str:
         (["resume", number], "h1"),
         (["extend", number, "--level", "1", "--reason", "需要卡组织记录"], "h1"),
         (["approve", number], "sup"),
-        (["resolve", number, "--outcome", "upheld", "--findings", "属实", "--remedy",
+        (["resolve", number,
+            "--reasons", "核实结果", "--basis", "合同条款",
+            "--outcome", "upheld", "--findings", "属实", "--remedy",
           "fee_refund:300", "--notified-via", "phone"], "h1"),
     ]
     for args, who in steps:

@@ -67,7 +67,9 @@ def _world(cli: Cli, tmp) -> tuple[Cli, dict]:
             handling.note(**kw, number=n, text=f"客户来电{c.phone}，邮箱{c.email}")
             handling.investigate(**kw, number=n)
             if c is CUSTOMERS[0]:
-                decisions.resolve(**kw, number=n, outcome=Outcome.upheld,
+                decisions.resolve(
+                    reasons="核实结果", basis="合同条款", proof="CALL-1",
+                    **kw, number=n, outcome=Outcome.upheld,
                                   findings=f"卡{c.account}重复扣费",
                                   remedies=[RemedyInput.parse("fee_refund:300")],
                                   notified_via=ContactVia.phone)

@@ -156,7 +156,9 @@ def build(s, state: str, branch: str, assignee: str | None) -> tuple[str, dict]:
         pauses.pause(**kw, number=n, reason=PauseReason.appraisal,
                     customer_notified_via=ContactVia.phone)
     elif state in ("resolved", "closed", "under_review", "held"):
-        decisions.resolve(**kw, number=n, outcome=Outcome.not_upheld, findings="已解释", remedies=[],
+        decisions.resolve(
+            reasons="核实结果", basis="合同条款", proof="CALL-1",
+            **kw, number=n, outcome=Outcome.not_upheld, findings="已解释", remedies=[],
                     notified_via=ContactVia.phone)
         if state != "resolved":
             decisions.close(**kw, number=n, satisfaction=4)

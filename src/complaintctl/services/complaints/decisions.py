@@ -64,8 +64,8 @@ def resolve(
     with acting_on(session, actor, Action.resolve, number, Permission.resolve) as complaint:
         findings = required_text(findings, _("The findings (--findings)"),
                                  field="findings")
-        reasons = _art19(reasons, _("The reasons (--reasons)"), "reasons")
-        basis = _art19(basis, _("The basis (--basis)"), "basis")
+        reasons = _art19(reasons, _("its reasons (--reasons)"), "reasons")
+        basis = _art19(basis, _("its basis (--basis)"), "basis")
         if notified_via is not None:
             proof = notices.check_proof(notified_via, proof)
         elif proof is not None:
@@ -109,7 +109,7 @@ def resolve(
 def _art19(value: str | None, what: str, field: str) -> str:
     """A part of the decision Art 19 requires: not blank, within its limit."""
     if not (value or "").strip():
-        raise InvalidData(_("{what} is required: a decision states the facts verified, the "
+        raise InvalidData(_("A decision needs {what}: it states the facts verified, the "
                             "result, its reasons and its basis (CBIRC Art 19).").format(
             what=what))
     return required_text(value, what, field=field)

@@ -109,7 +109,7 @@ RECIPES: dict[str, Recipe] = {
         "resolve", c.number,
             "--reasons", "核实结果", "--basis", "合同条款",
             "--outcome", "not_upheld", "--findings", "已解释",
-        "--notified-via", "phone"], fresh=True),
+        "--notified-via", "phone", "--proof", "CALL-1"], fresh=True),
     "request-approval": Recipe("investigating", lambda c: [
         "request-approval", c.number, "--compensation", "5000", "--reason", "利息损失"],
         fresh=True),

@@ -228,7 +228,7 @@ def notify_decision(*, session: Session, actor: Actor, number: str, method: Cont
                                   "notice_proof": [old[2], proof]}
         complaint.last_event_at = at
         session.add(complaint)
-        audit.record(session, kind=EventKind.change, action="notify_decision",
+        audit.record(session, kind=EventKind.change, action="notify-decision",
                      actor=actor.username, at=at, complaint=complaint,
                      from_status=complaint.status, to_status=complaint.status, details=details)
     return complaint

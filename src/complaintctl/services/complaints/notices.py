@@ -30,12 +30,12 @@ from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import ContactVia, EventKind, Status
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, TransitionNotAllowed
-from complaintctl.i18n import _, format_amount, format_date, label, speaking
+from complaintctl.i18n import _, format_amount, format_date, label, speaking, term
 from complaintctl.store.models import Complaint, Event, Remedy
 from complaintctl.services.core import config as config_service
 from complaintctl.services.core import org_tree, recusal
 from complaintctl.services.core import trail as audit
-from complaintctl.services.core.context import Actor, check_reading, now, use_case
+from complaintctl.services.core.context import Actor, check_reading, now, timezone_of, use_case
 from complaintctl.services.core.kernel import effective_time, get, normalise_number
 
 #: the methods whose notice needs a proof reference (Art 21: a letter handed over or posted,
@@ -91,7 +91,7 @@ def content(session: Session, complaint: Complaint, *, at: datetime | None = Non
     remedies = session.exec(select(Remedy).where(Remedy.complaint_id == complaint.id)
                             .order_by(col(Remedy.id))).all()
     lang = complaint.notice_language or "zh"
-    name = masking.mask_customer({"name": complaint.customer_name})["name"]
+    name = complaint.customer_name  # names are shown as everywhere; contact data is not on it
     with speaking(lang):
         return _content_in_language(complaint, lang=lang, at=at, tz=tz, closes=closes,
                                     rule=profile.review_window, superior=superior,
@@ -107,7 +107,7 @@ def _content_in_language(complaint: Complaint, *, lang, at, tz, closes, rule, su
                    "within {rule} of this decision, at the latest by {date} (CBIRC Art 20); "
                    "the review is decided within 30 days.").format(
             body=superior or _("the bank's superior organisation"), rule=rule.describe(),
-            date=format_date(closes.astimezone(tz).date(), lang))
+            date=format_date(closes.astimezone(tz).date(), lang, weekday=False))
     else:
         review = _("If you disagree with this decision, you may ask the bank's superior "
                    "organisation for a review (核查).")
@@ -119,7 +119,7 @@ def _content_in_language(complaint: Complaint, *, lang, at, tz, closes, rule, su
         "intro": _("We have handled your complaint received on {received} (number {number}) "
                    "and tell you our decision, as Article 19 of the CBIRC Measures for "
                    "handling consumer complaints requires.").format(
-            received=format_date(complaint.received_at.astimezone(tz).date(), lang),
+            received=format_date(complaint.received_at.astimezone(tz).date(), lang, weekday=False),
             number=complaint.number),
         "sections": [
             {"heading": _("What we verified"), "paragraphs": [text(complaint.findings)]},
@@ -135,7 +135,7 @@ def _content_in_language(complaint: Complaint, *, lang, at, tz, closes, rule, su
                 _("The regulator: call the banking and insurance consumer hotline 12378."),
             ]},
         ],
-        "decided": format_date(at.astimezone(tz).date(), lang),
+        "decided": format_date(at.astimezone(tz).date(), lang, weekday=False),
         "decided_at": iso(at, tz),
         "review_closes": iso(closes, tz),
         "issuer": complaint.branch or _("the bank"),
@@ -148,7 +148,7 @@ def text(value: str | None) -> str:
 
 
 def _remedy_text(remedy: Remedy, lang: str) -> str:
-    shown = label(remedy.kind)
+    shown = term(remedy.kind) if lang == "zh" else remedy.kind.replace("_", " ")
     if remedy.amount_cents is not None:
         shown += " " + format_amount(remedy.amount_cents / 100, "CNY", lang)
     return shown + (f": {masking.mask_text(remedy.note)}" if remedy.note else "")
@@ -208,7 +208,7 @@ def notify_decision(*, session: Session, actor: Actor, number: str, method: Cont
         complaint = get(session, number, lock=True)
         actor.check(Permission.contact, complaint=complaint)
         recusal.check_actor(session, actor.username, "notify-decision", complaint)
-        _check_undelivered(complaint)
+        _check_undelivered(complaint, timezone_of(session))
         proof = check_proof(method, proof)
         at = effective_time(session, at, complaint)
         needed = config_service.load(session)["notice.unreachable_attempts"]
@@ -234,7 +234,7 @@ def notify_decision(*, session: Session, actor: Actor, number: str, method: Cont
     return complaint
 
 
-def _check_undelivered(complaint: Complaint) -> None:
+def _check_undelivered(complaint: Complaint, tz) -> None:
     if complaint.status not in DECIDED or complaint.outcome is None:
         raise TransitionNotAllowed(_(
             "Can't record the decision notice of {number} when it is {status}: there is no "
@@ -243,5 +243,5 @@ def _check_undelivered(complaint: Complaint) -> None:
     if complaint.notified_at is not None:
         raise TransitionNotAllowed(_(
             "The decision notice of {number} was already given on {at} by {via}; it is on "
-            "record.").format(number=complaint.number, at=iso(complaint.notified_at),
+            "record.").format(number=complaint.number, at=iso(complaint.notified_at, tz),
                               via=complaint.notified_via))

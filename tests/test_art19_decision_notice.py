@@ -34,8 +34,12 @@ def working(cli):
     return number
 
 
+READ_TIME = ("seconds_left", "time_left", "urgency")  # computed at the moment of reading
+
+
 def show(cli, number):
-    return json.loads(cli("show", number, "--format", "json").stdout)
+    data = json.loads(cli("show", number, "--format", "json").stdout)
+    return {k: v for k, v in data.items() if k not in READ_TIME}
 
 
 def resolve_event(cli, number):

@@ -75,13 +75,7 @@ def resolve(
         lang = notices.check_language(language, config.load(session)["notice.language"])
         rows = _remedy_rows(outcome, remedies)
         at = effective_time(session, at, complaint)
-        for old in session.exec(select(Remedy).where(Remedy.complaint_id == complaint.id)):
-            session.delete(old)
-        for kind, cents, note_text in rows:
-            session.add(
-                Remedy(complaint_id=complaint.id, kind=kind.value, amount_cents=cents,
-                       note=note_text)
-            )
+        _replace_remedies(session, complaint, rows)
         changes: dict[str, list[Any]] = {}
         told = notified_via is not None
         set_fields(
@@ -104,6 +98,14 @@ def resolve(
             },
         )
     return complaint
+
+
+def _replace_remedies(session: Session, complaint: Complaint, rows) -> None:
+    for old in session.exec(select(Remedy).where(Remedy.complaint_id == complaint.id)):
+        session.delete(old)
+    for kind, cents, note_text in rows:
+        session.add(Remedy(complaint_id=complaint.id, kind=kind.value, amount_cents=cents,
+                           note=note_text))
 
 
 def _art19(value: str | None, what: str, field: str) -> str:

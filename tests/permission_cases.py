@@ -113,6 +113,9 @@ RECIPES: dict[str, Recipe] = {
     "request-approval": Recipe("investigating", lambda c: [
         "request-approval", c.number, "--compensation", "5000", "--reason", "利息损失"],
         fresh=True),
+    "notice": Recipe("resolved", lambda c: ["notice", c.number]),
+    "notify-decision": Recipe("decided", lambda c: [
+        "notify-decision", c.number, "--method", "phone", "--proof", "CALL-2"], fresh=True),
     "close": Recipe("resolved", lambda c: ["close", c.number, "--satisfaction", "4"], fresh=True),
     "reopen": Recipe("resolved", lambda c: ["reopen", c.number, "--reason", "新事实"], fresh=True),
     "review decide": Recipe("under_review", lambda c: [

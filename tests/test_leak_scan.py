@@ -158,6 +158,7 @@ READS: dict[str, list[list[str]]] = {
     "intake review list": [["intake", "review", "list"], ["intake", "review", "list", "--json"]],
     "whoami": [["whoami"]],
     "staff token list": [["staff", "token", "list"]],
+    "notice": [["notice", "{n0}", "-o", "{out}"]],
 }
 #: commands that change something (their error paths are in ERROR_PATHS), or that read no
 #: complaint data: not run here
@@ -172,7 +173,7 @@ CHANGES = {
     "incident overdue", "incident update", "drill close", "drill run", "notify send", "org add",
     "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",
     "staff add", "staff conflict add", "staff conflict remove", "staff deactivate",
-    "staff senior", "hold", "release", "purge", "audit keygen",
+    "staff senior", "hold", "release", "purge", "audit keygen", "notify-decision",
     # roles and grants, no complaint data (its output is checked in test_db_harden.py)
     "db harden",
     # identity (issue 18): their secrets are scanned by the last test below
@@ -181,7 +182,7 @@ CHANGES = {
     "db backup", "db migrate-to", "demo",
 }
 #: files that need a file name (-o) rather than standard output
-BINARY = {"xlsx"}
+BINARY = {"xlsx", "pdf"}
 
 
 def _formats(command) -> list[str | None]:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from complaintctl.domain import masking
 from complaintctl.errors import PermissionDenied
 from complaintctl.i18n import _
-from complaintctl.store.models import Complaint, Staff, StaffConflict
+from complaintctl.store.models import Complaint, Staff
 
 PERSONAL_KINDS = {"customer_id", "account"}
 
@@ -26,7 +26,7 @@ def shown(kind: str, value: str) -> str:
     return masking.mask_account(value) if kind in PERSONAL_KINDS else value
 
 
-def reason_of(session: Session, c: StaffConflict, complaint: Complaint) -> str | None:
+def reason_of(session: Session, c, complaint: Complaint) -> str | None:
     """Why conflict ``c`` bars its holder from ``complaint`` (None: it does not)."""
     if c.kind == "customer_id" and complaint.customer_ref == c.value:
         return _("a recorded conflict with the customer (customer id {value})").format(
@@ -49,6 +49,8 @@ def reason_of(session: Session, c: StaffConflict, complaint: Complaint) -> str |
 
 def conflict_reason(session: Session, username: str, complaint: Complaint) -> str | None:
     """Why ``username`` must not handle ``complaint`` (None: no recorded conflict)."""
+    from complaintctl.store.models import StaffConflict  # models_ext: loaded on first use
+
     person = session.exec(select(Staff).where(Staff.username == username)).first()
     if person is None:
         return None

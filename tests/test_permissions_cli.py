@@ -132,8 +132,8 @@ def all_cases() -> tuple[list[Case], int]:
 
 # --- the seeded database -------------------------------------------------------------------------
 
-STEPS = ["registered", "assigned", "investigating", "consulted", "paused", "resolved", "closed",
-         "under_review", "held"]
+STEPS = ["registered", "assigned", "investigating", "consulted", "paused", "resolved", "decided",
+         "closed", "under_review", "held"]
 
 
 def build(s, state: str, branch: str, assignee: str | None) -> tuple[str, dict]:

@@ -178,9 +178,9 @@ def issue(*, session: Session, actor: Actor, number: str, fmt: str,
     """The decision notice of ``number`` rendered by ``render`` (``fmt``: html or pdf); the
     document's SHA-256 goes on the audit trail (``notice`` event)."""
     number = normalise_number(number)
+    complaint = get(session, number)
+    check_reading(session, actor, "notice", complaint=complaint)  # a refusal is recorded there
     with use_case(session, actor, "notice", number):
-        complaint = get(session, number)
-        check_reading(session, actor, "notice", complaint=complaint)
         if complaint.status not in DECIDED or complaint.outcome is None:
             raise TransitionNotAllowed(_(
                 "{number} has no decision to notify yet (it is {status}); resolve it first."

@@ -126,7 +126,7 @@ def _content_in_language(complaint: Complaint, *, lang, at, tz, closes, rule, su
             {"heading": _("Our decision"), "paragraphs": [decision], "items": given},
             {"heading": _("Reasons"), "paragraphs": [text(complaint.decision_reasons)]},
             {"heading": _("Basis"), "paragraphs": [text(complaint.decision_basis)]},
-            {"heading": _("Review"), "paragraphs": [review]},
+            {"heading": _("Review of the decision"), "paragraphs": [review]},
             {"heading": _("Other routes open to you"), "paragraphs": [], "items": [
                 _("Mediation: apply to a banking and insurance dispute mediation organisation."),
                 _("Arbitration: apply to an arbitration commission under an arbitration "

@@ -109,8 +109,8 @@ def test_the_notice_is_in_the_customers_language_chinese_by_default(cli):
                as_="h1").exit_code == 0
     run = cli("notice", number, as_="h1")  # interface English, notice Chinese
     assert run.exit_code == 0, run.stderr
-    for part in ('<html lang="zh">', "<h1>处理决定告知书</h1>", "2026年11月7日", "调解", "仲裁",
-                 "诉讼", "12378"):
+    for part in ('<html lang="zh">', "<h1>处理决定告知书</h1>", "<h2>申请核查</h2>",
+                 "最迟于2026年11月7日前", "调解", "仲裁", "诉讼", "12378"):
         assert part in run.stdout, part
     assert hashlib.sha256(run.stdout.encode("utf-8")).hexdigest() == (
         resolve_event(cli, number)["notice"]["sha256"])

@@ -32,7 +32,9 @@ def to_investigating(session, sup, handler, number, *, at: str, handler_name="h1
 
 
 def resolve(session, actor, number, *, at: str, remedies=("apology",)):
-    return decisions.resolve(session=session, actor=actor, number=number, outcome=Outcome.upheld,
+    return decisions.resolve(
+        reasons="核实结果", basis="合同条款", proof="CALL-1",
+        session=session, actor=actor, number=number, outcome=Outcome.upheld,
                        findings="Fee charged twice",
                        remedies=[RemedyInput.parse(r) for r in remedies],
                        notified_via=ContactVia.phone, at=t(at))

@@ -106,11 +106,16 @@ RECIPES: dict[str, Recipe] = {
     "evidence add": Recipe("investigating", lambda c: ["evidence", "add", c.number,
                                                        c.extra["file"]]),
     "resolve": Recipe("investigating", lambda c: [
-        "resolve", c.number, "--outcome", "not_upheld", "--findings", "已解释",
-        "--notified-via", "phone"], fresh=True),
+        "resolve", c.number,
+            "--reasons", "核实结果", "--basis", "合同条款",
+            "--outcome", "not_upheld", "--findings", "已解释",
+        "--notified-via", "phone", "--proof", "CALL-1"], fresh=True),
     "request-approval": Recipe("investigating", lambda c: [
         "request-approval", c.number, "--compensation", "5000", "--reason", "利息损失"],
         fresh=True),
+    "notice": Recipe("resolved", lambda c: ["notice", c.number]),
+    "notify-decision": Recipe("decided", lambda c: [
+        "notify-decision", c.number, "--method", "phone", "--proof", "CALL-2"], fresh=True),
     "close": Recipe("resolved", lambda c: ["close", c.number, "--satisfaction", "4"], fresh=True),
     "reopen": Recipe("resolved", lambda c: ["reopen", c.number, "--reason", "新事实"], fresh=True),
     "review decide": Recipe("under_review", lambda c: [

@@ -181,7 +181,9 @@ def _resolve(s, admin, rng, c, at) -> None:
                                    RemedyInput.parse("fee_refund:35")],
         Outcome.not_upheld: [RemedyInput.parse("explanation")],
     }[outcome]
-    decisions.resolve(session=s, actor=admin, number=c.number, outcome=outcome, findings="核实",
+    decisions.resolve(
+        reasons="核实结果", basis="合同条款", proof="CALL-1",
+        session=s, actor=admin, number=c.number, outcome=outcome, findings="核实",
                 remedies=remedies, notified_via=ContactVia.phone, at=at)
 
 

@@ -38,6 +38,7 @@ READ_ONLY = {
     "incident show", "incident checklist", "incident overdue", "incident report",
     "drill report", "drill list", "rootcause codes", "rootcause export-codes", "rectify list",
     "rectify show", "import list", "intake review list", "whoami", "staff token list",
+    "notice",  # prints a decided complaint's notice; its SHA-256 is an access event
 }
 #: commands that prove who acts rather than act (issue 18): there is no permission to refuse;
 #: their events (sign-in, failed sign-in, lockout, logout) are pinned by tests/test_identity.py;
@@ -78,7 +79,8 @@ STEPS: list[tuple[str, list[str], str]] = [
     ("approve", ["{A}"], "sup"),
     ("request-approval", ["{C}", "--compensation", "50000", "--reason", "利息损失"], "h1"),
     ("resolve", ["{A}", "--outcome", "upheld", "--findings", "属实", "--remedy", "apology",
-                 "--notified-via", "phone"], "h1"),
+                 "--reasons", "核实结果", "--basis", "合同条款"], "h1"),
+    ("notify-decision", ["{A}", "--method", "phone", "--proof", "CALL-1"], "h1"),
     ("close", ["{A}", "--satisfaction", "4"], "h1"),
     ("review request", ["{A}", "--note", "不同意"], "clerk"),
     ("review decide", ["{A}", "--result", "upheld", "--findings", "维持"], "admin"),
@@ -140,6 +142,7 @@ PER_COMPLAINT = {"merge"}
 #: what else a run may write besides its own event: one event per record it took in or
 #: changed (each on its own complaint's or incident's timeline)
 SIDE_EVENTS = {
+    "staff conflict add": {"recusal flag"},
     "import file": {"imported"},
     "incident declare": {"incident link"},
     "intake json": {"register"},
@@ -196,7 +199,8 @@ def _fixture_world(cli, tmp_path) -> dict[str, str]:
     for key, handler in (("C", "h1"), ("E", "h2")):
         do(handling.assign, "sup", number=names[key], to=handler)
         do(handling.investigate, handler, number=names[key])
-    do(decisions.resolve, "h2", number=names["E"], outcome=Outcome.upheld, findings="属实",
+    do(decisions.resolve, "h2", reasons="核实结果", basis="合同条款", proof="CALL-1",
+        number=names["E"], outcome=Outcome.upheld, findings="属实",
        remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.phone)
     do(decisions.close, "h2", number=names["E"], satisfaction=4)
     files = {

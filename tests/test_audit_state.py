@@ -24,13 +24,18 @@ from tampering import disarm, renumber_and_rehash
 EVENTS, HEAD = Event.__table__, AuditHead.__table__
 
 
-def _history(cli, tmp_path) -> str:
-    """One complaint with a row in every child table, through the commands."""
+LONG_AGO = "2021-03-01T09:00"  # beyond the legal retention floor (CBIRC Art 28: 3 years)
+
+
+def _history(cli, tmp_path, *, long_ago: bool = False) -> str:
+    """One complaint with a row in every child table, through the commands (``long_ago``:
+    each step effective a minute apart from ``LONG_AGO``, for a purge)."""
     statement = tmp_path / "statement.pdf"
     statement.write_bytes(b"%PDF-1.4 statement")
     run = cli("register", "--channel", "phone", "--customer", "张伟", "--phone", "13812345678",
               "--summary", "年费重复扣收", "--branch", "BJ01", "--tag", "elderly",
-              "--amount", "300", as_="clerk")
+              "--amount", "300", *(["--received-at", LONG_AGO, "--at", LONG_AGO] if long_ago
+                                   else []), as_="clerk")
     assert run.exit_code == 0, run.stderr
     number = _number(cli)
     steps = [
@@ -44,11 +49,14 @@ def _history(cli, tmp_path) -> str:
         (["resume", number], "h1"),
         (["extend", number, "--level", "1", "--reason", "需要卡组织记录"], "h1"),
         (["approve", number], "sup"),
-        (["resolve", number, "--outcome", "upheld", "--findings", "属实", "--remedy",
-          "fee_refund:300", "--notified-via", "phone"], "h1"),
+        (["resolve", number,
+            "--reasons", "核实结果", "--basis", "合同条款",
+            "--outcome", "upheld", "--findings", "属实", "--remedy",
+          "fee_refund:300", "--notified-via", "phone", "--proof", "CALL-1"], "h1"),
     ]
-    for args, who in steps:
-        run = cli(*args, as_=who)
+    for minute, (args, who) in enumerate(steps, start=1):
+        when = ["--at", f"2021-03-01T09:{minute:02d}"] if long_ago else []
+        run = cli(*args, *when, as_=who)
         assert run.exit_code == 0, (args, run.stderr)
     return number
 
@@ -248,8 +256,9 @@ def test_imported_complaints_verify_and_an_edit_of_one_is_named(cli):
 
 
 def test_purge_then_verify_passes(cli, tmp_path):
-    number = _history(cli, tmp_path)
-    assert cli("close", number, "--satisfaction", "4", as_="h1").exit_code == 0
+    number = _history(cli, tmp_path, long_ago=True)
+    assert cli("close", number, "--satisfaction", "4", "--at", "2021-03-01T10:00",
+               as_="h1").exit_code == 0
     with cli.database.session() as session:
         closed = session.execute(select(Complaint.closed_at)).scalar()
     cutoff = (closed + timedelta(milliseconds=1)).isoformat()

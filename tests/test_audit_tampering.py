@@ -48,7 +48,8 @@ def build_history(db) -> list[str]:
     _do(db, handling.assign, "sup", number=first, to="h1")
     _do(db, handling.investigate, "h1", number=first)
     _do(db, handling.note, "h1", number=first, text="客户来电催办")
-    _do(db, decisions.resolve, "h1", number=first, outcome=Outcome.upheld, findings="属实",
+    _do(db, decisions.resolve, "h1", reasons="核实结果", basis="合同条款", proof="CALL-1",
+        number=first, outcome=Outcome.upheld, findings="属实",
         remedies=[RemedyInput.parse("fee_refund:300")], notified_via=ContactVia.phone)
     _do(db, decisions.close, "h1", number=first, satisfaction=4)
     _do(db, handling.assign, "sup", number=second, to="h2")

@@ -96,7 +96,9 @@ def test_a_complaint_is_worked_through_every_command_with_a_confirmation_each(cl
     digest = hashlib.sha256(b"%PDF statement").hexdigest()
     ok(cli("evidence", "add", n, str(statement), "--description", "Card statement", as_="h1"),
        f"Evidence 1 kept: statement.pdf, 14 bytes, sha256 {digest}.")
-    ok(cli("resolve", n, "--outcome", "upheld", "--findings", "Fee charged twice",
+    ok(cli("resolve", n,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "upheld", "--findings", "Fee charged twice",
            "--remedy", "apology", "--remedy", "fee_refund:300", "--notified-via", "phone",
            "--proof", "CALL-7781", as_="h1"),
        f"{n} resolved; the customer's notice is on record.")
@@ -104,7 +106,9 @@ def test_a_complaint_is_worked_through_every_command_with_a_confirmation_each(cl
        f"{n} closed.")
     ok(cli("reopen", n, "--reason", "客户又发现一笔", as_="sup"),
        f"{n} reopened; it is investigating again.")
-    cli("resolve", n, "--outcome", "not_upheld", "--findings", "已解释", "--notified-via", "letter",
+    cli("resolve", n,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "not_upheld", "--findings", "已解释", "--notified-via", "letter", "--proof", "CALL-1",
         as_="h1")
     ok(cli("close", n, "--satisfaction", "5", as_="h1"), f"{n} closed.")
     ok(cli("archive", n, as_="sup"), f"{n} archived.")

@@ -239,13 +239,19 @@ def test_exit_5_invalid_data(cli):
     n = register(cli)
     cli("assign", n, "--to", "h1", as_="sup")
     cli("investigate", n, as_="h1")
-    failed(cli("resolve", n, "--outcome", "upheld", "--findings", "x", "--notified-via", "phone",
+    failed(cli("resolve", n,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "upheld", "--findings", "x", "--notified-via", "phone", "--proof", "CALL-1",
                "--remedy", "cash", as_="h1"), 5,
            "'cash' is not a remedy; use one of apology, compensation, fee_refund, correction, "
            "explanation, tracking, other (KIND or KIND:AMOUNT).")
-    failed(cli("resolve", n, "--outcome", "upheld", "--findings", "x", "--notified-via", "phone",
+    failed(cli("resolve", n,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "upheld", "--findings", "x", "--notified-via", "phone", "--proof", "CALL-1",
                as_="h1"), 5, "An upheld complaint needs at least one --remedy (e.g. apology).")
-    cli("resolve", n, "--outcome", "not_upheld", "--findings", "x", "--notified-via", "phone",
+    cli("resolve", n,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "not_upheld", "--findings", "x", "--notified-via", "phone", "--proof", "CALL-1",
         as_="h1")
     failed(cli("close", n, "--satisfaction", "1", as_="h1"), 5,
            f"The customer is dissatisfied (1/5): close with --disputed to record the dispute, or "

@@ -28,6 +28,9 @@ SHOW_KEYS = {
     "paused", "clock_profile", "clock", "extension_level", "escalation_level", "warning",
     "seconds_left", "time_left", "review_requested_at", "review_result", "urgency",
     "pauses", "approvals",
+    # CBIRC Art 17, 19, 21 (issue 24)
+    "needs_reassignment", "reassign_reason", "decision_reasons", "decision_basis",
+    "notice_attempts", "notice_unreachable",
 }
 SHOW_ONLY = {"events", "contacts", "consultations", "pauses", "approvals"}
 READ_TIME = ("seconds_left", "time_left", "urgency")  # computed at the moment of reading
@@ -56,7 +59,9 @@ def worked(cli):
     cli("investigate", n, as_="h1")
     cli("consult", n, "--department", "ops", "--question", "核实？", as_="h1")
     cli("answer", n, "1", "属实", as_="h1")
-    run = cli("resolve", n, "--outcome", "upheld", "--findings", "重复扣费", "--remedy", "apology",
+    run = cli("resolve", n,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "upheld", "--findings", "重复扣费", "--remedy", "apology",
               "--remedy", "fee_refund:300", "--notified-via", "sms", "--proof", "SMS-1", as_="h1")
     assert run.exit_code == 0, run.stderr
     return n

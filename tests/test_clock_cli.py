@@ -108,8 +108,10 @@ def test_staff_senior_flag_and_a_level_2_extension_transcript(cli):
 
 def test_compensation_approval_transcript(cli):
     number = working(cli)
-    resolve = ["resolve", number, "--outcome", "upheld", "--findings", "Twice",
-               "--remedy", "compensation:1500", "--notified-via", "phone",
+    resolve = ["resolve", number,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "upheld", "--findings", "Twice",
+               "--remedy", "compensation:1500", "--notified-via", "phone", "--proof", "CALL-1",
                "--at", "2026-10-09T12:00"]
     refused = cli(*resolve, as_="h1")
     assert refused.exit_code == 4
@@ -123,8 +125,10 @@ def test_compensation_approval_transcript(cli):
 
 def test_review_request_and_decide_transcript(cli):
     number = working(cli)
-    assert cli("resolve", number, "--outcome", "not_upheld", "--findings", "Rules applied",
-               "--notified-via", "letter", "--at", "2026-10-10T10:00", as_="h1").exit_code == 0
+    assert cli("resolve", number,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "not_upheld", "--findings", "Rules applied",
+               "--notified-via", "letter", "--proof", "CALL-1", "--at", "2026-10-10T10:00", as_="h1").exit_code == 0
     late = cli("review", "request", number, "--at", "2026-11-10T09:00", as_="clerk")
     assert late.exit_code == 3 and "review window closed 2026-11-09T23:59:59+08:00" in late.stderr
     run = cli("review", "request", number, "--at", "2026-10-20T09:00", as_="clerk")
@@ -180,8 +184,10 @@ def test_due_within_and_overdue_pick_exactly_the_running_clocks_they_name(cli):
         assert cli("investigate", number, as_="h1").exit_code == 0
     assert cli("pause", paused, "--reason", "mediation", "--customer-notified-via", "phone",
                as_="h1").exit_code == 0
-    assert cli("resolve", decided, "--outcome", "not_upheld", "--findings", "checked",
-               "--notified-via", "phone", as_="h1").exit_code == 0
+    assert cli("resolve", decided,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "not_upheld", "--findings", "checked",
+               "--notified-via", "phone", "--proof", "CALL-1", as_="h1").exit_code == 0
 
     def numbers(*args):
         run = cli("list", *args, "--format", "json")

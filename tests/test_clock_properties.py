@@ -51,7 +51,9 @@ def test_due_agrees_with_the_stored_due_at_after_any_sequence(seeded, start_hour
                     after = session.get(type(c), c.id).due_at
                     assert after >= before  # an extension never moves the due time earlier
                 elif what == "resolve":
-                    decisions.resolve(session=session, actor=H1, number=number,
+                    decisions.resolve(
+                        reasons="核实结果", basis="合同条款", proof="CALL-1",
+                        session=session, actor=H1, number=number,
                                 outcome=Outcome.not_upheld, findings="checked", remedies=[],
                                 notified_via=ContactVia.phone, at=at)
                 elif what == "reopen":

@@ -268,8 +268,10 @@ def test_native_complaints_export_to_cfpb_with_the_mapped_response(cli, tmp_path
                  as_="clerk").stdout.strip()
     cli("assign", number, "--to", "h1", as_="sup")
     cli("investigate", number, as_="h1")
-    cli("resolve", number, "--outcome", "upheld", "--findings", "charged twice",
-        "--remedy", "fee_refund:300", "--notified-via", "phone", as_="h1")
+    cli("resolve", number,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "upheld", "--findings", "charged twice",
+        "--remedy", "fee_refund:300", "--notified-via", "phone", "--proof", "CALL-1", as_="h1")
     cli("close", number, "--satisfaction", "5", as_="h1")
     open_one = cli("register", "--channel", "counter", "--customer", "李", "--summary", "排队",
                    as_="clerk").stdout.strip()

@@ -159,7 +159,9 @@ def test_the_other_free_text_of_a_complaint_is_masked_too(cli, number):
     cli("consult", number, "--department", "ops", "--question", "卡6222021234567890123？",
         as_="h1")
     cli("answer", number, "1", "是，邮箱zhang.wei@example.com", as_="h1")
-    run = cli("resolve", number, "--outcome", "upheld", "--findings",
+    run = cli("resolve", number,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "upheld", "--findings",
               "身份证110101199003071234核实", "--remedy", "apology", "--notified-via", "sms",
               "--proof", "SMS to 13812345678", as_="h1")
     assert run.exit_code == 0, run.stderr

@@ -376,7 +376,8 @@ def _decided(db, *, days_ago: float, archive: bool = False) -> str:
         email="zhang.wei@example.com")).number
     do(db, handling.assign, "sup", number=number, to="h1", at=past - timedelta(minutes=3))
     do(db, handling.investigate, "h1", number=number, at=past - timedelta(minutes=2))
-    do(db, decisions.resolve, "h1", number=number, outcome=Outcome.upheld, findings="charged twice",
+    do(db, decisions.resolve, "h1", reasons="核实结果", basis="合同条款", proof="CALL-1",
+        number=number, outcome=Outcome.upheld, findings="charged twice",
        remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.email, at=past)
     do(db, decisions.close, "h1", number=number, satisfaction=4, at=past + timedelta(minutes=1))
     if archive:

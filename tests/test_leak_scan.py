@@ -67,7 +67,9 @@ def _world(cli: Cli, tmp) -> tuple[Cli, dict]:
             handling.note(**kw, number=n, text=f"客户来电{c.phone}，邮箱{c.email}")
             handling.investigate(**kw, number=n)
             if c is CUSTOMERS[0]:
-                decisions.resolve(**kw, number=n, outcome=Outcome.upheld,
+                decisions.resolve(
+                    reasons="核实结果", basis="合同条款", proof="CALL-1",
+                    **kw, number=n, outcome=Outcome.upheld,
                                   findings=f"卡{c.account}重复扣费",
                                   remedies=[RemedyInput.parse("fee_refund:300")],
                                   notified_via=ContactVia.phone)
@@ -156,6 +158,7 @@ READS: dict[str, list[list[str]]] = {
     "intake review list": [["intake", "review", "list"], ["intake", "review", "list", "--json"]],
     "whoami": [["whoami"]],
     "staff token list": [["staff", "token", "list"]],
+    "notice": [["notice", "{n0}", "-o", "{out}"]],
 }
 #: commands that change something (their error paths are in ERROR_PATHS), or that read no
 #: complaint data: not run here
@@ -171,7 +174,7 @@ CHANGES = {
     "incident overdue", "incident update", "drill close", "drill run", "notify send", "org add",
     "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",
     "staff add", "staff conflict add", "staff conflict remove", "staff deactivate",
-    "staff senior", "hold", "release", "purge", "audit keygen",
+    "staff senior", "hold", "release", "purge", "audit keygen", "notify-decision",
     # a server (issue 19): a customer sees only their own complaint, proven by its access
     # code, and no contact details (tests/test_web_public.py)
     "serve",
@@ -184,7 +187,7 @@ CHANGES = {
     "db backup", "db migrate-to", "demo",
 }
 #: files that need a file name (-o) rather than standard output
-BINARY = {"xlsx"}
+BINARY = {"xlsx", "pdf"}
 
 
 def _formats(command) -> list[str | None]:

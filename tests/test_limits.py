@@ -188,7 +188,9 @@ def test_findings_and_proof_at_below_and_above_their_limits(cli):
     targets = [_investigating(cli) for _ in range(4)]
 
     def resolve(findings, proof, target):
-        return ("resolve", target, "--outcome", "upheld", "--findings", findings, "--remedy",
+        return ("resolve", target,
+            "--reasons", "核实结果", "--basis", "合同条款",
+            "--outcome", "upheld", "--findings", findings, "--remedy",
                 "apology", "--notified-via", "sms", "--proof", proof)
 
     _at_and_over(cli, "findings", lambda t, i: resolve(t, "SMS-1", targets[max(i - 1, 0)]))
@@ -202,8 +204,10 @@ def test_feedback_and_reason_at_below_and_above_their_limits(cli):
     targets = []
     for _ in range(2):
         t = _investigating(cli)
-        cli("resolve", t, "--outcome", "upheld", "--findings", "ok", "--remedy", "apology",
-            "--notified-via", "sms", as_="h1")
+        cli("resolve", t,
+            "--reasons", "核实结果", "--basis", "合同条款",
+            "--outcome", "upheld", "--findings", "ok", "--remedy", "apology",
+            "--notified-via", "sms", "--proof", "CALL-1", as_="h1")
         targets.append(t)
     _at_and_over(cli, "feedback", lambda t, i: ("close", targets[max(i - 1, 0)],
                                                 "--satisfaction", "4", "--feedback", t))
@@ -230,8 +234,10 @@ def test_show_of_the_longest_allowed_complaint_answers_within_half_a_second(cli)
     cli("assign", longest, "--to", "h1", as_="sup")
     cli("investigate", longest, as_="h1")
     assert cli("note", longest, "注" * limits.limit("note"), as_="h1").exit_code == 0
-    run = cli("resolve", longest, "--outcome", "upheld", "--findings",
-              "查" * limits.limit("findings"), "--remedy", "apology", "--notified-via", "sms",
+    run = cli("resolve", longest,
+        "--reasons", "核实结果", "--basis", "合同条款",
+        "--outcome", "upheld", "--findings",
+              "查" * limits.limit("findings"), "--remedy", "apology", "--notified-via", "sms", "--proof", "CALL-1",
               as_="h1")
     assert run.exit_code == 0, run.stderr
 

@@ -132,8 +132,8 @@ def all_cases() -> tuple[list[Case], int]:
 
 # --- the seeded database -------------------------------------------------------------------------
 
-STEPS = ["registered", "assigned", "investigating", "consulted", "paused", "resolved", "closed",
-         "under_review", "held"]
+STEPS = ["registered", "assigned", "investigating", "consulted", "paused", "resolved", "decided",
+         "closed", "under_review", "held"]
 
 
 def build(s, state: str, branch: str, assignee: str | None) -> tuple[str, dict]:
@@ -155,10 +155,13 @@ def build(s, state: str, branch: str, assignee: str | None) -> tuple[str, dict]:
     elif state == "paused":
         pauses.pause(**kw, number=n, reason=PauseReason.appraisal,
                     customer_notified_via=ContactVia.phone)
-    elif state in ("resolved", "closed", "under_review", "held"):
-        decisions.resolve(**kw, number=n, outcome=Outcome.not_upheld, findings="已解释", remedies=[],
-                    notified_via=ContactVia.phone)
-        if state != "resolved":
+    elif state in ("resolved", "decided", "closed", "under_review", "held"):
+        told = state != "decided"  # decided: the notice not yet given (notify-decision)
+        decisions.resolve(
+            reasons="核实结果", basis="合同条款", proof="CALL-1" if told else None,
+            **kw, number=n, outcome=Outcome.not_upheld, findings="已解释", remedies=[],
+                    notified_via=ContactVia.phone if told else None)
+        if state not in ("resolved", "decided"):
             decisions.close(**kw, number=n, satisfaction=4)
         if state == "held":
             retention.hold(**kw, number=n, reason="诉讼")

@@ -69,7 +69,9 @@ def data(seeded_once):
             if target == "open":
                 continue
             handling.investigate(session=s, actor=admin, number=c.number, at=t + timedelta(hours=2))
-            decisions.resolve(session=s, actor=admin, number=c.number, outcome=Outcome.upheld,
+            decisions.resolve(
+                reasons="核实结果", basis="合同条款", proof="CALL-1",
+                session=s, actor=admin, number=c.number, outcome=Outcome.upheld,
                         findings="f", remedies=[RemedyInput.parse("compensation:120.50")],
                         notified_via=ContactVia.phone, at=t + timedelta(days=2))
             if target == "closed":
@@ -413,8 +415,10 @@ def test_sla_counts_a_decision_within_an_extension_and_the_pauses_used(cli):
                  ["resume", number, "--at", "2025-09-03T10:00"],
                  ["extend", number, "--level", "1", "--reason", "complex", "--at",
                   "2025-09-10T10:00"],
-                 ["resolve", number, "--outcome", "not_upheld", "--findings", "f",
-                  "--notified-via", "phone", "--at", "2025-09-25T10:00"]):
+                 ["resolve", number,
+                     "--reasons", "核实结果", "--basis", "合同条款",
+                     "--outcome", "not_upheld", "--findings", "f",
+                  "--notified-via", "phone", "--proof", "CALL-1", "--at", "2025-09-25T10:00"]):
         run = cli(*args, as_="sup")
         assert run.exit_code == 0, (args, run.stderr)
     out = json.loads(cli("report", "sla", "--period", "2025-09", "--format", "json").stdout)
@@ -446,8 +450,10 @@ def test_a_late_decision_stays_late_after_a_reopen_moves_the_due_time(cli):
                  "--branch", "BJ01", "--at", "2025-09-01T10:00").stdout.strip()
     for args in (["assign", number, "--to", "h1", "--at", "2025-09-01T11:00"],
                  ["investigate", number, "--at", "2025-09-01T12:00"],
-                 ["resolve", number, "--outcome", "not_upheld", "--findings", "f",
-                  "--notified-via", "phone", "--at", "2025-09-25T10:00"],
+                 ["resolve", number,
+                     "--reasons", "核实结果", "--basis", "合同条款",
+                     "--outcome", "not_upheld", "--findings", "f",
+                  "--notified-via", "phone", "--proof", "CALL-1", "--at", "2025-09-25T10:00"],
                  ["close", number, "--satisfaction", "4", "--at", "2025-09-26T10:00"],
                  ["reopen", number, "--reason", "新情况", "--at", "2025-09-27T10:00"]):
         run = cli(*args, as_="sup")
@@ -483,8 +489,10 @@ def test_an_extension_asked_for_but_never_approved_is_not_counted(cli):
                       (["investigate", number, "--at", "2025-10-01T12:00"], "h1"),
                       (["extend", number, "--level", "1", "--reason", "复杂", "--at",
                         "2025-10-03T10:00"], "h1"),
-                      (["resolve", number, "--outcome", "not_upheld", "--findings", "f",
-                        "--notified-via", "phone", "--at", "2025-10-05T10:00"], "h1")):
+                      (["resolve", number,
+                          "--reasons", "核实结果", "--basis", "合同条款",
+                          "--outcome", "not_upheld", "--findings", "f",
+                        "--notified-via", "phone", "--proof", "CALL-1", "--at", "2025-10-05T10:00"], "h1")):
         run = cli(*args, as_=who)
         assert run.exit_code == 0, (args, run.stderr)
     approvals = json.loads(cli("show", number, "--format", "json").stdout)["approvals"]

@@ -58,7 +58,8 @@ def closed_long_ago(db, i: int, tmp_path: Path, *, closed=YEARS_AGO) -> str:
                                  body=f"Dear {values['customer']}, we received it.",
                                  at=closed - timedelta(days=7))
         session.commit()
-    _do(db, decisions.resolve, "h1", number=number, outcome=Outcome.upheld, findings="属实",
+    _do(db, decisions.resolve, "h1", reasons="核实结果", basis="合同条款", proof="CALL-1",
+        number=number, outcome=Outcome.upheld, findings="属实",
         remedies=[RemedyInput.parse("fee_refund:300")], notified_via=ContactVia.phone,
         at=closed - timedelta(days=2))
     _do(db, decisions.close, "h1", number=number, satisfaction=4, at=closed)

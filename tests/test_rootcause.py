@@ -34,7 +34,9 @@ def closed(cli):
             handling.assign(session=s, actor=admin, number=c.number,
                        to="h1" if branch == "BJ01" else "h3", at=t + timedelta(hours=1))
             handling.investigate(session=s, actor=admin, number=c.number, at=t + timedelta(hours=2))
-            decisions.resolve(session=s, actor=admin, number=c.number, outcome=Outcome.not_upheld,
+            decisions.resolve(
+                reasons="核实结果", basis="合同条款", proof="CALL-1",
+                session=s, actor=admin, number=c.number, outcome=Outcome.not_upheld,
                         findings="f", remedies=[RemedyInput.parse("explanation")],
                         notified_via=ContactVia.phone, at=t + timedelta(hours=3))
             decisions.close(session=s, actor=admin, number=c.number, satisfaction=4,

@@ -108,7 +108,8 @@ def to_investigating(db, number, handler="h1"):
 
 def to_resolved(db, number, handler="h1"):
     to_investigating(db, number, handler)
-    do(db, decisions.resolve, handler, number=number, outcome=Outcome.upheld, findings="属实",
+    do(db, decisions.resolve, handler, reasons="核实结果", basis="合同条款", proof="CALL-1",
+        number=number, outcome=Outcome.upheld, findings="属实",
        remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.phone)
 
 
@@ -177,7 +178,8 @@ def test_a_complaint_goes_from_registration_to_archive_with_one_event_per_change
     assert evidence.sha256 == hashlib.sha256(statement.read_bytes()).hexdigest()
     assert evidence.size == statement.stat().st_size == 19000
 
-    do(db, decisions.resolve, "h1", number=number, outcome=Outcome.upheld, findings="Fee charged twice",
+    do(db, decisions.resolve, "h1", reasons="核实结果", basis="合同条款",
+        number=number, outcome=Outcome.upheld, findings="Fee charged twice",
        remedies=[RemedyInput.parse("apology"), RemedyInput.parse("fee_refund:300")],
        notified_via=ContactVia.phone, proof="CALL-7781")
     c = complaint(db, number)
@@ -195,7 +197,8 @@ def test_a_complaint_goes_from_registration_to_archive_with_one_event_per_change
     assert (c.status, c.reopen_count, c.closed_at, c.satisfaction) == (
         "investigating", 1, None, None)
 
-    do(db, decisions.resolve, "h1", number=number, outcome=Outcome.partially_upheld, findings="部分属实",
+    do(db, decisions.resolve, "h1", reasons="核实结果", basis="合同条款", proof="CALL-1",
+        number=number, outcome=Outcome.partially_upheld, findings="部分属实",
        remedies=[RemedyInput.parse("compensation:50")], notified_via=ContactVia.letter)
     do(db, decisions.close, "h1", number=number, satisfaction=2, disputed=True)
     closed_at = complaint(db, number).closed_at
@@ -313,7 +316,8 @@ def test_a_missing_evidence_file_is_not_found(seeded, tmp_path):
 
 
 def _resolve(db, number, outcome, *remedies):
-    return do(db, decisions.resolve, "h1", number=number, outcome=outcome, findings="findings",
+    return do(db, decisions.resolve, "h1", reasons="核实结果", basis="合同条款", proof="CALL-1",
+        number=number, outcome=outcome, findings="findings",
               remedies=[RemedyInput.parse(r) for r in remedies], notified_via=ContactVia.email)
 
 
@@ -396,7 +400,8 @@ def test_a_disputed_close_is_recorded_and_a_reopen_clears_the_closing(seeded):
     c = complaint(seeded, number)
     assert (c.disputed, c.satisfaction, c.feedback) == (True, 1, "不满意")
     do(seeded, decisions.reopen, "sup", number=number, reason="继续调查")
-    do(seeded, decisions.resolve, "h1", number=number, outcome=Outcome.upheld, findings="再次核实",
+    do(seeded, decisions.resolve, "h1", reasons="核实结果", basis="合同条款", proof="CALL-1",
+        number=number, outcome=Outcome.upheld, findings="再次核实",
        remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.phone)
     do(seeded, decisions.reopen, "sup", number=number, reason="客户仍不满意")
     c = complaint(seeded, number)

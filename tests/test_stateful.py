@@ -354,6 +354,8 @@ class Lifecycle(RuleBasedStateMachine):
                                              "explanation"]), max_size=2))
     def resolve(self, who, i, aim, outcome, remedies):
         self.act(who, i, aim, "resolve", lambda s, by, number: decisions.resolve(
+            reasons="核实结果", basis="合同条款", proof="CALL-1",
+            
             session=s, actor=by, number=number, outcome=outcome,
             findings="Duplicate charge confirmed.",
             remedies=[RemedyInput.parse(r) for r in remedies], notified_via=ContactVia.phone))
@@ -502,7 +504,7 @@ def test_a_blank_note_on_an_archived_complaint_is_refused_for_its_state(seeded):
     steps = [
         ("sup", handling.assign, {"to": "h1"}),
         ("h1", handling.investigate, {}),
-        ("h1", decisions.resolve, {"outcome": Outcome.not_upheld, "findings": "Fee was due.",
+        ("h1", decisions.resolve, {"reasons": "核实结果", "basis": "合同条款", "proof": "CALL-1", "outcome": Outcome.not_upheld, "findings": "Fee was due.",
                                     "remedies": [], "notified_via": ContactVia.letter}),
         ("h1", decisions.close, {"satisfaction": 3}),
         ("sup", decisions.archive, {}),

@@ -124,6 +124,16 @@ def request_language(lang: str) -> Iterator[str]:
         _request.reset(token)
 
 
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Text built inside is in ``lang`` (en or zh), whatever the interface language: a letter
+    to a customer (the decision notice) is written in the customer's language. It is the
+    request's language of ``request_language``, so a web request speaking another language
+    meanwhile is not affected."""
+    with request_language(lang):
+        yield
+
+
 def language() -> str:
     if (request := _request.get()) is not None:
         return request[0]

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.acting import call
-from complaintctl.cli.common import helptext, state
+from complaintctl.cli.common import At, helptext, state
 from complaintctl.cli.staff import User
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
@@ -24,13 +24,18 @@ app = App(help=helptext(
 def add(ctx: typer.Context, username: User,
         kind: Annotated[str, typer.Option(help=_("customer_id, account, branch or colleague."))],
         value: Annotated[str, typer.Option(help=_("The customer id, account, branch or user name."))],
-        note: Annotated[str | None, typer.Option(help=_("Why."))] = None) -> None:
+        note: Annotated[str | None, typer.Option(help=_("Why."))] = None,
+        at: At = None) -> None:
     from complaintctl.present import render
     from complaintctl.services.complaints import assignment
 
-    c = call(ctx, assignment.add_conflict, username=username, kind=kind, value=value, note=note)
+    c = call(ctx, assignment.add_conflict, username=username, kind=kind, value=value, note=note,
+             at=at)
     render.message(_("Conflict {id} recorded: {user} is recused from {kind} matches.").format(
         id=c.id, user=username, kind=code(kind)))
+    if c.flagged:
+        render.message(_("Flagged for reassignment (CBIRC Art 17), supervisors notified: "
+                         "{numbers}.").format(numbers=", ".join(c.flagged)))
 
 
 @app.command("list", help=helptext(_("List recorded conflicts."), "complaintctl staff conflict list lihua"))

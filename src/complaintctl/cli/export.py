@@ -15,7 +15,7 @@ from complaintctl.i18n import _
 
 def export(
     ctx: typer.Context,
-    format: Annotated[ExportFormat, typer.Option("--format", help=_("csv, jsonl, xlsx or cfpb."))] = ExportFormat.csv,
+    format: Annotated[ExportFormat, typer.Option("--format", help=_("csv, jsonl, xlsx, cfpb or ledger (the complaint ledger, CBIRC Art 28)."))] = ExportFormat.csv,
     output: Annotated[str | None, typer.Option("-o", "--output", help=_("Write to this file [default: standard output]."), metavar="FILE")] = None,
     status: filters.Statuses = None,
     assignee: filters.Assignee = None,
@@ -52,4 +52,5 @@ def register_commands(app: typer.Typer) -> None:
           "CFPB's layout (streamed; personal data masked unless --unmask)."),
         "complaintctl export --status closed --format xlsx -o closed.xlsx",
         "complaintctl export --format cfpb > complaints.csv",
+        "complaintctl export --format ledger --received-since 2026-01-01 -o ledger.csv",
     ))(export)

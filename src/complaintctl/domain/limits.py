@@ -31,7 +31,7 @@ FIELDS: dict[str, int] = {
     # what the handlers write
     "note": 20_000, "findings": 20_000, "feedback": 5_000, "question": 5_000,
     "answer": 5_000, "department": 200, "reason": 2_000, "contact": 2_000,
-    "notice_proof": 500, "late_reason": 2_000,
+    "notice_proof": 500, "late_reason": 2_000, "reasons": 20_000, "basis": 20_000,
 }
 #: any other field of an imported row (a date, an amount, a status, a name of staff)
 OTHER_FIELD = 1_000

@@ -238,7 +238,7 @@ def matrix_markdown() -> str:
 COMMANDS: dict[str, Permission | None] = {
     "register": P.register, "assign": P.assign, "contact": P.contact,
     "investigate": P.investigate, "note": P.note, "consult": P.consult, "answer": P.consult,
-    "resolve": P.resolve, "close": P.close, "reopen": P.reopen, "withdraw": P.withdraw,
+    "resolve": P.resolve, "notice": P.read, "notify-decision": P.contact, "close": P.close, "reopen": P.reopen, "withdraw": P.withdraw,
     "merge": P.merge, "archive": P.archive, "show": P.read, "list": P.read,
     "pause": P.investigate, "resume": P.investigate, "extend": P.investigate,
     "approve": P.assign, "request-approval": P.resolve, "due": P.read, "urgency": P.read,

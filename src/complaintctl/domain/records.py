@@ -32,6 +32,44 @@ def flat_row(d: dict[str, Any]) -> dict[str, Any]:
     return {k: row.get(k) for k in CSV_COLUMNS}
 
 
+# --- the complaint ledger (投诉台账, CBIRC Art 28) ---------------------------------------------
+
+#: the ledger's columns, each with the rule that asks for it: the registration material of Art 13
+#: (complainant, identity, contact; who and what is complained about; the request, the main facts,
+#: the grounds), the receipt and number of the plan's registration step, the handler, the
+#: deadline (Art 18), the decision with its facts, reasons, basis and remedies (Art 19), the
+#: notice and its proof (Art 21), the review (Art 20), the closure and the archive (Art 28)
+LEDGER_COLUMNS = [
+    ("number", "plan: registration"), ("received_at", "Art 18: receipt"),
+    ("channel", "Art 7: reception"), ("source_ref", "Art 33: regulator's reference"),
+    ("customer_name", "Art 13: complainant"), ("customer_id_number", "Art 13: identity"),
+    ("customer_phone", "Art 13: contact"), ("customer_email", "Art 13: contact"),
+    ("customer_account", "Art 13: account"), ("group_size", "Art 12: joint complaint"),
+    ("branch", "Art 13: who is complained about"), ("product", "Art 13: what"),
+    ("issue", "Art 13: what"), ("summary", "Art 13: the request and main facts"),
+    ("description", "Art 13: the grounds"), ("registered_at", "plan: registration"),
+    ("registered_by", "Art 7: recorded reception"), ("assignee", "plan: designated handler"),
+    ("status", "Art 28: ledger"), ("due_at", "Art 18: deadline"),
+    ("extension_level", "Art 18: extension"), ("outcome", "Art 19: result"),
+    ("findings", "Art 19: facts verified"), ("decision_reasons", "Art 19: reasons"),
+    ("decision_basis", "Art 19: basis"), ("remedies", "Art 19: remedies"),
+    ("notified_at", "Art 21: notice"), ("notified_via", "Art 21: notice"),
+    ("notice_proof", "Art 21: proof of notice"),
+    ("notice_unreachable", "Art 21: customer unreachable"),
+    ("review_requested_at", "Art 20: review"), ("review_result", "Art 20: review"),
+    ("satisfaction", "plan: closure"), ("disputed", "plan: closure"),
+    ("closed_at", "Art 28: archive"), ("archived_at", "Art 28: archive"),
+]
+LEDGER_HEADER = [name for name, _rule in LEDGER_COLUMNS]
+
+
+def ledger_row(d: dict[str, Any]) -> dict[str, Any]:
+    """A complaint object flattened to the ledger's columns."""
+    row = flat_row(d)
+    row.update({k: d.get(k) for k in LEDGER_HEADER if k not in row})
+    return {k: row.get(k) for k in LEDGER_HEADER}
+
+
 # --- the CFPB's layout -------------------------------------------------------------------------
 
 #: the CFPB's 18 columns, in their export's order, each with the field it fills

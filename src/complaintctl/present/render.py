@@ -261,7 +261,7 @@ class export_target:  # noqa: N801 - used as a context manager
         os.close(fd)
         if binary:
             return self.tmp
-        encoding = "utf-8-sig" if self.fmt in ("csv", "cfpb") else "utf-8"
+        encoding = "utf-8-sig" if self.fmt in ("csv", "cfpb", "ledger") else "utf-8"
         self.file = open(self.tmp, "w", encoding=encoding, newline="")  # noqa: SIM115
         return self.file
 

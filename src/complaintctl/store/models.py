@@ -133,6 +133,14 @@ class Complaint(TableModel, table=True):
     # than clock.late_window_days back, and when that registration was recorded (NULL: on time)
     late_reason: str | None = Field(default=None, sa_type=Text)
     late_recorded_at: datetime | None = timestamp()
+    # CBIRC Art 17, 19, 21 (issue 24): why the complaint must be reassigned (a conflict recorded
+    # for its assignee), what the decision rests on, and the attempts to tell the customer
+    reassign_reason: str | None = Field(default=None, sa_type=Text)
+    decision_reasons: str | None = Field(default=None, sa_type=Text)
+    decision_basis: str | None = Field(default=None, sa_type=Text)
+    notice_language: str | None = Field(default=None, max_length=5)
+    notice_attempts: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    notice_unreachable: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class ImportBatch(TableModel, table=True):

@@ -12,6 +12,7 @@ from complaintctl.cli.common import helptext
 from complaintctl.cli.complaints.decisions import archive, close, merge, reopen, resolve, withdraw
 from complaintctl.cli.complaints.evidence import evidence_add, evidence_app, evidence_list
 from complaintctl.cli.complaints.handling import answer, assign, consult, contact, investigate, note
+from complaintctl.cli.complaints.notices import notice, notify_decision
 from complaintctl.cli.complaints.queries import list_, show
 from complaintctl.cli.complaints.registration import register
 from complaintctl.i18n import _
@@ -35,9 +36,19 @@ COMMANDS = [
      [f"complaintctl consult {N} --department card_ops --question 'Was the fee charged twice?'"]),
     (answer, "answer", _("Record a department's answer to a consultation."),
      [f"complaintctl answer {N} 1 'Yes: posted twice on 3 Nov'"]),
-    (resolve, "resolve", _("Record the decision, its remedies and how the customer was told."),
+    (resolve, "resolve", _("Record the decision: the facts verified, the result, its reasons and basis (CBIRC Art 19); its decision notice is made in the customer's language."),
      [f"complaintctl resolve {N} --outcome upheld --findings 'Fee charged twice' "
-      "--remedy apology --remedy fee_refund:300 --notified-via phone --proof CALL-7781"]),
+      "--reasons 'The annual fee was posted twice' --basis 'Card agreement art. 5' "
+      "--remedy apology --remedy fee_refund:300",
+      f"complaintctl resolve {N} --outcome not_upheld --facts 'Fee charged once' "
+      "--reasons 'One posting only' --basis 'Card agreement art. 5' --notified-via phone "
+      "--proof CALL-7781"]),
+    (notice, "notice", _("Print a decided complaint's decision notice (处理决定告知书): HTML, or PDF through headless Chromium; its SHA-256 goes on the audit trail."),
+     [f"complaintctl notice {N} -o notice.html",
+      f"complaintctl notice {N} --format pdf -o notice.pdf"]),
+    (notify_decision, "notify-decision", _("Record how and when the customer was told the decision, with its proof (CBIRC Art 21), or an attempt that did not reach them."),
+     [f"complaintctl notify-decision {N} --method sms --proof SMS-20261207-0042 --at '2026-12-07 10:30'",
+      f"complaintctl notify-decision {N} --method phone --proof CALL-1 --unreachable"]),
     (close, "close", _("Close a resolved complaint after checking the customer's satisfaction."),
      [f"complaintctl close {N} --satisfaction 4 --feedback 'Quick refund'"]),
     (reopen, "reopen", _("Reopen a resolved or closed complaint for more investigation."),

@@ -15,14 +15,18 @@ from complaintctl.i18n import _
 
 def resolve(
     ctx: typer.Context, number: Number,
-    outcome: Annotated[Outcome, typer.Option(help=_("The decision."))],
-    findings: Annotated[str, typer.Option(help=_("What the investigation verified, and why."))],
-    notified_via: Annotated[ContactVia, typer.Option(help=_("How the customer was told."))],
+    outcome: Annotated[Outcome, typer.Option(help=_("The decision (the result)."))],
+    findings: Annotated[str, typer.Option("--findings", "--facts", help=_("The facts the investigation verified."))],
+    reasons: Annotated[str | None, typer.Option(help=_("The reasons for the decision (required, CBIRC Art 19)."))] = None,
+    basis: Annotated[str | None, typer.Option(help=_("Its basis: the contract terms, rules or law applied (required, CBIRC Art 19)."))] = None,
     remedy: Annotated[list[str] | None, typer.Option(help=_("KIND[:AMOUNT] (repeatable): apology, compensation:200, fee_refund:35, correction, explanation, tracking, other."))] = None,
-    proof: Annotated[str | None, typer.Option(help=_("Proof of notice: letter ref, SMS id, call record."))] = None,
+    notice_lang: Annotated[str | None, typer.Option("--notice-lang", help=_("The customer's language for the decision notice: zh or en [default: config notice.language]."))] = None,
+    notified_via: Annotated[ContactVia | None, typer.Option(help=_("The customer was told at the resolve time, this way; otherwise record it later with notify-decision."))] = None,
+    proof: Annotated[str | None, typer.Option(help=_("Proof of that notice (required for phone, sms, email, letter): call record, SMS id, letter ref."))] = None,
     at: At = None,
     late_reason: LateReason = None,
 ) -> None:
+    from complaintctl.present.notice import html_bytes
     from complaintctl.services.complaints import decisions
     from complaintctl.services.complaints.registration import RemedyInput
 
@@ -30,9 +34,14 @@ def resolve(
     remedies = [RemedyInput.parse(r) for r in remedy or []]
     with st.session(write=True) as session:
         c = decisions.resolve(session=session, actor=st.actor(session), number=number,
-                               outcome=outcome, findings=findings, remedies=remedies,
-                               notified_via=notified_via, proof=proof, at=st.at(session, at))
-    announce(_("{number} resolved; the customer's notice is on record."), c)
+                              outcome=outcome, findings=findings, reasons=reasons, basis=basis,
+                              remedies=remedies, notified_via=notified_via, proof=proof,
+                              language=notice_lang, render=html_bytes, at=st.at(session, at))
+    if c.notified_at is not None:
+        announce(_("{number} resolved; the customer's notice is on record."), c)
+    else:
+        announce(_("{number} resolved; print its notice with `complaintctl notice {number}` and "
+                   "record how the customer was told with `complaintctl notify-decision`."), c)
 
 
 def close(

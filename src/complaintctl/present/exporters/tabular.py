@@ -11,8 +11,10 @@ from complaintctl.domain.records import (
     CFPB_HEADER,
     CHANNEL_TO_CFPB,
     CSV_COLUMNS,
+    LEDGER_HEADER,
     TAG_TO_CFPB,
     flat_row,
+    ledger_row,
 )
 from complaintctl.present.formulas import neutralise
 
@@ -35,6 +37,18 @@ def write_csv(rows, out) -> int:
     for row in rows:
         flat = flat_row(row)
         writer.writerow([_cell(flat[c]) for c in CSV_COLUMNS])
+        n += 1
+    return n
+
+
+def write_ledger(rows, out) -> int:
+    """The complaint ledger (投诉台账, CBIRC Art 28): every field the rules ask it to keep."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LEDGER_HEADER)
+    n = 0
+    for row in rows:
+        flat = ledger_row(row)
+        writer.writerow([_cell(flat[c]) for c in LEDGER_HEADER])
         n += 1
     return n
 

@@ -140,10 +140,12 @@ def _advance(session, number, target, sup, handler, numbers, t) -> None:
                text="系统记录显示存在重复处理", at=at())
     if target == "investigating":
         return
-    decisions.resolve(session=session, actor=handler, number=number, outcome=Outcome.upheld,
-                findings="核实属实：系统重复处理", remedies=[RemedyInput.parse("apology"),
-                                                      RemedyInput.parse("compensation:100")],
-                notified_via=ContactVia.phone, proof="CALL-20261101-01", at=at())
+    decisions.resolve(
+        session=session, actor=handler, number=number, outcome=Outcome.upheld,
+        findings="核实属实：系统重复处理", reasons="同一笔交易被系统重复处理，客户多付了费用",
+        basis="《银行卡章程》第五条；《银行业保险业消费投诉处理管理办法》第十九条",
+        remedies=[RemedyInput.parse("apology"), RemedyInput.parse("compensation:100")],
+        notified_via=ContactVia.phone, proof="CALL-20261101-01", at=at())
     if target == "resolved":
         return
     if target == "closed_disputed":

@@ -28,7 +28,8 @@ from complaintctl.store.models import Complaint, Evidence, Notification, Notific
 from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import PERSONAL_COLUMNS
 from complaintctl.services.core.kernel import get, normalise_number
-from complaintctl.services.core.context import Actor, now, use_case
+from complaintctl.domain.clock import iso
+from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
 #: statuses whose handling is over: retention runs from their closure
 ENDED = (Status.closed.value, Status.archived.value, Status.withdrawn.value,
@@ -100,6 +101,7 @@ def cutoff_for(session: Session, closed_before: datetime | None) -> datetime:
         if closed_before > now():
             raise InvalidData(_("--closed-before {at} is in the future; retention only ends in "
                                 "the past.").format(at=closed_before.isoformat()))
+        _check_floor(session, closed_before)
         return closed_before
     from complaintctl.services.core import config
 
@@ -109,6 +111,21 @@ def cutoff_for(session: Session, closed_before: datetime | None) -> datetime:
         return current.replace(year=current.year - years)
     except ValueError:
         return current.replace(year=current.year - years, day=28)
+
+
+def _check_floor(session: Session, closed_before: datetime) -> None:
+    """Refuse a cutoff that would erase a complaint closed within the legal floor (Art 28)."""
+    from complaintctl.services.core import config
+
+    current = now()
+    years = config.RETENTION_FLOOR_YEARS
+    try:
+        floor = current.replace(year=current.year - years)
+    except ValueError:
+        floor = current.replace(year=current.year - years, day=28)
+    if closed_before > floor:
+        raise config.BelowLegalFloor(config.floor_message(
+            _("--closed-before {at}").format(at=iso(closed_before, timezone_of(session)))))
 
 
 def purge(*, session: Session, actor: Actor, closed_before: datetime | None = None,

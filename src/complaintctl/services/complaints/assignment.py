@@ -15,6 +15,7 @@ in that branch (round robin by user name).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,17 +23,17 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from complaintctl.domain import masking
 from complaintctl.domain.clock import iso
 from complaintctl.domain.deadlines import RUNNING
 from complaintctl.domain.enums import Action, EventKind, Role
 from complaintctl.domain.permissions import Permission
-from complaintctl.errors import InvalidData, NotFound, PermissionDenied, UsageProblem
+from complaintctl.errors import InvalidData, NotFound, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Staff, StaffConflict
 from complaintctl.services.core import trail as audit
-from complaintctl.services.core import filter_values
-from complaintctl.services.core.kernel import get, record_change, set_fields
+from complaintctl.services.core import filter_values, recusal
+from complaintctl.services.core.recusal import conflict_reason
+from complaintctl.services.core.kernel import effective_time, get, record_change, set_fields
 from complaintctl.services.core.context import (
     Actor,
     get_setting,
@@ -45,11 +46,10 @@ from complaintctl.services.core.context import (
 CONFLICT_KINDS = ("customer_id", "account", "branch", "colleague")
 #: statuses that count as open work for balancing (under review counts too)
 WORKLOAD = frozenset({"registered", "assigned", "investigating", "resolved"} | RUNNING)
-PERSONAL_KINDS = {"customer_id", "account"}
+PERSONAL_KINDS = recusal.PERSONAL_KINDS
 
 
-def _shown(kind: str, value: str) -> str:
-    return masking.mask_account(value) if kind in PERSONAL_KINDS else value
+_shown = recusal.shown
 
 
 def _staff(session: Session, username: str) -> Staff:
@@ -63,7 +63,9 @@ def _staff(session: Session, username: str) -> Staff:
 
 
 def add_conflict(*, session: Session, actor: Actor, username: str, kind: str, value: str,
-                 note: str | None = None) -> StaffConflict:
+                 note: str | None = None, at: datetime | None = None) -> AddedConflict:
+    """Record a conflict (effective ``at``, default now); the open complaints it bars their
+    current assignee from are flagged for reassignment (CBIRC Art 17)."""
     with use_case(session, actor, "staff conflict add"):
         actor.check(Permission.staff)
         if kind not in CONFLICT_KINDS:
@@ -82,7 +84,7 @@ def add_conflict(*, session: Session, actor: Actor, username: str, kind: str, va
                 raise InvalidData(_("A member of staff is not in conflict with themselves."))
         conflict = StaffConflict(staff_id=person.id, kind=kind, value=value,
                                  note=(note or "").strip() or None, created_by=actor.username,
-                                 created_at=now())
+                                 created_at=effective_time(session, at, None))
         try:
             with session.begin_nested():
                 session.add(conflict)
@@ -94,7 +96,49 @@ def add_conflict(*, session: Session, actor: Actor, username: str, kind: str, va
                      details={"staff": username, "kind": kind, "conflict": conflict.id,
                               "value": None if kind in PERSONAL_KINDS else value},
                      personal={"value": value} if kind in PERSONAL_KINDS else None)
-    return conflict
+        conflict_flagged = _flag_for_reassignment(session, actor, username, conflict, at)
+    return AddedConflict(conflict.id, conflict_flagged)
+
+
+@dataclass(frozen=True)
+class AddedConflict:
+    """A recorded conflict, and the complaints of its holder it flagged for reassignment."""
+
+    id: int
+    flagged: list[str]
+
+
+def _flag_for_reassignment(session: Session, actor: Actor, username: str,
+                           conflict: StaffConflict, at: datetime | None) -> list[str]:
+    """The open complaints assigned to ``username`` that ``conflict`` bars them from (Art 17):
+    each flagged (``reassign_reason``), its own audited event, and its branch supervisors
+    told through the outbox."""
+    from complaintctl.services.notify import outbox
+
+    held = session.exec(select(Complaint).where(
+        Complaint.assignee == username, col(Complaint.status).in_(sorted(WORKLOAD)))
+        .order_by(col(Complaint.id)).with_for_update()).all()
+    flagged = []
+    for complaint in held:
+        reason = recusal.reason_of(session, conflict, complaint)
+        if reason is None:
+            continue
+        when = effective_time(session, at, complaint)
+        complaint.reassign_reason = _("{user} is recused: {reason} (CBIRC Art 17)").format(
+            user=username, reason=reason)
+        complaint.last_event_at = when
+        session.add(complaint)
+        audit.record(session, kind=EventKind.change, action="recusal flag",
+                     actor=actor.username, at=when, complaint=complaint,
+                     from_status=complaint.status, to_status=complaint.status,
+                     details={"staff": username, "conflict": conflict.id,
+                              "reassign": True})
+        outbox.queue(session, complaint=complaint, event="recusal",
+                     recipients=outbox.branch_supervisors(session, complaint.branch),
+                     what=_("reassign: the assignee {user} has a recorded conflict on it "
+                            "(CBIRC Art 17)").format(user=username), at=when)
+        flagged.append(complaint.number)
+    return flagged
 
 
 def remove_conflict(*, session: Session, actor: Actor, conflict_id: int) -> StaffConflict:
@@ -127,45 +171,8 @@ def list_conflicts(*, session: Session, actor: Actor, username: str | None = Non
     ]
 
 
-def conflict_reason(session: Session, username: str, complaint: Complaint) -> str | None:
-    """Why ``username`` must not handle ``complaint`` (None: no recorded conflict)."""
-    person = session.exec(select(Staff).where(Staff.username == username)).first()
-    if person is None:
-        return None
-    conflicts = session.exec(
-        select(StaffConflict).where(StaffConflict.staff_id == person.id)
-        .order_by(col(StaffConflict.id))
-    ).all()
-    for c in conflicts:
-        if c.kind == "customer_id" and complaint.customer_ref == c.value:
-            return _("a recorded conflict with the customer (customer id {value})").format(
-                value=_shown(c.kind, c.value))
-        if c.kind == "account" and complaint.customer_account == c.value:
-            return _("a recorded conflict with the account {value}").format(
-                value=_shown(c.kind, c.value))
-        if c.kind == "branch" and complaint.branch == c.value:
-            return _("a recorded conflict with branch {value}").format(value=c.value)
-        if c.kind == "colleague":
-            colleague = session.exec(select(Staff).where(Staff.username == c.value)).first()
-            names = {c.value} | ({colleague.name} if colleague and colleague.name else set())
-            text = " ".join(t for t in (complaint.summary, complaint.issue,
-                                        complaint.description) if t)
-            if complaint.registered_by == c.value or any(n and n in text for n in names):
-                return _("a recorded conflict with colleague {value}, who is involved").format(
-                    value=c.value)
-    return None
-
-
 def check_recusal(session: Session, username: str | None, complaint: Complaint) -> None:
-    if not username:
-        return
-    reason = conflict_reason(session, username, complaint)
-    if reason:
-        raise PermissionDenied(
-            _("Permission denied: {user} is recused from {number}: {reason} (CBIRC Art 17). "
-              "Assign someone else.").format(user=username, number=complaint.number,
-                                             reason=reason)
-        )
+    recusal.check_assignee(session, username, complaint)
 
 
 # --- automatic assignment ---------------------------------------------------------------------

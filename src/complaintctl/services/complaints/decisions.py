@@ -1,9 +1,11 @@
-"""The decision and what follows it: resolve (outcome, remedies, how the customer was told),
+"""The decision and what follows it: resolve (the facts, the outcome and remedies, the reasons
+and basis, the decision notice; how the customer was told, or later ``notices``),
 close (satisfaction), reopen, withdraw, merge and archive.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +30,8 @@ from complaintctl.errors import (
 )
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Remedy
+from complaintctl.services.complaints import notices
+from complaintctl.services.core import config, recusal
 from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import RemedyInput
 from complaintctl.services.core.kernel import acting_on, change_with_text, effective_time, get, normalise_number, record_change, required_text, set_fields
@@ -42,30 +46,46 @@ def resolve(
     outcome: Outcome,
     findings: str,
     remedies: list[RemedyInput],
-    notified_via: ContactVia,
+    reasons: str | None = None,
+    basis: str | None = None,
+    notified_via: ContactVia | None = None,
     proof: str | None = None,
+    language: str | None = None,
+    render: Callable[[dict[str, Any]], bytes] | None = None,
     at: datetime | None = None,
 ) -> Complaint:
-    """Record the decision, its remedies, and how the customer was told (CBIRC Art 19, 21)."""
+    """Record the decision: the facts verified (``findings``), the result (``outcome`` and
+    remedies), its reasons and basis (CBIRC Art 19, all required), and its decision notice in
+    the customer's language (``language``: zh or en), whose SHA-256 goes into the event (of
+    the HTML ``render`` makes, and of its content). With ``notified_via`` (and its ``proof``,
+    Art 21) the notice is recorded as given at the resolve time; without, it is a later step
+    (``notices.notify_decision``)."""
     number = normalise_number(number)
     with acting_on(session, actor, Action.resolve, number, Permission.resolve) as complaint:
         findings = required_text(findings, _("The findings (--findings)"),
                                  field="findings")
-        limits.check("notice_proof", proof)
+        reasons = _art19(reasons, _("its reasons (--reasons)"), "reasons")
+        basis = _art19(basis, _("its basis (--basis)"), "basis")
+        if notified_via is not None:
+            proof = notices.check_proof(notified_via, proof)
+        elif proof is not None:
+            raise UsageProblem(_("--proof records how the customer was told and needs "
+                                 "--notified-via; or record the notice later with "
+                                 "`complaintctl notify-decision`."))
+        lang = notices.check_language(language, config.load(session)["notice.language"])
         rows = _remedy_rows(outcome, remedies)
         at = effective_time(session, at, complaint)
-        for old in session.exec(select(Remedy).where(Remedy.complaint_id == complaint.id)):
-            session.delete(old)
-        for kind, cents, note_text in rows:
-            session.add(
-                Remedy(complaint_id=complaint.id, kind=kind.value, amount_cents=cents,
-                       note=note_text)
-            )
+        _replace_remedies(session, complaint, rows)
         changes: dict[str, list[Any]] = {}
+        told = notified_via is not None
         set_fields(
-            complaint, changes, outcome=outcome.value, findings=findings, notified_at=at,
-            notified_via=notified_via.value, notice_proof=proof or None,
+            complaint, changes, outcome=outcome.value, findings=findings,
+            decision_reasons=reasons, decision_basis=basis, notice_language=lang,
+            notified_at=at if told else None,
+            notified_via=notified_via.value if told else None, notice_proof=proof,
+            notice_attempts=0, notice_unreachable=False,
         )
+        session.flush()
         record_change(
             session, actor, complaint, Action.resolve, at,
             details={
@@ -74,9 +94,39 @@ def resolve(
                     {"kind": k.value, "amount": money.format_amount(c), "note": n}
                     for k, c, n in rows
                 ],
+                "notice": _notice_digests(session, complaint, at, render),
             },
         )
     return complaint
+
+
+def _replace_remedies(session: Session, complaint: Complaint, rows) -> None:
+    for old in session.exec(select(Remedy).where(Remedy.complaint_id == complaint.id)):
+        session.delete(old)
+    for kind, cents, note_text in rows:
+        session.add(Remedy(complaint_id=complaint.id, kind=kind.value, amount_cents=cents,
+                           note=note_text))
+
+
+def _art19(value: str | None, what: str, field: str) -> str:
+    """A part of the decision Art 19 requires: not blank, within its limit."""
+    if not (value or "").strip():
+        raise InvalidData(_("A decision needs {what}: it states the facts verified, the "
+                            "result, its reasons and its basis (CBIRC Art 19).").format(
+            what=what))
+    return required_text(value, what, field=field)
+
+
+def _notice_digests(session: Session, complaint: Complaint, at: datetime,
+                    render: Callable[[dict[str, Any]], bytes] | None) -> dict[str, Any]:
+    """The decision notice's language and SHA-256 (of its content; of the HTML when a
+    renderer is given), for the resolve event."""
+    made = notices.content(session, complaint, at=at)
+    found: dict[str, Any] = {"language": made["language"],
+                             "content_sha256": notices.digest(made)}
+    if render is not None:
+        found.update(format="html", sha256=notices.digest(render(made)))
+    return found
 
 
 def _remedy_rows(
@@ -178,6 +228,8 @@ def merge(
         target = get(session, into, lock=True)
         actor.check(Permission.merge, complaint=complaint)
         actor.check(Permission.merge, complaint=target)
+        for one in (complaint, target):
+            recusal.check_actor(session, actor.username, Action.merge.value, one)
         lifecycle.apply(Status(complaint.status), Action.merge, number=number)
         if Status(target.status) not in OPEN_STATUSES:
             raise TransitionNotAllowed(

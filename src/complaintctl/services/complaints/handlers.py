@@ -21,6 +21,9 @@ def on_change(session: Session, event: ComplaintChanged) -> dict[str, Any] | Non
         from complaintctl.services.complaints.assignment import check_recusal
 
         check_recusal(session, event.complaint.assignee, event.complaint)
+        if event.complaint.reassign_reason is not None:  # the recusal flag is answered
+            event.complaint.reassign_reason = None
+            session.add(event.complaint)
     if event.action is Action.resolve:
         from complaintctl.services.complaints.compensation import check_compensation
 

@@ -28,6 +28,7 @@ from complaintctl.services.core.kernel import (
     acting_on, assignee_problem, change_with_text, effective_time, get, normalise_number,
     record_change, required_text, set_fields,
 )
+from complaintctl.services.core import recusal
 from complaintctl.services.core.context import Actor, check_reading, use_case
 
 
@@ -39,6 +40,7 @@ def assign(
     with use_case(session, actor, Action.assign.value, number):
         complaint = get(session, number, lock=True)
         actor.check(Permission.assign, complaint=complaint)
+        recusal.check_actor(session, actor.username, Action.assign.value, complaint)
         action = (
             Action.assign if complaint.status == Status.registered.value else Action.reassign
         )

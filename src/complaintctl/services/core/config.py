@@ -23,6 +23,26 @@ from complaintctl.i18n import _
 from complaintctl.store.models import Setting
 
 PROFILE_PREFIX = "profiles."
+#: the legal floor of retention: records are kept at least 3 years after closure (PBoC Order
+#: 2020 No. 5; the ledger and archive of CBIRC Art 28). Configuration can raise it, never lower.
+RETENTION_FLOOR_YEARS = 3
+
+
+class BelowLegalFloor(InvalidData):
+    """A retention shorter than the law allows (CBIRC Art 28)."""
+
+
+def floor_message(what: str) -> str:
+    return _("{what} is inside the legal retention floor of {years} years after closure "
+             "(CBIRC Art 28 ledger and archive; PBoC Order 2020 No. 5): complaint records "
+             "cannot be erased sooner.").format(what=what, years=RETENTION_FLOOR_YEARS)
+
+
+def _retention_years(value: str) -> int:
+    years = _int(1, 100)(value)
+    if years < RETENTION_FLOOR_YEARS:
+        raise BelowLegalFloor(floor_message(_("retention.years {years}").format(years=years)))
+    return years
 #: calendars are pure data: one per (country, overrides) for the life of the process
 _CALENDARS: dict[tuple, WorkCalendar] = {}
 
@@ -185,12 +205,18 @@ def all_keys() -> dict[str, Key]:
             _("The interface language when neither --lang, COMPLAINTCTL_LANG nor the locale "
               "chooses one: en or zh."), _language),
         Key("retention.years", "3",
-            _("Years after closure that purge keeps a complaint's personal data."),
-            _int(1, 100)),
+            _("Years after closure that purge keeps a complaint's personal data (at least 3: "
+              "the legal floor)."), _retention_years),
         Key("clock.late_window_days", str(late.DEFAULT_WINDOW_DAYS),
             _("An effective time (--at, or a receipt time given to register) more than this "
               "many days back needs --late-reason and is marked late (1 to {most}).").format(
                 most=late.MAX_WINDOW_DAYS), _int(1, late.MAX_WINDOW_DAYS)),
+        Key("notice.language", "zh",
+            _("The language of decision notices when resolve gives no --notice-lang: zh or "
+              "en."), _language),
+        Key("notice.unreachable_attempts", "3",
+            _("Recorded attempts to reach a customer after which the decision notice counts as "
+              "given (CBIRC Art 21, notify-decision --unreachable)."), _int(1, 20)),
         Key("mail.trusted_hosts", "",
             _("The bank's own mail servers (comma-separated; .bank.example trusts a domain): the "
               "topmost Received header one of them added is when the bank received a message."),
@@ -275,6 +301,8 @@ class Config:
 def parse(key: Key, raw: str) -> Any:
     try:
         return key.parse(raw)
+    except BelowLegalFloor:
+        raise
     except (ValueError, TypeError, InvalidData):
         raise InvalidData(
             _("'{value}' is not a valid value for {key}: {help}").format(

@@ -24,7 +24,7 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, NotFound
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Counter, Staff
-from complaintctl.services.core import bus, lateness, trail
+from complaintctl.services.core import bus, lateness, recusal, trail
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
 NUMBER = re.compile(r"^CMP-\d{4}-\d{6,}$")
@@ -54,13 +54,16 @@ def get(session: Session, number: str, *, lock: bool = False) -> Complaint:
 def acting_on(session: Session, actor: Actor, action: Action, number: str,
               permission: Permission, *, applies: Action | None = None) -> Iterator[Complaint]:
     """A use case on one complaint, in its transaction (``use_case``): the complaint locked,
-    the actor's permission on it checked, then the action against its status, in that order,
+    the actor's permission on it checked, their recusal (CBIRC Art 17: a recorded conflict on
+    it refuses them, ``core.recusal``), then the action against its status, in that order,
     so a refusal names the first thing wrong (and is audited). ``applies``: the lifecycle's
     action checked, where it is not the use case's own (an approval request is checked as
     ``approve``)."""
     with use_case(session, actor, action.value, number):
         complaint = get(session, number, lock=True)
         actor.check(permission, complaint=complaint)
+        recusal.check_actor(session, actor.username,
+                            lifecycle.COMMAND_NAMES.get(action, action.value), complaint)
         lifecycle.apply(Status(complaint.status), applies or action, number=number)
         yield complaint
 

@@ -129,6 +129,16 @@ class Complaint(TableModel, table=True):
     legal_hold_by: str | None = Field(default=None, max_length=64)
     legal_hold_reason: str | None = Field(default=None, sa_type=Text)
     erased_at: datetime | None = timestamp()
+    # the CBIRC 2020 rules (issue 24): a joint complaint's representatives (Art 12: JSON, a
+    # list of {"name", "phone"}; personal data, purge erases it), how the customer's identity
+    # was verified (Art 22), a regulator referral's deadline (an ISO date) and when its report
+    # back was produced (Art 33)
+    representatives: str | None = Field(default=None, sa_type=Text)
+    identity_verified_at: datetime | None = timestamp()
+    identity_method: str | None = Field(default=None, max_length=20)
+    identity_verified_by: str | None = Field(default=None, max_length=64)
+    regulator_due: str | None = Field(default=None, max_length=10)
+    referral_reported_at: datetime | None = timestamp()
 
 
 class ImportBatch(TableModel, table=True):

@@ -1,7 +1,16 @@
-"""The CBIRC 2020 rules a registration must meet besides its fields' own checks
-(``registration.validate_new`` calls ``check``): the customer's identity and contact formats
-(Art 22), a joint complaint's representatives (Art 12), a regulator referral's reference and
-deadline (Art 33), and the fields the emergency plan reads as tags (Art 29)."""
+"""The CBIRC 2020 rules a registration must meet besides its fields' own checks.
+
+``check`` (called by ``registration.validate_new``, so by every path, the importer's too): the
+customer's identity and contact formats (Art 22), at most five representatives each with a
+name and a phone (Art 12), the regulator's deadline a date and only on a referral (Art 33), and
+the fields the emergency plan reads as tags (Art 29).
+
+``require`` (called by ``registration.register``: the clerk, the online platform, the mailbox):
+what a complaint received now must carry: a joint in-person complaint names its representatives
+(Art 12), a regulator referral its reference and deadline (Art 33). The importer brings history
+from other systems (a CFPB "Referral" is no CBIRC referral; a native export has no
+representatives column) and does not require what its source never recorded.
+"""
 
 from __future__ import annotations
 
@@ -42,26 +51,33 @@ def representatives(new: NewComplaint) -> str | None:
             raise InvalidData(_("Each representative needs a name and a contact phone "
                                 "(NAME,PHONE) (CBIRC Art 12)."))
         found.append(identity.Representative(name[:200], identity.normal_phone(phone)))
-    why = identity.representatives_problem(new.channel.value, new.group_size, len(found))
-    if why:
-        raise InvalidData(why)
+    if len(found) > identity.MAX_REPRESENTATIVES:
+        raise InvalidData(identity.representatives_problem(new.channel.value, new.group_size,
+                                                           len(found)))
     if not found:
         return None
     return json.dumps([r.as_dict() for r in found], ensure_ascii=False)
 
 
-def referral_due(new: NewComplaint) -> str | None:
-    """A regulator referral's deadline (ISO date): required with the regulator's reference for
-    channel ``regulator`` (Art 33), refused on any other channel."""
-    due = (new.regulator_due or "").strip()
+def require(new: NewComplaint) -> None:
+    """What a complaint received now must carry (Art 12, Art 33); InvalidData naming it."""
     if new.channel is Channel.regulator:
         if not (new.source_ref or "").strip():
             raise InvalidData(_("A regulator referral needs the regulator's reference "
                                 "(--source-ref) (CBIRC Art 33)."))
-        if not due:
+        if not (new.regulator_due or "").strip():
             raise InvalidData(_("A regulator referral needs the regulator's deadline "
                                 "(--regulator-due DATE) (CBIRC Art 33)."))
-    elif due:
+    why = identity.representatives_problem(new.channel.value, new.group_size,
+                                           len(new.representatives))
+    if why:
+        raise InvalidData(why)
+
+
+def referral_due(new: NewComplaint) -> str | None:
+    """A regulator referral's deadline (ISO date), refused on any other channel (Art 33)."""
+    due = (new.regulator_due or "").strip()
+    if new.channel is not Channel.regulator and due:
         raise InvalidData(_("--regulator-due is for a complaint the regulator referred "
                             "(--channel regulator) (CBIRC Art 33)."))
     if not due:

@@ -186,6 +186,7 @@ def register(
     with use_case(session, actor, Action.register.value):
         branch = registering_branch(session, actor, new.branch)
         clean = validate_new(new)
+        register_rules.require(new)
         at = effective_time(session, at, None)
         received_at = received_time(session, new, at)
         _refuse_a_known_external_ref(session, new)

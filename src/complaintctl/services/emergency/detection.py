@@ -119,8 +119,9 @@ def on_registration(session: Session, *, complaint: Complaint, by: str,
     29): the triggers the new complaint fires, alone (its tags, group, amount) or with the
     complaints of its clusters (product, issue, branch) in the window. Only firings that
     include it act: the registration crossed that threshold. A drill's complaints are left to
-    the drill (its detection is what the drill rehearses)."""
-    plan = plans.parsed(plans.ensure_plan(session, by, at))
+    the drill (its detection is what the drill rehearses). The default plan is stored (a
+    ``plan load``) only when an incident opens under it."""
+    plan = plans.parsed(plans.stored_plan(session))
     since = at - plan.window - timedelta(days=plan.spike.baseline_days)
     facts, by_number = load_facts(session, since=since, as_of=at, drill_id=None,
                                   like=complaint, cluster_by=tuple(plan.cluster_by))

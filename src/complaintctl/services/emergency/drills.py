@@ -104,6 +104,10 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
                 product=s.product, issue=s.issue, branch=s.branch, group_size=s.group_size,
                 amount=s.amount, tags=[DRILL_TAG, f"{DRILL_TAG}-{drill.id}", *s.tags],
                 representatives=_representatives(s),
+                # a referral carries the regulator's reference and deadline (CBIRC Art 33)
+                source_ref=f"DRILL-{drill.id}" if s.channel == "regulator" else None,
+                regulator_due=(s.received_at + timedelta(days=15)).date().isoformat()
+                if s.channel == "regulator" else None,
                 received_at=s.received_at,
                 description=_("Drill {id} ({scenario}, level {level}): synthetic complaint.")
                 .format(id=drill.id, scenario=scenario.value, level=roman(level)),

@@ -19,6 +19,7 @@ from complaintctl.domain.clock import parse_timestamp
 from complaintctl.domain.enums import Channel, Priority
 from complaintctl.errors import InvalidData, InvalidRecord
 from complaintctl.i18n import _
+from complaintctl.services.complaints import register_rules
 from complaintctl.services.complaints.registration import NewComplaint, validate_new
 
 TEXT_FIELDS = ("branch", "product", "issue", "summary", "description", "currency",
@@ -96,6 +97,12 @@ def to_new_complaint(record: dict[str, Any], *, tz: ZoneInfo,
     )
     _validate_field_by_field(new, line)
     validate_new(new)
+    try:
+        register_rules.require(new)
+    except InvalidData as error:
+        where = ("representatives" if new.channel is not Channel.regulator
+                 else "regulator_due" if (new.source_ref or "").strip() else "source_ref")
+        raise InvalidRecord(where, str(error), line=line) from None
     return new
 
 
@@ -193,6 +200,14 @@ def _validate_field_by_field(new: NewComplaint, line: int | None) -> None:
         ("customer.phone", replace(base, phone=new.phone)),
         ("customer.id_number", replace(base, id_number=new.id_number)),
         ("customer.account", replace(base, account=new.account)),
+
+        ("customer.name", replace(base, customer=new.customer)),
+        ("summary", replace(base, summary=new.summary)),
+        ("group_size", replace(base, group_size=new.group_size)),
+        ("tags", replace(base, tags=new.tags)),
+        ("currency", replace(base, currency=new.currency)),
+        ("customer.email", replace(base, email=new.email)),
+        ("amount", replace(base, amount=new.amount)),
         ("representatives", replace(base, channel=new.channel, group_size=new.group_size,
                                     representatives=new.representatives,
                                     source_ref=new.source_ref,
@@ -201,13 +216,6 @@ def _validate_field_by_field(new: NewComplaint, line: int | None) -> None:
                                   regulator_due=new.regulator_due)),
         ("media", replace(base, media=new.media)),
         ("cause", replace(base, cause=new.cause)),
-        ("customer.name", replace(base, customer=new.customer)),
-        ("summary", replace(base, summary=new.summary)),
-        ("group_size", replace(base, group_size=new.group_size)),
-        ("tags", replace(base, tags=new.tags)),
-        ("currency", replace(base, currency=new.currency)),
-        ("customer.email", replace(base, email=new.email)),
-        ("amount", replace(base, amount=new.amount)),
     ):
         try:
             validate_new(probe)

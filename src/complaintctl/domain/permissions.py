@@ -275,6 +275,8 @@ COMMANDS: dict[str, Permission | None] = {
     # issue 18: signing in proves who acts; passwords and tokens: one's own, or P.staff
     "login": None, "logout": None, "whoami": None, "staff passwd": None,
     "staff token create": None, "staff token list": None, "staff token revoke": None,
+    # issue 24: the customer's identity (CBIRC Art 22)
+    "verify-identity": P.contact, "customer-copy": P.contact,
 }
 
 

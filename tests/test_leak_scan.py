@@ -156,6 +156,8 @@ READS: dict[str, list[list[str]]] = {
     "intake review list": [["intake", "review", "list"], ["intake", "review", "list", "--json"]],
     "whoami": [["whoami"]],
     "staff token list": [["staff", "token", "list"]],
+    # refused until the customer's identity is verified (CBIRC Art 22): nothing leaks
+    "customer-copy": [["customer-copy", "{n0}", "--format", "json"]],
 }
 #: commands that change something (their error paths are in ERROR_PATHS), or that read no
 #: complaint data: not run here
@@ -170,7 +172,7 @@ CHANGES = {
     "incident overdue", "incident update", "drill close", "drill run", "notify send", "org add",
     "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",
     "staff add", "staff conflict add", "staff conflict remove", "staff deactivate",
-    "staff senior", "hold", "release", "purge", "audit keygen",
+    "staff senior", "hold", "release", "purge", "audit keygen", "verify-identity",
     # roles and grants, no complaint data (its output is checked in test_db_harden.py)
     "db harden",
     # identity (issue 18): their secrets are scanned by the last test below

@@ -29,6 +29,6 @@ def customer_copy(data: dict[str, Any], format: ReadFormat) -> None:
         (_("Summary"), data["summary"]),
         (_("Outcome"), data["outcome"]),
         (_("Findings"), data["findings"]),
-        (_("Identity verified"), f"{data['identity']['verified_at']} "
-                                 f"{data['identity']['method']}"),
+        (_("Identity verified"),
+         f"{data['identity']['verified_at']} {data['identity']['method']}"),
     ], title=_("What the bank holds on complaint {number}").format(number=data["number"]))

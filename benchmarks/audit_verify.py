@@ -77,7 +77,7 @@ def build(path: Path, events: int, seed: int = 1) -> Database:
             }
             if step == 0:
                 item["personal"] = {"name": "张伟", "phone": f"138{rng.randint(0, 99999999):08d}",
-                                    "id_number": "110101199003071234"}
+                                    "id_number": "110101199003071233"}
             items.append(item)
         with db.session(write=True) as session:
             trail.record_many(session, items)

@@ -87,6 +87,8 @@ RECIPES: dict[str, Recipe] = {
     "contact": Recipe("assigned", lambda c: ["contact", c.number, "--via", "phone",
                                              "--summary", "已受理"]),
     "note": Recipe("assigned", lambda c: ["note", c.number, "已调取流水"]),
+    "verify-identity": Recipe("assigned", lambda c: ["verify-identity", c.number, "--method",
+                                                     "counter_id_check"]),
     "review request": Recipe("closed", lambda c: ["review", "request", c.number], fresh=True),
     "assign": Recipe("assigned", lambda c: ["assign", c.number, "--to", c.extra["to"]],
                      fresh=True),

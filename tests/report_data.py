@@ -46,8 +46,13 @@ def build(db, admin, n: int = 90, seed: int = 7) -> None:
                 received = datetime(2025, 8, 20, 2, i, tzinfo=timezone.utc)
             t = received + timedelta(hours=rng.randint(0, 5))
             branch = "BJ01" if rng.random() < 0.7 else "SH01"
+            channel = rng.choice(CHANNELS)
+            referral = channel is Channel.regulator  # Art 33: its reference and deadline
             c = svc.register(session=s, actor=admin, at=t, new=NewComplaint(
-                channel=rng.choice(CHANNELS), customer=f"客户{i}", summary=f"投诉 {i}",
+                channel=channel, customer=f"客户{i}", summary=f"投诉 {i}",
+                source_ref=f"CBIRC-{i}" if referral else None,
+                regulator_due=(received + timedelta(days=15)).date().isoformat()
+                if referral else None,
                 branch=branch, product=rng.choice(PRODUCTS), issue=rng.choice(ISSUES),
                 tags=list(rng.choice(TAGS)), received_at=received,
                 amount=str(rng.choice([0, 50, 800, 5000]))))

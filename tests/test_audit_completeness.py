@@ -39,6 +39,8 @@ READ_ONLY = {
     "drill report", "drill list", "rootcause codes", "rootcause export-codes", "rectify list",
     "rectify show", "import list", "intake review list", "whoami", "staff token list",
     "notice",  # prints a decided complaint's notice; its SHA-256 is an access event
+    # discloses to the verified customer; its access event is pinned by test_art22_identity.py
+    "customer-copy",
 }
 #: commands that prove who acts rather than act (issue 18): there is no permission to refuse;
 #: their events (sign-in, failed sign-in, lockout, logout) are pinned by tests/test_identity.py;
@@ -66,6 +68,7 @@ OUTSIDE = {
 STEPS: list[tuple[str, list[str], str]] = [
     ("register", ["--channel", "phone", "--customer", "张伟", "--phone", "13812345678",
                   "--summary", "年费重复扣收", "--branch", "BJ01"], "clerk"),
+    ("verify-identity", ["{A}", "--method", "counter_id_check"], "clerk"),
     ("assign", ["{A}", "--to", "h1"], "sup"),
     ("contact", ["{A}", "--via", "phone", "--summary", "已致电客户"], "h1"),
     ("investigate", ["{A}"], "h1"),
@@ -145,9 +148,13 @@ SIDE_EVENTS = {
     "staff conflict add": {"recusal flag"},
     "import file": {"imported"},
     "incident declare": {"incident link"},
-    "intake json": {"register"},
-    "intake mail": {"register", "evidence", "contact", "intake review queue"},
-    "intake review accept": {"register", "evidence"},
+    # a registration that crosses a trigger of the emergency plan opens or joins its incident
+    # in its own transaction (CBIRC Art 29): by then BJ01 has 5 or more complaints in 24 h
+    "register": {"incident declare", "incident link"},
+    "intake json": {"register", "incident declare", "incident link"},
+    "intake mail": {"register", "evidence", "contact", "intake review queue",
+                    "incident declare", "incident link"},
+    "intake review accept": {"register", "evidence", "incident declare", "incident link"},
     "drill run": {"register", "incident declare", "incident link"},
     "sla check": {"sla_warning", "escalate", "incident declare", "incident link",
                   "incident overdue", "plan load"},
@@ -192,9 +199,15 @@ def _fixture_world(cli, tmp_path) -> dict[str, str]:
             return use_case(session=session, actor=actor(who), **kwargs)
 
     names = {}
-    for key in "ABCDE":
+    from datetime import datetime, timedelta, timezone
+
+    today = datetime.now(timezone.utc)
+    for i, key in enumerate("ABCDE"):
+        # received two days apart: five in one branch within 24 h would be a level IV
+        # cluster, and registration runs detection (CBIRC Art 29), opening an incident here
         new = NewComplaint(channel=Channel.phone, customer="李娜", phone="13987654321",
-                           summary=f"投诉 {key}", branch="BJ01")
+                           summary=f"投诉 {key}", branch="BJ01",
+                           received_at=today - timedelta(days=2 * i))
         names[key] = do(svc.register, "clerk", new=new).number
     for key, handler in (("C", "h1"), ("E", "h2")):
         do(handling.assign, "sup", number=names[key], to=handler)

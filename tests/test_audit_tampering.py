@@ -40,7 +40,7 @@ def build_history(db) -> list[str]:
                                            ("Wang Fang", "13700001111")]):
         new = NewComplaint(channel=Channel.phone, customer=customer, phone=phone,
                            summary=f"年费重复扣收 {i}", branch="BJ01", account="6222020200001234",
-                           id_number="110101199003071234", email=f"c{i}@example.com")
+                           id_number="110101199003071233", email=f"c{i}@example.com")
         numbers.append(_do(db, svc.register, "clerk", new=new).number)
     first, second, third = numbers
     for i in range(12):

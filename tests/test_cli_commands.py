@@ -43,12 +43,13 @@ def test_register_prints_only_the_new_number_on_stdout_and_the_due_date_on_stder
 def test_register_takes_every_field_as_an_option(cli):
     run = cli(
         "register", "--channel", "regulator", "--customer", "陈明", "--phone", "13500004444",
-        "--email", "chen@example.com", "--id-number", "110105196001011234",
+        "--email", "chen@example.com", "--id-number", "110105196001011239",
         "--account", "6222020200001234", "--customer-id", "C-7", "--group-size", "3",
         "--branch", "BJ01", "--product", "loan", "--issue", "prepayment_fee",
         "--summary", "提前还款违约金争议", "--description", "客户认为违约金过高",
         "--amount", "12,000.5", "--currency", "cny", "--tag", "Repeat", "--tag", "elderly",
         "--received-at", "2026-11-20T10:00", "--source-ref", "CBIRC-BJ-2026-0815",
+        "--regulator-due", "2026-11-27",
         "--external-ref", "EXT-1", "--at", "2026-11-21T09:00", as_="sup",
     )
     assert run.exit_code == 0, run.stderr
@@ -66,7 +67,7 @@ def test_register_takes_every_field_as_an_option(cli):
         "due_at": "2026-12-05T23:59:59+08:00",
     }
     assert data["customer"] == {"name": "陈明", "phone": "135****4444", "email": "c***@example.com",
-                                "id_number": "110105********1234",
+                                "id_number": "110105********1239",
                                 "account": "************1234", "customer_id": "C-7"}
 
 

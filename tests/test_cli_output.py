@@ -31,6 +31,8 @@ SHOW_KEYS = {
     # CBIRC Art 17, 19, 21 (issue 24)
     "needs_reassignment", "reassign_reason", "decision_reasons", "decision_basis",
     "notice_attempts", "notice_unreachable",
+    # the CBIRC rules (issue 24): Art 12 representatives, Art 22 identity, Art 33 referrals
+    "representatives", "identity", "regulator_due", "referral_reported_at",
 }
 SHOW_ONLY = {"events", "contacts", "consultations", "pauses", "approvals"}
 READ_TIME = ("seconds_left", "time_left", "urgency")  # computed at the moment of reading
@@ -38,9 +40,9 @@ CUSTOMER_KEYS = {"name", "phone", "email", "id_number", "account", "customer_id"
 EVENT_KEYS = {"at", "recorded_at", "actor", "action", "from_status", "to_status", "details"}
 
 PERSONAL = ["--phone", "13812345678", "--email", "zhang.wei@example.com",
-            "--id-number", "110105196001011234", "--account", "6222020200001234"]
-CLEAR = ["13812345678", "zhang.wei@example.com", "110105196001011234", "6222020200001234"]
-MASKED = ["138****5678", "z***@example.com", "110105********1234", "************1234"]
+            "--id-number", "110105196001011239", "--account", "6222020200001234"]
+CLEAR = ["13812345678", "zhang.wei@example.com", "110105196001011239", "6222020200001234"]
+MASKED = ["138****5678", "z***@example.com", "110105********1239", "************1234"]
 
 
 def register(cli, *extra, summary="信用卡年费重复扣收", customer="张伟") -> str:

@@ -143,7 +143,8 @@ def test_review_request_and_decide_transcript(cli):
 
 
 def test_urgency_explains_its_terms(cli):
-    number = new(cli, "--tag", "elderly", "--channel", "regulator", "--amount", "20000")
+    number = new(cli, "--tag", "elderly", "--channel", "regulator", "--amount", "20000",
+                 "--source-ref", "CBIRC-BJ-2026-0815", "--regulator-due", "2026-10-14")
     data = json.loads(cli("urgency", number, "--format", "json").stdout)
     terms = {t["term"]: t for t in data["terms"]}
     assert set(terms) >= {"due", "priority", "elderly", "regulator", "amount"}

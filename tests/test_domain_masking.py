@@ -102,7 +102,7 @@ def test_every_email_address_inside_free_text_is_masked():
 FREE_TEXT_CASES = [
     # (what, text, masked)
     ("a Chinese narrative with a mobile, an ID and a card, no spaces around them",
-     "客户张伟手机13812345678，身份证110101199003071234，卡号6222021234567890123 无法转账",
+     "客户张伟手机13812345678，身份证110101199003071233，卡号6222021234567890123 无法转账",
      "客户张伟手机138****5678，身份证110101********1234，卡号***************0123 无法转账"),
     ("an English narrative with a +86 mobile in 3-4-4 groups and an email",
      "call me on +86 138 1234 5678 or zhang.wei@example.com",
@@ -126,7 +126,7 @@ FREE_TEXT_CASES = [
     ("a mobile used as an email address is masked as the address",
      "QQ邮箱13812345678@qq.com", "QQ邮箱1***@qq.com"),
     ("everything in one line, twice",
-     "13812345678/13987654321 110101199003071234 6222021234567890123",
+     "13812345678/13987654321 110101199003071233 6222021234567890123",
      "138****5678/139****4321 110101********1234 ***************0123"),
 ]
 UNTOUCHED = [
@@ -186,7 +186,7 @@ def test_every_string_of_a_timeline_event_is_masked_but_the_kept_keys_and_other_
 
 
 _PIECES = st.sampled_from([
-    "13812345678", "+86 138 1234 5678", "0086-139-8765-4321", "110101199003071234",
+    "13812345678", "+86 138 1234 5678", "0086-139-8765-4321", "110101199003071233",
     "31010419851203452X", "110101900307123", "6222021234567890123", "6222 0212 3456 7890",
     "zhang.wei@example.com", "13812345678@qq.com", "2026-03-07", "¥1,234.56", "CMP-2026-000123",
     "XXXX", "1234567", "-", " ", "@", ".", "x", "X", "客户", "卡号", "１３８１２３４５６７８",

@@ -34,7 +34,9 @@ def reg(session, n: int = 1, *, at=T0, who="clerk", **kw) -> list[str]:
                            summary=kw.get("summary", "转账失败"), product=kw.get("product", "card"),
                            issue=kw.get("issue"), branch="BJ01",
                            group_size=kw.get("group_size", 1), tags=list(kw.get("tags", [])),
-                           amount=kw.get("amount"), received_at=at + timedelta(seconds=i))
+                           amount=kw.get("amount"), received_at=at + timedelta(seconds=i),
+                           representatives=kw.get("representatives", [
+                               {"name": f"代表{i}", "phone": "13800138000"}]))
         out.append(register(session=session, actor=actor(who), new=new,
                             at=at + timedelta(seconds=i)).number)
     return out
@@ -46,6 +48,15 @@ def detect(session, at):
 
 def incidents(session) -> list[Incident]:
     return list(session.exec(select(Incident).order_by(Incident.id)).all())
+
+
+def em_numbers(session, incident) -> list[str]:
+    """The numbers of the complaints linked to ``incident``."""
+    from complaintctl.store.models import Complaint, IncidentComplaint
+
+    return list(session.exec(select(Complaint.number).join(
+        IncidentComplaint, IncidentComplaint.complaint_id == Complaint.id).where(
+        IncidentComplaint.incident_id == incident.id)))
 
 
 def open_items(session, incident_id):
@@ -107,13 +118,17 @@ def test_only_an_admin_loads_a_plan_and_a_bad_plan_changes_nothing(seeded):
 # --- detection ---------------------------------------------------------------------------------
 
 
-def test_detection_opens_one_incident_and_a_second_run_opens_no_duplicate(seeded):
+def test_the_fifth_registration_opens_one_incident_and_detect_opens_no_duplicate(seeded):
+    # detection runs in each registration's transaction (CBIRC Art 29, issue 24)
     with seeded.session(write=True) as s:
-        numbers = reg(s, 5)
+        numbers = reg(s, 4)
+        assert incidents(s) == []
+        numbers += reg(s, 1, at=T0 + timedelta(seconds=4))
+        [incident] = incidents(s)
+        assert (incident.level, incident.trigger, incident.declared_at) == (
+            4, "same_cluster", T0 + timedelta(seconds=4))
+        assert sorted(em_numbers(s, incident)) == numbers
         at = T0 + timedelta(minutes=5)
-        first = detect(s, at)
-        assert [(r["action"], r["level"]) for r in first] == [("opened", 4)]
-        assert sorted(first[0]["linked"]) == numbers
         assert detect(s, at) == []
         assert detect(s, at + timedelta(minutes=30)) == []
         assert len(incidents(s)) == 1
@@ -129,19 +144,14 @@ def test_four_complaints_open_nothing(seeded):
 def test_new_complaints_join_the_open_incident_and_a_higher_trigger_escalates_it(seeded):
     with seeded.session(write=True) as s:
         reg(s, 5)
-        detect(s, T0 + timedelta(minutes=5))
         [incident] = incidents(s)
         assert [i.key for i in open_items(s, incident.id)] == ["supervisor_assigned",
                                                               "daily_review"]
         more = reg(s, 2, at=T0 + timedelta(minutes=10))
-        joined = detect(s, T0 + timedelta(minutes=15))
-        assert [(r["incident"], r["action"], r["linked"]) for r in joined] == [
-            (incident.id, "linked", more)]
+        assert set(more) <= set(em_numbers(s, incident))  # joined at their registration
+        assert detect(s, T0 + timedelta(minutes=15)) == []
         reg(s, 3, at=T0 + timedelta(minutes=20))
-        t_escalate = T0 + timedelta(minutes=25)
-        escalated = detect(s, t_escalate)
-        assert [(r["incident"], r["action"], r["level"]) for r in escalated] == [
-            (incident.id, "escalated", 3)]
+        t_escalate = T0 + timedelta(minutes=20, seconds=2)  # the tenth one's registration
         assert len(incidents(s)) == 1
         s.refresh(incident)
         assert incident.level == 3
@@ -153,21 +163,21 @@ def test_new_complaints_join_the_open_incident_and_a_higher_trigger_escalates_it
             ChecklistItem.incident_id == incident.id, ChecklistItem.cancelled_at != None)  # noqa
         ).all()
         assert sorted(i.key for i in cancelled) == ["daily_review", "supervisor_assigned"]
-        assert detect(s, t_escalate) == []
+        assert detect(s, T0 + timedelta(minutes=25)) == []
 
 
 def test_a_regulator_designated_complaint_opens_a_level_one_incident_per_complaint(seeded):
     with seeded.session(write=True) as s:
         [number] = reg(s, 1, tags=["regulator_designated"])
-        [result] = detect(s, T0 + timedelta(minutes=1))
-        assert (result["level"], result["rule"], result["cluster"]) == (
+        [incident] = incidents(s)  # opened by the registration
+        assert (incident.level, incident.trigger, incident.cluster_key) == (
             1, "tag:regulator_designated", f"complaint:{number}")
+        assert detect(s, T0 + timedelta(minutes=1)) == []
 
 
 def test_a_manual_deescalation_is_not_undone_by_the_same_trigger(seeded):
     with seeded.session(write=True) as s:
         reg(s, 10)
-        detect(s, T0 + timedelta(minutes=5))
         [incident] = incidents(s)
         assert incident.level == 3
         emergency.change_level(session=s, actor=actor("sup"), incident_id=incident.id, level=4,
@@ -180,14 +190,13 @@ def test_a_manual_deescalation_is_not_undone_by_the_same_trigger(seeded):
 def test_complaints_of_a_closed_incident_do_not_open_a_new_one(seeded):
     with seeded.session(write=True) as s:
         reg(s, 5)
-        detect(s, T0 + timedelta(minutes=5))
         [incident] = incidents(s)
         emergency.close(session=s, actor=actor("sup"), incident_id=incident.id, review="done",
                         at=T0 + timedelta(minutes=6))
         assert detect(s, T0 + timedelta(minutes=7)) == []
-        reg(s, 1, at=T0 + timedelta(minutes=8))
-        [reopened] = detect(s, T0 + timedelta(minutes=9))
-        assert reopened["action"] == "opened" and reopened["incident"] != incident.id
+        reg(s, 1, at=T0 + timedelta(minutes=8))  # its registration opens a new one
+        assert [i.id != incident.id for i in incidents(s)] == [False, True]
+        assert detect(s, T0 + timedelta(minutes=9)) == []
 
 
 # --- incidents by hand -------------------------------------------------------------------------
@@ -195,7 +204,8 @@ def test_complaints_of_a_closed_incident_do_not_open_a_new_one(seeded):
 
 def test_declare_link_update_escalate_close_with_the_timeline_and_audit(seeded):
     with seeded.session(write=True) as s:
-        numbers = reg(s, 3, group_size=25, channel=Channel.counter)
+        # 15 each: below the plan's group trigger, so no incident opens at registration
+        numbers = reg(s, 3, group_size=15, channel=Channel.counter)
         t = T0 + timedelta(minutes=1)
         inc = emergency.declare(session=s, actor=actor("sup"), level=3, title="网点群访",
                                 numbers=numbers[:1], at=t)
@@ -315,19 +325,18 @@ def test_sla_check_runs_detection_and_flags_overdue_items_once(seeded):
 
     with seeded.session(write=True) as s:
         numbers = reg(s, 5)
-        at = T0 + timedelta(hours=3)
+        [incident] = incidents(s)  # declared at the fifth registration, T0 + 4 s
+        assert sorted(em_numbers(s, incident)) == numbers
+        at = T0 + timedelta(hours=1)
         report = sla.check(session=s, actor=actor("admin"), as_of=at)
         part = report.hooks["emergency"]
-        [opened] = part["detected"]
-        assert (opened["action"], opened["level"], sorted(opened["linked"])) == (
-            "opened", 4, numbers)
-        assert part["overdue_items"] == []  # the incident was declared at the check itself
-        later = sla.check(session=s, actor=actor("admin"), as_of=at + timedelta(hours=2, minutes=1))
+        assert part["detected"] == [] and part["overdue_items"] == []
+        later = sla.check(session=s, actor=actor("admin"), as_of=T0 + timedelta(hours=2, seconds=5))
         assert later.hooks["emergency"]["detected"] == []
         assert [(i["incident"], i["key"]) for i in later.hooks["emergency"]["overdue_items"]] == [
-            (opened["incident"], "supervisor_assigned")]
+            (incident.id, "supervisor_assigned")]
         assert later.hooks["emergency"]["notifications"] == 2  # sup and sup2 (supervisors)
-        again = sla.check(session=s, actor=actor("admin"), as_of=at + timedelta(hours=2, minutes=1))
+        again = sla.check(session=s, actor=actor("admin"), as_of=T0 + timedelta(hours=2, seconds=5))
         assert again.hooks["emergency"] == {"detected": [], "overdue_items": [],
                                             "notifications": 0}
 

@@ -441,6 +441,7 @@ def _rows(table: str) -> list[list[str]]:
 def _old_case(cli) -> str:
     r = cli("register", "--channel", "regulator", "--customer", "张伟", "--summary", "年费重复扣收",
             "--amount", "20000", "--tag", "elderly", "--priority", "high",
+            "--source-ref", "CBIRC-BJ-2026-0815", "--regulator-due", "2026-10-14",
             "--received-at", "2026-09-30T10:00", "--at", "2026-09-30T10:05", as_="clerk")
     assert r.exit_code == 0, r.stderr
     return r.stdout.strip()

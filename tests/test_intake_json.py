@@ -14,7 +14,7 @@ from complaintctl.store.models import Complaint, ComplaintTag
 RECORD = {
     "channel": "online",
     "customer": {"name": "张伟", "phone": "13812345678", "email": "zhang.wei@example.com",
-                 "id_number": "110101199003071234", "account": "6222021234567890",
+                 "id_number": "110101199003071233", "account": "6222021234567890",
                  "customer_id": "C-1001"},
     "group_size": 1,
     "branch": "BJ01",

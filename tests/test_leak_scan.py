@@ -159,6 +159,8 @@ READS: dict[str, list[list[str]]] = {
     "whoami": [["whoami"]],
     "staff token list": [["staff", "token", "list"]],
     "notice": [["notice", "{n0}", "-o", "{out}"]],
+    # refused until the customer's identity is verified (CBIRC Art 22): nothing leaks
+    "customer-copy": [["customer-copy", "{n0}", "--format", "json"]],
 }
 #: commands that change something (their error paths are in ERROR_PATHS), or that read no
 #: complaint data: not run here
@@ -175,6 +177,7 @@ CHANGES = {
     "org move", "plan init", "plan load", "plan validate", "sla check", "staff activate",
     "staff add", "staff conflict add", "staff conflict remove", "staff deactivate",
     "staff senior", "hold", "release", "purge", "audit keygen", "notify-decision",
+    "verify-identity",
     # a server (issue 19): a customer sees only their own complaint, proven by its access
     # code, and no contact details (tests/test_web_public.py)
     "serve",

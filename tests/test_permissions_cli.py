@@ -47,6 +47,9 @@ NOT_COVERED: dict[str, str] = {
     "db harden": "PostgreSQL only (SQLite refuses it with exit 3 before asking a permission); "
                  "a clerk's refusal, exit 4 and audited, is tested on the server in "
                  "test_db_harden.py",
+    "customer-copy": "refused (exit 3, CBIRC Art 22) until `verify-identity`, which is covered "
+                     "here with the same permission (contact); the disclosure after it is "
+                     "tested in test_art22_identity.py",
 }
 
 

@@ -58,9 +58,12 @@ def data(seeded_once):
     with seeded.session(write=True) as s:
         for i, (branch, product, channel, tags, target) in enumerate(specs):
             t = T0 + timedelta(days=i)
+            referral = channel is Channel.regulator  # its reference and deadline (Art 33)
             c = svc.register(session=s, actor=admin, at=t, new=NewComplaint(
                 channel=channel, customer="张伟", summary=f"s{i}", branch=branch,
-                product=product, tags=tags, received_at=t))
+                product=product, tags=tags, received_at=t,
+                source_ref="CBIRC-SH-1" if referral else None,
+                regulator_due=(t + timedelta(days=15)).date().isoformat() if referral else None))
             if target == "registered":
                 continue
             handler = "h1" if branch == "BJ01" else "h3"

@@ -28,10 +28,17 @@ def _do(db, use_case, who, **kwargs):
         return use_case(session=session, actor=actor(who), **kwargs)
 
 
+def valid_id(first17: str) -> str:
+    """A resident ID number with its GB 11643 check digit (registration checks it, Art 22)."""
+    from complaintctl.domain.identity import check_digit
+
+    return first17 + check_digit(first17)
+
+
 def seeded_customer(i: int) -> dict[str, str]:
     """Values found nowhere else, so a scan for them finds only this customer's."""
     return {"customer": f"欧阳测试{i}号", "phone": f"1391111{i:04d}",
-            "email": f"purge.me.{i}@example.net", "id_number": f"11010119800101{i:04d}",
+            "email": f"purge.me.{i}@example.net", "id_number": valid_id(f"11010119800101{i:03d}"),
             "account": f"62220000111{i:05d}", "customer_id": f"CUST-PURGE-{i:04d}",
             "description": f"客户欧阳测试{i}号称其账户被重复扣费"}
 

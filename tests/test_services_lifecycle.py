@@ -50,6 +50,9 @@ def register(db, who="clerk", *, at=None, **fields) -> str:
     fields.setdefault("channel", Channel.phone)
     fields.setdefault("customer", "张伟")
     fields.setdefault("summary", "信用卡年费重复扣收")
+    if fields["channel"] is Channel.regulator:  # a referral carries these (CBIRC Art 33)
+        fields.setdefault("source_ref", "CBIRC-BJ-2026-0815")
+        fields.setdefault("regulator_due", "2026-12-31")
     return do(db, svc.register, who, new=NewComplaint(**fields), at=at).number
 
 
@@ -248,11 +251,11 @@ def test_each_change_records_its_changed_fields_with_old_and_new_values(seeded):
 
 
 def test_registration_keeps_personal_data_out_of_the_hashed_details(seeded):
-    number = register(seeded, phone="13812345678", id_number="110105196001011234",
+    number = register(seeded, phone="13812345678", id_number="110105196001011239",
                       description="客户张伟身份证号110105196001011234")
     event = events(seeded, kind="change", number=number)[0]
     assert "13812345678" not in event.details
-    assert "110105196001011234" not in event.details
+    assert "110105196001011239" not in event.details
     assert json.loads(event.personal)["phone"] == "13812345678"
     assert event.personal_digest is not None and len(event.personal_digest) == 64
 
@@ -839,16 +842,16 @@ def test_a_head_office_complaint_is_out_of_a_branch_clerks_reach_even_once_assig
 
 def test_personal_data_is_masked_unless_a_permitted_role_unmasks_it(seeded):
     number = register(seeded, phone="13812345678", email="zhang.wei@example.com",
-                      id_number="110105196001011234", account="6222020200001234",
+                      id_number="110105196001011239", account="6222020200001234",
                       customer_id="C-88")
     masked = show(seeded, "clerk", number)["customer"]
     assert masked == {"name": "张伟", "phone": "138****5678", "email": "z***@example.com",
-                      "id_number": "110105********1234", "account": "************1234",
+                      "id_number": "110105********1239", "account": "************1234",
                       "customer_id": "C-88"}
     assert listing(seeded, "clerk")[0]["customer"] == masked
     assert not events(seeded, kind="access")
     clear = show(seeded, "sup", number, unmask=True)["customer"]
-    assert clear["phone"] == "13812345678" and clear["id_number"] == "110105196001011234"
+    assert clear["phone"] == "13812345678" and clear["id_number"] == "110105196001011239"
     access = events(seeded, kind="access")
     assert [(e.actor, e.action, e.number) for e in access] == [("sup", "unmask", number)]
     assert json.loads(access[0].details) == {"command": "show", "complaints": [number],

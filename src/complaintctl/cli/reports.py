@@ -10,6 +10,7 @@ import typer
 
 from complaintctl.cli.common import helptext, state
 from complaintctl.domain.enums import ReadFormat
+from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
 from complaintctl.present.reports import ReportFormat
 
@@ -24,6 +25,8 @@ class ReportName(StrEnum):
     handlers = "handlers"
     root_causes = "root-causes"
     regulatory = "regulatory"
+    referral = "referral"
+    referrals = "referrals"
 
 
 class Dimension(StrEnum):
@@ -52,6 +55,7 @@ AsOf = Annotated[str | None, typer.Option(
 def report(
     ctx: typer.Context,
     name: Annotated[ReportName, typer.Argument(help=_("Which report."))],
+    number: Annotated[str | None, typer.Argument(help=_("referral: the referred complaint's number."))] = None,
     period: Annotated[str | None, typer.Option(help=_("2026-11, 2026-Q3, 2026-H1, 2026, 2026-W45, 2026-11-05 or all [default: this month; regulatory: this quarter]."))] = None,
     date_from: Annotated[str | None, typer.Option("--from", metavar="DATE", help=_("First day (YYYY-MM-DD), instead of --period."))] = None,
     date_to: Annotated[str | None, typer.Option("--to", metavar="DATE", help=_("Last day, inclusive (YYYY-MM-DD)."))] = None,
@@ -68,6 +72,10 @@ def report(
     from complaintctl.services.reporting import reports
 
     check_destination(format, output)
+    if name in (ReportName.referral, ReportName.referrals):
+        return _referrals(ctx, name, number, format, output, as_of)
+    if number is not None:
+        raise UsageProblem(_("Only `report referral` takes a complaint number."))
     st = state(ctx)
     with st.report_session() as session:
         result = reports.run(
@@ -77,6 +85,26 @@ def report(
             as_of=st.at(session, as_of), org_level=org_level,
             machine=format.value in ("json", "csv"))
     write_report(result, format, output)
+
+
+def _referrals(ctx, name: ReportName, number: str | None, format: ReportFormat,
+               output: Path | None, as_of: str | None) -> None:
+    """``report referral NUMBER`` (the report back, recorded) and ``report referrals``."""
+    from complaintctl.cli.acting import call
+    from complaintctl.present import referral_views
+    from complaintctl.services.reporting import referrals
+
+    if format not in (ReportFormat.table, ReportFormat.json, ReportFormat.html,
+                      ReportFormat.md):
+        raise UsageProblem(_("report {name} is written as table, json, md or html.").format(
+            name=name.value))
+    if name is ReportName.referrals:
+        rows = call(ctx, referrals.referrals, write=False, as_of=as_of)
+        return referral_views.referrals(rows, format.value, output)
+    if number is None:
+        raise UsageProblem(_("Missing the complaint number: report referral NUMBER."))
+    report = call(ctx, referrals.report_back, number=number, at=as_of)
+    referral_views.referral(report, format.value, output)
 
 
 def monitor(
@@ -106,11 +134,13 @@ def monitor(
 def register_commands(app: typer.Typer) -> None:
     app.command("report", help=helptext(
         _("A supervisor report: summary, sla, aging, trend, outcomes, satisfaction, handlers, "
-          "root-causes or regulatory."),
+          "root-causes, regulatory, referrals, or referral NUMBER (the report back to the "
+          "regulator, CBIRC Art 33)."),
         "complaintctl report summary --period 2026-11 --by product",
         "complaintctl report sla --period 2026-Q3 --branch BJ01 --format json",
         "complaintctl report trend --from 2026-09-01 --to 2026-11-30 --every week --format html -o trend.html",
         "complaintctl report regulatory --period 2026-Q3 --format xlsx -o 2026Q3.xlsx",
+        "complaintctl report referral CMP-2026-000042 --format html -o referral.html",
     ))(report)
     app.command("monitor", help=helptext(
         _("One screen for a supervisor: open work, overdue, due soon, spikes, incidents, drills."),

@@ -278,6 +278,8 @@ COMMANDS: dict[str, Permission | None] = {
     "staff mfa enrol": None, "staff mfa reset": P.staff,  # enrol: one's own password proves it
     # issue 21: the clerk's workspace reads the queue; each key asks its action's permission
     "tui": P.read,
+    # issue 24: the customer's identity (CBIRC Art 22)
+    "verify-identity": P.contact, "customer-copy": P.contact,
 }
 
 

@@ -152,6 +152,10 @@ def _complaint_fields(d: dict[str, Any]) -> list[tuple[str, Any]]:
         *_late_fields(d),
         *_customer_fields(d["customer"]),
         (_("Group size"), d["group_size"]),
+        (_("Representatives"), "; ".join(f"{r['name']} {r['phone']}"
+                                         for r in d["representatives"]) or None),
+        (_("Identity verified"), " ".join(filter(None, (
+            _when(d["identity"]["verified_at"]), term(d["identity"]["method"])))) or None),
         (_("Branch"), d["branch"]),
         (_("Product"), d["product"]),
         (_("Issue"), d["issue"]),
@@ -174,6 +178,8 @@ def _complaint_fields(d: dict[str, Any]) -> list[tuple[str, Any]]:
         (_("Closed"), d["closed_at"]),
         (_("Archived"), d["archived_at"]),
         (_("Merged into"), d["merged_into"]),
+        (_("Regulator's deadline"), d["regulator_due"]),
+        (_("Reported back"), d["referral_reported_at"]),
     ]
 
 

@@ -6,7 +6,8 @@ publishes an event before it is refused (``bus.NotStarted``) rather than skippin
 What follows which event, in order:
 
 - ``ComplaintRegistered``: the branch supervisors are told (notify), then the complaint is
-  auto-assigned when configured (complaints).
+  auto-assigned when configured (complaints), then the emergency plan's detection runs for it
+  (emergency, CBIRC Art 29: the incident exists when ``register`` returns).
 - ``ComplaintChanged`` (before the change's audit event, which carries what they add): the
   clock (due time, pauses, reopening), then the lifecycle's rules (recusal on assignment, the
   compensation approval of a resolution), then the assignee is told (notify).
@@ -35,6 +36,7 @@ def start() -> None:
         return
     bus.subscribe(ComplaintRegistered, notify.on_registered)
     bus.subscribe(ComplaintRegistered, complaints.on_registered)
+    bus.subscribe(ComplaintRegistered, emergency.on_registered)
     bus.subscribe(ComplaintChanged, clock.on_change)
     bus.subscribe(ComplaintChanged, complaints.on_change)
     bus.subscribe(ComplaintChanged, notify.on_change)

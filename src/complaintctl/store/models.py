@@ -141,6 +141,16 @@ class Complaint(TableModel, table=True):
     notice_language: str | None = Field(default=None, max_length=5)
     notice_attempts: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     notice_unreachable: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # the CBIRC 2020 rules (issue 24): a joint complaint's representatives (Art 12: JSON, a
+    # list of {"name", "phone"}; personal data, purge erases it), how the customer's identity
+    # was verified (Art 22), a regulator referral's deadline (an ISO date) and when its report
+    # back was produced (Art 33)
+    representatives: str | None = Field(default=None, sa_type=Text)
+    identity_verified_at: datetime | None = timestamp()
+    identity_method: str | None = Field(default=None, max_length=20)
+    identity_verified_by: str | None = Field(default=None, max_length=64)
+    regulator_due: str | None = Field(default=None, max_length=10)
+    referral_reported_at: datetime | None = timestamp()
 
 
 class ImportBatch(TableModel, table=True):

@@ -13,6 +13,7 @@ from complaintctl.cli.complaints.decisions import archive, close, merge, reopen,
 from complaintctl.cli.complaints.evidence import evidence_add, evidence_app, evidence_list
 from complaintctl.cli.complaints.handling import answer, assign, consult, contact, investigate, note
 from complaintctl.cli.complaints.notices import notice, notify_decision
+from complaintctl.cli.complaints.identity import customer_copy, verify_identity
 from complaintctl.cli.complaints.queries import list_, show
 from complaintctl.cli.complaints.registration import register
 from complaintctl.i18n import _
@@ -28,6 +29,10 @@ COMMANDS = [
      [f"complaintctl assign {N} --to lihua", f"complaintctl assign {N} --auto"]),
     (contact, "contact", _("Log a contact with the customer; the first outbound one is the acknowledgement."),
      [f"complaintctl contact {N} --via phone --summary 'Explained the process; decision by 12 Dec'"]),
+    (verify_identity, "verify-identity", _("Record that the customer's identity was verified (CBIRC Art 22)."),
+     [f"complaintctl verify-identity {N} --method counter_id_check --note 'ID card seen'"]),
+    (customer_copy, "customer-copy", _("What the bank holds on a complaint, for its verified customer (Art 22)."),
+     [f"complaintctl customer-copy {N} --format json"]),
     (investigate, "investigate", _("Start the investigation of an assigned complaint."),
      [f"complaintctl investigate {N}"]),
     (note, "note", _("Add an internal note to the timeline."),

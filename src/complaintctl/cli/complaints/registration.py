@@ -33,6 +33,13 @@ def _ask(value, option: str, label: str, *, choices=None):
     return typer.prompt(label, prompt_suffix=suffix)
 
 
+def _representatives(given: list[str] | None) -> list[dict[str, str]]:
+    """``--representative NAME,PHONE`` as {"name", "phone"} (checked by registration)."""
+    from complaintctl.domain.identity import parse_representative
+
+    return [parse_representative(text).as_dict() for text in given or []]
+
+
 def register(
     ctx: typer.Context,
     channel: Annotated[Channel | None, typer.Option(help=_("How the complaint came in."))] = None,
@@ -55,6 +62,11 @@ def register(
     received_at: Annotated[str | None, typer.Option(help=_("When the bank received it [default: --at]."), metavar="TIMESTAMP")] = None,
     source_ref: Annotated[str | None, typer.Option(help=_("The sender's reference, e.g. a regulator referral number."))] = None,
     external_ref: Annotated[str | None, typer.Option(help=_("A unique id from another system (imports skip it if known)."))] = None,
+    representative: Annotated[list[str] | None, typer.Option(help=_("A joint complaint's representative as NAME,PHONE (repeatable, at most 5; CBIRC Art 12)."), metavar="NAME,PHONE")] = None,
+    regulator_due: Annotated[str | None, typer.Option(help=_("A regulator referral's deadline, YYYY-MM-DD (with --source-ref; CBIRC Art 33)."), metavar="DATE")] = None,
+    media: Annotated[str | None, typer.Option(help=_("Media attention: national, local or social (the emergency plan's triggers; Art 29)."))] = None,
+    cause: Annotated[str | None, typer.Option(help=_("Caused by a disaster, accident or public_health event (Art 29)."))] = None,
+    regulator_designated: Annotated[bool, typer.Option("--regulator-designated", help=_("The regulator designated it a major complaint (Art 29)."))] = False,
     at: At = None,
     late_reason: LateReason = None,
     json_input: Annotated[str | None, typer.Option("--json", help=_("Read one complaint object (the keys of show --format json) from FILE or - (stdin); print {\"number\": ...}."), metavar="FILE")] = None,
@@ -82,7 +94,9 @@ def register(
             group_size=group_size, branch=branch, product=product, issue=issue,
             description=description, amount=amount, currency=currency, tags=tag or [],
             priority=priority, received_at=st.at(session, received_at), source_ref=source_ref,
-            external_ref=external_ref,
+            external_ref=external_ref, representatives=_representatives(representative),
+            regulator_due=regulator_due, media=media, cause=cause,
+            regulator_designated=regulator_designated,
         )
         complaint = complaints.register(
             session=session, actor=st.actor(session), new=new, at=st.at(session, at)

@@ -77,11 +77,13 @@ def build(db: Database, *, now: datetime | None = None) -> list[str]:
                 new=NewComplaint(
                     channel=channel, customer=customer, phone=phone, summary=summary,
                     product=product, amount=amount, tags=list(tags), branch="BJ01",
-                    id_number=f"11010519{60 + i:02d}0101{1000 + i}",
+                    id_number=_id_number(f"11010519{60 + i:02d}0101{100 + i:03d}"),
                     account=f"6222020200{i:06d}",
                     description=f"{summary}。客户要求尽快处理并给予答复。",
                     received_at=t - timedelta(hours=2),
                     source_ref="CBIRC-BJ-2026-0815" if channel is Channel.regulator else None,
+                    regulator_due=(t + timedelta(days=15)).date().isoformat()
+                    if channel is Channel.regulator else None,
                 ),
             )
             numbers.append(c.number)
@@ -160,3 +162,10 @@ def _advance(session, number, target, sup, handler, numbers, t) -> None:
         return
     if target == "archived":
         decisions.archive(session=session, actor=sup, number=number, at=at())
+
+
+def _id_number(first17: str) -> str:
+    """A demo customer's resident ID number: valid (GB 11643), its check digit computed."""
+    from complaintctl.domain.identity import check_digit
+
+    return first17 + check_digit(first17)

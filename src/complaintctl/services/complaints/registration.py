@@ -38,6 +38,7 @@ from complaintctl.errors import (
 from complaintctl.i18n import _, format_datetime
 from complaintctl.store.models import Complaint, ComplaintTag
 from complaintctl.services.clock import state as clock
+from complaintctl.services.complaints import register_rules
 from complaintctl.services.core import bus, filter_values, lateness
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
@@ -52,6 +53,7 @@ PERSONAL_COLUMNS = {
     "customer_account": "account",
     "customer_ref": "customer_id",
     "description": "description",
+    "representatives": "representatives",
 }
 
 
@@ -83,6 +85,14 @@ class NewComplaint:
     #: the receipt time is a record (the mail server's, the online platform's), not a
     #: person's word: the late-registration rule looks only at the registration time
     receipt_on_record: bool = False
+    #: a joint complaint's representatives: {"name", "phone"} each (CBIRC Art 12)
+    representatives: list[dict[str, str]] = field(default_factory=list)
+    #: a regulator referral's deadline, YYYY-MM-DD (Art 33)
+    regulator_due: str | None = None
+    #: what the emergency plan reads as tags (Art 29; ``domain.attention``)
+    media: str | None = None
+    cause: str | None = None
+    regulator_designated: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,8 +151,9 @@ def validate_new(new: NewComplaint) -> dict[str, Any]:
     summary = required_text(new.summary, _("The summary (--summary)"))
     if new.group_size < 1:
         raise InvalidData(_("--group-size must be 1 or more."))
+    rules = register_rules.check(new)
     tags = []
-    for tag in new.tags:
+    for tag in [*new.tags, *rules.pop("attention_tags")]:
         tag = tag.strip().lower()
         if not TAG.match(tag):
             raise InvalidData(
@@ -160,6 +171,7 @@ def validate_new(new: NewComplaint) -> dict[str, Any]:
     if new.email and "@" not in new.email:
         raise InvalidData(_("'{email}' is not an email address.").format(email=new.email))
     return {
+        **rules,
         "customer": customer,
         "summary": summary,
         "tags": tags,
@@ -178,6 +190,7 @@ def register(
     with use_case(session, actor, Action.register.value):
         branch = registering_branch(session, actor, new.branch)
         clean = validate_new(new)
+        register_rules.require(new)
         at = effective_time(session, at, None, late=False)
         received_at = received_time(session, new, at)
         late = registered_late(session, new, at, received_at)
@@ -289,10 +302,10 @@ def complaint_row(new: NewComplaint, clean: dict[str, Any], *, number: str | Non
         "registered_at": at,
         "registered_by": registered_by,
         "customer_name": clean["customer"],
-        "customer_phone": new.phone or None,
+        "customer_phone": clean["phone"],
         "customer_email": new.email or None,
-        "customer_id_number": new.id_number or None,
-        "customer_account": new.account or None,
+        "customer_id_number": clean["id_number"],
+        "customer_account": clean["account"],
         "customer_ref": new.customer_id or None,
         "group_size": new.group_size,
         "branch": branch,
@@ -309,6 +322,8 @@ def complaint_row(new: NewComplaint, clean: dict[str, Any], *, number: str | Non
         "clock_started_at": None,
         "due_at": clock.due(received_at),
         "last_event_at": at,
+        "representatives": clean["representatives"],
+        "regulator_due": clean["regulator_due"],
     }
 
 
@@ -338,6 +353,7 @@ def register_details(row: Mapping[str, Any], tags: list[str]) -> dict[str, Any]:
         "group_size": row["group_size"],
         "due_at": row["due_at"].isoformat(),
         "source_ref": row["source_ref"],
+        "regulator_due": row["regulator_due"],
     }
 
 
@@ -352,4 +368,5 @@ def register_personal(row: Mapping[str, Any]) -> dict[str, Any]:
         "account": row["customer_account"],
         "customer_id": row["customer_ref"],
         "description": row["description"],
+        "representatives": row["representatives"],
     }

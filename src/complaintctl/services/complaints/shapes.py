@@ -27,8 +27,11 @@ def complaint_dict(
         "customer_id": c.customer_ref,
     }
     text = shown_text(unmask)
+    representatives = representatives_of(c)
     if not unmask:
         customer = masking.mask_customer(customer)
+        representatives = [{"name": r["name"], "phone": masking.mask_phone(r["phone"])}
+                           for r in representatives]
     from complaintctl.services.clock.state import view_fields
 
     clock_fields = view_fields(c, tags=tags, paused_since=paused_since, weights=weights)
@@ -43,6 +46,7 @@ def complaint_dict(
         "registered_by": c.registered_by,
         "customer": customer,
         "group_size": c.group_size,
+        "representatives": representatives,
         "branch": c.branch,
         "product": c.product,
         "issue": c.issue,
@@ -81,7 +85,18 @@ def complaint_dict(
         "merged_into": c.merged_into,
         "registered_late": None if c.late_recorded_at is None else {
             "reason": text(c.late_reason), "recorded_at": iso(c.late_recorded_at, tz)},
+        "identity": {"verified_at": iso(c.identity_verified_at, tz),
+                     "method": c.identity_method, "verified_by": c.identity_verified_by},
+        "regulator_due": c.regulator_due,
+        "referral_reported_at": iso(c.referral_reported_at, tz),
     }
+
+
+def representatives_of(c: Complaint) -> list[dict[str, str]]:
+    """A joint complaint's representatives as stored (CBIRC Art 12), unmasked."""
+    import json
+
+    return list(json.loads(c.representatives)) if c.representatives else []
 
 
 def shown_text(unmask: bool):

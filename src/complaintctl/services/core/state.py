@@ -32,7 +32,7 @@ CHILDREN = (Contact, Remedy, Consultation, Evidence, Pause, Approval, ComplaintT
 #: columns whose values purge erases: their marks are keyed digests
 PERSONAL = {
     "complaint": {"customer_name", "customer_phone", "customer_email", "customer_id_number",
-                  "customer_account", "customer_ref"},
+                  "customer_account", "customer_ref", "representatives"},
     "evidence": {"filename", "description"},
 }
 #: surrogate keys: not state. A complaint's id is checked against its events' complaint_id.

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from complaintctl.domain import clock
@@ -31,12 +32,18 @@ from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
 
 def load_facts(session: Session, *, since: datetime, as_of: datetime,
-               drill_id: int | None) -> tuple[list[Fact], dict[str, Complaint]]:
+               drill_id: int | None, like: Complaint | None = None,
+               cluster_by: tuple[str, ...] = ()) -> tuple[list[Fact], dict[str, Complaint]]:
     """Complaints received after ``since`` and registered by ``as_of`` (merged duplicates left
-    out): real ones, or only the given drill's."""
+    out): real ones, or only the given drill's; with ``like``, only those sharing one of its
+    ``cluster_by`` values (and ``like`` itself)."""
     query = select(Complaint).where(
         Complaint.received_at > since, Complaint.received_at <= as_of,
         Complaint.registered_at <= as_of, Complaint.status != "merged")
+    if like is not None:
+        same = [getattr(Complaint, dim) == getattr(like, dim) for dim in cluster_by
+                if getattr(like, dim)]
+        query = query.where(or_(Complaint.id == like.id, *same))
     drill_tag = select(ComplaintTag.complaint_id).where(ComplaintTag.complaint_id == Complaint.id)
     if drill_id is None:
         query = query.where(~drill_tag.where(ComplaintTag.tag == DRILL_TAG).exists())
@@ -103,6 +110,27 @@ def after_import(*, session: Session, by: str) -> list[dict[str, Any]]:
     actor need not hold the incident duty (nobody chose to declare anything; the plan did)."""
     with use_case(session, None, "incident detect"):
         results = run_detection(session, by=by, as_of=now())
+    return results
+
+
+def on_registration(session: Session, *, complaint: Complaint, by: str,
+                    at: datetime) -> list[dict[str, Any]]:
+    """Detection for a registration, in its transaction (``ComplaintRegistered``, CBIRC Art
+    29): the triggers the new complaint fires, alone (its tags, group, amount) or with the
+    complaints of its clusters (product, issue, branch) in the window. Only firings that
+    include it act: the registration crossed that threshold. A drill's complaints are left to
+    the drill (its detection is what the drill rehearses). The default plan is stored (a
+    ``plan load``) only when an incident opens under it."""
+    plan = plans.parsed(plans.stored_plan(session))
+    since = at - plan.window - timedelta(days=plan.spike.baseline_days)
+    facts, by_number = load_facts(session, since=since, as_of=at, drill_id=None,
+                                  like=complaint, cluster_by=tuple(plan.cluster_by))
+    results: list[dict[str, Any]] = []
+    for firing in rules.strongest(rules.evaluate(plan, facts, at)):
+        if complaint.number in firing.numbers:
+            result = _apply(session, plan, firing, by_number, None, at, by)
+            if result:
+                results.append(result)
     return results
 
 

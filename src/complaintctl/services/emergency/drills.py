@@ -103,6 +103,11 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
                 channel=Channel(s.channel), customer=s.customer, summary=s.summary,
                 product=s.product, issue=s.issue, branch=s.branch, group_size=s.group_size,
                 amount=s.amount, tags=[DRILL_TAG, f"{DRILL_TAG}-{drill.id}", *s.tags],
+                representatives=_representatives(s),
+                # a referral carries the regulator's reference and deadline (CBIRC Art 33)
+                source_ref=f"DRILL-{drill.id}" if s.channel == "regulator" else None,
+                regulator_due=(s.received_at + timedelta(days=15)).date().isoformat()
+                if s.channel == "regulator" else None,
                 received_at=s.received_at,
                 description=_("Drill {id} ({scenario}, level {level}): synthetic complaint.")
                 .format(id=drill.id, scenario=scenario.value, level=roman(level)),
@@ -115,6 +120,11 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
     return {"drill": drill.id, "scenario": drill.scenario, "level": level,
             "started_at": clock.iso(start, tz), "simulated": simulate, "complaints": numbers,
             "incident": incident_id}
+
+
+def _representatives(s) -> list[dict[str, str]]:
+    """A synthetic group visit names its representative, as a real one must (CBIRC Art 12)."""
+    return [{"name": s.customer, "phone": "13800000000"}] if s.group_size > 1 else []
 
 
 def _simulate(session: Session, actor: Actor, drill: Drill, plan: Plan, delays: Delays,

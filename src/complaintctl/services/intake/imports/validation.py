@@ -43,6 +43,7 @@ from complaintctl.services.intake.imports.values import (
     parse_enum,
     parse_int,
     parse_remedies,
+    representatives,
     split_list,
 )
 from complaintctl.services.intake.reading import layouts, readers
@@ -178,7 +179,8 @@ class RowValidator:
             branch=f.get("branch") or self.actor.branch, product=f.get("product"),
             issue=f.get("issue"), description=f.get("description"), amount=f.get("amount"),
             currency=f.get("currency") or "CNY", tags=tags, received_at=received_at,
-            source_ref=f.get("source_ref"),
+            source_ref=f.get("source_ref"), regulator_due=f.get("regulator_due"),
+            representatives=representatives(f.get("representatives")),
             # a row without a reference of its own is known by its number in the database it
             # was exported from (a native file's number column): importing it again adds nothing
             external_ref=f.get("external_ref") or f.get("original_number"),

@@ -74,6 +74,18 @@ def split_list(text: str | None) -> list[str]:
     return [t.strip() for t in re.split(r"[;,，、]", text) if t.strip()]
 
 
+def representatives(text: str | None) -> list[dict[str, str]]:
+    """``NAME,PHONE;NAME,PHONE`` (CBIRC Art 12) as {"name", "phone"} objects, checked by
+    registration; a part without a comma has no phone (refused there)."""
+    found = []
+    for part in (text or "").split(";"):
+        if part.strip():
+            name, _sep, phone = part.rpartition(",")
+            found.append({"name": name.strip() or phone.strip(),
+                          "phone": phone.strip() if name.strip() else ""})
+    return found
+
+
 def parse_remedies(text: str | None) -> list[tuple[str, int | None, str | None]]:
     """``compensation:200;apology`` as (kind, amount in cents, note) triples."""
     rows = []

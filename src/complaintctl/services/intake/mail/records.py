@@ -19,19 +19,22 @@ from complaintctl.domain.clock import parse_timestamp
 from complaintctl.domain.enums import Channel, Priority
 from complaintctl.errors import InvalidData, InvalidRecord
 from complaintctl.i18n import _
+from complaintctl.services.complaints import register_rules
 from complaintctl.services.complaints.registration import NewComplaint, validate_new
 
 TEXT_FIELDS = ("branch", "product", "issue", "summary", "description", "currency",
-               "source_ref", "external_ref")
+               "source_ref", "external_ref", "regulator_due", "media", "cause")
 CUSTOMER_FIELDS = ("name", "phone", "email", "id_number", "account", "customer_id")
 ACCEPTED = frozenset(TEXT_FIELDS + ("channel", "customer", "group_size", "amount", "tags",
-                                    "priority", "received_at"))
+                                    "priority", "received_at", "representatives",
+                                    "regulator_designated"))
 #: keys of ``show --format json`` that complaintctl sets and a record may not
 SET_BY_COMPLAINTCTL = frozenset({
     "number", "status", "registered_at", "registered_by", "assignee", "due_at", "overdue",
     "acknowledged_at", "outcome", "findings", "remedies", "notified_at", "notified_via",
     "notice_proof", "satisfaction", "feedback", "disputed", "reopen_count", "closed_at",
-    "archived_at", "merged_into", "events", "consultations", "evidence",
+    "archived_at", "merged_into", "events", "consultations", "evidence", "identity",
+    "referral_reported_at",
 })
 
 
@@ -89,9 +92,18 @@ def to_new_complaint(record: dict[str, Any], *, tz: ZoneInfo,
         tags=list(tags), priority=priority, received_at=received_at,
         source_ref=text["source_ref"], external_ref=text["external_ref"],
         receipt_on_record=True,  # the platform's record, not a clerk's word (domain.late)
+        representatives=_representatives(record, line), regulator_due=text["regulator_due"],
+        media=text["media"], cause=text["cause"],
+        regulator_designated=_flag(record, "regulator_designated", line),
     )
     _validate_field_by_field(new, line)
     validate_new(new)
+    try:
+        register_rules.require(new)
+    except InvalidData as error:
+        where = ("representatives" if new.channel is not Channel.regulator
+                 else "regulator_due" if (new.source_ref or "").strip() else "source_ref")
+        raise InvalidRecord(where, str(error), line=line) from None
     return new
 
 
@@ -131,6 +143,24 @@ def _customer(record: dict[str, Any], line: int | None) -> dict[str, str | None]
     return {k: _string(customer, k, f"customer.{k}", line=line) for k in CUSTOMER_FIELDS}
 
 
+def _representatives(record: dict[str, Any], line: int | None) -> list[dict[str, str]]:
+    """``representatives``: a list of {"name", "phone"} objects (CBIRC Art 12)."""
+    given = record.get("representatives") or []
+    if not isinstance(given, list) or not all(
+            isinstance(r, dict) and set(r) <= {"name", "phone"}
+            and all(isinstance(v, str) for v in r.values()) for r in given):
+        raise InvalidRecord("representatives", _("must be a list of {\"name\": ..., "
+                                                 "\"phone\": ...} objects"), line=line)
+    return given
+
+
+def _flag(record: dict[str, Any], key: str, line: int | None) -> bool:
+    value = record.get(key, False)
+    if not isinstance(value, bool):
+        raise InvalidRecord(key, _("must be true or false"), line=line)
+    return value
+
+
 def _group_size(record: dict[str, Any], line: int | None) -> int:
     group_size = record.get("group_size", 1)
     if group_size is None:
@@ -163,9 +193,15 @@ def _received_at(record: dict[str, Any], tz: ZoneInfo, line: int | None) -> date
 
 def _validate_field_by_field(new: NewComplaint, line: int | None) -> None:
     """The interactive path's rules, one field at a time, so the error names its field."""
-    base = replace(new, customer="-", summary="-", group_size=1, tags=[], currency="CNY",
-                   email=None, amount=None)
+    base = replace(new, channel=Channel.other, customer="-", summary="-", group_size=1, tags=[],
+                   currency="CNY", email=None, amount=None, phone=None, id_number=None,
+                   account=None, representatives=[], regulator_due=None, source_ref=None,
+                   media=None, cause=None, regulator_designated=False)
     for where, probe in (
+        ("customer.phone", replace(base, phone=new.phone)),
+        ("customer.id_number", replace(base, id_number=new.id_number)),
+        ("customer.account", replace(base, account=new.account)),
+
         ("customer.name", replace(base, customer=new.customer)),
         ("summary", replace(base, summary=new.summary)),
         ("group_size", replace(base, group_size=new.group_size)),
@@ -173,6 +209,14 @@ def _validate_field_by_field(new: NewComplaint, line: int | None) -> None:
         ("currency", replace(base, currency=new.currency)),
         ("customer.email", replace(base, email=new.email)),
         ("amount", replace(base, amount=new.amount)),
+        ("representatives", replace(base, channel=new.channel, group_size=new.group_size,
+                                    representatives=new.representatives,
+                                    source_ref=new.source_ref,
+                                    regulator_due=new.regulator_due)),
+        ("regulator_due", replace(base, channel=new.channel, source_ref=new.source_ref,
+                                  regulator_due=new.regulator_due)),
+        ("media", replace(base, media=new.media)),
+        ("cause", replace(base, cause=new.cause)),
     ):
         try:
             validate_new(probe)

@@ -28,7 +28,7 @@ FIELDS = (
     "company_public_response", "sent_to_company_at", "timely_response", "consumer_disputed",
     "status", "assignee", "acknowledged_at", "outcome", "findings", "remedies", "notified_at",
     "notified_via", "notice_proof", "satisfaction", "feedback", "disputed", "closed_at",
-    "archived_at", "original_number",
+    "archived_at", "original_number", "representatives", "regulator_due",
 )
 IGNORE = "ignore"
 EMPTY = frozenset({"", "N/A", "n/a", "None", "none", "NONE"})

@@ -86,6 +86,7 @@ def test_a_complaint_is_worked_through_every_action_from_the_console(web):
         (h1, "consult", {"department": "card_ops", "question": "年费是否重复扣收？"},
          "The consultation has been sent."),
         (h1, "resolve", {"outcome": "upheld", "findings": "年费重复扣收属实",
+                         "reasons": "系统重复扣费", "basis": "信用卡章程第12条",
                          "remedy_1": "apology", "remedy_2": "fee_refund", "amount_2": "300",
                          "notified_via": "phone", "proof": "CALL-7781"},
          "Resolved; the customer's notice is on record."),
@@ -114,10 +115,10 @@ def test_a_complaint_is_worked_through_every_action_from_the_console(web):
 @pytest.mark.parametrize("user, action, fields, status, cli_args", [
     ("clerk", "assign", {"to": "h1"}, 403, ["assign", "{n}", "--to", "h1"]),
     ("h2", "investigate", {}, 403, ["investigate", "{n}"]),
-    ("sup", "resolve", {"outcome": "upheld", "findings": "x", "remedy_1": "apology",
-                        "notified_via": "phone"}, 409,
-     ["resolve", "{n}", "--outcome", "upheld", "--findings", "x", "--remedy", "apology",
-      "--notified-via", "phone"]),
+    ("sup", "resolve", {"outcome": "upheld", "findings": "x", "reasons": "r", "basis": "b",
+                        "remedy_1": "apology", "notified_via": "phone", "proof": "P-1"}, 409,
+     ["resolve", "{n}", "--outcome", "upheld", "--findings", "x", "--reasons", "r",
+      "--basis", "b", "--remedy", "apology", "--notified-via", "phone", "--proof", "P-1"]),
     ("sup", "close", {"satisfaction": "9"}, 409, ["close", "{n}", "--satisfaction", "9"]),
 ])
 def test_a_refused_action_says_what_the_cli_says_and_changes_nothing(web, user, action, fields,

@@ -232,31 +232,38 @@ def test_the_summary_counts_the_complaints_registered_late(clerk):
 
 
 def _closed(database, reason: str | None) -> str:
-    """A complaint registered (ten days back with ``reason``, else now), resolved and closed
-    now."""
-    def do(use_case, who, **kwargs):
+    """A complaint resolved and closed four years ago, outside the retention floor (CBIRC Art
+    28: purge erases nothing closed within three years); registered four years ago, or with
+    ``reason`` six years ago, which the test's window of 2,000 days makes late."""
+    back = datetime.now(UTC) - timedelta(days=4 * 366)
+
+    def do(use_case, who, minutes, **kwargs):
         with database.session(write=True) as session:
-            return use_case(session=session, actor=actor(who), **kwargs)
+            return use_case(session=session, actor=actor(who),
+                            at=back + timedelta(minutes=minutes), **kwargs)
 
     new = NewComplaint(channel=Channel.phone, customer="欧阳迟到", summary="年费",
                        branch="BJ01", phone="13911112222")
     with database.session(write=True) as session:
         lateness.allow(session, reason)
         number = svc.register(session=session, actor=actor("clerk"), new=new, at=(
-            datetime.now(UTC) - timedelta(days=10) if reason else None)).number
-    do(handling.assign, "sup", number=number, to="h1")
-    do(handling.investigate, "h1", number=number)
-    do(decisions.resolve, "h1", number=number, outcome=Outcome.upheld, findings="属实",
-       remedies=[RemedyInput.parse("apology")], notified_via=ContactVia.phone)
-    do(decisions.close, "h1", number=number, satisfaction=4)
+            back - timedelta(days=2 * 366) if reason else back)).number
+    do(handling.assign, "sup", 1, number=number, to="h1")
+    do(handling.investigate, "h1", 2, number=number)
+    do(decisions.resolve, "h1", 3, number=number, outcome=Outcome.upheld, findings="属实",
+       reasons="重复扣费", basis="章程第12条", remedies=[RemedyInput.parse("apology")],
+       notified_via=ContactVia.phone, proof="CALL-1")
+    do(decisions.close, "h1", 4, number=number, satisfaction=4)
     return number
 
 
 def test_purge_keeps_the_complaints_registered_late_and_says_why(clerk):
     db = clerk.database
+    assert clerk("config", "set", "clock.late_window_days", "2000", as_="admin").exit_code == 0
     kept = _closed(db, "found in a closed branch's files")
     erased = _closed(db, None)
-    cutoff = ("--closed-before", datetime.now(UTC).isoformat())  # both ended before it
+    floor = datetime.now(UTC) - timedelta(days=3 * 366)  # both ended before it
+    cutoff = ("--closed-before", floor.isoformat())
     dry = json.loads(clerk("purge", *cutoff, "--dry-run", "--format", "json").stdout)
     assert (dry["numbers"], dry["late"]) == (
         [erased], [{"number": kept, "reason": "found in a closed branch's files"}])
@@ -274,6 +281,6 @@ def test_purge_keeps_the_complaints_registered_late_and_says_why(clerk):
         details = json.loads(event.details)
         assert (details["numbers"], details["late"]) == ([erased], dry["late"])
         result = retention.purge(session=session, actor=actor("admin"),
-                                 closed_before=datetime.now(UTC))
+                                 closed_before=floor)
         assert (result.purged, [k["number"] for k in result.late]) == ([], [kept])
         session.commit()

@@ -105,6 +105,7 @@ def test_resolve_and_close_from_their_forms(cli, number):
     async def steps(pilot):
         await open_complaint(pilot, h1, number)
         said["resolve"] = await act(pilot, h1, "r", outcome="upheld", findings="年费重复扣收属实",
+                                    reasons="系统重复扣费", basis="信用卡章程第12条",
                                     remedies="apology fee_refund:300", notified_via="phone",
                                     proof="CALL-7781")
         said["bad"] = await act(pilot, h1, "x", satisfaction="five")

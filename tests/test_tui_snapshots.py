@@ -26,7 +26,9 @@ def resolved(cli):
     number = run.stdout.split()[-1]
     for args, who in ((["assign", number, "--to", "h1"], "sup"), (["investigate", number], "h1"),
                       (["resolve", number, "--outcome", "upheld", "--findings", "年费重复扣收属实",
-                        "--remedy", "fee_refund:300", "--notified-via", "phone"], "h1")):
+                        "--reasons", "系统重复扣费", "--basis", "信用卡章程第12条",
+                        "--remedy", "fee_refund:300", "--notified-via", "phone",
+                        "--proof", "CALL-7781"], "h1")):
         assert cli(*args, "--at", "2026-11-03T10:00", as_=who).exit_code == 0
     return number
 

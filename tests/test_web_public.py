@@ -205,7 +205,9 @@ def test_a_lost_code_goes_only_to_the_email_on_record(web, seeded):
 def _decided(cli, number: str) -> None:
     for args, who in [(("assign", number, "--to", "h1"), "sup"), (("investigate", number), "h1"),
                       (("resolve", number, "--outcome", "upheld", "--findings", "年费已退还",
-                        "--remedy", "fee_refund:600", "--notified-via", "phone"), "h1")]:
+                        "--reasons", "年费重复扣收", "--basis", "信用卡章程第12条",
+                        "--remedy", "fee_refund:600", "--notified-via", "phone",
+                        "--proof", "CALL-1"), "h1")]:
         result = cli(*args, as_=who)
         assert result.exit_code == 0, result.stderr
 

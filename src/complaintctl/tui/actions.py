@@ -60,7 +60,8 @@ def _resolve(ws, number, v):
 
     remedies = [RemedyInput.parse(r) for r in (v["remedies"] or "").split()]
     c = ws.act("resolve", decisions.resolve, number=number, outcome=Outcome(v["outcome"]),
-               findings=v["findings"], remedies=remedies,
+               findings=v["findings"], reasons=v["reasons"], basis=v["basis"],
+               remedies=remedies,
                notified_via=ContactVia(v["notified_via"]), proof=v["proof"])
     return _("{number} resolved; the customer's notice is on record.").format(number=c.number)
 
@@ -109,6 +110,8 @@ ACTIONS = (
     Action("r", "resolve", N_("Resolve"), (
         Field("outcome", N_("Outcome"), tuple(o.value for o in Outcome)),
         Field("findings", N_("Findings")),
+        Field("reasons", N_("Reasons for the decision")),
+        Field("basis", N_("Basis (the rules, the contract terms)")),
         Field("remedies", N_("Remedies (KIND[:AMOUNT], space-separated)"), required=False,
               placeholder=N_("apology fee_refund:300")),
         Field("notified_via", N_("Customer told via"), VIAS),

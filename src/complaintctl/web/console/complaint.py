@@ -78,6 +78,7 @@ def _arguments(action: str, form: dict[str, str]) -> tuple[Any, dict[str, Any]]:
         return decisions.resolve, {
             "outcome": _choice(Outcome, text.get("outcome", ""), _("Outcome")),
             "findings": text.get("findings", ""), "remedies": _remedies(text),
+            "reasons": text.get("reasons", ""), "basis": text.get("basis", ""),
             "notified_via": _choice(ContactVia, text.get("notified_via", ""),
                                     _("Customer told by")),
             "proof": text.get("proof") or None}

@@ -104,7 +104,7 @@ def monitor(
 
 
 def register_commands(app: typer.Typer) -> None:
-    app.command("report", help=helptext(
+    app.command("report", short_help=_("Supervisor reports: summary, SLA, aging, trend and more."), help=helptext(
         _("A supervisor report: summary, sla, aging, trend, outcomes, satisfaction, handlers, "
           "root-causes or regulatory."),
         "complaintctl report summary --period 2026-11 --by product",
@@ -112,7 +112,7 @@ def register_commands(app: typer.Typer) -> None:
         "complaintctl report trend --from 2026-09-01 --to 2026-11-30 --every week --format html -o trend.html",
         "complaintctl report regulatory --period 2026-Q3 --format xlsx -o 2026Q3.xlsx",
     ))(report)
-    app.command("monitor", help=helptext(
+    app.command("monitor", short_help=_("One screen for a supervisor: open work, overdue, spikes."), help=helptext(
         _("One screen for a supervisor: open work, overdue, due soon, spikes, incidents, drills."),
         "complaintctl monitor --watch 30",
         "complaintctl monitor --format json",

@@ -16,7 +16,7 @@ import sys
 import pytest
 from rich.cells import cell_len
 
-from fit_samples import EVIDENCE, SHA, YEAR, render_evidence, render_list, render_timeline
+from fit_samples import SHA, YEAR, render_evidence, render_list, render_timeline
 
 # --- exact renderings ({Y}: this year, {P}: last year) ---------------------------------------
 
@@ -199,7 +199,7 @@ def test_columns_leave_a_narrow_terminal_in_the_documented_order():
     from complaintctl.present import tables
 
     def headers(width):
-        return [line for line in render_list(width, "en").splitlines() if line.startswith("┃")][0]
+        return next(line for line in render_list(width, "en").splitlines() if line.startswith("┃"))
 
     order = ["Branch", "Channel", "Priority", "Customer", "Assignee"]
     widths = {w: headers(w) for w in range(70, 201, 2)}
@@ -254,8 +254,8 @@ def test_the_cli_fits_the_width_columns_gives(cli, lang, width):
 @pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script")
 def test_a_real_terminal_of_80_columns_gets_a_table_of_80(seeded, tmp_path):
     """As the issue saw it: ``script -qc "stty cols 80; complaintctl list" /dev/null``."""
-    from complaintctl.services.complaints import registration
     from complaintctl.domain.enums import Channel
+    from complaintctl.services.complaints import registration
     from conftest import actor
 
     with seeded.session() as session:
@@ -265,7 +265,7 @@ def test_a_real_terminal_of_80_columns_gets_a_table_of_80(seeded, tmp_path):
     exe = os.path.join(os.path.dirname(sys.executable), "complaintctl")
     command = f"stty cols 80 rows 40; {exe} --db '{seeded.url}' --as admin list"
     run = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
-                         text=True, env=env, timeout=60)
+                         text=True, env=env, timeout=60, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     import re
 

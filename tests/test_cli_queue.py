@@ -45,7 +45,7 @@ def test_list_shows_the_open_complaints_most_urgent_first_by_default(cli, mixed)
     assert listed[0] == mixed["urgent"]
     scores = [row["urgency"] for row in json.loads(run.stdout)]
     assert scores == sorted(scores, reverse=True)
-    assert run.stderr == "Open complaints only: --status any adds the finished ones.\n"
+    assert run.stderr == ""  # every row shown: no footer
 
 
 def test_status_any_and_all_show_the_finished_ones_too(cli, mixed):
@@ -65,8 +65,9 @@ def test_list_stops_at_30_and_says_how_many_more_and_how_to_see_them(cli, seeded
         session.commit()
     run = cli("list", "--format", "json")
     assert len(numbers(run)) == 30
-    assert run.stderr.splitlines()[0] == (
-        "3 more not shown (30 of 33): --limit N shows more, --all shows every one.")
+    assert run.stderr.splitlines() == [
+        "3 more not shown (30 of 33): --limit N shows more, --all shows every one.",
+        "Open complaints only: --status any adds the finished ones."]
     assert len(numbers(cli("list", "--limit", "31", "--format", "json"))) == 31
     assert len(numbers(cli("list", "--all", "--format", "json"))) == 33
     zh = cli("--lang", "zh", "list", "--format", "json")

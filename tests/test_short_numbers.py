@@ -6,7 +6,7 @@ numbers the existing ones."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import inspect, text
@@ -24,7 +24,7 @@ def register(cli, *extra) -> str:
 
 def this_year(seeded) -> int:
     with seeded.session() as session:
-        return datetime.now(timezone.utc).astimezone(timezone_of(session)).year
+        return datetime.now(UTC).astimezone(timezone_of(session)).year
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
@@ -45,7 +45,7 @@ def test_this_year_is_the_banks_year_not_utcs(seeded):
 
     from complaintctl.services.core import kernel
 
-    eve = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
+    eve = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
     with seeded.session() as session, mock.patch.object(kernel, "now", return_value=eve):
         assert str(timezone_of(session)) == "Asia/Shanghai"
         assert resolve_number(session, "3") == "CMP-2027-000003"

@@ -84,7 +84,7 @@ def widths(columns: Sequence[Column], headers: list, cells: list[list], room: in
 #: typesetting keeps them (禁则).
 _CLOSING = set("，。、；：？！）》」』】〉”’,.;:?!)]}%")
 _OPENING = set("（《「『【〈“‘([{")
-_PIECE = re.compile(r"[^\s\u2e80-\uffef]+\s*|\s+|.", re.S)
+_PIECE = re.compile(r"[^\s\u2e80-\uffef]+\s*|\s+|.", re.DOTALL)
 
 
 def wrapped(value: str, width: int) -> str:

@@ -72,8 +72,9 @@ def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
 
 
 def complaint_page(found: dict[str, Any], fmt: str, *, queue: bool) -> None:
-    """``list``: the rows (as ``complaint_list``), then a footer on stderr saying how many
-    more matched and how to see them, and that the queue leaves out finished complaints."""
+    """``list``: the rows (as ``complaint_list``), then, when rows were left out, a footer on
+    stderr saying how many more matched and how to see them (and, for the default queue, that
+    finished complaints are left out); nothing on stderr when every row is shown."""
     rows, total = found["rows"], found["total"]
     complaint_list(rows, fmt)
     more = total - len(rows)
@@ -81,8 +82,8 @@ def complaint_page(found: dict[str, Any], fmt: str, *, queue: bool) -> None:
         render.message(_("{more} more not shown ({shown} of {total}): --limit N shows more, "
                          "--all shows every one.").format(more=more, shown=len(rows),
                                                           total=total))
-    if queue and (rows or more):
-        render.message(_("Open complaints only: --status any adds the finished ones."))
+        if queue:
+            render.message(_("Open complaints only: --status any adds the finished ones."))
 
 
 def timeline_layout():

@@ -157,7 +157,7 @@ def test_an_invalid_value_is_said_without_pydantic_s_words(cli):
             (("list", "--status", "foo"),
              "Invalid value for '--status': 'foo' is not one of 'registered', 'assigned', "
              "'investigating', 'resolved', 'closed', 'archived', 'withdrawn', 'merged', "
-             "'under_review'."),
+             "'under_review', 'any'."),
             (("list", "--limit", "0"), "Invalid value for '--limit': Give a number of at least 1."),
             (("import", "undo", "x"), "Invalid value for 'batch': Give a whole number.")):
         run = cli("--lang", "en", *args, as_="sup")
@@ -200,9 +200,9 @@ def test_register_prompts_for_missing_fields_on_a_terminal(cli, monkeypatch):
     data = json.loads(cli("show", number, "--format", "json").stdout)
     assert (data["channel"], data["customer"]["name"], data["summary"]) == (
         "counter", "王秀英", "理财产品风险未充分告知")
-    run = cli("register", as_="clerk", input="pigeon\n")
+    run = cli("register", as_="clerk", input="pigeon\npigeon\npigeon\n")  # three tries (issue 22)
     assert run.exit_code == 2
-    assert run.stderr.endswith("Error: 'pigeon' is not a valid --channel.\n")
+    assert run.stderr.endswith("Error: No valid --channel after 3 tries; nothing was saved.\n")
 
 
 def test_exit_3_action_not_allowed_in_the_current_state(cli):

@@ -29,7 +29,7 @@ def stored(cli, tmp_path):
     path.write_bytes(csv_bytes(rows, header=HEADER + ["product"], newline="\r\n"))
     run, summary = run_import(cli, path)
     assert run.exit_code == 0 and summary["imported"] == len(PAYLOADS), run.stderr
-    listed = json.loads(cli("list", "--format", "json", as_="aud").stdout)
+    listed = json.loads(cli("list", "--all", "--format", "json", as_="aud").stdout)
     return {c["number"]: c for c in listed}
 
 
@@ -52,7 +52,7 @@ def _check_rows(rows, stored) -> int:
 
 
 @pytest.mark.parametrize("command", [["export", "--format", "csv"],
-                                     ["list", "--format", "csv", "--limit", "1000"]])
+                                     ["list", "--all", "--format", "csv", "--limit", "1000"]])
 def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(cli, stored, command):
     run = cli(*command, as_="aud")
     assert run.exit_code == 0, run.stderr

@@ -92,7 +92,7 @@ def test_help_is_chinese_through_the_console_script_with_lang_or_the_environment
                  "显示此帮助信息并退出。", "登记一件投诉并输出其新编号。"):
         assert text in root.stdout
     assert [line for line in root.stdout.splitlines() if line.endswith(("：", ":"))] == [
-        "  示例：", "选项：", "命令："]
+        "  示例：", "选项：", "日常工作：", "计时：", "受理与文件：", "报表：", "应急预案：", "系统管理："]  # the commands in their groups (issue 22)
     sub = run("register", "--help", env={"COMPLAINTCTL_LANG": "zh"})
     assert "投诉的来源渠道。" in sub.stdout and "complaintctl register --channel phone" in sub.stdout
     assert "默认：CNY" in sub.stdout
@@ -110,12 +110,13 @@ def test_help_section_titles_end_with_the_languages_colon(cli):
                 if line.endswith((":", "：")) and not line.startswith(" ")]
 
     set_language("zh")  # in one process the root's --help runs before --lang is applied
-    assert titles() == ["选项：", "命令："]
+    assert titles() == ["选项：", "日常工作：", "计时：", "受理与文件：", "报表：", "应急预案：", "系统管理："]
     assert titles("--lang", "zh", "show") == ["参数：", "选项："]
     assert titles("--lang", "zh", "staff") == ["选项：", "命令："]
     assert cli("--lang", "zh", "show", "--help", as_=None).stdout.startswith("用法：")
     set_language("en")
-    assert titles() == ["Options:", "Commands:"]
+    assert titles() == ["Options:", "Daily work:", "The clock:", "Intake and files:", "Reports:",
+                        "The emergency plan:", "Administration:"]
     assert titles("--lang", "en", "show") == ["Arguments:", "Options:"]
 
 
@@ -708,9 +709,11 @@ def test_register_prompts_with_the_languages_colon_and_brackets(cli, monkeypatch
     choices = "counter/phone/email/online/letter/fax/regulator/social_media/self_service/other"
     zh = cli("--lang", "zh", "register", as_="clerk", input="phone\n张伟\n年费重复扣收\n")
     assert zh.exit_code == 0, zh.stderr
-    assert zh.stdout.startswith(f"渠道（{choices}）：phone\n客户姓名：张伟\n摘要：年费重复扣收\n")
-    refused = cli("--lang", "zh", "register", as_="clerk", input="pigeon\n")
-    assert (refused.exit_code, refused.stderr) == (2, "错误：'pigeon' 不是有效的 --channel。\n")
+    # the choices by their Chinese labels, with the codes (issue 22)
+    assert zh.stdout.startswith("渠道（柜面（counter）、电话（phone）、电子邮件（email）、线上平台（online）、信函（letter）、传真（fax）、监管转办（regulator）、社交媒体（social_media）、自助设备（self_service）、其他（other））：phone\n客户姓名：张伟\n摘要：年费重复扣收\n")
+    refused = cli("--lang", "zh", "register", as_="clerk", input="pigeon\n" * 3)
+    assert refused.exit_code == 2
+    assert refused.stderr.endswith("错误：尝试 3 次后仍未给出有效的 --channel；未保存任何内容。\n")
     en = cli("--lang", "en", "register", as_="clerk", input="phone\n张伟\n年费重复扣收\n")
     assert en.exit_code == 0, en.stderr
     assert en.stdout.startswith(
@@ -926,17 +929,17 @@ def test_chinese_help_fits_the_terminal_and_names_every_option_in_chinese():
         assert not too_wide, (args, too_wide)
     root = run("--lang", "zh", "--help", env=narrow).stdout
     assert "  --install-completion  为当前 shell 安装命令补全。\n" in root
-    assert "  report            主管报表：summary、sla、aging、trend、outcomes…\n" in root
-    assert "  register          登记一件投诉并输出其新编号。\n" in root
+    assert "  report     主管报表：汇总、时限、账龄、趋势等。\n" in root  # its short help
+    assert "  register     登记一件投诉并输出其新编号。\n" in root
     assert "English" not in root and "Install completion" not in root
     report = run("--lang", "zh", "report", "--help", env=narrow).stdout
-    assert ("  --period <str>                  2026-11、2026-Q3、2026-H1、2026、2026-W45、\n"
-            "                                  2026-11-05 或 all［默认：本月；监管报表：本\n"
-            "                                  季度］。\n") in report  # 2026-1|1-05 was cut
+    assert ("  --period TEXT             2026-11、2026-Q3、2026-H1、2026、2026-W45、\n"
+            "                            2026-11-05 或 all［默认：本月；监管报表：本季\n"
+            "                            度］。\n") in report  # 2026-1|1-05 was cut
     assert "高级标记（senior）" in run("--lang", "zh", "staff", "senior", "--help").stdout
     en = run("--lang", "en", "--help", env=narrow).stdout
     assert "  --install-completion  Install completion for the current shell.\n" in en
-    assert "  report            A supervisor report: summary, sla, aging, trend,...\n" in en
+    assert "  report     Supervisor reports: summary, SLA, aging, trend and more.\n" in en
 
 
 def test_a_required_field_left_blank_is_named_without_a_stray_space(cli):

@@ -166,7 +166,7 @@ def test_tag_marks_every_imported_complaint_for_example_as_a_drill(cli):
         tagged = session.exec(select(ComplaintTag.complaint_id).where(
             ComplaintTag.tag == "drill")).all()
     assert len(tagged) == 6
-    listed = json.loads(cli("list", "--tag", "drill", "--format", "json").stdout)
+    listed = json.loads(cli("list", "--tag", "drill", "--all", "--format", "json").stdout)
     assert len(listed) == 6
     assert cli("export", "--format", "jsonl").stdout == ""  # drills are left out of exports
     assert len(cli("export", "--format", "jsonl", "--include-drills").stdout.splitlines()) == 6

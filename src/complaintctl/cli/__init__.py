@@ -15,6 +15,7 @@ import typer
 
 from complaintctl import __version__
 from complaintctl.cli.common import helptext
+from complaintctl.cli.panels import grouped, panel_of
 from complaintctl.cli.usage_i18n import (App, LocalisedGroup, localise_completion_help,
                                          localised_errors, short_help)
 from complaintctl.errors import ComplaintError
@@ -46,6 +47,35 @@ class ErrorMappingGroup(LocalisedGroup):
 
     def get_params(self, ctx):
         return localise_completion_help(super().get_params(ctx))
+
+    def command_rows(self, ctx) -> list[tuple[str, str, str]]:
+        """(name, one-line summary, panel) of each top-level command, in registration order."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, brief(command), panel_of(command)))
+        return rows
+
+    def format_commands(self, ctx, formatter) -> None:
+        """The commands under their panels' headings (``panels``), as gh lists its own."""
+        rows = self.command_rows(ctx)
+        for panel, section in grouped(rows):
+            room = formatter.width - formatter.current_indent - 4 - max(len(n) for n, _s in section)
+            with formatter.section(_(panel)):  # each summary on one line of its section
+                formatter.write_dl([(name, short_help(text, room)) for name, text in section])
+
+    def resolve_command(self, ctx, args):
+        """A command name that is not one, said with the nearest names (``lst`` -> ``list``)."""
+        name = args[0] if args else None
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            near = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            if near:
+                ctx.fail(_("No such command '{name}'. Did you mean {choices}?").format(
+                    name=name, choices=_(" or ").join(f"`{n}`" for n in near)))
+        return super().resolve_command(ctx, args)
 
     def make_context(self, info_name, args, parent=None, **extra):
         """The context, with the arguments kept for a second attempt; a usage error is said in
@@ -173,9 +203,26 @@ _SETTINGS: dict[str, Any] = dict(
     pretty_exceptions_show_locals=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
+    suggest_commands=False,  # ErrorMappingGroup.resolve_command suggests, for the lazy root too
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app = App(cls=ErrorMappingGroup, **_SETTINGS)
+
+
+#: The interface languages and their names, as ``--lang`` takes them.
+LANGUAGES = {"en": "English", "zh": "中文"}
+
+
+def _language(value: str | None) -> str | None:
+    """``--lang``: en or zh (``zh_CN``, ``en-GB`` and the like read as their language); any
+    other is a usage error naming the supported ones."""
+    if value is None:
+        return None
+    base = value.strip().lower().replace("-", "_").split("_")[0]
+    if base not in LANGUAGES:
+        raise typer.BadParameter(_("'{value}' is not a supported language; use {choices}.").format(
+            value=value, choices=", ".join(f"{code} ({name})" for code, name in LANGUAGES.items())))
+    return base
 
 
 def _version(value: bool) -> None:
@@ -207,7 +254,8 @@ def root(
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option("--lang", help=_("Interface language: en or zh."), metavar="LANG"),
+        typer.Option("--lang", help=_("Interface language: en or zh."), metavar="LANG",
+                     callback=_language),
     ] = None,
     version: Annotated[
         bool | None,
@@ -223,40 +271,46 @@ def root(
 
 
 def _register_commands() -> None:
+    """Every top-level command and group, each in its help panel (``panels``)."""
     from complaintctl.cli import (audit, complaints, db, demo, emergency, export, imports,
                                   intake, organisations, reports, rootcause, staff)
     from complaintctl.cli import clock, config, conflicts, notify  # issue 4
+    from complaintctl.cli import identity, mfa, retention, tokens  # issues 18, 7
+    from complaintctl.cli import serve, tui  # issues 19, 21
+    from complaintctl.cli.panels import ADMIN, CLOCK, DAILY, EMERGENCY, INTAKE, REPORTS, within
 
-    complaints.register_commands(app)
-    clock.register_commands(app)
-    conflicts.register_commands(staff.app)
-    from complaintctl.cli import identity, mfa, tokens  # issue 18
-
-    identity.register_commands(app)
-    staff.app.add_typer(tokens.app, name="token")
-    staff.app.add_typer(mfa.app, name="mfa")
-    app.add_typer(staff.app, name="staff")
-    app.add_typer(organisations.app, name="org")
-    app.add_typer(config.app, name="config")
-    app.add_typer(notify.app, name="notify")
-    db.register_commands(app)
-    app.add_typer(audit.app, name="audit")
-    demo.register_commands(app)
-    emergency.register_commands(app)
-    rootcause.register_commands(app)
-    reports.register_commands(app)
-    imports.register_commands(app)
-    export.register_commands(app)
-    app.add_typer(intake.app, name="intake")
-    from complaintctl.cli import retention  # issue 7
-
-    retention.register_commands(app)
-    from complaintctl.cli import serve  # issue 19
-
-    serve.register_commands(app)
-    from complaintctl.cli import tui  # issue 21
-
-    tui.register_commands(app)
+    with within(app, DAILY):
+        complaints.register_commands(app)
+        identity.register_commands(app)
+        tui.register_commands(app)  # issue 21
+    with within(app, CLOCK):
+        clock.register_commands(app)
+    with within(app, INTAKE):
+        imports.register_commands(app)
+        app.add_typer(intake.app, name="intake",
+                      short_help=_("Complaints from the mailbox and the online platform."))
+        export.register_commands(app)
+        serve.register_commands(app)  # issue 19
+    with within(app, REPORTS):
+        reports.register_commands(app)
+        rootcause.register_commands(app)
+    with within(app, EMERGENCY):
+        emergency.register_commands(app)
+    with within(app, ADMIN):
+        conflicts.register_commands(staff.app)
+        staff.app.add_typer(tokens.app, name="token")
+        staff.app.add_typer(mfa.app, name="mfa")
+        app.add_typer(staff.app, name="staff")
+        app.add_typer(organisations.app, name="org",
+                      short_help=_("Organisations: branches under parent organisations."))
+        app.add_typer(config.app, name="config",
+                      short_help=_("Configuration: clock profiles, calendar, thresholds."))
+        app.add_typer(notify.app, name="notify")
+        db.register_commands(app)
+        app.add_typer(audit.app, name="audit",
+                      short_help=_("The audit trail: a hash chain of every change."))
+        demo.register_commands(app)
+        retention.register_commands(app)
 
 
 _register_commands()
@@ -302,15 +356,19 @@ class LazyRoot(ErrorMappingGroup):
         self.commands[name] = command
         return command
 
-    def format_commands(self, ctx, formatter) -> None:
-        from gettext import gettext  # Click's own catalog, as Click formats this section
+    def command_rows(self, ctx) -> list[tuple[str, str, str]]:
+        return [(name, brief(info), panel_of(info))
+                for name, info in self._entries().items()]
 
-        entries = self._entries()
-        limit = formatter.width - 6 - max((len(name) for name in entries), default=0)
-        rows = [(name, short_help(summary(info), limit)) for name, info in entries.items()]
-        if rows:
-            with formatter.section(gettext("Commands")):
-                formatter.write_dl(rows)
+
+def brief(item) -> str:
+    """The one-line summary ``--help`` lists: a command's or group's ``short_help`` when it has
+    one (registered, or on its Typer), else the first paragraph of its help."""
+    for source in (item, getattr(getattr(item, "typer_instance", None), "info", None)):
+        value = getattr(source, "short_help", None)
+        if isinstance(value, str) and value:
+            return value
+    return summary(item)
 
 
 def summary(info) -> str:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli import panels
 from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, LateReason, Number, helptext, state
 from complaintctl.cli.usage_i18n import App
@@ -209,9 +210,19 @@ COMMANDS = [
 ]
 
 
+#: The one-line summaries of ``--help`` where the first sentence is longer than a line.
+SHORT = {
+    "pause": _("Stop the clock for appraisal or mediation."),
+    "resume": _("Restart a paused clock; the due time moves later."),
+    "extend": _("Extend the decision period (30 or 60 days)."),
+    "approve": _("Approve a waiting extension or compensation."),
+    "request-approval": _("Ask a second person to approve a compensation."),
+}
+
+
 def register_commands(app: typer.Typer) -> None:
     for function, name, summary, examples in COMMANDS:
-        app.command(name, help=helptext(summary, *examples))(function)
+        app.command(name, help=helptext(summary, *examples), short_help=SHORT.get(name))(function)
     review_app.command("request", help=helptext(
         _("Record the customer's request for a review (within the window)."),
         f"complaintctl review request {N} --note 'Disagrees with the refund'"))(review_request)
@@ -222,5 +233,5 @@ def register_commands(app: typer.Typer) -> None:
     sla_app.command("check", help=helptext(
         _("Mark 50%/80% warnings and overdue complaints, escalate, queue notices (for cron)."),
         "complaintctl sla check", "complaintctl sla check --as-of 2026-12-01T08:00"))(sla_check)
-    app.add_typer(review_app, name="review")
+    app.add_typer(review_app, name="review", rich_help_panel=panels.DAILY)
     app.add_typer(sla_app, name="sla")

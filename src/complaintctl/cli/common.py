@@ -235,7 +235,9 @@ LateReason = Annotated[
         metavar="TEXT", callback=_late_reason, expose_value=False,
     ),
 ]
-Number = Annotated[str, typer.Argument(help=_("The complaint number, e.g. CMP-2026-000042."))]
+Number = Annotated[str, typer.Argument(
+    help=_("The complaint number: CMP-2026-000042, or 42 for this year's, 2025-17 for 2025's."),
+    metavar="NUMBER")]
 Unmask = Annotated[
     bool,
     typer.Option(

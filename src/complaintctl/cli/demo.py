@@ -16,7 +16,7 @@ def demo(
 ) -> None:
     import tempfile
 
-    from complaintctl.present import incident_views, render, views
+    from complaintctl.present import incident_views, render, tables, views
     from complaintctl.services.admin.database import open_database
     from complaintctl.services.admin.demo import build
     from complaintctl.errors import DatabaseProblem
@@ -39,7 +39,7 @@ def demo(
         one = queries.show(session=session, actor=admin, number=numbers[9])
         incidents = emergency.list_incidents(session=session, actor=admin)
         drill = drills.report(session=session, actor=admin, drill_id=1)
-    views.complaint_list(rows, "table")
+    tables.complaint_list(rows, "table")
     views.complaint(one, "table")
     incident_views.incident_list(incidents, "table")
     incident_views.drill_report(drill, "table")

@@ -47,7 +47,7 @@ def export(
 
 
 def register_commands(app: typer.Typer) -> None:
-    app.command("export", help=helptext(
+    app.command("export", short_help=_("Export the matching complaints (CSV, JSONL, XLSX, CFPB)."), help=helptext(
         _("Export the complaints matching the list filters as CSV, JSON Lines, XLSX or the "
           "CFPB's layout (streamed; personal data masked unless --unmask)."),
         "complaintctl export --status closed --format xlsx -o closed.xlsx",

@@ -184,7 +184,7 @@ def _mode_words(acting, tz) -> str:
 
 
 def register_commands(app: typer.Typer) -> None:
-    app.command("login", help=helptext(
+    app.command("login", short_help=_("Sign in to the database (asks for the password)."), help=helptext(
         _("Sign in to the database: asks for the password and keeps a session for it."),
         "complaintctl login lihua", "printf '%s\\n' \"$PW\" | complaintctl login lihua "
         "--password-stdin", "printf '%s\\n%s\\n' \"$PW\" \"$CODE\" | complaintctl login lihua "
@@ -192,6 +192,6 @@ def register_commands(app: typer.Typer) -> None:
     app.command("logout", help=helptext(
         _("Sign out: end this database's session, in the database too."),
         "complaintctl logout"))(logout)
-    app.command("whoami", help=helptext(
+    app.command("whoami", short_help=_("Who is acting: user, role, branch, session expiry."), help=helptext(
         _("Who is acting: user, role, branch, and the session's expiry (or that the database "
           "does not check sign-in)."), "complaintctl whoami"))(whoami)

@@ -139,4 +139,4 @@ def undo(ctx: typer.Context,
 
 
 def register_commands(root: typer.Typer) -> None:
-    root.add_typer(app, name="import")
+    root.add_typer(app, name="import", short_help=_("Import complaints from a file; list or undo batches."))

@@ -132,7 +132,7 @@ def monitor(
 
 
 def register_commands(app: typer.Typer) -> None:
-    app.command("report", help=helptext(
+    app.command("report", short_help=_("Supervisor reports: summary, SLA, aging, trend and more."), help=helptext(
         _("A supervisor report: summary, sla, aging, trend, outcomes, satisfaction, handlers, "
           "root-causes, regulatory, referrals, or referral NUMBER (the report back to the "
           "regulator, CBIRC Art 33)."),
@@ -142,7 +142,7 @@ def register_commands(app: typer.Typer) -> None:
         "complaintctl report regulatory --period 2026-Q3 --format xlsx -o 2026Q3.xlsx",
         "complaintctl report referral CMP-2026-000042 --format html -o referral.html",
     ))(report)
-    app.command("monitor", help=helptext(
+    app.command("monitor", short_help=_("One screen for a supervisor: open work, overdue, spikes."), help=helptext(
         _("One screen for a supervisor: open work, overdue, due soon, spikes, incidents, drills."),
         "complaintctl monitor --watch 30",
         "complaintctl monitor --format json",

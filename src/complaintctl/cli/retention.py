@@ -79,13 +79,13 @@ def purge(
 
 
 def register_commands(app: typer.Typer) -> None:
-    app.command("hold", help=helptext(
+    app.command("hold", short_help=_("Put a complaint under a legal hold (audited)."), help=helptext(
         _("Put a complaint under a legal hold: purge keeps its personal data (audited)."),
         "complaintctl hold CMP-2023-000042 --reason 'Court case 2026-17'"))(hold)
     app.command("release", help=helptext(
         _("Lift a complaint's legal hold (audited)."),
         "complaintctl release CMP-2023-000042 --reason 'Case closed'"))(release)
-    app.command("purge", help=helptext(
+    app.command("purge", short_help=_("Erase personal data past retention (admin; audited)."), help=helptext(
         _("Erase the personal data of complaints past retention (3 years after closure by "
           "default), keeping their numbers and figures; complaints under a legal hold are "
           "kept (admin; audited)."),

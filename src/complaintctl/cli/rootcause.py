@@ -193,5 +193,7 @@ def show(ctx: typer.Context, action: ActionId, format: Format = ReadFormat.table
 
 
 def register_commands(app: typer.Typer) -> None:
-    app.add_typer(rootcause_app, name="rootcause")
-    app.add_typer(rectify_app, name="rectify")
+    app.add_typer(rootcause_app, name="rootcause",
+                  short_help=_("Root causes of closed complaints (JR/T 0169 codes)."))
+    app.add_typer(rectify_app, name="rectify",
+                  short_help=_("Rectification actions: what, by whom, by when."))

@@ -136,12 +136,55 @@ def localised_errors() -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
 
 
+#: Typer's type hints in a help term (``--db <str>``, ``NUMBER <str>``, ``--limit <int range>``)
+_TYPE_HINT = re.compile(r"(?P<head>.*?)(?P<meta> [A-Z][A-Z_]*)? <(?P<type>[^<>]+)>$")
+#: What the hint of each type is said as: the thing a value is, as gh and git say it.
+_TYPE_WORDS = {"str": "TEXT", "int": "N", "float": "NUMBER", "path": "PATH", "file": "FILE",
+               "datetime": "DATE", "bool": ""}
+
+
+#: Choices longer than this are named by the option (``--status STATUS``) and listed in its help.
+_LONG_CHOICES = 24
+
+
+def plain_row(term: str, text: str) -> tuple[str, str]:
+    """A help row with ``plain_term``'s term; a long list of choices moves into the help."""
+    m = _TYPE_HINT.match(term)
+    if m and not m["meta"] and m["head"].startswith("-") and "|" in m["type"]:
+        choices = m["type"].removeprefix("list[").removesuffix("]")
+        if len(choices) > _LONG_CHOICES:
+            name = m["head"].lstrip("-").replace("-", "_").upper()
+            listed = _("Choices: {choices}.").format(choices=", ".join(choices.split("|")))
+            return f"{m['head']} {name}", f"{text}  {listed}" if text else listed
+    return plain_term(term), text
+
+
+def plain_term(term: str) -> str:
+    """A help term as the user reads it: an argument by its name (``NUMBER``), an option with
+    its metavar or the kind of thing it takes (``--db TEXT``, ``--limit N``), choices between
+    brackets (``--format [table|json]``); Typer writes the Python type (``<str>``,
+    ``<list[str]>``, ``<int range>``)."""
+    m = _TYPE_HINT.match(term)
+    if m is None:
+        return term
+    if m["meta"] or not m["head"].startswith("-"):  # an argument is named in capitals
+        return (m["head"] if m["head"].startswith("-") else m["head"].upper()) + (m["meta"] or "")
+    kind = m["type"].removeprefix("list[").removesuffix("]").removesuffix(" range")
+    if "|" in kind:
+        return f"{m['head']} [{kind}]"
+    word = _TYPE_WORDS.get(kind, kind.upper())
+    return f"{m['head']} {word}" if word else m["head"]
+
+
 class LocalisedFormatter(typer.Context.formatter_class):
     """Click's help formatter with the usage prefix and the headings' colon in the language;
-    under zh, text with Chinese characters is wrapped by terminal columns (``wrap_text``)."""
+    under zh, text with Chinese characters is wrapped by terminal columns (``wrap_text``).
+    Terms and usage name the thing a value is (``plain_term``; ``NUMBER``, not ``{NUMBER}``)."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         prefix = _("Usage: ") if prefix is None else prefix
+        args = re.sub(r"\{([^{}\s]+)\}", lambda m: m[1].upper(), args)
+        args = re.sub(r"\[([a-z][a-z_]*)\]", lambda m: f"[{m[1].upper()}]", args)
         if not by_columns(args):
             return super().write_usage(prog, args, prefix)
         usage_prefix = f"{prefix:>{self.current_indent}}{prog} "
@@ -172,7 +215,8 @@ class LocalisedFormatter(typer.Context.formatter_class):
         self.write("\n")
 
     def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
-        rows = list(rows)
+        rows = [plain_row(*row) if len(row) == 2 and isinstance(row[0], str) else row
+                for row in rows]
         if not any(by_columns(second) for _first, second in rows) or any(len(r) != 2 for r in rows):
             return super().write_dl(rows, col_max, col_spacing)
         first_col = min(max(len(first) for first, _second in rows), col_max) + col_spacing

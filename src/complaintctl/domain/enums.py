@@ -21,6 +21,9 @@ OPEN_STATUSES = frozenset(
     {Status.registered, Status.assigned, Status.investigating, Status.resolved}
 )
 CLOSED_STATUSES = frozenset({Status.closed, Status.archived})
+#: What ``list`` shows by default (the work queue): every complaint still being handled, the
+#: open ones and those whose customer asked for a review.
+QUEUE_STATUSES = OPEN_STATUSES | {Status.under_review}
 
 
 class Channel(StrEnum):

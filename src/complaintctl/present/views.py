@@ -4,24 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from complaintctl.domain.records import CSV_COLUMNS, flat_row
 from complaintctl.present import render
 from complaintctl.i18n import (N_, _, code, duration, format_amount, format_date,
                                format_datetime, label, language, sentences, term)
-
-
-def list_columns() -> list[tuple[str, str]]:
-    return [
-        ("number", _("Number")),
-        ("status", _("Status")),
-        ("channel", _("Channel")),
-        ("customer_name", _("Customer")),
-        ("summary", _("Summary")),
-        ("branch", _("Branch")),
-        ("assignee", _("Assignee")),
-        ("priority", _("Priority")),
-        ("due_at", _("Due")),
-    ]
 
 
 def clock_flag(d: dict[str, Any]) -> str | None:
@@ -36,25 +21,6 @@ def clock_flag(d: dict[str, Any]) -> str | None:
     if d.get("paused"):
         parts.append(_("paused"))
     return " ".join(parts)
-
-
-def complaint_list(rows: list[dict[str, Any]], fmt: str) -> None:
-    flat = [flat_row(r) for r in rows]
-    for row, original in zip(flat, rows, strict=True):
-        due = _when(row["due_at"])
-        if original.get("overdue"):
-            due = f"{due} !"
-        flag = clock_flag(original)  # time left and the clock's state, on a second line
-        row["due_at"] = f"{due}\n{flag}" if due and flag else due or None
-    render.emit(
-        rows if fmt != "table" else flat,
-        fmt,
-        columns=list_columns(),
-        csv_rows=(flat_row(r) for r in rows),
-        csv_columns=CSV_COLUMNS,
-        title=_("Complaints ({count})").format(count=len(rows)),
-        empty=_("No complaints match."),
-    )
 
 
 def _when(value: str | None) -> str:
@@ -116,13 +82,11 @@ def complaint(data: dict[str, Any], fmt: str) -> None:
 
 def _draw_complaint(d: dict[str, Any]) -> None:
     render.fields(_complaint_fields(d), title=f"{d['number']}")
+    from complaintctl.present import fit
+    from complaintctl.present.tables import timeline_layout
+
     rows = [dict(e, what=_timeline_text(e)) for e in d["events"]]
-    render.table(
-        rows,
-        [("at", _("When")), ("actor", _("Who")), ("action", _("Action")),
-         ("to_status", _("Status")), ("what", _("Details"))],
-        title=_("Timeline"),
-    )
+    fit.table(rows, timeline_layout(), title=_("Timeline"))
     if d["consultations"]:
         render.table(
             d["consultations"],

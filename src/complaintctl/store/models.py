@@ -202,8 +202,14 @@ class Contact(TableModel, table=True):
 
 
 class Consultation(TableModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("complaint_id", "seq", name="uq_consultation_complaint_seq"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    #: its number within its complaint (1, 2, ...): what ``answer NUMBER N`` names
+    seq: int
     department: str = Field(max_length=100)
     question: str = Field(sa_type=Text)
     asked_by: str = Field(max_length=64)

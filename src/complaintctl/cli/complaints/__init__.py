@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from complaintctl.cli import panels
 from complaintctl.cli.common import helptext
 from complaintctl.cli.complaints.decisions import archive, close, merge, reopen, resolve, withdraw
 from complaintctl.cli.complaints.evidence import evidence_add, evidence_app, evidence_list
@@ -72,14 +73,23 @@ COMMANDS = [
 ]
 
 
+#: The one-line summaries of ``--help`` where the first sentence is longer than a line.
+SHORT = {
+    "contact": _("Log a contact with the customer."),
+    "resolve": _("Record the decision, remedies and how the customer was told."),
+    "close": _("Close a resolved complaint after checking satisfaction."),
+    "merge": _("Merge a duplicate complaint into another."),
+}
+
+
 def register_commands(app: typer.Typer) -> None:
     """The complaint commands at the top level, in this order, then the ``evidence`` group."""
     for function, name, summary, examples in COMMANDS:
-        app.command(name, help=helptext(summary, *examples))(function)
+        app.command(name, help=helptext(summary, *examples), short_help=SHORT.get(name))(function)
     evidence_app.command("add", help=helptext(
         _("Keep a file as evidence (copied into the store with its SHA-256)."),
         f"complaintctl evidence add {N} statement.pdf --description 'Card statement, Nov'",
     ))(evidence_add)
     evidence_app.command("list", help=helptext(
         _("List a complaint's evidence files."), f"complaintctl evidence list {N}"))(evidence_list)
-    app.add_typer(evidence_app, name="evidence")
+    app.add_typer(evidence_app, name="evidence", rich_help_panel=panels.INTAKE)

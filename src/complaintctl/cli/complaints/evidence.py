@@ -50,13 +50,15 @@ def evidence_list(ctx: typer.Context, number: Number,
     from complaintctl.services.complaints import handling
 
     st = state(ctx)
+    from complaintctl.services.core.kernel import resolve_number
+
     with st.session() as session:
         rows = handling.evidence_list(session=session, actor=st.actor(session), number=number,
                                       unmask=unmask)
+        number = resolve_number(session, number)
     if format is ReadFormat.json:
         render.emit_json(rows)
     else:
-        render.table(rows, [("id", _("Id")), ("filename", _("File")), ("size", _("Bytes")),
-                            ("sha256", "SHA-256"), ("description", _("Description")),
-                            ("added_by", _("By")), ("added_at", _("Added"))],
-                     empty=_("No evidence on {number}.").format(number=number.strip().upper()))
+        from complaintctl.present import tables
+
+        tables.evidence_table(rows, number)

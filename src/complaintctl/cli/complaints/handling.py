@@ -79,13 +79,13 @@ def consult(
     q = call(ctx, handling.consult, number=number, department=department, question=question, at=at)
     render.message(_("Consultation {id} sent to {department}; record the reply with "
                      "`complaintctl answer {number} {id} TEXT`.").format(
-        id=q.id, department=q.department, number=number.upper()))
-    print(q.id)
+        id=q.seq, department=q.department, number=number.strip().upper()))
+    print(q.seq)
 
 
 def answer(
     ctx: typer.Context, number: Number,
-    consultation: Annotated[int, typer.Argument(help=_("The consultation id (see show)."))],
+    consultation: Annotated[int, typer.Argument(help=_("The consultation's number within the complaint: 1 for its first question (see show)."), metavar="N")],
     text: Annotated[str, typer.Argument(help=_("The department's answer."))],
     at: At = None,
     late_reason: LateReason = None,

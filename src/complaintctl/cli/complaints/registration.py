@@ -23,13 +23,9 @@ def _ask(value, option: str, label: str, *, choices=None):
             option=option))
     suffix = _(": ")  # the language's colon: "渠道（counter/…）：" under zh
     if choices:
-        text = typer.prompt(_("{label} ({choices})").format(
-            label=label, choices="/".join(c.value for c in choices)), prompt_suffix=suffix)
-        try:
-            return choices(text.strip())
-        except ValueError:
-            raise UsageProblem(_("'{value}' is not a valid {option}.").format(
-                value=text, option=option)) from None
+        from complaintctl.cli.prompts import choose
+
+        return choose(label, option, choices)
     return typer.prompt(label, prompt_suffix=suffix)
 
 

@@ -138,7 +138,7 @@ def _advance(session, number, target, sup, handler, numbers, t) -> None:
     handling.note(session=session, actor=handler, number=number, text="已调取交易流水", at=at())
     q = handling.consult(session=session, actor=handler, number=number, department="运营管理部",
                     question="请核实该笔交易的处理记录", at=at())
-    handling.answer(session=session, actor=handler, number=number, consultation_id=q.id,
+    handling.answer(session=session, actor=handler, number=number, consultation_id=q.seq,
                text="系统记录显示存在重复处理", at=at())
     if target == "investigating":
         return

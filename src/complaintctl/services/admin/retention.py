@@ -27,7 +27,7 @@ from complaintctl.store.guards import erase_personal
 from complaintctl.store.models import Complaint, Evidence, Notification, NotificationAttempt
 from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import PERSONAL_COLUMNS
-from complaintctl.services.core.kernel import get, normalise_number
+from complaintctl.services.core.kernel import get, resolve_number
 from complaintctl.domain.clock import iso
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
@@ -48,7 +48,7 @@ def release(*, session: Session, actor: Actor, number: str, reason: str) -> Comp
 
 
 def _set_hold(session: Session, actor: Actor, number: str, reason: str, *, on: bool):
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     action = "hold" if on else "release"
     with use_case(session, actor, action, number):
         complaint = get(session, number, lock=True)

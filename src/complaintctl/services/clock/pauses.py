@@ -18,7 +18,7 @@ from complaintctl.services.clock.state import open_pause
 from complaintctl.services.core import config as config_service
 from complaintctl.services.core.context import Actor, timezone_of
 from complaintctl.services.core.kernel import (
-    acting_on, effective_time, normalise_number, record_change, set_fields,
+    acting_on, effective_time, resolve_number, record_change, set_fields,
 )
 
 
@@ -29,7 +29,7 @@ def pause(
     """Stop the clock for appraisal or mediation; the customer is told (Art 18, 23)."""
     from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
 
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.pause, number, Permission.investigate) as complaint:
         if complaint.paused:
             current = open_pause(session, complaint)
@@ -71,7 +71,7 @@ def resume(*, session: Session, actor: Actor, number: str, at: datetime | None =
     """Restart the clock; the due time moves later by the time it was stopped."""
     from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
 
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.resume, number, Permission.investigate) as complaint:
         current = open_pause(session, complaint)
         if not complaint.paused or current is None:

@@ -3,7 +3,7 @@
 assignment and recusal (``assignment``), extensions and compensation approvals
 (``approvals``), the decision and closure (``decisions``: resolve, close, reopen, withdraw,
 merge, archive), the review (``reviews``), reading complaints (``queries``: show, list;
-``queue``: the staff console's work queue, paged by urgency), the shapes a complaint is handed
+``queue``: the staff console's work queue, paged by urgency; ``searches``: list's contact searches and its ranking by urgency), the shapes a complaint is handed
 out in (``shapes``: its object, its CSV row), the CBIRC rules a registration meets
 (``register_rules``) and the customer's identity (``verification``). ``handlers`` is
 internal: the lifecycle's rules that follow events (subscribed by bootstrap); so are
@@ -11,4 +11,5 @@ internal: the lifecycle's rules that follow events (subscribed by bootstrap); so
 """
 
 __all__ = ["approvals", "assignment", "decisions", "handling", "queries", "queue",
-           "register_rules", "registration", "reviews", "shapes", "verification"]
+           "register_rules", "registration", "reviews", "searches", "shapes",
+           "verification"]

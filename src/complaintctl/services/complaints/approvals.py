@@ -32,7 +32,7 @@ from complaintctl.services.core import config as config_service
 from complaintctl.services.core.kernel import (
     acting_on,
     effective_time,
-    normalise_number,
+    resolve_number,
     record_change,
     required_text,
     set_fields,
@@ -90,7 +90,7 @@ def extend(
     Applied at once when the acting user may approve it (and is the approver named, if any);
     otherwise recorded as a request and sent to the approvers, who run ``approve``.
     """
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.extend, number, Permission.investigate) as complaint:
         reason = required_text(reason, _("The reason (--reason)"), field="reason")
         step = _next_step(session, complaint, level, customer_notified_via)
@@ -208,7 +208,7 @@ def request_compensation(
     """Ask a second person to approve a compensation above the threshold."""
     from complaintctl.services.notify import outbox as notify  # its outbox table loads on first use
 
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.approval_request, number, Permission.resolve,
                    applies=Action.approve) as complaint:
         cents = money.parse_amount(amount)
@@ -247,7 +247,7 @@ def approve(
     compensation: str | None = None, reason: str | None = None, at: datetime | None = None,
 ) -> Approval:
     """Approve the request waiting on a complaint, or grant a compensation approval directly."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.approve, number, Permission.assign) as complaint:
         if compensation is not None:
             kind = ApprovalKind.compensation

@@ -34,7 +34,7 @@ from complaintctl.services.complaints import notices
 from complaintctl.services.core import config, recusal
 from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import RemedyInput
-from complaintctl.services.core.kernel import acting_on, change_with_text, effective_time, get, normalise_number, record_change, required_text, set_fields
+from complaintctl.services.core.kernel import acting_on, change_with_text, effective_time, get, resolve_number, record_change, required_text, set_fields
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 
 
@@ -60,7 +60,7 @@ def resolve(
     the HTML ``render`` makes, and of its content). With ``notified_via`` (and its ``proof``,
     Art 21) the notice is recorded as given at the resolve time; without, it is a later step
     (``notices.notify_decision``)."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.resolve, number, Permission.resolve) as complaint:
         findings = required_text(findings, _("The findings (--findings)"),
                                  field="findings")
@@ -172,7 +172,7 @@ def close(
     at: datetime | None = None,
 ) -> Complaint:
     """Close after checking the customer's satisfaction (1-5)."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.close, number, Permission.close) as complaint:
         if not 1 <= satisfaction <= 5:
             raise InvalidData(_("--satisfaction must be a whole number from 1 to 5."))
@@ -220,7 +220,7 @@ def merge(
     *, session: Session, actor: Actor, number: str, into: str, at: datetime | None = None
 ) -> Complaint:
     """Merge a duplicate into another complaint; both keep their history."""
-    number, into = normalise_number(number), normalise_number(into)
+    number, into = resolve_number(session, number), resolve_number(session, into)
     with use_case(session, actor, Action.merge.value, number):
         if number == into:
             raise UsageProblem(_("A complaint cannot be merged into itself."))
@@ -256,7 +256,7 @@ def merge(
 def archive(
     *, session: Session, actor: Actor, number: str, at: datetime | None = None
 ) -> Complaint:
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.archive, number, Permission.archive) as complaint:
         at = effective_time(session, at, complaint)
         changes: dict[str, list[Any]] = {}

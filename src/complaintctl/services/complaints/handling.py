@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from complaintctl.domain import lifecycle
@@ -25,7 +26,7 @@ from complaintctl.errors import (
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Consultation, Contact, Evidence, Staff
 from complaintctl.services.core.kernel import (
-    acting_on, assignee_problem, change_with_text, effective_time, get, normalise_number,
+    acting_on, assignee_problem, change_with_text, effective_time, get, resolve_number,
     record_change, required_text, set_fields,
 )
 from complaintctl.services.core import recusal
@@ -36,7 +37,7 @@ def assign(
     *, session: Session, actor: Actor, number: str, to: str, at: datetime | None = None
 ) -> Complaint:
     """Assign (or reassign) a complaint to a handler of its branch."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with use_case(session, actor, Action.assign.value, number):
         complaint = get(session, number, lock=True)
         actor.check(Permission.assign, complaint=complaint)
@@ -87,7 +88,7 @@ def contact(
     at: datetime | None = None,
 ) -> Complaint:
     """Log a contact with the customer; the first outbound one is the acknowledgement."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.contact, number, Permission.contact) as complaint:
         summary = required_text(summary, _("The contact summary (--summary)"),
                                 field="contact")
@@ -131,7 +132,7 @@ def log_contact(
 def investigate(
     *, session: Session, actor: Actor, number: str, at: datetime | None = None
 ) -> Complaint:
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.investigate, number, Permission.investigate) as complaint:
         at = effective_time(session, at, complaint)
         record_change(session, actor, complaint, Action.investigate, at)
@@ -164,22 +165,24 @@ def consult(
     at: datetime | None = None,
 ) -> Consultation:
     """Ask another department; its answer is recorded with ``answer``."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.consult, number, Permission.consult) as complaint:
         department = required_text(department, _("The department (--department)"),
                                    field="department")
         question = required_text(question, _("The question (--question)"),
                                  field="question")
         at = effective_time(session, at, complaint)
+        asked = session.exec(select(func.max(Consultation.seq)).where(
+            Consultation.complaint_id == complaint.id)).one()  # the complaint is locked
         consultation = Consultation(
-            complaint_id=complaint.id, department=department, question=question,
-            asked_by=actor.username, asked_at=at,
+            complaint_id=complaint.id, seq=(asked or 0) + 1, department=department,
+            question=question, asked_by=actor.username, asked_at=at,
         )
         session.add(consultation)
         session.flush()
         record_change(
             session, actor, complaint, Action.consult, at,
-            details={"consultation": consultation.id, "department": department,
+            details={"consultation": consultation.seq, "department": department,
                      "question": question},
         )
     return consultation
@@ -194,11 +197,13 @@ def answer(
     text: str,
     at: datetime | None = None,
 ) -> Consultation:
-    """Record a department's answer to a consultation."""
-    number = normalise_number(number)
+    """Record a department's answer to a consultation: ``consultation_id`` is its number
+    within the complaint (1 for the complaint's first question)."""
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.answer, number, Permission.consult) as complaint:
-        consultation = session.get(Consultation, consultation_id)
-        if consultation is None or consultation.complaint_id != complaint.id:
+        consultation = session.exec(select(Consultation).where(
+            Consultation.complaint_id == complaint.id, Consultation.seq == consultation_id)).first()
+        if consultation is None:
             raise NotFound(
                 _("{number} has no consultation {id}; see `complaintctl show {number}`.").format(
                     number=number, id=consultation_id
@@ -218,7 +223,7 @@ def answer(
         session.add(consultation)
         record_change(
             session, actor, complaint, Action.answer, at,
-            details={"consultation": consultation.id, "department": consultation.department,
+            details={"consultation": consultation.seq, "department": consultation.department,
                      "answer": text},
         )
     return consultation
@@ -235,7 +240,7 @@ def add_evidence(
     at: datetime | None = None,
 ) -> Evidence:
     """Copy a file into the content-addressed store and record it against the complaint."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.evidence, number, Permission.evidence) as complaint:
         at = effective_time(session, at, complaint)
         stored = store.put(path)

@@ -36,7 +36,7 @@ from complaintctl.services.core import config as config_service
 from complaintctl.services.core import org_tree, recusal
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, check_reading, now, timezone_of, use_case
-from complaintctl.services.core.kernel import effective_time, get, normalise_number
+from complaintctl.services.core.kernel import effective_time, get, resolve_number
 
 #: the methods whose notice needs a proof reference (Art 21: a letter handed over or posted,
 #: an SMS or email sent, a call made); in person it may have none
@@ -177,7 +177,7 @@ def issue(*, session: Session, actor: Actor, number: str, fmt: str,
           render: Callable[[dict[str, Any]], bytes]) -> NoticeDocument:
     """The decision notice of ``number`` rendered by ``render`` (``fmt``: html or pdf); the
     document's SHA-256 goes on the audit trail (``notice`` event)."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     complaint = get(session, number)
     check_reading(session, actor, "notice", complaint=complaint)  # a refusal is recorded there
     with use_case(session, actor, "notice", number):
@@ -203,7 +203,7 @@ def notify_decision(*, session: Session, actor: Actor, number: str, method: Cont
                     unreachable: bool = False) -> Complaint:
     """Record that the decision was told to the customer (by ``method``, at ``at``, with
     ``proof``), or, with ``unreachable``, one attempt that did not reach them."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with use_case(session, actor, "notify-decision", number):
         complaint = get(session, number, lock=True)
         actor.check(Permission.contact, complaint=complaint)

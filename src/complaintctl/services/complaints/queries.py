@@ -42,6 +42,10 @@ class Filters:
     text: str | None = None
     include_drills: bool = False  # drill complaints (tag ``drill``) are left out unless asked
     due_within: timedelta | None = None
+    #: the contact searches (``complaints.searches``): normalised stored values, never shown
+    phone: str | None = None
+    email: str | None = None
+    customer: str | None = None
 
 
 def is_overdue(c: Complaint, at: datetime | None = None,
@@ -134,13 +138,13 @@ def _contacts(session: Session, complaint: Complaint, tz, text) -> list[dict[str
 
 def _consultations(session: Session, complaint: Complaint, tz, text) -> list[dict[str, Any]]:
     return [
-        {"id": q.id, "department": q.department, "question": text(q.question),
+        {"id": q.seq, "department": q.department, "question": text(q.question),
          "asked_by": q.asked_by, "asked_at": iso(q.asked_at, tz), "answer": text(q.answer),
          "answered_by": q.answered_by, "answered_at": iso(q.answered_at, tz)}
         for q in session.exec(
             select(Consultation)
             .where(Consultation.complaint_id == complaint.id)
-            .order_by(Consultation.id)
+            .order_by(Consultation.seq)
         )
     ]
 
@@ -192,6 +196,11 @@ def filtered(query, filters: Filters, *, at: datetime | None = None):
         )
     if filters.text:
         query = _by_text(query, filters.text)
+    if filters.phone or filters.email or filters.customer:
+        from complaintctl.services.complaints.searches import by_contact
+
+        query = by_contact(query, phone=filters.phone, email=filters.email,
+                           customer=filters.customer)
     return query
 
 
@@ -267,9 +276,15 @@ def _by_text(query, text: str):
     )
 
 
+#: ``--assignee @me``: the member of staff acting (gh's spelling).
+ME = "@me"
+
+
 def matching(session: Session, actor: Actor, filters: Filters, what: str):
     """The query of the complaints matching ``filters`` within the branches ``actor`` may read,
     and the filters with their branch and assignee checked (``filter_values``, as ``what``)."""
+    if filters.assignee is not None and filters.assignee.strip().lower() == ME:
+        filters = replace(filters, assignee=actor.username)
     values = filter_values.check(session, actor, action=what, branch=filters.branch,
                                  user=filters.assignee)
     filters = replace(filters, branch=values.branch, assignee=values.user)
@@ -297,15 +312,20 @@ def list_complaints(
     if limit and not by_urgency:
         query = query.limit(limit)
     complaints = session.exec(query).all()
-    tz = timezone_of(session)
-    tags, remedies = children(session, [c.id for c in complaints])
-    rows = _with_clock(session, complaints, tags, remedies, unmask=unmask, tz=tz)
+    rows = with_clock(session, complaints, unmask=unmask)
     if by_urgency:
         rows.sort(key=lambda r: -r["urgency"])
         rows = rows[:limit] if limit else rows
     if unmask:
         _unmask(session, actor, [r["number"] for r in rows], "list")
     return rows
+
+
+def with_clock(session: Session, complaints, *, unmask: bool) -> list[dict[str, Any]]:
+    """The shapes of ``complaints`` (``complaint_dict``) with their tags, remedies and clock."""
+    tags, remedies = children(session, [c.id for c in complaints])
+    return _with_clock(session, complaints, tags, remedies, unmask=unmask,
+                       tz=timezone_of(session))
 
 
 def _with_clock(session: Session, complaints, tags, remedies, *, unmask: bool, tz):
@@ -327,3 +347,28 @@ def count_open(session: Session) -> int:
             col(Complaint.status).in_([s.value for s in OPEN_STATUSES])
         )
     ).one()
+
+
+#: How many rows ``list`` shows unless told otherwise.
+QUEUE_LIMIT = 30
+
+
+def page(*, session: Session, actor: Actor, filters: Filters, sort: SortKey = SortKey.urgency,
+         limit: int | None = QUEUE_LIMIT, unmask: bool = False) -> dict[str, Any]:
+    """``list``: at most ``limit`` of the complaints matching the filters (None: all), within
+    the branches the actor may read, and how many matched (``total``), so the front-end can
+    say how many more there are."""
+    from complaintctl.services.complaints.searches import rank_by_urgency
+
+    check_reading(session, actor, "list", unmask=unmask)
+    query, filters = matching(session, actor, filters, "list")
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    if sort == SortKey.urgency:
+        chosen = rank_by_urgency(session, query, limit)
+    else:
+        ordered = query.order_by(*_SORTS[sort])
+        chosen = session.exec(ordered.limit(limit) if limit else ordered).all()
+    rows = with_clock(session, chosen, unmask=unmask)
+    if unmask:
+        _unmask(session, actor, [r["number"] for r in rows], "list")
+    return {"rows": rows, "total": total, "limit": limit}

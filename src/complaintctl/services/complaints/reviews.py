@@ -27,7 +27,7 @@ from complaintctl.services.core import config as config_service
 from complaintctl.services.notify import outbox as notify
 from complaintctl.services.core import org_tree as organisations
 from complaintctl.services.core.kernel import (
-    acting_on, effective_time, normalise_number, record_change, required_text, set_fields,
+    acting_on, effective_time, resolve_number, record_change, required_text, set_fields,
 )
 from complaintctl.services.core.context import Actor
 
@@ -35,7 +35,7 @@ from complaintctl.services.core.context import Actor
 def review_request(*, session: Session, actor: Actor, number: str, note: str | None = None,
                    at: datetime | None = None) -> Complaint:
     """The customer asks for a review within the window after the decision notice."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, Action.review_request, number, Permission.contact) as complaint:
         cfg = config_service.load(session)
         profile = cfg.profile(complaint.clock_profile)
@@ -86,7 +86,7 @@ def review_decide(*, session: Session, actor: Actor, number: str, result: Review
     organisation tree, or further up) or to head office (a supervisor without a branch, or an
     admin), and has no part in the original handling (Art 17: recusal).
     """
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     action = Action.review_uphold if result is ReviewResult.upheld else Action.review_change
     with acting_on(session, actor, action, number, Permission.reopen) as complaint:
         if actor.branch is not None and actor.branch not in organisations.ancestors(

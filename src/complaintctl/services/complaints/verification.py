@@ -26,7 +26,7 @@ from complaintctl.store.models import Complaint
 from complaintctl.services.complaints.shapes import representatives_of
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, timezone_of, use_case
-from complaintctl.services.core.kernel import effective_time, get, normalise_number, required_text
+from complaintctl.services.core.kernel import effective_time, get, resolve_number, required_text
 
 VERIFY = "verify_identity"
 DISCLOSE = "customer_copy"
@@ -37,7 +37,7 @@ def verify_identity(*, session: Session, actor: Actor, number: str, method: str,
     """Record that the customer's identity was verified, by ``method`` (counter_id_check,
     phone_callback, online_real_name), at ``at``; audited. A second verification replaces the
     first (the timeline keeps both)."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with use_case(session, actor, VERIFY, number):
         complaint = get(session, number, lock=True)
         actor.check(Permission.contact, complaint=complaint)
@@ -75,7 +75,7 @@ def customer_copy(*, session: Session, actor: Actor, number: str,
     """What the bank holds on the complaint, for the customer: their personal data unmasked,
     the representatives, the status and the decision. Needs the identity verified; the
     disclosure is audited (an ``access`` event)."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with use_case(session, actor, DISCLOSE, number):
         complaint = get(session, number)
         actor.check(Permission.contact, complaint=complaint)

@@ -77,7 +77,9 @@ def check(session: Session, actor: Actor, *, action: str, branch: str | None = N
             "No member of staff '{user}' in this database; see `complaintctl staff list` "
             "for the staff."), "user")
     if number is not None:
-        number = _existing(session, number.upper(), number_known, _(
+        from complaintctl.services.core.kernel import resolve_number
+
+        number = _existing(session, resolve_number(session, number), number_known, _(
             "The complaint number is blank; give one (see `complaintctl list`) or leave it "
             "out."), _(
             "No complaint '{number}' in this database; see `complaintctl list` for the "

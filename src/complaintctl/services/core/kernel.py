@@ -30,13 +30,27 @@ from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 NUMBER = re.compile(r"^CMP-\d{4}-\d{6,}$")
 
 
-def normalise_number(number: str) -> str:
-    return number.strip().upper()
+#: What a clerk may type for a complaint number besides the whole of it: ``2025-17`` (that
+#: year's 17th) and ``17`` (this year's, in the bank's time zone); leading zeros optional.
+SHORT_NUMBER = re.compile(r"^(?:CMP-)?(?:(?P<year>\d{4})-)?(?P<n>\d{1,9})$")
+
+
+def resolve_number(session: Session, number: str) -> str:
+    """The one reading of a complaint number as typed, for every command that takes one:
+    spaces dropped and upper-cased (``cmp-2026-000042``), or a short form expanded
+    (``42`` -> this year's ``CMP-2026-000042`` by the bank's clock and zone; ``2025-17`` ->
+    ``CMP-2025-000017``). Anything else is returned as typed, for the caller to refuse."""
+    text = number.strip().upper()
+    short = SHORT_NUMBER.match(text)
+    if short is None:
+        return text
+    year = int(short["year"]) if short["year"] else now().astimezone(timezone_of(session)).year
+    return f"CMP-{year}-{int(short['n']):06d}"
 
 
 def get(session: Session, number: str, *, lock: bool = False) -> Complaint:
     """The complaint numbered ``number`` (locked for update with ``lock``), or NotFound."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     query = select(Complaint).where(Complaint.number == number)
     if lock:
         query = query.with_for_update()
@@ -143,7 +157,7 @@ def change_with_text(
     event's details: ``acting_on``, the text checked (blank, or over ``field``'s limit), the
     effective time, then ``fields`` (made from the complaint) set with their changes noted, and
     the change recorded."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with acting_on(session, actor, action, number, permission) as complaint:
         details: dict[str, Any] = {key: required_text(text, what, field=field)}
         at = effective_time(session, at, complaint)

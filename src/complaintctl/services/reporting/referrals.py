@@ -27,7 +27,7 @@ from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, Event, Remedy
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, check_reading, timezone_of, use_case
-from complaintctl.services.core.kernel import effective_time, get, normalise_number
+from complaintctl.services.core.kernel import effective_time, get, resolve_number
 
 DECIDED = ("resolved", "closed", "archived", "under_review")
 REPORT = "referral_report"
@@ -43,7 +43,7 @@ def _decided_at(session: Session, complaint: Complaint) -> datetime | None:
 def report_back(*, session: Session, actor: Actor, number: str,
                 at: datetime | None = None) -> dict[str, Any]:
     """The report back to the regulator on a decided referral; its production is recorded."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with use_case(session, actor, REPORT, number):
         complaint = get(session, number, lock=True)
         actor.check(Permission.resolve, complaint=complaint)

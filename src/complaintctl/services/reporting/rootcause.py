@@ -27,7 +27,7 @@ from complaintctl.store.models import (
     Staff,
 )
 from complaintctl.services.core import trail as audit
-from complaintctl.services.core.kernel import effective_time, get, normalise_number
+from complaintctl.services.core.kernel import effective_time, get, resolve_number
 from complaintctl.services.core.context import (
     Actor,
     get_setting,
@@ -77,7 +77,7 @@ def set_root_cause(
     at: datetime | None = None,
 ) -> ComplaintRootCause:
     """Record (or change) the root cause of a closed complaint: a C code of the table."""
-    number = normalise_number(number)
+    number = resolve_number(session, number)
     with use_case(session, actor, "rootcause", number):
         complaint = get(session, number, lock=True)
         actor.check(Permission.archive, complaint=complaint)
@@ -236,7 +236,7 @@ def link(*, session: Session, actor: Actor, action_id: int, numbers: list[str]) 
     with use_case(session, actor, "rectify link"):
         action = _get_action(session, action_id, lock=True)
         _check_scope(actor, action)
-        added = _link(session, actor, action, [normalise_number(n) for n in numbers])
+        added = _link(session, actor, action, [resolve_number(session, n) for n in numbers])
         action.updated_at = now()
         session.add(action)
         audit.record(

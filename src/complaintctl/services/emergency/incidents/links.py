@@ -12,14 +12,14 @@ from complaintctl.domain.plan import DRILL_TAG
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.store.models import Complaint, ComplaintTag, Incident, IncidentComplaint
-from complaintctl.services.core.kernel import get, normalise_number
+from complaintctl.services.core.kernel import get, resolve_number
 from complaintctl.services.core.context import Actor
 from complaintctl.services.emergency.incidents.record import ACTIVE, record_action
 
 
 def complaints_named(session: Session, numbers: list[str], actor: Actor) -> list[Complaint]:
     out = []
-    for number in dict.fromkeys(normalise_number(n) for n in numbers):
+    for number in dict.fromkeys(resolve_number(session, n) for n in numbers):
         complaint = get(session, number)
         actor.check(Permission.read, complaint=complaint)
         out.append(complaint)

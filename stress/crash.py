@@ -61,7 +61,8 @@ def _arguments(action: str, number: str, step: int, evidence: Path) -> list[str]
         "evidence": ["evidence", "add", number, str(evidence), "--description", "statement"],
         "note": ["note", number, f"note {step}"],
         "resolve": ["resolve", number, "--outcome", "not_upheld", "--findings", "no fault",
-                    "--remedy", "explanation", "--notified-via", "phone"],
+                    "--reasons", "no fault found", "--basis", "the account terms",
+                    "--remedy", "explanation", "--notified-via", "phone", "--proof", "CALL-1"],
         "close": ["close", number, "--satisfaction", "4"],
         "archive": ["archive", number],
     }[action]

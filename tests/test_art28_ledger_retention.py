@@ -58,7 +58,7 @@ def test_a_retention_stored_below_the_floor_still_keeps_what_the_floor_keeps(cli
 def test_the_ledger_export_carries_every_field_the_rules_list(cli):
     run = cli("register", "--channel", "regulator", "--source-ref", "CBIRC-BJ-2026-0042",
               "--customer", "张伟", "--phone", "13812345678", "--id-number",
-              "110101199003071234", "--account", "6222020200001234", "--branch", "BJ01",
+              "110101199003071233", "--account", "6222020200001234", "--branch", "BJ01",
               "--product", "credit_card", "--issue", "fee", "--summary", "年费重复扣收，要求退还",
               "--description", "同一笔年费扣了两次", "--received-at", "2026-09-30T10:00",
               "--at", "2026-09-30T10:05", as_="clerk")
@@ -92,7 +92,7 @@ def test_the_ledger_export_carries_every_field_the_rules_list(cli):
         assert row[name] == ("" if want is None else str(want)), (name, rule)
     assert (row["source_ref"], row["notice_proof"], row["decision_basis"],
             row["customer_id_number"], row["closed_at"]) == (
-        "CBIRC-BJ-2026-0042", "EMS-1122", "信用卡章程第五条", "110101********1234",
+        "CBIRC-BJ-2026-0042", "EMS-1122", "信用卡章程第五条", "110101********1233",
         "2026-10-12T10:00:00+08:00")
     assert {rule.split(":")[0] for _n, rule in LEDGER_COLUMNS} >= {
         "Art 13", "Art 18", "Art 19", "Art 20", "Art 21", "Art 28"}

@@ -26,6 +26,7 @@ def decided(cli, number):
         (["assign", number, "--to", "h1", "--at", "2026-09-30T11:00"], "sup"),
         (["investigate", number, "--at", "2026-09-30T11:30"], "h1"),
         (["resolve", number, "--outcome", "upheld", "--findings", "违约金计算有误",
+          "--reasons", "违约金计算有误", "--basis", "贷款合同第8条",
           "--remedy", "fee_refund:300", "--notified-via", "phone", "--proof", "CALL-7781",
           "--at", "2026-10-09T15:00"], "h1"),
     ):

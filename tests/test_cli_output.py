@@ -33,6 +33,8 @@ SHOW_KEYS = {
     "notice_attempts", "notice_unreachable",
     # the CBIRC rules (issue 24): Art 12 representatives, Art 22 identity, Art 33 referrals
     "representatives", "identity", "regulator_due", "referral_reported_at",
+    # late registration (issue 23)
+    "registered_late",
 }
 SHOW_ONLY = {"events", "contacts", "consultations", "pauses", "approvals"}
 READ_TIME = ("seconds_left", "time_left", "urgency")  # computed at the moment of reading

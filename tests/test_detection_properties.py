@@ -68,7 +68,10 @@ def test_detection_never_duplicates_and_is_idempotent(template, tmp_path, arriva
                 register(session=s, actor=actor("clerk"), at=when, new=NewComplaint(
                     channel=Channel.counter if a["counter"] else Channel.phone, customer="c",
                     summary="s", product=a["product"], issue=a["issue"], branch="BJ01",
-                    group_size=a["group"], tags=a["tags"], received_at=when))
+                    group_size=a["group"], tags=a["tags"], received_at=when,
+                    # a joint complaint in person names its representatives (CBIRC Art 12)
+                    representatives=[{"name": "代表", "phone": "13800000000"}]
+                    if a["counter"] and a["group"] > 1 else []))
             for minutes in sorted(runs):
                 at = T0 + timedelta(minutes=minutes, seconds=30)
                 detection.detect(session=s, actor=actor("sup"), as_of=at)

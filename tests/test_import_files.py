@@ -204,7 +204,9 @@ def _fresh(path):
     db.create()
     with db.session(write=True) as session:
         staff.init_admin(session=session, username="admin", name="Admin")
-    return db
+    from conftest import widen_late_window
+
+    return widen_late_window(db)
 
 
 def test_stdin_dash_reads_csv(cli):

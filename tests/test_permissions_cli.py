@@ -50,6 +50,12 @@ NOT_COVERED: dict[str, str] = {
     "customer-copy": "refused (exit 3, CBIRC Art 22) until `verify-identity`, which is covered "
                      "here with the same permission (contact); the disclosure after it is "
                      "tested in test_art22_identity.py",
+    "serve": "a server, not a one-shot command: its account's register permission is checked "
+             "at start (test_web_skeleton.py) and each request's use case asks its own",
+    "tui": "an interactive workspace (refused without a terminal): each key calls a command's "
+           "use case, whose refusals test_tui_screens.py compares with the CLI's",
+    "staff mfa reset": "needs a user enrolled with a TOTP secret first; the admin-only refusal "
+                       "is tested in test_mfa.py",
 }
 
 
@@ -154,7 +160,7 @@ def build(s, state: str, branch: str, assignee: str | None) -> tuple[str, dict]:
     handling.investigate(**kw, number=n)
     if state == "consulted":
         extra["consultation"] = str(handling.consult(**kw, number=n, department="card_ops",
-                                                question="扣了两次吗？").id)
+                                                question="扣了两次吗？").seq)
     elif state == "paused":
         pauses.pause(**kw, number=n, reason=PauseReason.appraisal,
                     customer_notified_via=ContactVia.phone)

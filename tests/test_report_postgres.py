@@ -41,6 +41,9 @@ def both(tmp_path_factory):
     lite.create()
     with lite.session(write=True) as session:
         staff.init_admin(session=session, username="admin", name="Admin")
+        from conftest import widen_late_window
+
+        widen_late_window(lite)
         for username, full, role, branch in STAFF:
             staff.add(session=session, actor=actor("admin"), username=username, name=full,
                       role=role, branch=branch)

@@ -123,7 +123,7 @@ def test_migration_0018_numbers_the_existing_consultations_in_the_order_asked(cl
     _consulted(cli, b, "二")
     cli("consult", a, "--department", "ops", "--question", "三", as_="h1")
     seeded.engine.dispose()
-    command.downgrade(alembic_config(seeded), "0012")
+    command.downgrade(alembic_config(seeded), "0015")
     with seeded.engine.connect() as conn:
         assert "seq" not in {c["name"] for c in inspect(conn).get_columns("consultation")}
     seeded.engine.dispose()

@@ -17,7 +17,8 @@ def register_commands(app: typer.Typer) -> None:
         _("Serve the online complaint form, the customers' status pages, the JSON API and "
           "the staff console over HTTP (bound to this machine unless --host says otherwise)."),
         "complaintctl --as online serve --port 8000",
-        "complaintctl serve --host 0.0.0.0 --forwarded-allow-ips 10.0.0.5"))(serve)
+        "complaintctl serve --host 0.0.0.0 --forwarded-allow-ips 10.0.0.5"),
+        short_help=_("Serve the online platform and the staff console."))(serve)
 
 
 def serve(

@@ -32,4 +32,5 @@ def tui(
 def register_commands(app: typer.Typer) -> None:
     app.command("tui", help=helptext(
         _("Open the clerk's workspace: your queue, complaints and registration on keys."),
-        "complaintctl tui", "complaintctl --as clerk tui"))(tui)
+        "complaintctl tui", "complaintctl --as clerk tui"),
+        short_help=_("Open the clerk's workspace (keys, no commands to type)."))(tui)

@@ -51,7 +51,7 @@ def _consult(ws, number, v):
 
     q = ws.act("consult", handling.consult, number=number, department=v["department"],
                question=v["question"])
-    return _("Consultation {id} sent to {department}.").format(id=q.id, department=q.department)
+    return _("Consultation {id} sent to {department}.").format(id=q.seq, department=q.department)
 
 
 def _resolve(ws, number, v):

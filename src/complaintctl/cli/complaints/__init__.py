@@ -76,7 +76,12 @@ COMMANDS = [
 #: The one-line summaries of ``--help`` where the first sentence is longer than a line.
 SHORT = {
     "contact": _("Log a contact with the customer."),
-    "resolve": _("Record the decision, remedies and how the customer was told."),
+    "resolve": _("Record the decision, its reasons and remedies."),
+    "reopen": _("Reopen a resolved or closed complaint."),
+    "verify-identity": _("Record how the customer's identity was verified."),
+    "customer-copy": _("Show a verified customer what the bank holds."),
+    "notice": _("Print a decision notice (HTML or PDF)."),
+    "notify-decision": _("Record that the customer was told the decision."),
     "close": _("Close a resolved complaint after checking satisfaction."),
     "merge": _("Merge a duplicate complaint into another."),
 }

@@ -57,6 +57,7 @@ def test_a_retention_stored_below_the_floor_still_keeps_what_the_floor_keeps(cli
 
 def test_the_ledger_export_carries_every_field_the_rules_list(cli):
     run = cli("register", "--channel", "regulator", "--source-ref", "CBIRC-BJ-2026-0042",
+              "--regulator-due", "2026-12-31",
               "--customer", "张伟", "--phone", "13812345678", "--id-number",
               "110101199003071233", "--account", "6222020200001234", "--branch", "BJ01",
               "--product", "credit_card", "--issue", "fee", "--summary", "年费重复扣收，要求退还",

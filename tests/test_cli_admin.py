@@ -538,7 +538,7 @@ def test_demo_builds_a_database_through_the_services_and_shows_it(tmp_path):
     assert "Complaints (12)" in run.stdout and "Timeline" in run.stdout
     assert run.stderr.endswith(f"Demo database: {path}\nTry: complaintctl --db {path} --as "
                                "wangfang list --status investigating\n")
-    rows = json.loads(raw("--db", str(path), "--as", "auditor", "list", "--format",
+    rows = json.loads(raw("--db", str(path), "--as", "auditor", "list", "--all", "--format",
                           "json").stdout)
     statuses = {r["status"] for r in rows}
     assert statuses == {"registered", "assigned", "investigating", "resolved", "closed",

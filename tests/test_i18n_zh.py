@@ -930,7 +930,7 @@ def test_chinese_help_fits_the_terminal_and_names_every_option_in_chinese():
     root = run("--lang", "zh", "--help", env=narrow).stdout
     assert "  --install-completion  为当前 shell 安装命令补全。\n" in root
     assert "  report     主管报表：汇总、时限、账龄、趋势等。\n" in root  # its short help
-    assert "  register     登记一件投诉并输出其新编号。\n" in root
+    assert "  register         登记一件投诉并输出其新编号。\n" in root
     assert "English" not in root and "Install completion" not in root
     report = run("--lang", "zh", "report", "--help", env=narrow).stdout
     assert ("  --period TEXT             2026-11、2026-Q3、2026-H1、2026、2026-W45、\n"

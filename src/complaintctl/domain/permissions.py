@@ -86,6 +86,31 @@ def roles_allowed(permission: Permission) -> list[Role]:
     return [role for role in _ROLE_ORDER if role in MATRIX[permission]]
 
 
+def _check_token_scope(permission: Permission, scopes: frozenset[str] | None,
+                       command: str) -> None:
+    """Refuse a token whose scopes do not include ``permission`` (``check``'s first test)."""
+    if not scope_allows(scopes, permission):
+        raise PermissionDenied(
+            _("Permission denied: `{command}` needs a token with the scope {needed}; this "
+              "token has {have}.").format(
+                command=command, needed=labels(scopes_for(permission)),
+                have=", ".join(sorted(scopes or ())))
+        )
+
+
+def _role_scope(permission: Permission, role: Role, username: str, command: str) -> Scope:
+    """Where ``role`` may use ``permission``; refused, naming the roles that may, if nowhere."""
+    scope = MATRIX[permission].get(role)
+    if scope is None:
+        needed = labels(r.value for r in roles_allowed(permission))
+        raise PermissionDenied(
+            _("Permission denied: `{command}` needs the role {needed}; {user} is a {role}.").format(
+                command=command, needed=needed, user=username, role=code(role.value)
+            )
+        )
+    return scope
+
+
 def check(
     permission: Permission,
     *,
@@ -117,21 +142,8 @@ def check(
     head-office staff and all-branch roles reach it, whether or not it is assigned.
     """
     command = command or permission.value
-    if not scope_allows(scopes, permission):
-        raise PermissionDenied(
-            _("Permission denied: `{command}` needs a token with the scope {needed}; this "
-              "token has {have}.").format(
-                command=command, needed=labels(scopes_for(permission)),
-                have=", ".join(sorted(scopes or ())))
-        )
-    scope = MATRIX[permission].get(role)
-    if scope is None:
-        needed = labels(r.value for r in roles_allowed(permission))
-        raise PermissionDenied(
-            _("Permission denied: `{command}` needs the role {needed}; {user} is a {role}.").format(
-                command=command, needed=needed, user=username, role=code(role.value)
-            )
-        )
+    _check_token_scope(permission, scopes, command)
+    scope = _role_scope(permission, role, username, command)
     if on_complaint is None:
         on_complaint = complaint_branch is not None or assignee is not None
     if scope is Scope.all or not on_complaint:

@@ -95,24 +95,7 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
                      at=start, details={"drill": drill.id, "scenario": scenario.value,
                                         "level": level, "complaints": len(synthetic),
                                         "simulated": simulate})
-    numbers = []
-    for s in synthetic:
-        complaint = complaint_service.register(
-            session=session, actor=actor, at=s.received_at,
-            new=NewComplaint(
-                channel=Channel(s.channel), customer=s.customer, summary=s.summary,
-                product=s.product, issue=s.issue, branch=s.branch, group_size=s.group_size,
-                amount=s.amount, tags=[DRILL_TAG, f"{DRILL_TAG}-{drill.id}", *s.tags],
-                representatives=_representatives(s),
-                # a referral carries the regulator's reference and deadline (CBIRC Art 33)
-                source_ref=f"DRILL-{drill.id}" if s.channel == "regulator" else None,
-                regulator_due=(s.received_at + timedelta(days=15)).date().isoformat()
-                if s.channel == "regulator" else None,
-                received_at=s.received_at,
-                description=_("Drill {id} ({scenario}, level {level}): synthetic complaint.")
-                .format(id=drill.id, scenario=scenario.value, level=roman(level)),
-            ))
-        numbers.append(complaint.number)
+    numbers = [_inject(session, actor, drill, s, scenario, level) for s in synthetic]
     incident_id = None
     if simulate:
         incident_id = _simulate(session, actor, drill, plan, delays, numbers)
@@ -120,6 +103,27 @@ def run(*, session: Session, actor: Actor, scenario: Scenario, level: int,
     return {"drill": drill.id, "scenario": drill.scenario, "level": level,
             "started_at": clock.iso(start, tz), "simulated": simulate, "complaints": numbers,
             "incident": incident_id}
+
+
+def _inject(session: Session, actor: Actor, drill: Drill, s, scenario: Scenario,
+            level: int) -> str:
+    """Register one synthetic complaint of the drill through the real service; its number."""
+    complaint = complaint_service.register(
+        session=session, actor=actor, at=s.received_at,
+        new=NewComplaint(
+            channel=Channel(s.channel), customer=s.customer, summary=s.summary,
+            product=s.product, issue=s.issue, branch=s.branch, group_size=s.group_size,
+            amount=s.amount, tags=[DRILL_TAG, f"{DRILL_TAG}-{drill.id}", *s.tags],
+            representatives=_representatives(s),
+            # a referral carries the regulator's reference and deadline (CBIRC Art 33)
+            source_ref=f"DRILL-{drill.id}" if s.channel == "regulator" else None,
+            regulator_due=(s.received_at + timedelta(days=15)).date().isoformat()
+            if s.channel == "regulator" else None,
+            received_at=s.received_at,
+            description=_("Drill {id} ({scenario}, level {level}): synthetic complaint.")
+            .format(id=drill.id, scenario=scenario.value, level=roman(level)),
+        ))
+    return complaint.number
 
 
 def _representatives(s) -> list[dict[str, str]]:

@@ -10,23 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from authkit import PASSWORDS, api_token
+from browserkit import MARKS, SHOTS, chromium
 from consolekit import MASKED_PHONE, PHONE
 from test_web_serve import serving, stop
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
-                               "(pip install playwright)")
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser",
-                             shutil.which("chromium") or "") if p and Path(p).exists()), None)
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(CHROMIUM is None, reason="no Chromium at /usr/bin/chromium "
-                                 "(apt-get install chromium)")]
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +38,8 @@ def site(database_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

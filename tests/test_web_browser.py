@@ -6,21 +6,12 @@ in Chinese and English. Skips, saying so, when Playwright or Chromium is absent.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
+from browserkit import MARKS, SHOTS, chromium
 from test_web_serve import serving, stop
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
-                               "(pip install playwright)")
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser",
-                             shutil.which("chromium") or "") if p and Path(p).exists()), None)
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(CHROMIUM is None, reason="no Chromium at /usr/bin/chromium "
-                                 "(apt-get install chromium)")]
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +28,8 @@ def site(database_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

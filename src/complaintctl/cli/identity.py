@@ -70,6 +70,15 @@ def client() -> str:
     return f"cli {user}@{socket.gethostname()}"
 
 
+def proving(ctx: typer.Context, user: str | None, password_stdin: bool):
+    """(the CLI's state, who, the secrets' reader, their password): the start of every command
+    a password proves (``login``, ``staff mfa enrol``)."""
+    st = state(ctx)
+    username = user or st.username
+    secrets = Secrets(password_stdin)
+    return st, username, secrets, secrets.ask(_("Password for {user}: ").format(user=username))
+
+
 def login(
     ctx: typer.Context,
     user: Annotated[str | None, typer.Argument(help=_("Who signs in [default: --as, else the OS login]."))] = None,
@@ -79,10 +88,7 @@ def login(
     from complaintctl.present import render
     from complaintctl.services.identity import session_file, sessions
 
-    st = state(ctx)
-    username = user or st.username
-    secrets = Secrets(password_stdin)
-    password = secrets.ask(_("Password for {user}: ").format(user=username))
+    st, username, secrets, password = proving(ctx, user, password_stdin)
     database = st.database()
     asked: dict[str, str] = {}
     while True:  # the code and a new password are asked outside the transaction

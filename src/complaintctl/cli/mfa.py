@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.acting import call
-from complaintctl.cli.common import helptext, state
-from complaintctl.cli.identity import PasswordStdin, Secrets, client
+from complaintctl.cli.common import helptext
+from complaintctl.cli.identity import PasswordStdin, client, proving
 from complaintctl.cli.usage_i18n import App
 from complaintctl.i18n import _
 
@@ -31,10 +31,7 @@ def enrol(
     from complaintctl.present import render
     from complaintctl.services.identity import mfa
 
-    st = state(ctx)
-    username = user or st.username
-    secrets = Secrets(password_stdin)
-    password = secrets.ask(_("Password for {user}: ").format(user=username))
+    st, username, secrets, password = proving(ctx, user, password_stdin)
     secret = mfa.new_secret()
     render.message(_("Add this to your authenticator app (the URI as a QR code, or the secret "
                      "by hand); it is shown only now:"))

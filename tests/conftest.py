@@ -115,6 +115,25 @@ bootstrap.start()
 # leave every later test's help in Chinese (the console script reads --lang before importing)
 import complaintctl.cli  # noqa: E402, F401
 
+# Argon2id at its production parameters (64 MiB, 3 passes, 4 lanes: RFC 9106's second choice)
+# takes 0.1-0.4 s a hash here, and the identity tests hash and check a few thousand passwords.
+# Each hash carries its own parameters, so a hash made here with the cheapest ones is checked
+# at their cost everywhere, subprocesses included; the production parameters are asserted by
+# test_identity.py (PRODUCTION_HASHER), and the timing test of a failed sign-in uses them.
+from complaintctl.services.identity import passwords as _passwords  # noqa: E402
+
+PRODUCTION_HASHER = _passwords._hasher
+
+
+@cache
+def _cheap_hasher():
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+_passwords._hasher = _cheap_hasher
+
 
 def _cache_the_click_command() -> None:
     """Typer's CliRunner rebuilds the Click command tree on every invoke (~0.15 s of

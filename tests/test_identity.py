@@ -20,7 +20,7 @@ from complaintctl.domain import permissions
 from complaintctl.domain.permissions import Permission, parse_scopes, scope_allows
 from complaintctl.errors import InvalidData, NotSignedIn, PermissionDenied
 from complaintctl.services.identity import acting, lockout, passwords, sessions, tokens
-from conftest import Cli, actor
+from conftest import PRODUCTION_HASHER, Cli, actor
 
 
 @pytest.fixture
@@ -417,10 +417,31 @@ def test_an_unknown_user_fails_alike_and_in_the_same_work(auth, monkeypatch):
     assert lockout.locked_until(db.session(), "nobody", t("2026-12-01T09:05")) is not None
 
 
-def test_a_failure_takes_about_as_long_for_an_unknown_user(auth):
+def test_passwords_are_hashed_with_argon2id_at_rfc_9106_parameters():
+    from argon2 import extract_parameters
+    from argon2.low_level import Type
+
+    stored = PRODUCTION_HASHER().hash("tidal orchard lantern")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    parameters = extract_parameters(stored)
+    assert (parameters.type, parameters.memory_cost, parameters.time_cost,
+            parameters.parallelism) == (Type.ID, 65536, 3, 4)
+    assert PRODUCTION_HASHER().verify(stored, "tidal orchard lantern")
+
+
+def test_a_failure_takes_about_as_long_for_an_unknown_user(auth, monkeypatch, request):
     import time
 
+    from complaintctl.services.identity import passwords
+
+    # at the production cost, which is what makes a failure take its time (see conftest)
+    monkeypatch.setattr(passwords, "_hasher", PRODUCTION_HASHER)
+    passwords.dummy_hash.cache_clear()  # made again at this cost, and cheaply after the test
+    request.addfinalizer(passwords.dummy_hash.cache_clear)
     db = auth.database
+    with db.session(write=True) as s:
+        passwords.set_password(session=s, actor=actor("h1"), username="h1",
+                               password=PASSWORDS["h1"], current=PASSWORDS["h1"])
     spent = {}
     for user in ("h1", "nobody", "h1", "nobody"):
         start = time.perf_counter()

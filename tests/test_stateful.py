@@ -466,12 +466,16 @@ class Lifecycle(RuleBasedStateMachine):
         assert result.ok, result.problem
 
 
+#: 20 sequences of 30 steps in CI (about a minute); more by hand, e.g. 200
+EXAMPLES = int(os.environ.get("COMPLAINTCTL_STATEFUL_EXAMPLES", "20"))
+
+
 @pytest.mark.slow
 def test_random_action_sequences_by_random_staff_keep_the_invariants(tmp_path_factory):
     Lifecycle.template = build_template(tmp_path_factory.mktemp("template"))
     run_state_machine_as_test(
         Lifecycle,
-        settings=settings(max_examples=40, stateful_step_count=30, deadline=None,
+        settings=settings(max_examples=EXAMPLES, stateful_step_count=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow]),
     )
 

@@ -30,7 +30,8 @@ from complaintctl.domain.clock import iso
 from complaintctl.domain.enums import ContactVia, EventKind, Status
 from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, TransitionNotAllowed
-from complaintctl.i18n import _, format_amount, format_date, label, speaking, term
+from complaintctl.i18n import (_, code, format_amount, format_date, format_datetime, label,
+                               speaking, term)
 from complaintctl.store.models import Complaint, Event, Remedy
 from complaintctl.services.core import config as config_service
 from complaintctl.services.core import org_tree, recusal
@@ -243,5 +244,6 @@ def _check_undelivered(complaint: Complaint, tz) -> None:
     if complaint.notified_at is not None:
         raise TransitionNotAllowed(_(
             "The decision notice of {number} was already given on {at} by {via}; it is on "
-            "record.").format(number=complaint.number, at=iso(complaint.notified_at, tz),
-                              via=complaint.notified_via))
+            "record.").format(number=complaint.number,
+                              at=format_datetime(iso(complaint.notified_at, tz)),
+                              via=code(complaint.notified_via)))

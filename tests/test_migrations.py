@@ -102,3 +102,35 @@ def test_the_migrations_go_down_to_nothing_and_up_again_on_postgresql(pg_url):
         assert schema_diff(database.engine) == []
     finally:
         database.dispose()
+
+
+def test_a_sqlite_database_with_complaints_goes_down_past_the_rebuilt_complaint_table_and_up(
+        tmp_path):
+    """Dropping a column rebuilds SQLite's table: with foreign keys enforced, dropping the old
+    complaint table (pointed at by its contacts, events, remedies, ...) once failed. The demo's
+    rows go down to 0012 and up again, every foreign key intact and foreign keys on again."""
+    from alembic import command
+    from typer.testing import CliRunner
+
+    from complaintctl.cli import app
+
+    path = tmp_path / "demo.db"
+    assert CliRunner().invoke(app, ["demo", "--db", str(path)]).exit_code == 0
+    database = Database(resolve_url(str(path)))
+    try:
+        with database.engine.connect() as conn:
+            complaints = conn.execute(text("SELECT count(*) FROM complaint")).scalar()
+            contacts = conn.execute(text("SELECT count(*) FROM contact")).scalar()
+        assert complaints > 5 and contacts > 0
+        command.downgrade(database.alembic_config(), "0012")
+        assert database.current_revision() == "0012"
+        database.upgrade()
+        assert database.current_revision() == head_revision()
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM complaint")).scalar() == complaints
+            assert conn.execute(text("SELECT count(*) FROM contact")).scalar() == contacts
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert schema_diff(database.engine) == []
+    finally:
+        database.dispose()

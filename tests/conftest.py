@@ -6,7 +6,9 @@ on the server at COMPLAINTCTL_TEST_PG (default postgresql+psycopg://postgres@127
 which must allow CREATE DATABASE), brings it back before each test to the rows of an empty or a
 seeded database (DELETE, sequences restarted, the rows re-inserted), and drops it at the end.
 Tests marked ``sqlite_only("why")`` skip there, saying why, and tests that use no database
-fixture are deselected (they ran in the SQLite run; COMPLAINTCTL_TEST_ALL=1 keeps them). Without
+fixture, or are marked ``once("why")`` (long walks whose subject is not the back end, such as
+the permission matrix again through sessions and tokens), are deselected (they ran in the SQLite
+run; COMPLAINTCTL_TEST_ALL=1 keeps them). Without
 a reachable server the PostgreSQL tests skip with the reason.
 
 Staff seeded by ``seeded`` (branch in brackets):
@@ -190,7 +192,8 @@ def pytest_collection_modifyitems(config, items):
         return
     kept, dropped = [], []
     for item in items:
-        if DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+        if (DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+                or item.get_closest_marker("once") is not None):
             dropped.append(item)
             continue
         kept.append(item)

@@ -73,6 +73,7 @@ def history(seeded):
     return seeded
 
 
+@pytest.mark.once("a thousand tamperings; the kinds of tampering below run on both back ends")
 def test_a_thousand_tamperings_of_five_kinds_are_all_detected_and_named(history):
     db = history
     anchor = take_anchor(db)

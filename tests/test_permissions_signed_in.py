@@ -18,6 +18,11 @@ from test_permissions_cli import dump_rows, events_after, last_seq
 from test_permissions_cli import world  # noqa: F401 - the fixture, built for this module
 
 
+#: the matrix through the CLI runs on both back ends (test_permissions_cli); through sessions
+#: it tests identity, not the back end, and takes minutes: the SQLite run's
+pytestmark = pytest.mark.once("the permission matrix through signed-in sessions")
+
+
 @pytest.fixture(scope="module")
 def signed_world(world, tmp_path_factory):  # noqa: F811 - the imported fixture
     cli, cases, _impossible = world

@@ -37,6 +37,7 @@ def _scope_refusals(command: str) -> set[str]:
             for p in needs_of(command) if p != "read"}
 
 
+@pytest.mark.once("the permission matrix through API tokens")
 def test_a_read_only_token_lets_reads_through_and_refuses_the_rest_changing_nothing(
         token_world):
     cli, cases, _every, reads = token_world
@@ -68,6 +69,7 @@ def test_a_read_only_token_lets_reads_through_and_refuses_the_rest_changing_noth
     assert not failures, "\n".join(failures[:40])
 
 
+@pytest.mark.once("the permission matrix through API tokens")
 def test_a_token_with_every_scope_is_the_matrix_exactly(token_world):
     cli, cases, every, _reads = token_world
     failures = run_matrix(cli, cases, lambda user: {"COMPLAINTCTL_TOKEN": every[user]})

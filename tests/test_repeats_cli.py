@@ -138,3 +138,27 @@ def test_a_repeat_of_a_decided_matter_is_flagged_and_counted_in_the_summary(cli,
     assert (rows["credit_card"]["repeats"], rows["credit_card"]["repeat_rate"]) == (1, 0.5)
     assert (rows["mortgage"]["repeats"], rows["mortgage"]["repeat_rate"]) == (0, 0.0)
     assert data["totals"]["repeat_rate"] == round(1 / 3, 4)
+
+
+def test_an_import_marks_its_repeats_in_the_report_and_imports_them(cli, seeded, tmp_path):
+    from importing import csv_text, run_import
+
+    first = register(cli, "信用卡年费被重复扣收两次").stdout.strip()
+    path = tmp_path / "in.csv"
+    path.write_text(csv_text(
+        ["channel", "customer_name", "customer_phone", "product", "summary", "external_ref"],
+        [["phone", "张伟", "138 1234 5678", "credit_card", "信用卡年費被重複扣收了兩次", "R-1"],
+         ["phone", "李娜", "13900001111", "credit_card", "信用卡年费被重复扣收两次", "R-2"]]))
+    run, summary = run_import(cli, path)
+    assert run.exit_code == 0, run.stderr
+    assert summary["imported"] == 2
+    assert summary["possible_duplicate_count"] == 1
+    [marked] = summary["possible_duplicates"]
+    assert (marked["line"], marked["repeat_of"]) == (2, None)
+    assert marked["candidates"] == [{"number": first, "score": 100, "reasons": [
+        "same phone", "same product", "summary 93 % similar"]}]
+    # the imported complaints have their keys: a third registration finds both of 张伟's
+    again = register(cli, "信用卡年费被重复扣收两次")
+    assert [line.split()[0] for line in again.stderr.splitlines()[2:]] == [
+        first, marked["number"]]
+    assert scalar(seeded, "SELECT count(*) FROM complaint_identity_key") == 4

@@ -187,7 +187,8 @@ def score(new: Matter, old: Matter, shared: list[str]) -> Match:
         reasons.append(_("same issue"))
     elif issue is False:
         value -= 10
-    reasons.append(_("summary {percent} % similar").format(percent=text))
+    # the number and its sign as one value: a "%" in the message would read as a format
+    reasons.append(_("summary {percent} similar").format(percent=f"{text} %"))
     return Match(max(0, min(100, round(value))), tuple(reasons))
 
 

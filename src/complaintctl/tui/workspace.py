@@ -115,9 +115,9 @@ class Workspace:
 
     def possible_repeats(self, new) -> list:
         """The customer's earlier complaints that ``new`` may repeat (read, nothing saved)."""
-        from complaintctl.services.complaints import registration
+        from complaintctl.services.complaints import merging
 
-        return self._call("register", registration.possible_repeats, write=False, new=new)
+        return self._call("register", merging.possible_repeats, write=False, new=new)
 
     def register_merged(self, new, into: str) -> Any:
         """Register ``new`` merged into the open complaint ``into`` (CBIRC Art 18)."""

@@ -1,5 +1,6 @@
-"""Registering a complaint as a merged repeat (``register --merge-into``; CBIRC Art 18): the
-new complaint is registered and merged into the earlier one in one transaction, by the rules
+"""The possible repeats of a complaint about to be registered (``possible_repeats``: the
+workspace's form lists them), and registering a complaint as a merged repeat
+(``register --merge-into``; CBIRC Art 18): the new complaint is registered and merged into the earlier one in one transaction, by the rules
 of ``decisions.merge`` (the earlier complaint must be open; its clock stands), and the
 customer is told which complaint handles the matter and when its decision is due."""
 
@@ -10,12 +11,14 @@ from datetime import datetime
 from sqlmodel import Session
 
 from complaintctl.domain.clock import iso
+from complaintctl.domain.permissions import Permission
 from complaintctl.i18n import _
-from complaintctl.services.complaints import decisions
+from complaintctl.services.complaints import decisions, repeats
 from complaintctl.services.complaints.registration import (
     NewComplaint,
     Registered,
     register_checked,
+    validate_new,
 )
 from complaintctl.services.core.context import Actor, now, one_transaction, timezone_of
 from complaintctl.services.core.kernel import get, resolve_number
@@ -23,6 +26,20 @@ from complaintctl.services.notify import outbox as notify
 
 #: the outbox event of the message that tells the customer
 MERGED = "merged"
+
+
+def possible_repeats(*, session: Session, actor: Actor, new: NewComplaint,
+                     at: datetime | None = None) -> list[repeats.Candidate]:
+    """The possible repeats ``new`` would be registered with, before it is (the workspace's
+    register form lists them beside the form); reads only."""
+    actor.check(Permission.register)
+    clean = validate_new(new)
+    row = {"customer_id_number": clean["id_number"], "customer_account": clean["account"],
+           "customer_phone": clean["phone"], "customer_email": new.email,
+           "customer_ref": new.customer_id, "product": new.product, "issue": new.issue,
+           "summary": clean["summary"], "description": new.description}
+    return repeats.candidates(session, keys=repeats.keys_of_row(row),
+                              matter=repeats.matter_of_row(row), at=at or now())
 
 
 def register_merged(*, session: Session, actor: Actor, new: NewComplaint, into: str,

@@ -252,20 +252,6 @@ def _repeats(session: Session, complaint: Complaint, row: dict[str, Any],
     return found
 
 
-def possible_repeats(*, session: Session, actor: Actor, new: NewComplaint,
-                     at: datetime | None = None) -> list[repeats.Candidate]:
-    """The possible repeats ``new`` would be registered with, before it is (the workspace's
-    register form lists them beside the form); reads only."""
-    actor.check(Permission.register)
-    clean = validate_new(new)
-    row = {"customer_id_number": clean["id_number"], "customer_account": clean["account"],
-           "customer_phone": clean["phone"], "customer_email": new.email,
-           "customer_ref": new.customer_id, "product": new.product, "issue": new.issue,
-           "summary": clean["summary"], "description": new.description}
-    return repeats.candidates(session, keys=repeats.keys_of_row(row),
-                              matter=repeats.matter_of_row(row), at=at or now())
-
-
 def registering_branch(session: Session, actor: Actor, given: str | None) -> str | None:
     """The branch a complaint is registered for (``--branch`` as stored, or the actor's own),
     once the actor is known to register complaints there."""

@@ -162,3 +162,17 @@ def test_an_import_marks_its_repeats_in_the_report_and_imports_them(cli, seeded,
     assert [line.split()[0] for line in again.stderr.splitlines()[2:]] == [
         first, marked["number"]]
     assert scalar(seeded, "SELECT count(*) FROM complaint_identity_key") == 4
+
+
+def test_the_import_says_which_rows_may_repeat_on_stderr(cli, tmp_path):
+    first = register(cli, "信用卡年费被重复扣收两次").stdout.strip()
+    path = tmp_path / "in.csv"
+    from importing import csv_text
+
+    path.write_text(csv_text(
+        ["channel", "customer_name", "customer_phone", "product", "summary", "external_ref"],
+        [["phone", "张伟", PHONE, "credit_card", "信用卡年费被重复扣收两次", "R-9"]]))
+    run = cli("import", str(path))
+    assert run.exit_code == 0, run.stderr
+    assert (f"line 2: CMP-2026-000002 may repeat {first} (CBIRC Art 18); imported, marked in "
+            "the summary.") in run.stderr.splitlines()

@@ -229,6 +229,11 @@ def _import_sentences(d: dict[str, Any]) -> None:
                                                                  last=d["last_number"]))
     if d["rejects_file"] and d["rejected"]:
         render.message(_("Rejected rows are in {file}.").format(file=d["rejects_file"]))
+    for marked in d.get("possible_duplicates", [])[:10]:
+        render.message(_("line {line}: {number} may repeat {others} (CBIRC Art 18); imported, "
+                         "marked in the summary.").format(
+            line=marked["line"], number=marked["number"],
+            others=", ".join(c["number"] for c in marked["candidates"])))
 
 
 def batch_list(rows: list[dict[str, Any]], fmt: str) -> None:

@@ -22,7 +22,7 @@ SHOW_KEYS = {
     "description", "amount", "currency", "tags", "priority", "assignee", "due_at",
     "acknowledged_at", "outcome", "findings", "remedies", "notified_at", "notified_via",
     "notice_proof", "satisfaction", "feedback", "disputed", "reopen_count", "closed_at",
-    "archived_at", "merged_into", "external_ref", "events",
+    "archived_at", "merged_into", "repeat_of", "external_ref", "events",
     "overdue", "contacts", "consultations",
     # the regulatory clock (issue 4)
     "paused", "clock_profile", "clock", "extension_level", "escalation_level", "warning",

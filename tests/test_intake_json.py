@@ -71,7 +71,7 @@ def test_sending_the_same_external_ref_again_is_not_a_second_complaint(cli, seed
     second = cli("register", "--json", "-", as_="clerk", input=json.dumps(RECORD))
     assert second.exit_code == 0
     assert json.loads(second.stdout) == {"number": first["number"], "due_at": None,
-                                         "duplicate": True}
+                                         "duplicate": True, "possible_duplicates": []}
     assert len(stored(seeded)) == 1
 
 
@@ -245,7 +245,7 @@ def test_the_readme_back_end_code_registers_refuses_and_reports(cli, seeded, mon
     first = register_complaint(RECORD)
     assert first["number"].startswith("CMP-") and first["duplicate"] is False
     assert register_complaint(RECORD) == {"number": first["number"], "due_at": None,
-                                          "duplicate": True}
+                                          "duplicate": True, "possible_duplicates": []}
     with pytest.raises(ValueError) as bad:
         register_complaint({**RECORD, "external_ref": "P-2", "amount": "12.345"})
     assert str(bad.value) == "amount: '12.345' 的小数位超过两位。"

@@ -96,14 +96,14 @@ def test_the_json_contract_is_one_object_with_report_period_by_rows_totals(data)
     assert out["period"] == {"from": "2025-11-01", "to": "2025-11-30"}
     assert out["rows"] == [
         {"product": "=HYPERLINK(\"x\")", "received": 1, "decided": 0, "closed": 0, "open": 1,
-         "registered_late": 0},
+         "registered_late": 0, "repeats": 0, "repeat_rate": 0.0},
         {"product": "loan", "received": 2, "decided": 0, "closed": 0, "open": 2,
-         "registered_late": 0},
+         "registered_late": 0, "repeats": 0, "repeat_rate": 0.0},
         {"product": "借记卡", "received": 2, "decided": 2, "closed": 1, "open": 1,
-         "registered_late": 0},
+         "registered_late": 0, "repeats": 0, "repeat_rate": 0.0},
     ]
     assert out["totals"] == {"received": 5, "decided": 2, "closed": 1, "open": 4,
-                             "registered_late": 0}
+                             "registered_late": 0, "repeats": 0, "repeat_rate": 0.0}
 
 
 def test_drill_complaints_are_left_out_unless_asked_for(data):
@@ -135,7 +135,7 @@ def test_csv_has_the_json_keys_as_header_and_neutralises_formulas(data):
                "--as-of", AS_OF)
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
     assert list(rows[0]) == ["product", "received", "decided", "closed", "open",
-                             "registered_late"]
+                             "registered_late", "repeats", "repeat_rate"]
     assert rows[0]["product"] == "'=HYPERLINK(\"x\")"
 
 
@@ -193,7 +193,7 @@ def test_the_workbook_has_a_sheet_per_table_numbers_as_numbers_and_a_frozen_head
                "xlsx", "-o", str(path))
     assert run.exit_code == 0, run.stderr
     book = openpyxl.load_workbook(path)
-    assert len(book.sheetnames) == 5
+    assert len(book.sheetnames) == 6  # jrt a, b, c, fca, cfpb, repeats
     fca = book[book.sheetnames[3]]
     assert fca.freeze_panes == "A2"
     header = [c.value for c in fca[1]]

@@ -289,3 +289,32 @@ def test_a_database_failure_is_one_sentence_not_a_traceback(cli, number):
     drive(app, steps)
     assert said["contact"] == ("The database failed: no such table: contact. Check --db and "
                                "run `complaintctl db check`.")
+
+
+def test_register_lists_the_possible_repeats_and_ctrl_r_merges_into_the_first(cli):
+    first = cli("register", "--channel", "phone", "--customer", "张伟", "--phone", "13812345678",
+                "--product", "credit_card", "--summary", "信用卡年费被重复扣收两次",
+                as_="sup").stdout.strip()
+    app = app_for(cli, "sup")
+    said = {}
+
+    async def steps(pilot):
+        await pilot.press("n")
+        await pilot.pause()
+        said["none"] = shown(app.screen.query_one("#r-repeats"))
+        await type_into(pilot, app, customer="张伟", phone="138 1234 5678",
+                        product="credit_card", summary="信用卡年費被重複扣收了兩次")
+        said["listed"] = shown(app.screen.query_one("#r-repeats"))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        said["status"] = shown(app.screen.query_one("#status"))
+
+    drive(app, steps)
+    assert said["none"] == "Possible repeats: none listed."
+    assert said["listed"] == (f"Possible repeats (ctrl+r merges into the first): {first} (100: "
+                              "same phone; same product; summary 93 % similar)")
+    number = said["status"].split()[1]
+    assert said["status"] == (f"Registered {number} and merged it into {first} (CBIRC Art 18: "
+                              f"the clock of {first} stands; the customer is told).")
+    data = stored(cli, number)
+    assert (data["status"], data["merged_into"]) == ("merged", first)

@@ -229,6 +229,11 @@ def _import_sentences(d: dict[str, Any]) -> None:
                                                                  last=d["last_number"]))
     if d["rejects_file"] and d["rejected"]:
         render.message(_("Rejected rows are in {file}.").format(file=d["rejects_file"]))
+    for marked in d.get("possible_duplicates", [])[:10]:
+        render.message(_("line {line}: {number} may repeat {others} (CBIRC Art 18); imported, "
+                         "marked in the summary.").format(
+            line=marked["line"], number=marked["number"],
+            others=", ".join(c["number"] for c in marked["candidates"])))
 
 
 def batch_list(rows: list[dict[str, Any]], fmt: str) -> None:
@@ -292,11 +297,26 @@ def intake_records(data: dict[str, Any], *, as_json: bool) -> None:
             render.error(_("line {line}: {field}: {reason}").format(**record))
 
 
+def possible_repeats(found: list, *, merged: bool = False) -> None:
+    """``register``'s warning on stderr: the customer's earlier complaints that may be the
+    same matter (number, score, reasons), best first; nothing when there are none."""
+    if not found:
+        return
+    if not merged:
+        render.message(_("Warning: {n} earlier complaint(s) of this customer may be the same "
+                         "matter (CBIRC Art 18); to merge, register with --merge-into NUMBER "
+                         "instead:").format(n=len(found)))
+    for one in found:
+        render.message(_("  {number}  score {score}: {reasons}").format(
+            number=one.number, score=one.score, reasons=_("; ").join(one.reasons)))
+
+
 def registered_json(data: dict[str, Any]) -> None:
     """``register --json -``: the new number (or the existing one) or the field at fault."""
     record = data["records"][0] if data["records"] else {}
     result = {"number": record.get("number"), "due_at": record.get("due_at"),
-              "duplicate": record.get("result") == "duplicate"}
+              "duplicate": record.get("result") == "duplicate",
+              "possible_duplicates": record.get("possible_duplicates", [])}
     if record.get("result") == "failed":
         result = {"number": None, "field": record["field"], "reason": record["reason"]}
         render.error(_("{field}: {reason}").format(**record))

@@ -151,6 +151,8 @@ class Complaint(TableModel, table=True):
     identity_verified_by: str | None = Field(default=None, max_length=64)
     regulator_due: str | None = Field(default=None, max_length=10)
     referral_reported_at: datetime | None = timestamp()
+    # repeat complaints (issue 21): the decided complaint this one repeats (CBIRC Art 18)
+    repeat_of: str | None = Field(default=None, max_length=20)
 
 
 class ImportBatch(TableModel, table=True):
@@ -181,6 +183,18 @@ class ComplaintTag(TableModel, table=True):
 
     complaint_id: int = Field(foreign_key="complaint.id", primary_key=True)
     tag: str = Field(max_length=40, primary_key=True, index=True)
+
+
+class ComplaintIdentityKey(TableModel, table=True):
+    """A complaint's customer identity keys, hashed (``domain.repeats.identity_keys``): the
+    index repeat detection blocks on. Purge erases them with the personal data."""
+
+    __tablename__ = "complaint_identity_key"
+    __table_args__ = (Index("ix_identity_key_digest", "digest", "complaint_id"),)
+
+    complaint_id: int = Field(foreign_key="complaint.id", primary_key=True)
+    digest: str = Field(max_length=32, primary_key=True)
+    kind: str = Field(max_length=16)
 
 
 class Remedy(TableModel, table=True):

@@ -1,8 +1,9 @@
 """The register form: the fields of ``register``, checked as they are typed by the rules
 ``register`` applies (``registration.validate_new``, ``money.parse_amount``), the decision's due
 time shown before saving (the opening clock ``register`` will give it), saved through
-``registration.register``. Possible repeats are issue 21's second half: a labelled, empty
-placeholder here."""
+``registration.register``. The customer's possible repeats (``registration.possible_repeats``)
+are listed under the form as it is typed; ctrl+s registers it as new, ctrl+r merges it into
+the first of them (``merging.register_merged``, CBIRC Art 18)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,12 @@ TEXT_FIELDS = (
 )
 KEYS = (
     ("ctrl+s", "save", N_("Save: register the complaint")),
+    ("ctrl+r", "merge", N_("Merge: register it into the first possible repeat")),
     ("escape", "back", N_("Back to the queue without saving")),
 )
+#: the fields a repeat is looked for again when they change
+_REPEAT_FIELDS = {"phone", "email", "id_number", "account", "customer_id", "product", "issue",
+                  "summary", "description"}
 
 
 class RegisterScreen(Screen):
@@ -74,8 +79,7 @@ class RegisterScreen(Screen):
                                 else "", id=f"f-{name}")
         yield Static("", id="r-due")
         yield Static("", id="r-problem")
-        yield Static(render.text(_("Possible repeats: not checked here yet (none listed).")),
-                     id="r-repeats")
+        yield Static(render.text(_("Possible repeats: none listed.")), id="r-repeats")
         yield Static(render.text(_("ctrl+s save · Esc back · ? help")), id="r-hint")
 
     def on_mount(self) -> None:
@@ -107,7 +111,24 @@ class RegisterScreen(Screen):
         self.query_one("#r-problem", Static).update(render.text(problem or "", cell=False))
         if changed in (None, "received_at") and bad != "received_at":
             self.show_due(new)
+        if problem is None and changed in _REPEAT_FIELDS:
+            self.show_repeats(new)
         return None if problem else new
+
+    def show_repeats(self, new) -> None:
+        """The customer's earlier complaints about the same matter, best first."""
+        from complaintctl.present import render
+
+        try:
+            self.found = self.app.workspace.possible_repeats(new)
+        except ComplaintError:
+            self.found = []
+        text = "  ".join(_("{number} ({score}: {reasons})").format(
+            number=c.number, score=c.score, reasons=_("; ").join(c.reasons))
+            for c in self.found)
+        self.query_one("#r-repeats", Static).update(render.text(
+            _("Possible repeats (ctrl+r merges into the first): {list}").format(list=text)
+            if self.found else _("Possible repeats: none listed."), cell=False))
 
     def problem(self) -> tuple[str | None, str | None, Any]:
         """(the first problem, the field it is in, the complaint as typed)."""
@@ -167,7 +188,10 @@ class RegisterScreen(Screen):
 
     # --- saving -----------------------------------------------------------------------------
 
-    def action_save(self) -> None:
+    def action_merge(self) -> None:
+        self.action_save(merge=True)
+
+    def action_save(self, merge: bool = False) -> None:
         from complaintctl.domain.clock import iso
         from complaintctl.present import render
 
@@ -175,14 +199,20 @@ class RegisterScreen(Screen):
         if new is None:
             return
         ws = self.app.workspace
+        into = self.found[0].number if merge and getattr(self, "found", None) else None
+        if merge and into is None:
+            return
         try:
-            complaint = ws.register(new)
+            complaint = ws.register_merged(new, into) if into else ws.register(new)
         except Exception as error:  # noqa: BLE001 - said as the CLI says it (tui.guard)
             self.query_one("#r-problem", Static).update(render.text(problem(error), cell=False))
             return
         message = _("Registered {number}; decision due {due}.").format(
             number=complaint.number,
-            due=format_datetime((iso(complaint.due_at, ws.zone()) or "")[:16]))
+            due=format_datetime((iso(complaint.due_at, ws.zone()) or "")[:16])) if not into \
+            else _("Registered {number} and merged it into {into} (CBIRC Art 18: the clock of "
+                   "{into} stands; the customer is told).").format(number=complaint.number,
+                                                                  into=into)
         self.app.pop_screen()
         queue = self.app.screen
         if hasattr(queue, "reload"):

@@ -113,6 +113,19 @@ class Workspace:
 
         return self._call("register", registration.register, write=True, new=new)
 
+    def possible_repeats(self, new) -> list:
+        """The customer's earlier complaints that ``new`` may repeat (read, nothing saved)."""
+        from complaintctl.services.complaints import merging
+
+        return self._call("register", merging.possible_repeats, write=False, new=new)
+
+    def register_merged(self, new, into: str) -> Any:
+        """Register ``new`` merged into the open complaint ``into`` (CBIRC Art 18)."""
+        from complaintctl.services.complaints import merging
+
+        return self._call("register", merging.register_merged, write=True, new=new,
+                          into=into).complaint
+
     # --- other people's changes -------------------------------------------------------------
 
     def changed(self) -> bool:

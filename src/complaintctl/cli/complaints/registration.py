@@ -65,14 +65,17 @@ def register(
     regulator_designated: Annotated[bool, typer.Option("--regulator-designated", help=_("The regulator designated it a major complaint (Art 29)."))] = False,
     at: At = None,
     late_reason: LateReason = None,
+    merge_into: Annotated[str | None, typer.Option(help=_("Register it as a repeat of this open complaint and merge it there (CBIRC Art 18: that complaint's clock stands; the customer is told)."), metavar="NUMBER")] = None,
     json_input: Annotated[str | None, typer.Option("--json", help=_("Read one complaint object (the keys of show --format json) from FILE or - (stdin); print {\"number\": ...}."), metavar="FILE")] = None,
 ) -> None:
+    from complaintctl.present import views
+    from complaintctl.services.complaints import merging
     from complaintctl.services.complaints import registration as complaints
     from complaintctl.services.complaints.registration import NewComplaint
     from complaintctl.services.core.context import timezone_of
 
     if json_input is not None:
-        if channel or customer or summary or at:
+        if channel or customer or summary or at or merge_into:
             raise UsageProblem(_("--json takes the whole complaint; give no field options with it."))
         from complaintctl.cli.intake import register_json
 
@@ -94,8 +97,17 @@ def register(
             regulator_due=regulator_due, media=media, cause=cause,
             regulator_designated=regulator_designated,
         )
-        complaint = complaints.register(
-            session=session, actor=st.actor(session), new=new, at=st.at(session, at)
-        )
-    announce(_("Registered {number}; decision due {due}."), complaint, due=True, tz=tz)
+        actor, when = st.actor(session), st.at(session, at)
+        if merge_into:
+            done = merging.register_merged(session=session, actor=actor, new=new,
+                                           into=merge_into, at=when)
+        else:
+            done = complaints.register_checked(session=session, actor=actor, new=new, at=when)
+    complaint = done.complaint
+    if merge_into:
+        announce(_("Registered {number} and merged it into {into} (CBIRC Art 18: the clock of "
+                   "{into} stands; the customer is told)."), complaint)
+    else:
+        announce(_("Registered {number}; decision due {due}."), complaint, due=True, tz=tz)
+    views.possible_repeats(done.possible_duplicates, merged=bool(merge_into))
     print(complaint.number)

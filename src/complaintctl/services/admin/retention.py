@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from complaintctl.domain.enums import EventKind, Status
@@ -24,7 +24,13 @@ from complaintctl.domain.permissions import Permission
 from complaintctl.errors import InvalidData, UsageProblem
 from complaintctl.i18n import _
 from complaintctl.store.guards import erase_personal
-from complaintctl.store.models import Complaint, Evidence, Notification, NotificationAttempt
+from complaintctl.store.models import (
+    Complaint,
+    ComplaintIdentityKey,
+    Evidence,
+    Notification,
+    NotificationAttempt,
+)
 from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import PERSONAL_COLUMNS
 from complaintctl.services.core.kernel import get, resolve_number
@@ -189,6 +195,8 @@ def _erase_rows(session: Session, erase: list[Complaint], result: PurgeResult) -
     session.execute(update(Notification.__table__)
                     .where(Notification.__table__.c.id.in_(customer))
                     .values(address=None, body=ERASED, last_error=None))
+    keys = ComplaintIdentityKey.__table__
+    session.execute(delete(keys).where(keys.c.complaint_id.in_(ids)))
     kept = list(session.exec(select(Evidence).where(col(Evidence.complaint_id).in_(ids))).all())
     digests = {e.sha256 for e in kept}
     for evidence in kept:

@@ -11,5 +11,5 @@ internal: the lifecycle's rules that follow events (subscribed by bootstrap); so
 """
 
 __all__ = ["approvals", "assignment", "decisions", "handling", "queries", "queue",
-           "register_rules", "registration", "reviews", "searches", "shapes",
+           "merging", "register_rules", "registration", "repeats", "reviews", "searches", "shapes",
            "verification"]

@@ -38,7 +38,7 @@ from complaintctl.errors import (
 from complaintctl.i18n import _, format_datetime
 from complaintctl.store.models import Complaint, ComplaintTag
 from complaintctl.services.clock import state as clock
-from complaintctl.services.complaints import register_rules
+from complaintctl.services.complaints import register_rules, repeats
 from complaintctl.services.core import bus, filter_values, lateness
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
@@ -180,13 +180,30 @@ def validate_new(new: NewComplaint) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Registered:
+    """A registered complaint and its possible repeats (``repeats.candidates``), best first."""
+
+    complaint: Complaint
+    possible_duplicates: list[repeats.Candidate]
+
+
 def register(
     *, session: Session, actor: Actor, new: NewComplaint, at: datetime | None = None
 ) -> Complaint:
-    """Register a complaint with a new unique number; returns it. The one way a complaint is
+    """Register a complaint with a new unique number; returns it (``register_checked`` also
+    returns its possible repeats)."""
+    return register_checked(session=session, actor=actor, new=new, at=at).complaint
+
+
+def register_checked(
+    *, session: Session, actor: Actor, new: NewComplaint, at: datetime | None = None
+) -> Registered:
+    """Register a complaint with a new unique number. The one way a complaint is
     registered: the importer, the mailbox and the online platform share its validation
     (``validate_new``), its row (``complaint_row``), its numbering (``kernel.allocate_numbers``)
-    and its due time (``clock.opening_clock``)."""
+    and its due time (``clock.opening_clock``). The customer's earlier complaints about the
+    same matter are looked for (``repeats``); one already decided makes it a ``repeat_of``."""
     with use_case(session, actor, Action.register.value):
         branch = registering_branch(session, actor, new.branch)
         clean = validate_new(new)
@@ -206,13 +223,33 @@ def register(
         session.flush()
         for tag in clean["tags"]:
             session.add(ComplaintTag(complaint_id=complaint.id, tag=tag))
+        found = _repeats(session, complaint, row, at)
+        details = register_details(row, clean["tags"])
+        if found:
+            details.update(repeat_of=complaint.repeat_of, possible_duplicates=[
+                {"number": c.number, "score": c.score} for c in found])
         audit.record(
             session, kind=EventKind.change, action=Action.register.value, actor=actor.username,
             at=at, complaint=complaint, from_status=None, to_status=Status.registered.value,
-            details=register_details(row, clean["tags"]), personal=register_personal(row),
+            details=details, personal=register_personal(row),
         )
         bus.publish(session, ComplaintRegistered(complaint, actor, at))
-    return complaint
+    return Registered(complaint, found)
+
+
+def _repeats(session: Session, complaint: Complaint, row: dict[str, Any],
+             at: datetime) -> list[repeats.Candidate]:
+    """The new complaint's possible repeats; its identity keys kept; ``repeat_of`` set when
+    one of them is decided already."""
+    keys = repeats.keys_of_row(row)
+    found = repeats.candidates(session, keys=keys, matter=repeats.matter_of_row(row), at=at,
+                               exclude=complaint.id)
+    repeats.store_keys(session, complaint.id, keys)
+    complaint.repeat_of = repeats.repeat_of(found)
+    if complaint.repeat_of:
+        session.add(complaint)
+        session.flush()
+    return found
 
 
 def registering_branch(session: Session, actor: Actor, given: str | None) -> str | None:

@@ -83,6 +83,7 @@ def complaint_dict(
         "closed_at": iso(c.closed_at, tz),
         "archived_at": iso(c.archived_at, tz),
         "merged_into": c.merged_into,
+        "repeat_of": c.repeat_of,
         "registered_late": None if c.late_recorded_at is None else {
             "reason": text(c.late_reason), "recorded_at": iso(c.late_recorded_at, tz)},
         "identity": {"verified_at": iso(c.identity_verified_at, tz),

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
-from complaintctl.domain import deadlines, late, money
+from complaintctl.domain import deadlines, late, money, repeats
 from complaintctl.domain.calendars import WorkCalendar, parse_dates
 from complaintctl.domain.clock import DEFAULT_TZ
 from complaintctl.domain.urgency import DEFAULT_WEIGHTS
@@ -211,6 +211,13 @@ def all_keys() -> dict[str, Key]:
             _("An effective time (--at, or a receipt time given to register) more than this "
               "many days back needs --late-reason and is marked late (1 to {most}).").format(
                 most=late.MAX_WINDOW_DAYS), _int(1, late.MAX_WINDOW_DAYS)),
+        Key("repeats.window_days", str(repeats.DEFAULT_WINDOW_DAYS),
+            _("Complaints closed within this many days are still compared with a new one of the "
+              "same customer for a repeat (CBIRC Art 18; open ones always are)."),
+            _int(1, 3650)),
+        Key("repeats.threshold", str(repeats.DEFAULT_THRESHOLD),
+            _("The score (0 to 100) from which an earlier complaint of the same customer is "
+              "listed as a possible repeat."), _int(1, 100)),
         Key("notice.language", "zh",
             _("The language of decision notices when resolve gives no --notice-lang: zh or "
               "en."), _language),

@@ -15,11 +15,19 @@ from complaintctl.i18n import _
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
 from complaintctl.store.guards import erase_personal
-from complaintctl.store.models import Complaint, ComplaintTag, Event, ImportBatch, Remedy
+from complaintctl.store.models import (
+    Complaint,
+    ComplaintIdentityKey,
+    ComplaintTag,
+    Event,
+    ImportBatch,
+    Remedy,
+)
 
 COMPLAINT = Complaint.__table__
 TAGS = ComplaintTag.__table__
 REMEDIES = Remedy.__table__
+KEYS = ComplaintIdentityKey.__table__
 EVENTS = Event.__table__
 
 
@@ -137,10 +145,10 @@ def _refuse_linked(session: Session, batch: int, ids) -> None:
 
 
 def _remove(session: Session, batch: int, ids, seq: int) -> None:
-    """Delete the batch's complaints, their tags and remedies, and detach their events (their
+    """Delete the batch's complaints, their tags, remedies and identity keys, and detach their events (their
     personal data erased, through the database's one sanctioned path: ``seq`` is the undo's
     event)."""
     erase_personal(session, seq=seq, ids=session.execute(ids).scalars().all(), detach=True)
-    for table in (TAGS, REMEDIES):
+    for table in (TAGS, REMEDIES, KEYS):
         session.execute(delete(table).where(table.c.complaint_id.in_(ids)))
     session.execute(delete(COMPLAINT).where(COMPLAINT.c.import_batch_id == batch))

@@ -47,9 +47,16 @@ class ImportSummary:
     errors: list[dict[str, Any]] = field(default_factory=list)
     refusal: str | None = None
     incidents: list[dict[str, Any]] = field(default_factory=list)  # what detection did after
+    #: rows registered with possible repeats among the stored complaints (issue 21): each
+    #: {line, number, repeat_of, candidates: [{number, score, reasons}]}; marked, not stopped
+    possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def possible_duplicate_count(self) -> int:
+        return len(self.possible_duplicates)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "possible_duplicate_count": self.possible_duplicate_count}
 
 
 def refusal(summary: ImportSummary, options: ImportOptions) -> str:

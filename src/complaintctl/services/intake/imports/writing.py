@@ -14,16 +14,18 @@ from sqlmodel import Session
 
 from complaintctl.domain import money
 from complaintctl.domain.enums import Action, EventKind
+from complaintctl.services.complaints import repeats
 from complaintctl.services.core.kernel import allocate_numbers
 from complaintctl.services.core.state import stamp_of_values
 from complaintctl.services.intake.imports.summary import ImportSummary
 from complaintctl.services.intake.imports.validation import Row
 from complaintctl.store.bulk import bulk_table
-from complaintctl.store.models import Complaint, ComplaintTag, Remedy
+from complaintctl.store.models import Complaint, ComplaintIdentityKey, ComplaintTag, Remedy
 
 COMPLAINT = Complaint.__table__
 TAGS = ComplaintTag.__table__
 REMEDIES = Remedy.__table__
+KEYS = ComplaintIdentityKey.__table__
 
 
 class ChunkWriter:
@@ -46,11 +48,15 @@ class ChunkWriter:
         if not fresh:
             return
         numbers = allocate_numbers(self.session, self.year, len(fresh))
-        params, tags, remedies, events = [], [], [], []
+        found = self._repeats(fresh)
+        params, tags, remedies, events, keys = [], [], [], [], []
         key = self.chain.key
-        for number, row in zip(numbers, fresh, strict=True):
+        for number, row, candidates in zip(numbers, fresh, found, strict=True):
             row.values["number"] = number
+            self._mark(row, number, candidates)
             params.append(row.values)
+            keys.extend({"complaint_id": number, "digest": d, "kind": k}
+                        for d, k in repeats.keys_of_row(row.values).items())
             for tag in row.tags:
                 tags.append({"complaint_id": number, "tag": tag})
             own = [{"complaint_id": number, "kind": kind, "amount_cents": cents, "note": note}
@@ -67,7 +73,7 @@ class ChunkWriter:
                 "state": f"{number} {stamp_of_values(key, row.values, row.tags, own)}",
             })
         events = self.chain.build(events)  # complaint_id is not hashed: filled in on insert
-        self.background.submit(self._insert, params, tags, remedies, events)
+        self.background.submit(self._insert, params, tags, remedies, events, keys)
         summary = self.summary
         summary.imported += len(fresh)
         if summary.first_number is None:
@@ -93,7 +99,26 @@ class ChunkWriter:
             fresh.append(row)
         return fresh
 
-    def _insert(self, params, tags, remedies, events) -> None:
+    def _repeats(self, fresh: list[Row]) -> list[list[repeats.Candidate]]:
+        """Each row's possible repeats among the stored complaints (one look-up a chunk)."""
+        if getattr(self, "_settings", None) is None:
+            self._settings = repeats.Settings.of(self.session)
+        return repeats.for_chunk(self.session, [r.values for r in fresh], self.now,
+                                 self._settings)
+
+    def _mark(self, row: Row, number: str, found: list[repeats.Candidate]) -> None:
+        """A row with possible repeats: listed in the report, not stopped; a repeat of a
+        decided complaint flagged ``repeat_of``."""
+        if not found:
+            return
+        row.values["repeat_of"] = repeats.repeat_of(found)
+        row.details["possible_duplicates"] = [{"number": c.number, "score": c.score}
+                                              for c in found]
+        self.summary.possible_duplicates.append(
+            {"line": row.line, "number": number, "repeat_of": row.values["repeat_of"],
+             "candidates": [c.as_dict() for c in found]})
+
+    def _insert(self, params, tags, remedies, events, keys=()) -> None:
         """One chunk's rows into the database; runs on the writer thread."""
         session = self.session
         bulk_table(session, COMPLAINT).insert(session, params)
@@ -101,11 +126,12 @@ class ChunkWriter:
             select(COMPLAINT.c.number, COMPLAINT.c.id).where(
                 COMPLAINT.c.number.in_([p["number"] for p in params]))
         ).all())
-        for rows in (tags, remedies, events):
+        for rows in (tags, remedies, events, keys):
             for row in rows:
                 row["complaint_id"] = ids[row["complaint_id"]]
         bulk_table(session, TAGS).insert(session, tags)
         bulk_table(session, REMEDIES).insert(session, remedies)
+        bulk_table(session, KEYS).insert(session, list(keys))
         self.chain.insert(session, events)
 
     def _stored_keys(self, keys: list[str]) -> set[str]:

@@ -33,7 +33,7 @@ SET_BY_COMPLAINTCTL = frozenset({
     "number", "status", "registered_at", "registered_by", "assignee", "due_at", "overdue",
     "acknowledged_at", "outcome", "findings", "remedies", "notified_at", "notified_via",
     "notice_proof", "satisfaction", "feedback", "disputed", "reopen_count", "closed_at",
-    "archived_at", "merged_into", "events", "consultations", "evidence", "identity",
+    "archived_at", "merged_into", "repeat_of", "events", "consultations", "evidence", "identity",
     "referral_reported_at",
 })
 

@@ -3,6 +3,7 @@ registered all or none, a record already registered skipped as a duplicate."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ class RecordResult:
     due_at: str | None = None
     field: str | None = None
     reason: str | None = None
+    #: possible repeats of a registered record: {number, score, reasons} (``repeats``)
+    possible_duplicates: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -51,7 +54,15 @@ class RecordsSummary:
         return {"dry_run": self.dry_run, **self.counts,
                 "numbers": [r.number for r in self.records if r.result == "registered"],
                 "valid": sum(r.result == "valid" for r in self.records),
-                "records": [asdict(r) for r in self.records]}
+                "records": [_record_dict(r) for r in self.records]}
+
+
+def _record_dict(record: RecordResult) -> dict[str, Any]:
+    """A record's result; ``possible_duplicates`` only where there are some."""
+    data = asdict(record)
+    if not data["possible_duplicates"]:
+        data.pop("possible_duplicates")
+    return data
 
 
 def register_records(
@@ -78,14 +89,16 @@ def register_records(
             if _duplicate(session, new, result):
                 continue
             try:
-                complaint = complaints.register(session=session, actor=actor, new=new)
+                done = complaints.register_checked(session=session, actor=actor, new=new)
             except ComplaintError as error:
                 if line is not None:
                     error.args = (_("line {line}: {text}").format(line=line, text=error),)
                 raise
             if not dry_run:  # a dry run's numbers are rolled back: not shown
                 result.result = "registered"
+                complaint = done.complaint
                 result.number, result.due_at = complaint.number, iso(complaint.due_at, tz)
+                result.possible_duplicates = [c.as_dict() for c in done.possible_duplicates]
         audit.record(session, kind=EventKind.admin, action="intake json", actor=actor.username,
                      at=now(), details={
                          "read": len(summary.records),

@@ -142,6 +142,7 @@ _NATIVE_RENAMES = {
     "due_at": IGNORE,
     "reopen_count": IGNORE,
     "merged_into": IGNORE,
+    "repeat_of": IGNORE,
     "overdue": IGNORE,
 }
 

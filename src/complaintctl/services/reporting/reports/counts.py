@@ -19,6 +19,7 @@ from complaintctl.services.reporting.reports.base import (
     Table,
     figure_rows,
     merge,
+    ratio,
     sort_key,
     zero,
 )
@@ -55,7 +56,7 @@ def dim_columns(by: str | None) -> list[Column]:
 
 # --- summary -------------------------------------------------------------------------------------
 
-SUMMARY_KEYS = ["received", "decided", "closed", "open", "registered_late"]
+SUMMARY_KEYS = ["received", "decided", "closed", "open", "registered_late", "repeats"]
 #: the summary's chart: the flow through the period (the late registrations are a table column)
 CHART_KEYS = ("received", "decided", "closed", "open")
 
@@ -76,19 +77,31 @@ def summary_figures(session, scope: Scope, by: str | None) -> dict[Any, dict[str
         grouped(session, by, C, [between(C.c.received_at, start, end),
                                  C.c.late_recorded_at.is_not(None), *where],
                 {"registered_late": func.count()}),
+        grouped(session, by, C, [between(C.c.received_at, start, end),
+                                 C.c.repeat_of.is_not(None), *where],
+                {"repeats": func.count()}),
     )
+
+
+def _summary_row(f: dict[str, Any]) -> dict[str, Any]:
+    """A summary row; the repeat-complaint rate is of those received (issue 21: a complaint
+    about a matter already decided, ``repeat_of``)."""
+    row = {k: zero(f.get(k)) for k in SUMMARY_KEYS}
+    row["repeat_rate"] = ratio(row["repeats"], row["received"])
+    return row
 
 
 def summary(session, scope: Scope) -> Report:
     """Received, decided (first decision), closed in the period; open at its end; of those
-    received, how many were registered late (``domain.late``)."""
+    received, how many were registered late (``domain.late``) and how many repeat a decided
+    complaint (``repeat_of``), with the repeat rate."""
     by = scope.by
-    rows, totals = figure_rows(session, scope, summary_figures,
-                               lambda f: {k: zero(f.get(k)) for k in SUMMARY_KEYS}, SUMMARY_KEYS)
+    rows, totals = figure_rows(session, scope, summary_figures, _summary_row, SUMMARY_KEYS)
     columns = dim_columns(by) + [
         Column("received", _("Received")), Column("decided", _("Decided")),
         Column("closed", _("Closed")), Column("open", _("Open at end")),
         Column("registered_late", _("Registered late")),
+        Column("repeats", _("Repeats")), Column("repeat_rate", _("Repeat rate"), "rate"),
     ]
     chart = Chart("bar", by, ("received", "open")) if by else Chart("columns", "", CHART_KEYS)
     return Report("summary", _("Complaint summary"), scope.period, by,

@@ -278,10 +278,34 @@ def _cfpb_row(raw: dict[str, int]) -> dict[str, Any]:
             "timely_response_rate": ratio(raw["timely"], responses)}
 
 
+def _repeats(session, scope: Scope) -> Table:
+    """The repeat-complaint rate of complaints received in the period by branch and product:
+    the share that repeat a matter already decided (``repeat_of``; CBIRC Art 18)."""
+    query = (select(C.c.branch, C.c.product, func.count().label("received"),
+                    count_case(C.c.repeat_of.is_not(None)).label("repeats"))
+             .where(between(C.c.received_at, scope.start, scope.end), *conditions(scope))
+             .group_by(C.c.branch, C.c.product))
+    found = sorted(session.execute(query).all(),
+                   key=lambda r: (r.branch is None, r.branch or "", r.product is None,
+                                  r.product or ""))
+    rows = [{"branch": r.branch, "product": r.product, "received": int(r.received),
+             "repeats": int(r.repeats or 0), "repeat_rate": ratio(r.repeats or 0, r.received)}
+            for r in found]
+    received, repeats = sum(r["received"] for r in rows), sum(r["repeats"] for r in rows)
+    columns = [Column("branch", _("Branch"), "text"), Column("product", _("Product"), "text"),
+               Column("received", _("Received")), Column("repeats", _("Repeats")),
+               Column("repeat_rate", _("Repeat rate"), "rate")]
+    return Table("repeats", _("Repeat complaints"), columns, rows,
+                 {"received": received, "repeats": repeats,
+                  "repeat_rate": ratio(repeats, received)})
+
+
 def regulatory(session, scope: Scope) -> Report:
-    """The quarterly statistics: JR/T 0169 A, B, C tables; the FCA return; the CFPB rate."""
+    """The quarterly statistics: JR/T 0169 A, B, C tables; the FCA return; the CFPB rate;
+    the repeat-complaint rate by branch and product."""
     check_dimension(scope.by, ())
     table = code_table(session)
-    tables = _jrt(session, scope, table) + [_fca(session, scope), _cfpb(session, scope)]
+    tables = _jrt(session, scope, table) + [_fca(session, scope), _cfpb(session, scope),
+                                            _repeats(session, scope)]
     return Report("regulatory", _("Regulatory statistics"), scope.period, None, tables,
                   scope.as_of, notes=[table.title])

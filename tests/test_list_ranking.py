@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from complaintctl.domain.enums import Channel, QUEUE_STATUSES
+from complaintctl.domain.enums import QUEUE_STATUSES, Channel
 from complaintctl.store.models import Complaint, ComplaintTag, Pause
 
 PRIORITIES = ["urgent", "high", "normal", "low"]

@@ -120,11 +120,11 @@ def urgency_in_sql(session: Session, weights: dict[str, float] | None, at: datet
     tags and its open pause, at ``at``: every term of the table, unrounded."""
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
     c = Complaint
-    due_factor = case(
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    least, greatest = (func.min, func.max) if sqlite else (func.least, func.greatest)
+    due_factor = case(  # 0.2 at 14 days left or more, rising linearly to 1.0 at 7 days late
         (or_(~col(c.status).in_(sorted(RUNNING)), col(c.due_at).is_(None)), 0.0),
-        (_days_left(session, at) >= 14, 0.2),
-        (_days_left(session, at) <= -7, 1.0),
-        else_=0.2 + (14 - _days_left(session, at)) * (0.8 / 21))
+        else_=0.2 + least(greatest(14.0 - _days_left(sqlite, at), 0.0), 21.0) * (0.8 / 21))
     amount = cast(col(c.amount_cents), Float) / 100_000.0  # in thousands
     factors = {
         "due": due_factor,
@@ -151,7 +151,7 @@ def _tagged(tag: str):
             .where(ComplaintTag.complaint_id == Complaint.id, ComplaintTag.tag == tag).exists())
 
 
-def _days_left(session: Session, at: datetime):
+def _days_left(sqlite: bool, at: datetime):
     """Days from the clock's reference (``at``, or when its open pause began) to the due time:
     ``clock.state.seconds_left`` in days."""
     from complaintctl.store.models import Pause
@@ -162,6 +162,6 @@ def _days_left(session: Session, at: datetime):
     moment = literal(at, type_=Complaint.__table__.c.due_at.type)
     reference = case((col(Complaint.paused) == True, func.coalesce(began, moment)),
                      else_=moment)
-    if session.get_bind().dialect.name == "sqlite":
+    if sqlite:
         return func.julianday(col(Complaint.due_at)) - func.julianday(reference)
     return func.extract("epoch", col(Complaint.due_at) - reference) / 86400.0

@@ -307,15 +307,14 @@ def list_complaints(
     """Complaints matching the filters, within the branches the actor may read."""
     check_reading(session, actor, "list", unmask=unmask)
     query, filters = matching(session, actor, filters, "list")
-    by_urgency = sort == SortKey.urgency
-    query = query.order_by(*_SORTS[SortKey.number if by_urgency else sort])
-    if limit and not by_urgency:
-        query = query.limit(limit)
-    complaints = session.exec(query).all()
+    if sort == SortKey.urgency:
+        from complaintctl.services.complaints.searches import rank_by_urgency
+
+        complaints = rank_by_urgency(session, query, limit)
+    else:
+        query = query.order_by(*_SORTS[sort])
+        complaints = session.exec(query.limit(limit) if limit else query).all()
     rows = with_clock(session, complaints, unmask=unmask)
-    if by_urgency:
-        rows.sort(key=lambda r: -r["urgency"])
-        rows = rows[:limit] if limit else rows
     if unmask:
         _unmask(session, actor, [r["number"] for r in rows], "list")
     return rows

@@ -6,8 +6,9 @@ of receipt over two years up to now, about 3% still open, a tenth tagged, 1% dri
 timeline events: ``list`` reads none), on a database that does not check sign-in. Then, as
 separate processes, interleaved round by round so a busy machine slows them alike, it times
 ``complaintctl --version`` and ``--help`` (the start-up floor) and ``complaintctl list`` with
-the common filters, and prints each one's median wall time and its difference from the floor
-(target: <= 0.15 s).
+the common filters (and ``show``, a command that opens the database, and a shell completion of a
+number), and prints each one's median wall time and its difference from the floor (target for
+``list``: <= 0.15 s); then the service alone, in process, for each filter.
 
     python benchmarks/list_bench.py                       # 1,000,000 complaints
     python benchmarks/list_bench.py --rows 200000 --db /tmp/list.db --keep
@@ -178,9 +179,13 @@ def main() -> None:
     for label, extra in CASES:
         runs[label] = base + ["--db", str(path), "--as", "admin", "list", *extra]
     times: dict[str, list[float]] = {label: [] for label in runs}
+    words = f"complaintctl --db {path} --as admin show CMP-B-0000012"
+    runs["complete: show CMP-B-0000012<TAB>"] = base
+    completing = {**env, "_COMPLAINTCTL_COMPLETE": "complete_bash", "COMP_WORDS": words,
+                  "COMP_CWORD": "5"}
     for _round in range(args.runs + 1):  # the first round warms the caches, not counted
         for label, argv in runs.items():
-            took = timed(argv, env)
+            took = timed(argv, completing if label.startswith("complete") else env)
             if _round:
                 times[label].append(took)
     median = {label: statistics.median(values) for label, values in times.items()}

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain import money
 from complaintctl.domain.clock import iso
-from complaintctl.domain.enums import OPEN_STATUSES, EventKind, SortKey
+from complaintctl.domain.enums import OPEN_STATUSES, QUEUE_STATUSES, EventKind, SortKey
 from complaintctl.store.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
 from complaintctl.services.core import filter_values
 from complaintctl.services.complaints.shapes import complaint_dict, shown_details, shown_text
@@ -207,7 +207,11 @@ def filtered(query, filters: Filters, *, at: datetime | None = None):
 def _by_fields(query, filters: Filters):
     """The filters on the complaint's own fields and tags."""
     if filters.status:
-        query = query.where(col(Complaint.status).in_(filters.status))
+        from complaintctl.services.complaints.searches import rare
+
+        chosen = col(Complaint.status).in_(filters.status)
+        few = {s.value for s in QUEUE_STATUSES}.issuperset(filters.status)
+        query = query.where(rare(chosen) if few else chosen)  # the queue: a few percent
     if filters.assignee:
         query = query.where(Complaint.assignee == filters.assignee)
     if filters.branch:

@@ -178,11 +178,11 @@ def main() -> None:
                                                  "CMP-B-00000001"]}
     for label, extra in CASES:
         runs[label] = base + ["--db", str(path), "--as", "admin", "list", *extra]
-    times: dict[str, list[float]] = {label: [] for label in runs}
     words = f"complaintctl --db {path} --as admin show CMP-B-0000012"
     runs["complete: show CMP-B-0000012<TAB>"] = base
     completing = {**env, "_COMPLAINTCTL_COMPLETE": "complete_bash", "COMP_WORDS": words,
-                  "COMP_CWORD": "5"}
+                  "COMP_CWORD": "6"}
+    times: dict[str, list[float]] = {label: [] for label in runs}
     for _round in range(args.runs + 1):  # the first round warms the caches, not counted
         for label, argv in runs.items():
             took = timed(argv, completing if label.startswith("complete") else env)

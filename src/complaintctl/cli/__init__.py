@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from complaintctl import __version__
+from complaintctl.cli import commands
 from complaintctl.cli.common import helptext
 from complaintctl.cli.panels import grouped, panel_of
 from complaintctl.cli.usage_i18n import (App, LocalisedGroup, localise_completion_help,
@@ -270,50 +271,7 @@ def root(
     ctx.call_on_close(ctx.obj.close)
 
 
-def _register_commands() -> None:
-    """Every top-level command and group, each in its help panel (``panels``)."""
-    from complaintctl.cli import (audit, complaints, db, demo, emergency, export, imports,
-                                  intake, organisations, reports, rootcause, staff)
-    from complaintctl.cli import clock, config, conflicts, notify  # issue 4
-    from complaintctl.cli import identity, mfa, retention, tokens  # issues 18, 7
-    from complaintctl.cli import serve, tui  # issues 19, 21
-    from complaintctl.cli.panels import ADMIN, CLOCK, DAILY, EMERGENCY, INTAKE, REPORTS, within
-
-    with within(app, DAILY):
-        complaints.register_commands(app)
-        identity.register_commands(app)
-        tui.register_commands(app)  # issue 21
-    with within(app, CLOCK):
-        clock.register_commands(app)
-    with within(app, INTAKE):
-        imports.register_commands(app)
-        app.add_typer(intake.app, name="intake",
-                      short_help=_("Complaints from the mailbox and the online platform."))
-        export.register_commands(app)
-        serve.register_commands(app)  # issue 19
-    with within(app, REPORTS):
-        reports.register_commands(app)
-        rootcause.register_commands(app)
-    with within(app, EMERGENCY):
-        emergency.register_commands(app)
-    with within(app, ADMIN):
-        conflicts.register_commands(staff.app)
-        staff.app.add_typer(tokens.app, name="token")
-        staff.app.add_typer(mfa.app, name="mfa")
-        app.add_typer(staff.app, name="staff")
-        app.add_typer(organisations.app, name="org",
-                      short_help=_("Organisations: branches under parent organisations."))
-        app.add_typer(config.app, name="config",
-                      short_help=_("Configuration: clock profiles, calendar, thresholds."))
-        app.add_typer(notify.app, name="notify")
-        db.register_commands(app)
-        app.add_typer(audit.app, name="audit",
-                      short_help=_("The audit trail: a hash chain of every change."))
-        demo.register_commands(app)
-        retention.register_commands(app)
-
-
-_register_commands()
+commands.register_commands(app)  # every command and group, in its panel
 
 
 class LazyRoot(ErrorMappingGroup):

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from complaintctl.cli.common import Unmask, helptext, state
+from complaintctl.cli.completion import complaint_numbers
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.errors import DatabaseProblem
@@ -162,7 +163,7 @@ def _read_anchor(path: Path, key: Path | None = None):
     "complaintctl audit log CMP-2026-000042", "complaintctl audit log --limit 20 --format json"))
 def log(
     ctx: typer.Context,
-    number: Annotated[str | None, typer.Argument(help=_("Only this complaint's events."))] = None,
+    number: Annotated[str | None, typer.Argument(help=_("Only this complaint's events."), metavar="NUMBER", autocompletion=complaint_numbers)] = None,
     limit: Annotated[int | None, typer.Option(help=_("Only the most recent N."), min=1)] = None,
     format: Annotated[ReadFormat, typer.Option("--format")] = ReadFormat.table,
     unmask: Unmask = False,

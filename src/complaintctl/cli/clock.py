@@ -9,6 +9,7 @@ import typer
 from complaintctl.cli import panels
 from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, LateReason, Number, helptext, state
+from complaintctl.cli.completion import staff_names
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import (
     ApprovalKind,
@@ -76,7 +77,7 @@ def resume(ctx: typer.Context, number: Number,
 def extend(ctx: typer.Context, number: Number,
            level: Annotated[int, typer.Option(help=_("The step of the ladder: 1 (30 days) or 2 (60 days)."), min=1)],
            reason: Annotated[str, typer.Option(help=_("Why the case is complex."))],
-           approved_by: Annotated[str | None, typer.Option(help=_("The approver (default: you, if you may approve)."))] = None,
+           approved_by: Annotated[str | None, typer.Option(help=_("The approver (default: you, if you may approve)."), metavar="USER", autocompletion=staff_names)] = None,
            customer_notified_via: Via = None,
            at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import approvals

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from complaintctl.cli.completion import complaint_numbers
 from complaintctl.i18n import _
 from complaintctl.settings import settings
 
@@ -237,7 +238,7 @@ LateReason = Annotated[
 ]
 Number = Annotated[str, typer.Argument(
     help=_("The complaint number: CMP-2026-000042, or 42 for this year's, 2025-17 for 2025's."),
-    metavar="NUMBER")]
+    metavar="NUMBER", autocompletion=complaint_numbers)]
 Unmask = Annotated[
     bool,
     typer.Option(

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from complaintctl.cli.completion import assignees
 from complaintctl.domain.enums import Channel, Status
 from complaintctl.i18n import _
 
@@ -41,7 +42,7 @@ ListStatuses = Annotated[list[ListStatus] | None, typer.Option(
     "--status", help=_("Only these statuses (repeatable); any for every status [default: the "
                        "open ones]."))]
 ListAssignee = Annotated[str | None, typer.Option(
-    help=_("Only this handler's; @me for yours."), metavar="USER")]
+    help=_("Only this handler's; @me for yours."), metavar="USER", autocompletion=assignees)]
 Mine = Annotated[bool, typer.Option("--mine", help=_("Only those assigned to you (--assignee @me)."))]
 Everything = Annotated[bool, typer.Option(
     "--all", help=_("Every matching complaint, of any status, without a row limit."))]

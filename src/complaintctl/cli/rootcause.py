@@ -9,6 +9,7 @@ import typer
 
 from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, LateReason, Number, helptext, state
+from complaintctl.cli.completion import complaint_numbers
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat
 from complaintctl.i18n import _
@@ -129,7 +130,7 @@ def open_(ctx: typer.Context,
     _("Link more complaints to a rectification action."),
     "complaintctl rectify link 3 CMP-2026-000060 CMP-2026-000061"))
 def link_(ctx: typer.Context, action: ActionId,
-          numbers: Annotated[list[str], typer.Argument(help=_("Complaint numbers."))]) -> None:
+          numbers: Annotated[list[str], typer.Argument(help=_("Complaint numbers."), metavar="NUMBER...", autocompletion=complaint_numbers)]) -> None:
     from complaintctl.present import render
     from complaintctl.services.reporting import rootcause
 

@@ -8,6 +8,7 @@ import typer
 
 from complaintctl.cli.acting import call
 from complaintctl.cli.common import helptext, state
+from complaintctl.cli.completion import staff_names
 from complaintctl.cli.identity import PasswordStdin, Secrets
 from complaintctl.cli.usage_i18n import App
 from complaintctl.domain.enums import ReadFormat, Role
@@ -15,7 +16,7 @@ from complaintctl.i18n import _, code, language
 
 app = App(help=helptext(_("Staff: who may do what (admins manage them)."),
                          "complaintctl staff list"), no_args_is_help=True)
-User = Annotated[str, typer.Argument(help=_("Their login name."))]
+User = Annotated[str, typer.Argument(help=_("Their login name."), autocompletion=staff_names)]
 
 
 @app.command("add", help=helptext(

@@ -9,6 +9,7 @@ import typer
 from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, LateReason, Number, state
 from complaintctl.cli.complaints.message import announce
+from complaintctl.cli.completion import complaint_numbers
 from complaintctl.domain.enums import ContactVia, Outcome
 from complaintctl.i18n import _
 
@@ -79,7 +80,7 @@ def withdraw(ctx: typer.Context, number: Number, reason: Reason,
 
 
 def merge(ctx: typer.Context, number: Number,
-          into: Annotated[str, typer.Option("--into", help=_("The complaint it duplicates."))],
+          into: Annotated[str, typer.Option("--into", help=_("The complaint it duplicates."), metavar="NUMBER", autocompletion=complaint_numbers)],
           at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import decisions
 

@@ -9,13 +9,14 @@ import typer
 from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, LateReason, Number, state
 from complaintctl.cli.complaints.message import announce
+from complaintctl.cli.completion import staff_names
 from complaintctl.domain.enums import ContactVia, Direction
 from complaintctl.errors import UsageProblem
 from complaintctl.i18n import _
 
 
 def assign(ctx: typer.Context, number: Number,
-           to: Annotated[str | None, typer.Option("--to", help=_("The handler's user name."))] = None,
+           to: Annotated[str | None, typer.Option("--to", help=_("The handler's user name."), metavar="USER", autocompletion=staff_names)] = None,
            auto: Annotated[bool, typer.Option("--auto", help=_("The branch handler with the fewest open complaints."))] = False,
            at: At = None, late_reason: LateReason = None) -> None:
     from complaintctl.services.complaints import assignment, handling

@@ -9,6 +9,7 @@ import typer
 
 from complaintctl.cli.acting import call
 from complaintctl.cli.common import At, helptext, state
+from complaintctl.cli.completion import complaint_numbers
 from complaintctl.cli.usage_i18n import App
 from complaintctl.cli.emergency.options import AsOf, Format, Id, Level, Output, parse_level, roman
 from complaintctl.domain.enums import IncidentStatus, ReadFormat, ReportIssue
@@ -83,7 +84,7 @@ def show(ctx: typer.Context, incident: Id, format: Format = ReadFormat.table) ->
 @incident_app.command("link", help=helptext(_("Link complaints to an incident."),
                                             "complaintctl incident link 3 CMP-2026-000042 CMP-2026-000043"))
 def link(ctx: typer.Context, incident: Id,
-         numbers: Annotated[list[str], typer.Argument(help=_("Complaint numbers."))], at: At = None) -> None:
+         numbers: Annotated[list[str], typer.Argument(help=_("Complaint numbers."), metavar="NUMBER...", autocompletion=complaint_numbers)], at: At = None) -> None:
     from complaintctl.present import render
     from complaintctl.services.emergency import incidents as emergency
 

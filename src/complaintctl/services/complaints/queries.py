@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from complaintctl.domain import money
 from complaintctl.domain.clock import iso
-from complaintctl.domain.enums import OPEN_STATUSES, EventKind, SortKey
+from complaintctl.domain.enums import OPEN_STATUSES, QUEUE_STATUSES, EventKind, SortKey
 from complaintctl.store.models import Complaint, ComplaintTag, Consultation, Contact, Event, Remedy
 from complaintctl.services.core import filter_values
 from complaintctl.services.complaints.shapes import complaint_dict, shown_details, shown_text
@@ -207,7 +207,11 @@ def filtered(query, filters: Filters, *, at: datetime | None = None):
 def _by_fields(query, filters: Filters):
     """The filters on the complaint's own fields and tags."""
     if filters.status:
-        query = query.where(col(Complaint.status).in_(filters.status))
+        from complaintctl.services.complaints.searches import rare
+
+        chosen = col(Complaint.status).in_(filters.status)
+        few = {s.value for s in QUEUE_STATUSES}.issuperset(filters.status)
+        query = query.where(rare(chosen) if few else chosen)  # the queue: a few percent
     if filters.assignee:
         query = query.where(Complaint.assignee == filters.assignee)
     if filters.branch:
@@ -307,15 +311,14 @@ def list_complaints(
     """Complaints matching the filters, within the branches the actor may read."""
     check_reading(session, actor, "list", unmask=unmask)
     query, filters = matching(session, actor, filters, "list")
-    by_urgency = sort == SortKey.urgency
-    query = query.order_by(*_SORTS[SortKey.number if by_urgency else sort])
-    if limit and not by_urgency:
-        query = query.limit(limit)
-    complaints = session.exec(query).all()
+    if sort == SortKey.urgency:
+        from complaintctl.services.complaints.searches import rank_by_urgency
+
+        complaints = rank_by_urgency(session, query, limit)
+    else:
+        query = query.order_by(*_SORTS[sort])
+        complaints = session.exec(query.limit(limit) if limit else query).all()
     rows = with_clock(session, complaints, unmask=unmask)
-    if by_urgency:
-        rows.sort(key=lambda r: -r["urgency"])
-        rows = rows[:limit] if limit else rows
     if unmask:
         _unmask(session, actor, [r["number"] for r in rows], "list")
     return rows

@@ -18,20 +18,8 @@ def complaint_dict(
     c: Complaint, *, tags: list[str], remedies: list[Remedy], unmask: bool, tz,
     paused_since: datetime | None = None, weights: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    customer = {
-        "name": c.customer_name,
-        "phone": c.customer_phone,
-        "email": c.customer_email,
-        "id_number": c.customer_id_number,
-        "account": c.customer_account,
-        "customer_id": c.customer_ref,
-    }
     text = shown_text(unmask)
-    representatives = representatives_of(c)
-    if not unmask:
-        customer = masking.mask_customer(customer)
-        representatives = [{"name": r["name"], "phone": masking.mask_phone(r["phone"])}
-                           for r in representatives]
+    customer, representatives = _people(c, unmask)
     from complaintctl.services.clock.state import view_fields
 
     clock_fields = view_fields(c, tags=tags, paused_since=paused_since, weights=weights)
@@ -62,20 +50,7 @@ def complaint_dict(
         "due_at": iso(c.due_at, tz),
         **clock_fields,
         "acknowledged_at": iso(c.acknowledged_at, tz),
-        "outcome": c.outcome,
-        "findings": text(c.findings),
-        "decision_reasons": text(c.decision_reasons),
-        "decision_basis": text(c.decision_basis),
-        "remedies": [
-            {"kind": r.kind, "amount": money.format_amount(r.amount_cents),
-             "note": text(r.note)}
-            for r in remedies
-        ],
-        "notified_at": iso(c.notified_at, tz),
-        "notified_via": c.notified_via,
-        "notice_proof": text(c.notice_proof),
-        "notice_attempts": c.notice_attempts,
-        "notice_unreachable": c.notice_unreachable,
+        **_decision(c, text, remedies, tz),
         "satisfaction": c.satisfaction,
         "feedback": text(c.feedback),
         "disputed": c.disputed,
@@ -90,6 +65,45 @@ def complaint_dict(
                      "method": c.identity_method, "verified_by": c.identity_verified_by},
         "regulator_due": c.regulator_due,
         "referral_reported_at": iso(c.referral_reported_at, tz),
+    }
+
+
+def _people(c: Complaint, unmask: bool) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The customer's fields and a joint complaint's representatives, masked unless unmasked."""
+    customer = {
+        "name": c.customer_name,
+        "phone": c.customer_phone,
+        "email": c.customer_email,
+        "id_number": c.customer_id_number,
+        "account": c.customer_account,
+        "customer_id": c.customer_ref,
+    }
+    representatives = representatives_of(c)
+    if not unmask:
+        customer = masking.mask_customer(customer)
+        representatives = [{"name": r["name"], "phone": masking.mask_phone(r["phone"])}
+                           for r in representatives]
+    return customer, representatives
+
+
+def _decision(c: Complaint, text, remedies: list[Remedy], tz) -> dict[str, Any]:
+    """The decision's fields: the outcome, findings, reasons and basis, the remedies, the
+    notice and its proof (CBIRC Art 19 and 21)."""
+    return {
+        "outcome": c.outcome,
+        "findings": text(c.findings),
+        "decision_reasons": text(c.decision_reasons),
+        "decision_basis": text(c.decision_basis),
+        "remedies": [
+            {"kind": r.kind, "amount": money.format_amount(r.amount_cents),
+             "note": text(r.note)}
+            for r in remedies
+        ],
+        "notified_at": iso(c.notified_at, tz),
+        "notified_via": c.notified_via,
+        "notice_proof": text(c.notice_proof),
+        "notice_attempts": c.notice_attempts,
+        "notice_unreachable": c.notice_unreachable,
     }
 
 

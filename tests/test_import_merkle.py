@@ -94,6 +94,7 @@ def test_audit_prove_gives_every_row_a_path_to_the_root_its_event_holds(cli):
         assert _root_from_path(leaf, index, 6, proof["path"]) == details["merkle"]["root"]
         assert (proof["root"], proof["event_seq"], proof["event_hash"]) == (
             details["merkle"]["root"], seq, event_hash)
+    assert cli("audit", "prove", numbers[2], as_="clerk").exit_code == 4  # auditors only
     run = cli("audit", "prove", numbers[2], as_="aud")
     assert run.exit_code == 0, run.stderr
     assert run.stdout.splitlines()[0] == (

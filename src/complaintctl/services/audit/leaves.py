@@ -107,6 +107,16 @@ def created_by_leaf(events: dict[int, BatchEvent]):
                                          LEAVES.c.batch_id.in_(kept)).exists()
 
 
+def batch_seq(session: Session, number: str) -> int | None:
+    """The seq of the event of the batch whose tree holds ``number``'s leaf (None: none)."""
+    batch = session.execute(select(LEAVES.c.batch_id).where(LEAVES.c.number == number)
+                            ).scalar()
+    if batch is None:
+        return None
+    event = batch_events(session).get(batch)
+    return event.seq if event is not None else None
+
+
 def _leaf_rows(session: Session, batch: int):
     """The batch's leaves in order, read in batches."""
     return session.execute(select(LEAVES.c.position, LEAVES.c.number, LEAVES.c.stamp)

@@ -94,13 +94,21 @@ def test_audit_prove_gives_every_row_a_path_to_the_root_its_event_holds(cli):
         assert _root_from_path(leaf, index, 6, proof["path"]) == details["merkle"]["root"]
         assert (proof["root"], proof["event_seq"], proof["event_hash"]) == (
             details["merkle"]["root"], seq, event_hash)
+        assert proof["row_matches_leaf"] is True
     assert cli("audit", "prove", numbers[2], as_="clerk").exit_code == 4  # auditors only
     run = cli("audit", "prove", numbers[2], as_="aud")
     assert run.exit_code == 0, run.stderr
     assert run.stdout.splitlines()[0] == (
         f"{numbers[2]}: leaf 2 of 6 in import batch {details['batch']}'s Merkle tree "
         "(rfc6962-sha256).")
-    assert run.stdout.splitlines()[-2] == f"root:       {details['merkle']['root']}"
+    assert run.stdout.splitlines()[-3] == f"root:       {details['merkle']['root']}"
+    assert run.stdout.splitlines()[-1] == (
+        "row:        as imported: its stored content gives the leaf data")
+    withdrawn = cli("withdraw", numbers[0], "--reason", "客户撤回", as_="admin")
+    assert withdrawn.exit_code == 0, withdrawn.stderr
+    run = cli("audit", "prove", numbers[0], "--json", as_="aud")
+    proof = json.loads(run.stdout)  # the proof of the row as imported still holds
+    assert (proof["root"], proof["row_matches_leaf"]) == (details["merkle"]["root"], False)
 
 
 def test_a_registered_complaint_has_no_batch_proof(cli):

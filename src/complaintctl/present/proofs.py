@@ -28,4 +28,9 @@ def proof_lines(proof: dict[str, Any]) -> list[str]:
           "whose details hold the root").format(seq=proof["event_seq"],
                                                 value=proof["event_hash"]),
     ]
+    matches = proof["row_matches_leaf"]
+    lines.append(_("row:        as imported: its stored content gives the leaf data")
+                 if matches else
+                 _("row:        changed since the import (its later events vouch for it)")
+                 if matches is not None else _("row:        removed (the batch was undone)"))
     return lines

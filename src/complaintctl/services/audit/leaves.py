@@ -137,8 +137,8 @@ def _root_of_stored(session: Session, batch: int) -> tuple[str, int]:
 
 def prove(session: Session, number: str) -> dict[str, Any]:
     """One complaint's inclusion proof in its batch's tree: the leaf's data and hash, its
-    index, the tree's size, the sibling hashes bottom up, the root, and the batch event's
-    seq and hash. Refused (``InvalidData``) when the stored leaves no longer give the root
+    index, the tree's size, the sibling hashes bottom up, the root, the batch event's seq and
+    hash, and whether the stored row is still the one the leaf vouches for (None: removed). Refused (``InvalidData``) when the stored leaves no longer give the root
     the event recorded: ``audit verify`` says more."""
     from complaintctl.services.core.kernel import resolve_number
 
@@ -158,10 +158,20 @@ def prove(session: Session, number: str) -> dict[str, Any]:
             batch=event.batch, seq=event.seq))
     index = leaf.position
     head = session.execute(select(EVENTS.c.hash).where(EVENTS.c.seq == event.seq)).scalar()
+    stored = session.execute(select(COMPLAINTS.c.number).where(COMPLAINTS.c.number == number)
+                             ).scalar()
+    if stored is not None:  # the row as it stands now: the imported one, or changed since
+        from complaintctl.services.core.state import stamps
+
+        matches: bool | None = data[index] == merkle.leaf_data(
+            number, stamps(session, [number])[number])
+    else:
+        matches = None  # removed by an undo of the batch
     return {
         "number": number, "batch": event.batch, "algorithm": merkle.ALGORITHM,
         "leaf_data": data[index].decode(), "leaf_hash": hashes[index].hex(),
         "index": index, "tree_size": len(hashes),
         "path": [h.hex() for h in merkle.path(hashes, index)],
         "root": event.root, "event_seq": event.seq, "event_hash": head,
+        "row_matches_leaf": matches,
     }

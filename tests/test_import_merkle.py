@@ -267,3 +267,64 @@ def test_undo_is_one_event_and_reimport_stays_a_no_op(cli, again):
     assert json.loads(after[0][1])["removed"] == 6
     run = cli("audit", "verify", as_="aud")
     assert run.exit_code == 0, run.stderr
+
+
+def _old_format_batch(cli) -> tuple[int, list[str]]:
+    """A batch written as before issue 20, beside a new one: copies of the example's rows
+    under new numbers, each with its own ``imported`` event carrying its state, and the
+    batch's ``import`` event without a root."""
+    from datetime import datetime, timezone
+
+    from complaintctl.domain.enums import EventKind
+    from complaintctl.services.core import trail
+    from complaintctl.store.models import ImportBatch
+
+    at = datetime.now(timezone.utc)
+    with cli.database.session(write=True) as session:
+        batch = ImportBatch(file_name="old.csv", format="native", imported_by="admin",
+                            imported_at=at, rows_read=6, rows_imported=6)
+        session.add(batch)
+        session.flush()
+        rows = session.execute(select(COMPLAINTS).order_by(COMPLAINTS.c.id)).mappings().all()
+        numbers = []
+        for i, row in enumerate(rows):
+            copy = {k: v for k, v in row.items() if k != "id"}
+            copy |= {"number": f"CMP-2024-{i + 1:06d}", "external_ref": f"OLD-{i}",
+                     "import_batch_id": batch.id}
+            session.execute(insert(COMPLAINTS).values(copy))
+            numbers.append(copy["number"])
+        ids = dict(session.execute(select(COMPLAINTS.c.number, COMPLAINTS.c.id)
+                                   .where(COMPLAINTS.c.number.in_(numbers))).all())
+        states = stamps(session, numbers)
+        trail.record_many(session, [
+            {"kind": EventKind.change, "action": "imported", "actor": "admin", "at": at,
+             "complaint_id": ids[n], "number": n, "to_status": "registered",
+             "details": {"batch": batch.id, "line": i + 2}, "personal": {"name": "张伟"},
+             "state": f"{n} {states[n]}"} for i, n in enumerate(numbers)])
+        trail.record(session, kind=EventKind.admin, action="import", actor="admin", at=at,
+                     details={"batch": batch.id, "file": "old.csv", "imported": 6})
+        session.commit()
+        return batch.id, numbers
+
+
+def test_a_batch_with_per_row_events_still_verifies_beside_one_with_a_root(cli):
+    _imported(cli)
+    old, numbers = _old_format_batch(cli)
+    run = cli("audit", "verify", as_="aud")
+    assert (run.exit_code, run.stderr.startswith("The audit trail is intact")) == (0, True)
+    assert cli("audit", "prove", numbers[0], as_="aud").exit_code == 1  # no tree: its events
+    with cli.database.engine.begin() as conn:
+        summary = conn.execute(select(COMPLAINTS.c.summary)
+                               .where(COMPLAINTS.c.number == numbers[1])).scalar()
+        conn.execute(update(COMPLAINTS).where(COMPLAINTS.c.number == numbers[1])
+                     .values(summary="rewritten"))
+    run = cli("audit", "verify", as_="aud")
+    assert run.exit_code == 1
+    assert f"complaint {numbers[1]}: complaint.summary changed outside complaintctl" in run.stderr
+    with cli.database.engine.begin() as conn:
+        conn.execute(update(COMPLAINTS).where(COMPLAINTS.c.number == numbers[1])
+                     .values(summary=summary))
+    assert cli("audit", "verify", as_="aud").exit_code == 0
+    run = cli("import", "undo", str(old))
+    assert run.exit_code == 0, run.stderr
+    assert cli("audit", "verify", as_="aud").exit_code == 0

@@ -246,6 +246,13 @@ def test_a_deleted_a_fake_and_two_swapped_imported_rows_are_named(cli):
             transaction.rollback()
     run = cli("audit", "prove", numbers[0], as_="aud")
     assert run.exit_code == 0, run.stderr
+    with cli.database.engine.begin() as conn:  # a leaf's stamp rewritten: no proof is given
+        conn.execute(update(LEAVES).where(LEAVES.c.position == 4)
+                     .values(stamp=LEAVES.c.stamp + "x"))
+    run = cli("audit", "prove", numbers[0], as_="aud")
+    assert (run.exit_code, run.stderr) == (5, (
+        f"Error: Import batch {batch}'s stored leaves do not match the Merkle root of its event "
+        f"{seq}; run `complaintctl audit verify`.\n"))
 
 
 @pytest.mark.parametrize("again", [False, True])

@@ -11,7 +11,8 @@ is at work, then checks the file, as the next clerk's command would find it:
 - no acknowledged change is lost: every acknowledged (number, action) is on the timeline as
   often as it was acknowledged, and every acknowledged import batch is stored with its count;
 - no partially applied import batch: every batch holds exactly ``rows_imported`` complaints,
-  each with its ``imported`` event, and has its ``import`` event; no complaint points to a
+  each with its ``imported`` event (or its leaf in the batch's tree, issue 20), and has its
+  ``import`` event; no complaint points to a
   batch that is not stored;
 - no orphan: every event's complaint exists, every complaint has the event that created it,
   its status is the last status change on its timeline, and every evidence row's file is in
@@ -149,10 +150,11 @@ def problems(url: str, acked: list[dict]) -> dict[str, list[str]]:
                                      f"{ack['imported']} rows, stored {batches.get(ack['batch'])}")
         held = dict(conn.execute("SELECT import_batch_id, COUNT(*) FROM complaint WHERE "
                                  "import_batch_id IS NOT NULL GROUP BY import_batch_id"))
-        evented = dict(conn.execute(
-            "SELECT c.import_batch_id, COUNT(*) FROM complaint c JOIN event e ON "
-            "e.complaint_id = c.id AND e.action = 'imported' WHERE c.import_batch_id IS NOT "
-            "NULL GROUP BY c.import_batch_id"))
+        evented = dict(conn.execute(  # its imported event, or (issue 20) its batch's leaf
+            "SELECT c.import_batch_id, COUNT(*) FROM complaint c WHERE c.import_batch_id IS "
+            "NOT NULL AND (EXISTS (SELECT 1 FROM event e WHERE e.complaint_id = c.id AND "
+            "e.action = 'imported') OR EXISTS (SELECT 1 FROM import_leaf l WHERE l.number = "
+            "c.number AND l.batch_id = c.import_batch_id)) GROUP BY c.import_batch_id"))
         logged = collections.Counter(r[0] for r in conn.execute(
             "SELECT json_extract(details, '$.batch') FROM event WHERE kind = 'admin' AND "
             "action = 'import'"))
@@ -173,9 +175,15 @@ def problems(url: str, acked: list[dict]) -> dict[str, list[str]]:
         found["orphan"] += [f"event {seq} of {n}" for seq, n in conn.execute(
             "SELECT seq, number FROM event WHERE kind = 'change' AND number IS NOT NULL AND "
             "number NOT IN (SELECT number FROM complaint)")]
+        found["orphan"] += [f"leaf {at} of batch {b} ({n}) has no complaint" for b, at, n in
+                            conn.execute(
+            "SELECT l.batch_id, l.position, l.number FROM import_leaf l JOIN import_batch b ON "
+            "b.id = l.batch_id WHERE b.undone_at IS NULL AND l.number NOT IN (SELECT number "
+            "FROM complaint)")]
         found["orphan"] += [f"{n} has no register/imported event" for (n,) in conn.execute(
             "SELECT number FROM complaint c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE "
-            "e.complaint_id = c.id AND e.action IN ('register', 'imported'))")]
+            "e.complaint_id = c.id AND e.action IN ('register', 'imported')) AND NOT EXISTS "
+            "(SELECT 1 FROM import_leaf l WHERE l.number = c.number)")]
         found["orphan"] += [f"{n} is {status} but its timeline says {last}" for n, status, last
                             in conn.execute(
             "SELECT c.number, c.status, (SELECT e.to_status FROM event e WHERE e.complaint_id = "

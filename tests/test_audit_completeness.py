@@ -34,6 +34,7 @@ READ_ONLY = {
     "show", "list", "due", "urgency", "report", "monitor", "export", "evidence list",
     "staff list", "staff conflict list", "org list", "config show", "notify list",
     "db path", "db backup", "db check", "audit verify", "audit anchor", "audit log",
+    "audit prove",
     "plan init", "plan validate", "plan show", "plan history", "incident list",
     "incident show", "incident checklist", "incident overdue", "incident report",
     "drill report", "drill list", "rootcause codes", "rootcause export-codes", "rectify list",

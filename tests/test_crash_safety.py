@@ -82,7 +82,9 @@ def test_the_checks_catch_a_partially_applied_batch_and_orphans(worked):
                   "import_batch_id = 1)")
     found = crash.problems(url, acked)
     assert found["partial batch"] == ["batch 1: 20 imported, 19 stored, 19 with their event"]
-    assert any("of complaint id" in line for line in found["orphan"])
+    # issue 20: the row's leaf in its batch's tree is left without its complaint
+    assert any(line.startswith("leaf 19 of batch 1 (") and line.endswith(") has no complaint")
+               for line in found["orphan"])
     assert found["db check"]
 
 

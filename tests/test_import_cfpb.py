@@ -115,7 +115,9 @@ def test_company_responses_arrive_with_the_matching_status_outcome_and_remedy(cl
     assert rows["3379500"]["closed_at"].date().isoformat() in ("2019-09-19", "2019-09-20")
 
 
-def test_every_imported_complaint_gets_a_number_and_an_imported_event_on_the_chain(cli):
+def test_every_imported_complaint_gets_a_number_and_a_leaf_under_the_batchs_event(cli):
+    """Issue 20: one event for the batch, whose Merkle tree has a leaf per row (its number
+    and the status imported); the timeline opens with the import, read from the leaf."""
     run, summary = run_import(cli, CFPB)
     assert run.exit_code == 0
     rows = stored(cli.database)
@@ -124,11 +126,15 @@ def test_every_imported_complaint_gets_a_number_and_an_imported_event_on_the_cha
     assert summary["first_number"] == numbers[0] and summary["last_number"] == numbers[-1]
     from sqlmodel import select
 
+    from complaintctl.store.models import ImportLeaf
+
     with cli.database.session() as session:
-        events = session.exec(select(Event).where(Event.action == "imported")).all()
-    assert sorted(e.number for e in events) == sorted(numbers)
-    assert all(e.kind == "change" and e.from_status is None for e in events)
-    assert {e.to_status for e in events} == {"closed", "registered"}
+        assert session.exec(select(Event).where(Event.action == "imported")).all() == []
+        batch_events = session.exec(select(Event).where(Event.action == "import")).all()
+        leaves = session.exec(select(ImportLeaf).order_by(ImportLeaf.position)).all()
+    assert [e.number for e in batch_events] == [None]
+    assert [leaf.number for leaf in leaves] == numbers
+    assert {leaf.status for leaf in leaves} == {"closed", "registered"}
     assert chain_ok(cli.database)
     show = cli("show", numbers[0], "--format", "json")
     assert show.exit_code == 0
@@ -136,8 +142,7 @@ def test_every_imported_complaint_gets_a_number_and_an_imported_event_on_the_cha
 
     timeline = json.loads(show.stdout)["events"]
     assert [e["action"] for e in timeline] == ["imported"]
-    assert timeline[0]["details"]["batch"] == summary["batch"]
-    assert timeline[0]["details"]["line"] == 2
+    assert timeline[0]["details"] == {"batch": summary["batch"], "leaf": 0}
 
 
 def test_junk_lines_before_the_header_are_skipped_and_counted(cli, tmp_path):

@@ -131,6 +131,7 @@ READS: dict[str, list[list[str]]] = {
     "audit log": [["audit", "log", "--limit", "500"], ["audit", "log", "{n0}"]],
     "audit verify": [["audit", "verify"]],
     "audit anchor": [["audit", "anchor"]],
+    "audit prove": [["audit", "prove", "{n0}"], ["audit", "prove", "{n0}", "--json"]],
     "config show": [["config", "show"]],
     "db check": [["db", "check"]],
     "db path": [["db", "path"]],

@@ -44,6 +44,8 @@ from readme_matrix import command_permissions, permission_table
 ALSO_NEEDS = {"incident link": ("read",)}
 #: commands of the README's table not run here, each with the reason (none left)
 NOT_COVERED: dict[str, str] = {
+    "audit prove": "needs a complaint imported in a batch with a Merkle root; a clerk's refusal "
+                   "(exit 4) and the auditor's proof are tested in test_import_merkle.py",
     "db harden": "PostgreSQL only (SQLite refuses it with exit 3 before asking a permission); "
                  "a clerk's refusal, exit 4 and audited, is tested on the server in "
                  "test_db_harden.py",

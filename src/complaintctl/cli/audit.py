@@ -158,6 +158,31 @@ def _read_anchor(path: Path, key: Path | None = None):
     return kept
 
 
+@app.command("prove", help=helptext(
+    _("Print the inclusion proof of one imported complaint in its batch's Merkle tree "
+      "(RFC 6962): the leaf, its index, the sibling hashes and the root the batch's event "
+      "holds, to show one row to a regulator without the others."),
+    "complaintctl audit prove CMP-2026-000042", "complaintctl audit prove 42 --json"))
+def prove(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help=_("The imported complaint."))],
+    json_: Annotated[bool, typer.Option("--json", help=_("Print the proof as JSON."))] = False,
+) -> None:
+    from complaintctl.present import render
+    from complaintctl.present.proofs import proof_lines
+    from complaintctl.services.audit import leaves
+
+    st = state(ctx)
+    with st.session() as session:
+        _require_audit(session, st.actor(session), "audit prove")
+        proof = leaves.prove(session, number)
+    if json_:
+        render.emit_json(proof)
+        return
+    for text in proof_lines(proof):
+        render.line(text)
+
+
 @app.command("log", help=helptext(
     _("List audit events, all or one complaint's."),
     "complaintctl audit log CMP-2026-000042", "complaintctl audit log --limit 20 --format json"))

@@ -266,7 +266,7 @@ COMMANDS: dict[str, Permission | None] = {
     "db path": None, "db backup": P.database, "db check": P.audit, "db upgrade": P.database,
     "db migrate-to": P.database, "db harden": P.database,
     "audit verify": P.audit, "audit anchor": P.audit,
-    "audit log": P.audit, "audit keygen": None,
+    "audit log": P.audit, "audit prove": P.audit, "audit keygen": None,
     "plan init": None, "plan validate": None, "plan load": P.plan, "plan show": P.read,
     "plan history": P.read,
     "incident detect": P.incident, "incident declare": P.incident, "incident list": P.read,

@@ -178,6 +178,22 @@ class ImportBatch(TableModel, table=True):
     undone_by: str | None = Field(default=None, max_length=64)
 
 
+class ImportLeaf(TableModel, table=True):
+    """One imported row's leaf in its batch's Merkle tree (issue 20): its place in the batch,
+    its number, the status it was imported in and the stamp of its content as imported
+    (``domain.row_state``). The batch's one ``import`` event carries the tree's root, so these
+    rows are vouched for by the hash chain all together; ``audit verify`` compares them with
+    the stored complaints, ``audit prove`` gives one's inclusion path."""
+
+    __tablename__ = "import_leaf"
+
+    batch_id: int = Field(foreign_key="import_batch.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    status: str = Field(max_length=20)
+    stamp: str = Field(sa_type=Text)
+
+
 class ComplaintTag(TableModel, table=True):
     __tablename__ = "complaint_tag"
 

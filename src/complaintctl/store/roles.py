@@ -20,6 +20,7 @@ from __future__ import annotations
 ORDINARY = "SELECT, INSERT, UPDATE, DELETE"
 #: per audit table: what the application role keeps (everything else is revoked)
 AUDIT_TABLES = {"event": "SELECT, INSERT", "audit_head": "SELECT, UPDATE",
+                "import_leaf": "SELECT, INSERT",  # a batch's Merkle leaves (issue 20)
                 "alembic_version": "SELECT"}
 ERASE = "complaintctl_erase_personal(bigint, bigint[], text[], boolean)"
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from complaintctl.domain.row_state import OtherLayout, read_state_lines
 from complaintctl.i18n import _
+from complaintctl.services.audit import leaves
 from complaintctl.store.models import Complaint, Event, ImportBatch, Staff
 from complaintctl.services.core.state import children_of, layout
 
@@ -43,6 +44,9 @@ class Reconciliation:
 def reconcile(session: Session, key: bytes) -> Reconciliation:
     result = Reconciliation()
     wide = _stamps_of_many(session)
+    batches = leaves.batch_events(session)  # issue 20: a batch's rows are its tree's leaves
+    for problem in leaves.check_batches(session, batches):
+        result.add(problem)
     last = 0
     while True:
         rows = session.execute(select(COMPLAINTS).where(COMPLAINTS.c.id > last)
@@ -50,8 +54,13 @@ def reconcile(session: Session, key: bytes) -> Reconciliation:
         if not rows:
             break
         last = rows[-1]["id"]
-        _check_chunk(session, key, rows, wide, result)
-    _check_created(session, result)
+        numbers = [r["number"] for r in rows]
+        imported = leaves.stamps_of(session, numbers, batches)
+        for number in numbers:  # the later of a leaf and a purge
+            if number in wide and (number not in imported or imported[number] < wide[number]):
+                imported[number] = wide[number]
+        _check_chunk(session, key, rows, imported, result)
+    _check_created(session, result, batches)
     return result
 
 
@@ -131,11 +140,13 @@ def _check_chunk(session: Session, key: bytes, rows, wide, result: Reconciliatio
                 columns=", ".join(differ) or _("a column (which one cannot be told)")))
 
 
-def _check_created(session: Session, result: Reconciliation) -> None:
-    """Complaints, staff and batches stored without the event that created them."""
+def _check_created(session: Session, result: Reconciliation, batches) -> None:
+    """Complaints, staff and batches stored without the event that created them (a
+    complaint of a batch with a root: its leaf)."""
     created = select(EVENTS.c.number).where(EVENTS.c.action.in_(CREATES_COMPLAINT),
                                             EVENTS.c.number == COMPLAINTS.c.number)
-    orphans = session.execute(select(COMPLAINTS.c.number).where(~created.exists())
+    orphans = session.execute(select(COMPLAINTS.c.number)
+                              .where(~created.exists(), ~leaves.created_by_leaf(batches))
                               .order_by(COMPLAINTS.c.id).limit(NAMED + 1)).scalars().all()
     if orphans:
         result.add(_("complaints stored without the event that created them: {numbers}")

@@ -224,10 +224,16 @@ def take_anchor(session: Session, *, database: str = "") -> tuple[VerifyResult, 
 
 
 def log(session: Session, *, number: str | None = None, limit: int | None = None) -> list[Event]:
-    """Events in chain order, all or one complaint's; with ``limit``, the most recent ones."""
+    """Events in chain order, all or one complaint's (for a complaint imported in a batch
+    with a Merkle root, the batch's ``import`` event too: it vouches for the row); with
+    ``limit``, the most recent ones."""
     query = select(Event)
     if number:
-        query = query.where(Event.number == number)
+        from complaintctl.services.audit.leaves import batch_seq
+
+        seq = batch_seq(session, number)
+        query = query.where((Event.number == number) | (col(Event.seq) == seq) if seq
+                            else Event.number == number)
     if limit:
         return list(reversed(session.exec(query.order_by(col(Event.seq).desc()).limit(limit)).all()))
     return list(session.exec(query.order_by(col(Event.seq))).all())

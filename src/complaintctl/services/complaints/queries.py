@@ -112,7 +112,7 @@ def _timeline(session: Session, complaint: Complaint, tz, *, unmask: bool
         .where(Event.complaint_id == complaint.id, Event.kind == EventKind.change.value)
         .order_by(col(Event.seq))
     ).all()
-    return [
+    return _imported_entry(session, complaint, tz) + [
         {
             "at": iso(e.at, tz),
             "recorded_at": iso(e.recorded_at, tz),
@@ -124,6 +124,23 @@ def _timeline(session: Session, complaint: Complaint, tz, *, unmask: bool
         }
         for e in events
     ]
+
+
+def _imported_entry(session: Session, complaint: Complaint, tz) -> list[dict[str, Any]]:
+    """A complaint imported in a batch with one event (issue 20) has no event of its own: its
+    timeline opens with its import, read from its batch and its leaf in the batch's tree."""
+    from complaintctl.store.models import ImportBatch, ImportLeaf
+
+    found = session.exec(select(ImportLeaf, ImportBatch).join(
+        ImportBatch, col(ImportBatch.id) == col(ImportLeaf.batch_id)).where(
+        ImportLeaf.number == complaint.number)).first()
+    if found is None:
+        return []
+    leaf, batch = found
+    at = iso(batch.imported_at, tz)
+    return [{"at": at, "recorded_at": at, "actor": batch.imported_by, "action": "imported",
+             "from_status": None, "to_status": leaf.status,
+             "details": {"batch": batch.id, "leaf": leaf.position}}]
 
 
 def _contacts(session: Session, complaint: Complaint, tz, text) -> list[dict[str, Any]]:

@@ -7,8 +7,9 @@ the database knows that matches nothing is an honest empty result and stays one.
 - a branch is known when it is in the organisation tree, on a complaint or on a member of
   staff (a new branch with staff and no complaints yet is still a branch);
 - a user is known when they are a member of staff (active or not);
-- a complaint number is known when a complaint or an audit event carries it (an undone import
-  removes its complaints; their events stay, and so does the number).
+- a complaint number is known when a complaint, an import batch's leaf or an audit event
+  carries it (an undone import removes its complaints; its leaves and events stay, and so
+  does the number).
 
 ``check`` is the one place every filtered read (list, export, report, monitor, audit log,
 notify list, staff conflict list) asks, after the role check and in this order:
@@ -193,8 +194,11 @@ def user_known(session: Session, username: str) -> bool:
 def number_known(session: Session, number: str) -> bool:
     """Whether a complaint or an audit event carries ``number`` (the complaints first: their
     numbers are indexed, the events' are not)."""
+    from complaintctl.store.models import ImportLeaf
+
     return any(session.execute(select(exists().where(condition))).scalar()
-               for condition in (Complaint.number == number, Event.number == number))
+               for condition in (Complaint.number == number, ImportLeaf.number == number,
+                                 Event.number == number))
 
 
 def branches(session: Session) -> list[str]:

@@ -34,10 +34,18 @@ REPORT = "referral_report"
 
 
 def _decided_at(session: Session, complaint: Complaint) -> datetime | None:
-    """When the complaint was last decided (its latest ``resolve`` or ``imported`` decision)."""
-    return session.exec(select(Event.at).where(
+    """When the complaint was last decided (its latest ``resolve`` or ``imported`` decision,
+    else its import in a batch with a Merkle root when its leaf records it decided)."""
+    from complaintctl.store.models import ImportBatch, ImportLeaf
+
+    decided = session.exec(select(Event.at).where(
         Event.complaint_id == complaint.id, col(Event.action).in_(["resolve", "imported"]),
         col(Event.to_status).in_(DECIDED)).order_by(col(Event.seq).desc())).first()
+    if decided is not None:
+        return decided
+    return session.exec(select(ImportBatch.imported_at).join(
+        ImportLeaf, col(ImportLeaf.batch_id) == col(ImportBatch.id)).where(
+        ImportLeaf.number == complaint.number, col(ImportLeaf.status).in_(DECIDED))).first()
 
 
 def report_back(*, session: Session, actor: Actor, number: str,

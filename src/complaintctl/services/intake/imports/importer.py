@@ -20,13 +20,13 @@ from complaintctl.i18n import _
 from complaintctl.services.clock.state import opening_clock
 from complaintctl.services.core import trail as audit
 from complaintctl.services.complaints.registration import NewComplaint, validate_new
-from complaintctl.services.core.context import Actor, now, timezone_of, use_case
+from complaintctl.services.core.context import Actor, chain_key, now, timezone_of, use_case
 from complaintctl.services.intake.imports.opening import JsonBound, open_records
 from complaintctl.services.intake.imports.rejects import RejectsWriter
 from complaintctl.services.intake.imports.summary import ImportOptions, ImportSummary, refusal
 from complaintctl.services.intake.imports.validation import Row, RowValidator, SecretFound
 from complaintctl.services.intake.imports.values import SENSITIVE_COLUMN
-from complaintctl.services.intake.imports.writing import BackgroundWriter, ChunkWriter
+from complaintctl.services.intake.imports.writing import BackgroundWriter, ChunkWriter, Leaves
 from complaintctl.services.intake.reading import layouts
 from complaintctl.services.intake.reading.dates import AmbiguousDates, DateReader, check_format
 from complaintctl.services.intake.reading.source import Source, display_name
@@ -175,10 +175,10 @@ class Importer:
             session=session, actor=self.actor, bound=bound, dates=self.dates, tz=self.tz,
             now=self.now, tag=self.tag, batch_id=batch.id, clock=self.clock,
             wait=self.background.wait, sensitive_columns=self.sensitive_columns)
-        self.chain = audit.BulkAppender(session)
+        self.leaves = Leaves(batch.id)
         self.writer = ChunkWriter(
-            session=session, username=self.actor.username, at=self.now, year=self.year,
-            tz=self.tz, source=layout.source, chain=self.chain, background=self.background,
+            session=session, key=chain_key(session), at=self.now, year=self.year, tz=self.tz,
+            source=layout.source, leaves=self.leaves, background=self.background,
             summary=summary)
         return batch
 
@@ -210,10 +210,10 @@ class Importer:
         self.background.wait()
 
     def _finish(self, batch: ImportBatch) -> None:
-        """Rebuild deferred indexes, close the chain, and record the batch and its event."""
+        """Rebuild deferred indexes, and record the batch and its one event: the Merkle
+        root over its rows' leaves (``Leaves``) with the batch's figures."""
         session, summary = self.session, self.summary
         self.indexes.restore(session.connection())
-        self.chain.close(session)
         self.dates.finish()
         if isinstance(self.bound, JsonBound):
             summary.ignored_columns = list(self.bound.ignored)
@@ -232,7 +232,8 @@ class Importer:
             details={"batch": batch.id, "file": summary.file, "sha256": summary.sha256,
                      "format": summary.format, "read": summary.read,
                      "imported": summary.imported, "skipped": summary.skipped,
-                     "rejected": summary.rejected, "tag": self.tag},
+                     "rejected": summary.rejected, "tag": self.tag,
+                     "merkle": self.leaves.details()},
         )
 
     def _after_the_first_rows(self) -> None:

@@ -4,9 +4,9 @@ that the rejects file blanks it).
 
 A record is checked as ``register`` checks a complaint (``validate_new``), and its row starts
 from ``register``'s (``complaint_row``: the same columns, priority, opening clock and due time)
-with the history the file gives added; the event's details and personal data are
-``register``'s too (``registration_facts``, ``register_personal``). Only the checks of the
-history (status, decision, handling) are the importer's own.
+with the history the file gives added. Only the checks of the history (status, decision,
+handling) are the importer's own. A row has no event of its own (issue 20): the stamp of its
+stored columns is its leaf in the batch's Merkle tree (``writing.Leaves``).
 
 This is the import's hot path: ``RowValidator.check`` runs once per record and calls its steps
 directly; look-ups that repeat (due time, branch, assignee) are cached per import.
@@ -29,8 +29,6 @@ from complaintctl.services.complaints.registration import (
     NewComplaint,
     column_defaults,
     complaint_row,
-    register_personal,
-    registration_facts,
     validate_new,
 )
 from complaintctl.services.core.kernel import NUMBER, assignee_problem
@@ -68,16 +66,13 @@ class SecretFound(InvalidData):
 
 @dataclass
 class Row:
-    """One checked complaint: its columns, tags and remedies, and its ``imported`` event's
-    details and personal data."""
+    """One checked complaint: its columns, tags and remedies."""
 
     line: int
     key: str | None
     values: dict[str, Any]
     tags: list[str]
     remedies: list[tuple[str, int | None, str | None]]
-    details: dict[str, Any]
-    personal: dict[str, Any]
     #: complaint numbers the row carries (a file exported from a complaintctl database)
     numbers: tuple[str, ...] = ()
 
@@ -138,11 +133,9 @@ class RowValidator:
         new.priority = parse_enum(Priority, f.get("priority"), "priority")  # None: derived
         handled = self._handling(f, status, dates, received_at, branch)
         values = self._values(f, new, clean, dates, bools, status, outcome, branch, handled)
-        details, personal = self._event(line, f, clean, values)
         numbers = tuple(dict.fromkeys(n for n in (f.get("original_number"), new.external_ref)
                                       if n and NUMBER.match(n)))
-        return Row(line, new.external_ref, values, clean["tags"], remedies, details, personal,
-                   numbers)
+        return Row(line, new.external_ref, values, clean["tags"], remedies, numbers)
 
     # -- the steps of check, in the order a record's problems are reported
 
@@ -249,16 +242,6 @@ class RowValidator:
             **handled,
         )
         return values
-
-    def _event(self, line: int, f, clean, values) -> tuple[dict, dict]:
-        """The ``imported`` event's details and personal data: ``register``'s, with the
-        batch, the line and the history."""
-        details = {"batch": self.batch_id, "line": line, "source": self.layout.source,
-                   **registration_facts(values, clean["tags"]),
-                   "status": values["status"], "outcome": values["outcome"]}
-        if f.get("original_number"):
-            details["original_number"] = f["original_number"]
-        return details, register_personal(values)
 
     def _due_on(self, received_at: datetime) -> datetime:
         """The opening clock's due time, cached per day of receipt in the bank's zone."""

@@ -2,8 +2,9 @@
 that are this database's own complaints, exported and imported back) are skipped; the rest get
 numbers from the year's counter as one block (``kernel.allocate_numbers``, the numbering
 ``register`` uses: one ``UPDATE ... RETURNING`` per chunk), and are inserted with their
-tags, remedies and ``imported`` events through the bulk writer (``store.bulk``), on a
-background thread while the next chunk is read."""
+tags, remedies and leaves (``Leaves``: the batch's Merkle tree, whose root the batch's one
+event carries) through the bulk writer (``store.bulk``), on a background thread while the
+next chunk is read."""
 
 from __future__ import annotations
 
@@ -12,32 +13,52 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlmodel import Session
 
-from complaintctl.domain import money
-from complaintctl.domain.enums import Action, EventKind
+from complaintctl.domain import merkle
 from complaintctl.services.complaints import repeats
 from complaintctl.services.core.kernel import allocate_numbers
 from complaintctl.services.core.state import stamp_of_values
 from complaintctl.services.intake.imports.summary import ImportSummary
 from complaintctl.services.intake.imports.validation import Row
 from complaintctl.store.bulk import bulk_table
-from complaintctl.store.models import Complaint, ComplaintIdentityKey, ComplaintTag, Remedy
+from complaintctl.store.models import (Complaint, ComplaintIdentityKey, ComplaintTag, ImportLeaf,
+                                      Remedy)
 
 COMPLAINT = Complaint.__table__
 TAGS = ComplaintTag.__table__
 REMEDIES = Remedy.__table__
+LEAVES = ImportLeaf.__table__
 KEYS = ComplaintIdentityKey.__table__
 
 
-class ChunkWriter:
-    """Writes one import's chunks: ``chain`` appends the events to the hash chain
-    (``audit.BulkAppender``), ``background`` runs the inserts (``BackgroundWriter``)."""
+class Leaves:
+    """The batch's leaves as its rows are numbered: each row's leaf row (its place, number,
+    status and stamp) for ``import_leaf``, and the Merkle root built as they go."""
 
-    def __init__(self, *, session: Session, username: str, at: datetime, year: int, tz,
-                 source: str, chain, background: BackgroundWriter, summary: ImportSummary):
-        self.session, self.username, self.now, self.year, self.tz = (
-            session, username, at, year, tz)
-        self.source, self.chain, self.background, self.summary = (
-            source, chain, background, summary)
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self.tree = merkle.Builder()
+
+    def add(self, number: str, status: str, stamp: str) -> dict:
+        position = self.tree.size
+        self.tree.add(merkle.leaf_hash(merkle.leaf_data(number, stamp)))
+        return {"batch_id": self.batch_id, "position": position, "number": number,
+                "status": status, "stamp": stamp}
+
+    def details(self) -> dict:
+        """What the batch's event says of its tree (hashed with the event)."""
+        return {"algorithm": merkle.ALGORITHM, "leaves": self.tree.size,
+                "root": self.tree.root()}
+
+
+class ChunkWriter:
+    """Writes one import's chunks: ``leaves`` gathers the batch's Merkle leaves (``Leaves``),
+    ``background`` runs the inserts (``BackgroundWriter``)."""
+
+    def __init__(self, *, session: Session, key: bytes, at: datetime, year: int, tz, source: str,
+                 leaves: Leaves, background: BackgroundWriter, summary: ImportSummary):
+        self.session, self.key, self.now, self.year, self.tz = session, key, at, year, tz
+        self.source, self.leaves, self.background, self.summary = (
+            source, leaves, background, summary)
 
     def write(self, rows: list[Row]) -> None:
         """Skip the rows already stored, number the others and hand them to the writer."""
@@ -49,8 +70,8 @@ class ChunkWriter:
             return
         numbers = allocate_numbers(self.session, self.year, len(fresh))
         found = self._repeats(fresh)
-        params, tags, remedies, events, keys = [], [], [], [], []
-        key = self.chain.key
+        params, tags, remedies, leaves, keys = [], [], [], [], []
+        key, leaf = self.key, self.leaves.add
         for number, row, candidates in zip(numbers, fresh, found, strict=True):
             row.values["number"] = number
             self._mark(row, number, candidates)
@@ -62,18 +83,9 @@ class ChunkWriter:
             own = [{"complaint_id": number, "kind": kind, "amount_cents": cents, "note": note}
                    for kind, cents, note in row.remedies]
             remedies.extend(own)
-            row.details["remedies"] = [
-                {"kind": k, "amount": money.format_amount(c)} for k, c, _n in row.remedies
-            ]
-            events.append({
-                "kind": EventKind.change, "action": Action.imported.value,
-                "actor": self.username, "at": self.now, "complaint_id": number,
-                "number": number, "from_status": None, "to_status": row.values["status"],
-                "details": row.details, "personal": row.personal,
-                "state": f"{number} {stamp_of_values(key, row.values, row.tags, own)}",
-            })
-        events = self.chain.build(events)  # complaint_id is not hashed: filled in on insert
-        self.background.submit(self._insert, params, tags, remedies, events, keys)
+            leaves.append(leaf(number, row.values["status"],
+                               stamp_of_values(key, row.values, row.tags, own)))
+        self.background.submit(self._insert, params, tags, remedies, leaves, keys)
         summary = self.summary
         summary.imported += len(fresh)
         if summary.first_number is None:
@@ -108,17 +120,15 @@ class ChunkWriter:
 
     def _mark(self, row: Row, number: str, found: list[repeats.Candidate]) -> None:
         """A row with possible repeats: listed in the report, not stopped; a repeat of a
-        decided complaint flagged ``repeat_of``."""
+        decided complaint flagged ``repeat_of`` (stored, so in the row's leaf)."""
         if not found:
             return
         row.values["repeat_of"] = repeats.repeat_of(found)
-        row.details["possible_duplicates"] = [{"number": c.number, "score": c.score}
-                                              for c in found]
         self.summary.possible_duplicates.append(
             {"line": row.line, "number": number, "repeat_of": row.values["repeat_of"],
              "candidates": [c.as_dict() for c in found]})
 
-    def _insert(self, params, tags, remedies, events, keys=()) -> None:
+    def _insert(self, params, tags, remedies, leaves, keys=()) -> None:
         """One chunk's rows into the database; runs on the writer thread."""
         session = self.session
         bulk_table(session, COMPLAINT).insert(session, params)
@@ -126,13 +136,13 @@ class ChunkWriter:
             select(COMPLAINT.c.number, COMPLAINT.c.id).where(
                 COMPLAINT.c.number.in_([p["number"] for p in params]))
         ).all())
-        for rows in (tags, remedies, events, keys):
+        for rows in (tags, remedies, keys):
             for row in rows:
                 row["complaint_id"] = ids[row["complaint_id"]]
         bulk_table(session, TAGS).insert(session, tags)
         bulk_table(session, REMEDIES).insert(session, remedies)
+        bulk_table(session, LEAVES).insert(session, leaves)
         bulk_table(session, KEYS).insert(session, list(keys))
-        self.chain.insert(session, events)
 
     def _stored_keys(self, keys: list[str]) -> set[str]:
         if not keys:

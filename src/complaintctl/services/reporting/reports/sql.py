@@ -32,6 +32,8 @@ from complaintctl.store.models import (
     ComplaintRootCause,
     ComplaintTag,
     Event,
+    ImportBatch,
+    ImportLeaf,
     Remedy,
 )
 
@@ -40,6 +42,7 @@ E = Event.__table__
 TAGS = ComplaintTag.__table__
 REMEDY = Remedy.__table__
 ROOT = ComplaintRootCause.__table__
+LEAF, BATCH = ImportLeaf.__table__, ImportBatch.__table__
 
 #: tags whose complaints are left out of every report unless --include-drills
 EXCLUDED_TAGS = ("drill", "test")
@@ -157,11 +160,19 @@ def dimension(by: str | None):
 
 
 def decisions():
-    """Each complaint's first decision time (the first event into resolved/closed/archived)."""
+    """Each complaint's first decision time (the first event into resolved/closed/archived,
+    or its batch's import when it was imported decided: since issue 20 a batch has one event,
+    its rows' statuses are in their leaves)."""
+    by_event = (select(E.c.complaint_id.label("complaint_id"), E.c.at.label("at"))
+                .where(E.c.action.in_(DECISION_ACTIONS), E.c.to_status.in_(DECIDED_STATUSES)))
+    by_leaf = (select(C.c.id.label("complaint_id"), BATCH.c.imported_at.label("at"))
+               .select_from(LEAF.join(C, C.c.number == LEAF.c.number)
+                            .join(BATCH, BATCH.c.id == LEAF.c.batch_id))
+               .where(LEAF.c.status.in_(DECIDED_STATUSES)))
+    found = by_event.union_all(by_leaf).subquery("decided")
     return (
-        select(E.c.complaint_id, func.min(E.c.at).label("decided_at"))
-        .where(E.c.action.in_(DECISION_ACTIONS), E.c.to_status.in_(DECIDED_STATUSES))
-        .group_by(E.c.complaint_id)
+        select(found.c.complaint_id, func.min(found.c.at).label("decided_at"))
+        .group_by(found.c.complaint_id)
         .subquery("decision")
     )
 
@@ -187,8 +198,13 @@ def status_at(t: datetime):
         .limit(1)
         .scalar_subquery()
     )
+    imported = (  # issue 20: the status a batch with one event imported it in
+        select(LEAF.c.status).join(BATCH, BATCH.c.id == LEAF.c.batch_id)
+        .where(LEAF.c.number == C.c.number, BATCH.c.imported_at < t)
+        .scalar_subquery()
+    )
     return case((C.c.last_event_at < t, C.c.status),
-                else_=func.coalesce(last, literal_column("'registered'")))
+                else_=func.coalesce(last, imported, literal_column("'registered'")))
 
 
 def open_at(t: datetime, conditions: list, extra_columns: Sequence = ()):

@@ -16,7 +16,8 @@ from sqlmodel import Session
 from complaintctl.domain.row_state import BOOL, INT, TIME
 from complaintctl.services.audit import trail as audit
 from complaintctl.services.core.state import layout, stamps
-from complaintctl.store.models import Complaint, ComplaintTag, Event, ImportLeaf, Remedy
+from complaintctl.store.models import (Complaint, ComplaintIdentityKey, ComplaintTag, Event,
+                                      ImportLeaf, Remedy)
 from conftest import BACKEND
 
 EXAMPLE = "examples/complaints_native.csv"
@@ -204,7 +205,8 @@ def test_a_deleted_a_fake_and_two_swapped_imported_rows_are_named(cli):
 
         with conn.begin() as transaction:  # deletion
             _unchecked(conn)
-            for table in (ComplaintTag.__table__, Remedy.__table__):
+            for table in (ComplaintTag.__table__, Remedy.__table__,
+                          ComplaintIdentityKey.__table__):
                 conn.execute(delete(table).where(table.c.complaint_id == ids[numbers[3]]))
             conn.execute(delete(COMPLAINTS).where(COMPLAINTS.c.number == numbers[3]))
             assert _problem(conn) == (f"complaint {numbers[3]}: deleted outside complaintctl "

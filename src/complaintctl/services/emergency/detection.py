@@ -24,20 +24,22 @@ from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.plan import DRILL_TAG, Plan, roman
 from complaintctl.i18n import _
-from complaintctl.store.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
 from complaintctl.services.core import trail as audit
-from complaintctl.services.emergency import plans
-from complaintctl.services.emergency import incidents as em
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
+from complaintctl.services.emergency import incidents as em
+from complaintctl.services.emergency import plans
+from complaintctl.store.models import Complaint, ComplaintTag, Drill, Incident, IncidentComplaint
 
 
 def load_facts(session: Session, *, since: datetime, as_of: datetime,
                drill_id: int | None, like: Complaint | None = None,
-               cluster_by: tuple[str, ...] = ()) -> tuple[list[Fact], dict[str, Complaint]]:
+               cluster_by: tuple[str, ...] = ()) -> tuple[list[Fact], dict[str, int]]:
     """Complaints received after ``since`` and registered by ``as_of`` (merged duplicates left
     out): real ones, or only the given drill's; with ``like``, only those sharing one of its
-    ``cluster_by`` values (and ``like`` itself)."""
-    query = select(Complaint).where(
+    ``cluster_by`` values (and ``like`` itself). The facts, and each one's complaint id by
+    number: only the columns the triggers read are loaded (a registration reads its whole
+    cluster, which may hold thousands of complaints)."""
+    query = select(*(getattr(Complaint, name) for name in _FACT_COLUMNS)).where(
         Complaint.received_at > since, Complaint.received_at <= as_of,
         Complaint.registered_at <= as_of, Complaint.status != "merged")
     if like is not None:
@@ -49,18 +51,23 @@ def load_facts(session: Session, *, since: datetime, as_of: datetime,
         query = query.where(~drill_tag.where(ComplaintTag.tag == DRILL_TAG).exists())
     else:
         query = query.where(drill_tag.where(ComplaintTag.tag == f"{DRILL_TAG}-{drill_id}").exists())
-    complaints = session.exec(query.order_by(col(Complaint.id))).all()
-    tags: dict[int, set[str]] = {c.id: set() for c in complaints}
+    rows = session.exec(query.order_by(col(Complaint.id))).all()
+    tags: dict[int, set[str]] = {row.id: set() for row in rows}
     ids = list(tags)
     for start in range(0, len(ids), 500):
         for cid, tag in session.exec(select(ComplaintTag.complaint_id, ComplaintTag.tag).where(
                 col(ComplaintTag.complaint_id).in_(ids[start:start + 500]))):
             tags[cid].add(tag)
-    facts = [Fact(number=c.number, received_at=c.received_at, registered_at=c.registered_at,
-                  channel=c.channel, group_size=c.group_size, product=c.product, issue=c.issue,
-                  branch=c.branch, amount_cents=c.amount_cents, tags=frozenset(tags[c.id]))
-             for c in complaints]
-    return facts, {c.number: c for c in complaints}
+    facts = [Fact(number=r.number, received_at=r.received_at, registered_at=r.registered_at,
+                  channel=r.channel, group_size=r.group_size, product=r.product, issue=r.issue,
+                  branch=r.branch, amount_cents=r.amount_cents, tags=frozenset(tags[r.id]))
+             for r in rows]
+    return facts, {r.number: r.id for r in rows}
+
+
+#: what a trigger reads of a complaint (``domain.emergency.Fact``), and its id
+_FACT_COLUMNS = ("id", "number", "received_at", "registered_at", "channel", "group_size",
+                 "product", "issue", "branch", "amount_cents")
 
 
 def detect(*, session: Session, actor: Actor, as_of: datetime | None = None,
@@ -155,10 +162,9 @@ def run_detection(session: Session, *, by: str, as_of: datetime,
     return results
 
 
-def _apply(session: Session, plan: Plan, firing: Firing, by_number: dict[str, Complaint],
+def _apply(session: Session, plan: Plan, firing: Firing, by_number: dict[str, int],
            drill_id: int | None, as_of: datetime, by: str) -> dict[str, Any] | None:
-    complaints = [by_number[n] for n in firing.numbers]
-    ids = [c.id for c in complaints]
+    ids = [by_number[n] for n in firing.numbers]
     links = session.exec(
         select(IncidentComplaint.complaint_id, Incident)
         .join(Incident, Incident.id == IncidentComplaint.incident_id)
@@ -178,6 +184,7 @@ def _apply(session: Session, plan: Plan, firing: Firing, by_number: dict[str, Co
         target = next(i for i in actives if i.id == best) if any(
             i.id == best for i in actives) else session.get(Incident, best)
     describe = firing.describe()
+    unlinked = _complaints(session, [cid for cid in ids if cid not in in_active])
     if target is None:
         if all(cid in ever for cid in ids):
             return None
@@ -186,11 +193,10 @@ def _apply(session: Session, plan: Plan, firing: Firing, by_number: dict[str, Co
         incident = em.open_incident(
             session, by=by, at=as_of, level=firing.level, title=title, trigger=firing.rule,
             cluster=firing.cluster, drill_id=drill_id, via="detect", detected=True,
-            complaints=[c for c in complaints if c.id not in in_active])
+            complaints=unlinked)
         return _result(incident, "opened", firing, firing.numbers)
     at = max(as_of, target.last_action_at)
-    linked = em.link_complaints(session, target, [c for c in complaints if c.id not in in_active],
-                      by=by, at=at, via="detect")
+    linked = em.link_complaints(session, target, unlinked, by=by, at=at, via="detect")
     action = "linked" if linked else None
     seen = target.detected_level if target.detected_level is not None else target.level
     if firing.level < target.level and firing.level < seen:
@@ -201,6 +207,15 @@ def _apply(session: Session, plan: Plan, firing: Firing, by_number: dict[str, Co
         target.detected_level = firing.level
         session.add(target)
     return _result(target, action, firing, linked) if action else None
+
+
+def _complaints(session: Session, ids: list[int]) -> list[Complaint]:
+    """The complaints of ``ids``, in that order (those a firing links: usually the new one)."""
+    found: dict[int, Complaint] = {}
+    for start in range(0, len(ids), 500):
+        found.update((c.id, c) for c in session.exec(
+            select(Complaint).where(col(Complaint.id).in_(ids[start:start + 500]))))
+    return [found[cid] for cid in ids]
 
 
 def _result(incident: Incident, action: str, firing: Firing, linked) -> dict[str, Any]:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -15,7 +16,7 @@ from complaintctl.domain.enums import EventKind
 from complaintctl.domain.permissions import Permission
 from complaintctl.domain.plan import Plan
 from complaintctl.errors import NotFound
-from complaintctl.i18n import _
+from complaintctl.i18n import _, language
 from complaintctl.store.models import Incident, PlanVersion
 from complaintctl.services.core import trail as audit
 from complaintctl.services.core.context import Actor, now, timezone_of, use_case
@@ -29,9 +30,18 @@ def stored_plan(session: Session, version_id: int | None = None) -> PlanVersion 
 
 
 def parsed(version: PlanVersion | None) -> Plan:
+    """The plan of ``version`` (None: the default plan), parsed once a process for each text
+    and language (every registration reads the plan: CBIRC Art 29's detection)."""
     if version is None:
+        return _parse(None, "default plan", language())
+    return _parse(version.text, f"plan version {version.id}", language())
+
+
+@lru_cache(maxsize=16)
+def _parse(text: str | None, source: str, _language: str) -> Plan:
+    if text is None:
         return plan_rules.default_plan()
-    return plan_rules.parse_plan(version.text, source=f"plan version {version.id}")
+    return plan_rules.parse_plan(text, source=source)
 
 
 def ensure_plan(session: Session, by: str, at: datetime | None = None) -> PlanVersion:

@@ -156,13 +156,13 @@ def due(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> N
 
 
 def urgency(ctx: typer.Context, number: Number, format: Fmt = ReadFormat.table) -> None:
-    from complaintctl.present import views
+    from complaintctl.present import urgency_views
     from complaintctl.services.reporting import explain
 
     st = state(ctx)
     with st.session() as session:
         data, found = explain.urgency(session=session, actor=st.actor(session), number=number)
-    views.urgency(data, found, format)
+    urgency_views.urgency(data, found, format)
 
 
 def sla_check(ctx: typer.Context,

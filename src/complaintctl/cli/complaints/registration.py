@@ -68,26 +68,18 @@ def register(
     merge_into: Annotated[str | None, typer.Option(help=_("Register it as a repeat of this open complaint and merge it there (CBIRC Art 18: that complaint's clock stands; the customer is told)."), metavar="NUMBER")] = None,
     json_input: Annotated[str | None, typer.Option("--json", help=_("Read one complaint object (the keys of show --format json) from FILE or - (stdin); print {\"number\": ...}."), metavar="FILE")] = None,
 ) -> None:
-    from complaintctl.present import views
     from complaintctl.services.complaints import merging
     from complaintctl.services.complaints import registration as complaints
-    from complaintctl.services.complaints.registration import NewComplaint
     from complaintctl.services.core.context import timezone_of
 
     if json_input is not None:
-        if channel or customer or summary or at or merge_into:
-            raise UsageProblem(_("--json takes the whole complaint; give no field options with it."))
-        from complaintctl.cli.intake import register_json
-
-        return register_json(ctx, json_input)
-    channel = _ask(channel, "--channel", _("Channel"), choices=Channel)
-    customer = _ask(customer, "--customer", _("Customer name"))
-    summary = _ask(summary, "--summary", _("Summary"))
+        return _from_json(ctx, json_input, any((channel, customer, summary, at, merge_into)))
+    channel, customer, summary = _asked(channel, customer, summary)
     st = state(ctx)
     with st.session(write=True) as session:
         # read inside the transaction: after its commit a read opens a second write transaction
         tz = timezone_of(session)
-        new = NewComplaint(
+        new = complaints.NewComplaint(
             channel=channel, customer=customer, summary=summary, phone=phone, email=email,
             id_number=id_number, account=account, customer_id=customer_id,
             group_size=group_size, branch=branch, product=product, issue=issue,
@@ -103,11 +95,34 @@ def register(
                                            into=merge_into, at=when)
         else:
             done = complaints.register_checked(session=session, actor=actor, new=new, at=when)
+    _registered(done, merged=bool(merge_into), tz=tz)
+
+
+def _asked(channel, customer, summary):
+    """The three fields every complaint has, asked for on a terminal when not given."""
+    return (_ask(channel, "--channel", _("Channel"), choices=Channel),
+            _ask(customer, "--customer", _("Customer name")), _ask(summary, "--summary", _("Summary")))
+
+
+def _from_json(ctx: typer.Context, source: str, fields_given: bool) -> None:
+    """``register --json FILE``: one complaint object, and no field options beside it."""
+    if fields_given:
+        raise UsageProblem(_("--json takes the whole complaint; give no field options with it."))
+    from complaintctl.cli.intake import register_json
+
+    return register_json(ctx, source)
+
+
+def _registered(done, *, merged: bool, tz) -> None:
+    """What ``register`` says once saved: the number and its due date (or where it was
+    merged), the possible repeats, and the number alone on stdout for scripts."""
+    from complaintctl.present import views
+
     complaint = done.complaint
-    if merge_into:
+    if merged:
         announce(_("Registered {number} and merged it into {into} (CBIRC Art 18: the clock of "
                    "{into} stands; the customer is told)."), complaint)
     else:
         announce(_("Registered {number}; decision due {due}."), complaint, due=True, tz=tz)
-    views.possible_repeats(done.possible_duplicates, merged=bool(merge_into))
+    views.possible_repeats(done.possible_duplicates, merged=merged)
     print(complaint.number)

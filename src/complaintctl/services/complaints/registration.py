@@ -364,39 +364,23 @@ def complaint_row(new: NewComplaint, clean: dict[str, Any], *, number: str | Non
     }
 
 
-def registration_facts(row: Mapping[str, Any], tags: list[str]) -> dict[str, Any]:
-    """What a complaint's first event says of it, from its row (``complaint_row``'s): the
-    ``register`` event's details (``register_details``) and the importer's ``imported``
-    event's both start from these."""
-    return {
-        "channel": row["channel"],
-        "received_at": row["received_at"].isoformat(),
-        "branch": row["branch"],
-        "product": row["product"],
-        "issue": row["issue"],
-        "summary": row["summary"],
-        "amount": money.format_amount(row["amount_cents"]),
-        "currency": row["currency"],
-        "tags": tags,
-        "priority": row["priority"],
-        "external_ref": row["external_ref"],
-    }
-
-
 def register_details(row: Mapping[str, Any], tags: list[str]) -> dict[str, Any]:
-    """The ``register`` event's details (what the timeline shows of a registration)."""
+    """The ``register`` event's details, from the complaint's row (``complaint_row``'s): what
+    the timeline shows of a registration."""
     return {
-        **registration_facts(row, tags),
-        "group_size": row["group_size"],
-        "due_at": row["due_at"].isoformat(),
-        "source_ref": row["source_ref"],
+        "channel": row["channel"], "received_at": row["received_at"].isoformat(),
+        "branch": row["branch"], "product": row["product"], "issue": row["issue"],
+        "summary": row["summary"], "amount": money.format_amount(row["amount_cents"]),
+        "currency": row["currency"], "tags": tags, "priority": row["priority"],
+        "external_ref": row["external_ref"], "group_size": row["group_size"],
+        "due_at": row["due_at"].isoformat(), "source_ref": row["source_ref"],
         "regulator_due": row["regulator_due"],
     }
 
 
 def register_personal(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The personal data of a complaint's first event, from its row (kept apart from the
-    details, digested in the chain): the ``register`` and the ``imported`` event's."""
+    """The personal data of the ``register`` event, from the complaint's row (kept apart from
+    the details, digested in the chain)."""
     return {
         "name": row["customer_name"],
         "phone": row["customer_phone"],

@@ -172,7 +172,16 @@ class Key:
 
 
 def all_keys() -> dict[str, Key]:
-    keys = [
+    keys = [*_handling_keys(), *_notice_keys(), *_sign_in_keys()]
+    for term, weight in DEFAULT_WEIGHTS.items():
+        keys.append(Key(f"urgency.{term}", f"{weight:g}",
+                        _("Urgency coefficient of the term '{term}'.").format(term=term), _float))
+    return {k.name: k for k in keys}
+
+
+def _handling_keys() -> list[Key]:
+    """The clock, the calendar, compensation, assignment and the SLA check."""
+    return [
         Key("profile", deadlines.DEFAULT_PROFILE,
             _("The clock profile for new complaints: cn-cbirc-2020, uk-fca, us-cfpb or a custom "
               "one (config load)."), str),
@@ -195,6 +204,13 @@ def all_keys() -> dict[str, Key]:
         Key("sla.escalate_after_days", "3",
             _("Days overdue after which sla check escalates again, to head office."),
             _int(1, 365)),
+    ]
+
+
+def _notice_keys() -> list[Key]:
+    """Notifications, the language, retention, late registration, repeats, the decision
+    notice and the mailbox."""
+    return [
         Key("notify.from", "complaintctl@localhost",
             _("The From address of notifications (COMPLAINTCTL_SMTP_FROM overrides)."), _email),
         Key("notify.max_attempts", "5",
@@ -234,6 +250,12 @@ def all_keys() -> dict[str, Key]:
         Key("notify.log_path", "",
             _("Where the default sender appends notifications [default: beside the database]."),
             str),
+    ]
+
+
+def _sign_in_keys() -> list[Key]:
+    """Sessions, the second factor and the directory."""
+    return [
         Key("auth.session.idle", "30m",
             _("A sign-in session ends after this long unused (1m to 24h)."),
             _span(timedelta(minutes=1), timedelta(hours=24))),
@@ -262,10 +284,6 @@ def all_keys() -> dict[str, Key]:
             _("Staff who keep a complaintctl password while the directory is on (comma-"
               "separated; a break-glass admin)."), _names),
     ]
-    for term, weight in DEFAULT_WEIGHTS.items():
-        keys.append(Key(f"urgency.{term}", f"{weight:g}",
-                        _("Urgency coefficient of the term '{term}'.").format(term=term), _float))
-    return {k.name: k for k in keys}
 
 
 @dataclass

@@ -22,13 +22,12 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from report_bench import BRANCHES, CHANNELS, ISSUES, PRODUCTS
+from report_bench import BRANCHES, CHANNELS, ISSUES, PRODUCTS, database_at
 
 TARGET = 0.15
 #: (label, arguments after ``list``)
@@ -164,13 +163,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep (or reuse) --db")
     parser.add_argument("--runs", type=int, default=7, help="rounds timed (median)")
     args = parser.parse_args()
-    path = args.db or Path(tempfile.mkdtemp()) / "list.db"
-    if not (args.keep and path.exists()):
-        if path.exists():
-            path.unlink()
-        t0 = time.perf_counter()
-        build(path, args.rows)
-        print(f"built {args.rows:,} complaints in {time.perf_counter() - t0:.1f} s ({path})")
+    path = database_at(args.db, args.rows, keep=args.keep, name="list.db", make=build)
     env = {**os.environ, "COLUMNS": "100", "COMPLAINTCTL_LANG": "en"}
     base = complaintctl()
     runs = {"--version": base + ["--version"], "--help": base + ["--help"],

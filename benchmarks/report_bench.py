@@ -304,6 +304,19 @@ def best(fn, times: int = 3) -> float:
     return min(out)
 
 
+def database_at(path: Path | None, rows: int, *, keep: bool, name: str, make=None) -> Path:
+    """The benchmark's database: ``path`` reused when kept (``--keep``), else ``rows``
+    complaints built anew by ``make`` (default ``build``) in ``path`` or a temporary folder."""
+    path = path or Path(tempfile.mkdtemp()) / name
+    if not (keep and path.exists()):
+        if path.exists():
+            path.unlink()
+        t0 = time.perf_counter()
+        (make or build)(path, rows)
+        print(f"built {rows:,} complaints in {time.perf_counter() - t0:.1f} s ({path})")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -313,13 +326,7 @@ def main() -> None:
     parser.add_argument("--by", default="product")
     parser.add_argument("--repeat", type=int, default=3, help="best of this many timings")
     args = parser.parse_args()
-    path = args.db or Path(tempfile.mkdtemp()) / "bench.db"
-    if not (args.keep and path.exists()):
-        if path.exists():
-            path.unlink()
-        t0 = time.perf_counter()
-        build(path, args.rows)
-        print(f"built {args.rows:,} complaints in {time.perf_counter() - t0:.1f} s ({path})")
+    path = database_at(args.db, args.rows, keep=args.keep, name="bench.db")
 
     from complaintctl.store.db import Database, resolve_url
     from complaintctl.domain import period as periods

@@ -27,7 +27,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -114,16 +113,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep (or reuse) --db")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    path = args.db or Path(tempfile.mkdtemp()) / "tui-bench.db"
-    if not (args.keep and path.exists()):
-        from report_bench import build
+    from report_bench import build, database_at
 
-        if path.exists():
-            path.unlink()
-        t0 = time.perf_counter()
-        build(path, args.rows)
+    def make(path: Path, rows: int) -> None:
+        build(path, rows)
         staff(path)
-        print(f"built {args.rows:,} complaints in {time.perf_counter() - t0:.1f} s ({path})")
+
+    path = database_at(args.db, args.rows, keep=args.keep, name="tui-bench.db", make=make)
     exe = str(Path(sys.executable).with_name("complaintctl"))
     baseline_argv = [exe, "--db", str(path), "--as", "sup", "list", "--branch", "BR01",
                      "--status", "assigned", "--limit", "50"]

@@ -121,6 +121,10 @@ def test_a_registered_complaint_has_no_batch_proof(cli):
     assert (run.exit_code, run.stderr) == (1, (
         f"Error: {number} was not imported in a batch with a Merkle root (it was registered, "
         f"or imported before issue 20); its events are in `audit log {number}`.\n"))
+    # a number no complaint has is said as every command says it, not as one without a proof
+    missing = cli("audit", "prove", "CMP-2026-999999", as_="aud")
+    assert (missing.exit_code, missing.stderr) == (1, (
+        "Error: No complaint CMP-2026-999999; check the number with `complaintctl list`.\n"))
 
 
 def _edited(value, kind: str, attempt: int, length: int | None):

@@ -138,13 +138,18 @@ def _root_of_stored(session: Session, batch: int) -> tuple[str, int]:
 def prove(session: Session, number: str) -> dict[str, Any]:
     """One complaint's inclusion proof in its batch's tree: the leaf's data and hash, its
     index, the tree's size, the sibling hashes bottom up, the root, the batch event's seq and
-    hash, and whether the stored row is still the one the leaf vouches for (None: removed). Refused (``InvalidData``) when the stored leaves no longer give the root
-    the event recorded: ``audit verify`` says more."""
+    hash, and whether the stored row is still the one the leaf vouches for (None: removed).
+    Refused (``InvalidData``) when the stored leaves no longer give the root the event
+    recorded: ``audit verify`` says more."""
     from complaintctl.services.core.kernel import resolve_number
 
     number = resolve_number(session, number)
     leaf = session.execute(select(LEAVES.c.batch_id, LEAVES.c.position)
                            .where(LEAVES.c.number == number)).first()
+    if leaf is None:
+        from complaintctl.services.core.kernel import get
+
+        get(session, number)  # no such complaint: said as everywhere else
     event = batch_events(session).get(leaf.batch_id) if leaf is not None else None
     if event is None:
         raise NotFound(_("{number} was not imported in a batch with a Merkle root (it was "
